@@ -1,0 +1,1 @@
+namespace Orchestrator.Data; internal static class Placeholder {}

@@ -1,0 +1,1 @@
+namespace Orchestrator.Protocol; internal static class Placeholder {}

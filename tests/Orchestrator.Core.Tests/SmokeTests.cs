@@ -1,0 +1,2 @@
+namespace Orchestrator.Core.Tests;
+public class SmokeTests { [Fact] public void Runs() => Assert.True(true); }
