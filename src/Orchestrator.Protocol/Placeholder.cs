@@ -1,1 +1,0 @@
-namespace Orchestrator.Protocol; internal static class Placeholder {}
