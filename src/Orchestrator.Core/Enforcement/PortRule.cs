@@ -1,0 +1,9 @@
+namespace Orchestrator.Core.Enforcement;
+
+/// <summary>A port a window opens. Transport is "tcp" or "udp".</summary>
+public sealed record PortRule(int Port, string Transport)
+{
+    public static readonly PortRule DeliveryOptimization = new(7680, "tcp");
+
+    public override string ToString() => $"{Port}/{Transport}";
+}

@@ -1,0 +1,34 @@
+using System.Data;
+using Dapper;
+using Orchestrator.Data.Sqlite;
+
+namespace Orchestrator.Data.Audit;
+
+internal sealed class SqliteAuditLog(Database database) : IAuditLog
+{
+    public static Task WriteAsync(IDbConnection connection, IDbTransaction? transaction, DateTimeOffset at, string actor, string entity, object? entityId, string action, object? detail = null) =>
+        connection.ExecuteAsync(
+            "INSERT INTO audit_log (at, actor, entity, entity_id, action, detail) VALUES (@at, @actor, @entity, @entityId, @action, @detail)",
+            new { at = UnixMs.From(at), actor, entity, entityId = entityId?.ToString(), action, detail = detail is null ? null : Json.Write(detail) },
+            transaction);
+
+    public async Task<IReadOnlyList<AuditEntry>> ListAsync(AuditQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<Row>(
+            """
+            SELECT id AS Id, at AS At, actor AS Actor, entity AS Entity, entity_id AS EntityId, action AS Action, detail AS Detail FROM audit_log
+            WHERE (@entity IS NULL OR entity = @entity)
+              AND (@entityId IS NULL OR entity_id = @entityId)
+              AND (@actor IS NULL OR actor = @actor)
+              AND (@from IS NULL OR at >= @from)
+              AND (@to IS NULL OR at < @to)
+            ORDER BY id DESC LIMIT @limit
+            """,
+            new { query.Entity, query.EntityId, query.Actor, from = UnixMs.From(query.From), to = UnixMs.From(query.To), limit = Math.Clamp(query.Limit, 1, 5_000) });
+        return rows.Select(r => new AuditEntry(r.Id, UnixMs.To(r.At), r.Actor, r.Entity, r.EntityId, r.Action, r.Detail)).ToList();
+    }
+
+    private sealed record Row(long Id, long At, string Actor, string Entity, string? EntityId, string Action, string? Detail);
+}

@@ -1,0 +1,24 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Data.Audit;
+using Orchestrator.Data.Endpoints;
+using Orchestrator.Data.Groups;
+using Orchestrator.Data.Runs;
+using Orchestrator.Data.Sqlite;
+using Orchestrator.Data.Windows;
+
+namespace Orchestrator.Data;
+
+public static class DataServiceCollectionExtensions
+{
+    /// <summary>Registers the SQLite stores over the database file at <paramref name="path"/>.</summary>
+    public static IServiceCollection AddOrchestratorSqlite(this IServiceCollection services, string path)
+    {
+        services.AddSingleton(new Database(path));
+        services.AddSingleton<IEndpointStore, SqliteEndpointStore>();
+        services.AddSingleton<IGroupStore, SqliteGroupStore>();
+        services.AddSingleton<IWindowStore, SqliteWindowStore>();
+        services.AddSingleton<IRunStore, SqliteRunStore>();
+        services.AddSingleton<IAuditLog, SqliteAuditLog>();
+        return services;
+    }
+}

@@ -1,0 +1,15 @@
+namespace Orchestrator.Data.Endpoints;
+
+public sealed record EndpointRecord(
+    long Id,
+    string Hostname,
+    IReadOnlyList<string> Addresses,
+    string Os,
+    IReadOnlyList<string> Tags,
+    string Source,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    DateTimeOffset? LastSeenAt);
+
+/// <summary>What an operator or an import says about an endpoint.</summary>
+public sealed record EndpointRegistration(string Hostname, IReadOnlyList<string> Addresses, string Os, IReadOnlyList<string> Tags);

@@ -1,0 +1,13 @@
+namespace Orchestrator.Data.Endpoints;
+
+public interface IEndpointStore
+{
+    /// <summary>Creates the endpoint, or updates the one with the same hostname (case-insensitive).</summary>
+    Task<(EndpointRecord Endpoint, bool Created)> UpsertAsync(EndpointRegistration registration, string source, string actor, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    Task<EndpointRecord?> GetAsync(long id, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<EndpointRecord>> ListAsync(CancellationToken cancellationToken = default);
+
+    Task<bool> DeleteAsync(long id, string actor, DateTimeOffset now, CancellationToken cancellationToken = default);
+}

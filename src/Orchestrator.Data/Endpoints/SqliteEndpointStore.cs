@@ -1,0 +1,95 @@
+using System.Data;
+using Dapper;
+using Orchestrator.Data.Audit;
+using Orchestrator.Data.Sqlite;
+
+namespace Orchestrator.Data.Endpoints;
+
+internal sealed class SqliteEndpointStore(Database database) : IEndpointStore
+{
+    private const string Columns =
+        "id AS Id, hostname AS Hostname, addresses AS Addresses, os AS Os, tags AS Tags, source AS Source, created_at AS CreatedAt, updated_at AS UpdatedAt, last_seen_at AS LastSeenAt";
+
+    public async Task<(EndpointRecord Endpoint, bool Created)> UpsertAsync(EndpointRegistration registration, string source, string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(registration);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var existing = await connection.QuerySingleOrDefaultAsync<long?>(
+            "SELECT id FROM endpoints WHERE lower(hostname) = lower(@Hostname)", new { registration.Hostname }, transaction);
+        var values = new
+        {
+            registration.Hostname,
+            addresses = Json.Write(registration.Addresses),
+            registration.Os,
+            tags = Json.Write(registration.Tags),
+            source,
+            now = UnixMs.From(now),
+        };
+        long id;
+        if (existing is { } found)
+        {
+            id = found;
+            await connection.ExecuteAsync(
+                "UPDATE endpoints SET hostname = @Hostname, addresses = @addresses, os = @Os, tags = @tags, updated_at = @now WHERE id = @id",
+                new { values.Hostname, values.addresses, values.Os, values.tags, values.now, id }, transaction);
+        }
+        else
+        {
+            id = await connection.ExecuteScalarAsync<long>(
+                """
+                INSERT INTO endpoints (hostname, addresses, os, tags, source, created_at, updated_at)
+                VALUES (@Hostname, @addresses, @Os, @tags, @source, @now, @now) RETURNING id
+                """,
+                values, transaction);
+        }
+
+        await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "endpoint", id, existing is null ? "created" : "updated", registration);
+        var record = await GetAsync(connection, id, transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return (record!, existing is null);
+    }
+
+    public async Task<EndpointRecord?> GetAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await GetAsync(connection, id, null);
+    }
+
+    public async Task<IReadOnlyList<EndpointRecord>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<Row>($"SELECT {Columns} FROM endpoints ORDER BY lower(hostname)");
+        return rows.Select(r => r.ToRecord()).ToList();
+    }
+
+    public async Task<bool> DeleteAsync(long id, string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var inRuns = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM run_members WHERE endpoint_id = @id", new { id }, transaction);
+        if (inRuns > 0)
+        {
+            throw new ConflictException($"endpoint {id} took part in runs; its history keeps it");
+        }
+
+        var deleted = await connection.ExecuteAsync("DELETE FROM endpoints WHERE id = @id", new { id }, transaction);
+        if (deleted > 0)
+        {
+            await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "endpoint", id, "deleted");
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return deleted > 0;
+    }
+
+    private static async Task<EndpointRecord?> GetAsync(IDbConnection connection, long id, IDbTransaction? transaction) =>
+        (await connection.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns} FROM endpoints WHERE id = @id", new { id }, transaction))?.ToRecord();
+
+    private sealed record Row(long Id, string Hostname, string Addresses, string Os, string Tags, string Source, long CreatedAt, long UpdatedAt, long? LastSeenAt)
+    {
+        public EndpointRecord ToRecord() => new(
+            Id, Hostname, Json.Read<string[]>(Addresses), Os, Json.Read<string[]>(Tags), Source,
+            UnixMs.To(CreatedAt), UnixMs.To(UpdatedAt), UnixMs.To(LastSeenAt));
+    }
+}

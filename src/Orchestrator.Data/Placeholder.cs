@@ -1,1 +1,0 @@
-namespace Orchestrator.Data; internal static class Placeholder {}

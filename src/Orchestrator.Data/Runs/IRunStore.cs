@@ -1,0 +1,27 @@
+using Orchestrator.Core.Runs;
+
+namespace Orchestrator.Data.Runs;
+
+public interface IRunStore
+{
+    /// <summary>Creates the run for an occurrence, or returns the one that exists: a window+occurrence key pair
+    /// never has two runs.</summary>
+    Task<(RunRecord Run, bool Created)> CreateAsync(NewRun run, string actor, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    Task<RunRecord?> GetAsync(long id, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<RunRecord>> ListAsync(RunQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs that still need a close (Opening, Open, Cutoff, Closing).</summary>
+    Task<IReadOnlyList<RunRecord>> ListNotFinalAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Opening → Open: freezes the members with their allow-lists. False when the run was not Opening
+    /// (a repeated job), in which case nothing changes.</summary>
+    Task<bool> OpenAsync(long runId, IReadOnlyList<RunMemberRecord> members, string actor, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>Moves the run to <paramref name="target"/> if it is in one of the states that may move to <paramref name="target"/>.
+    /// False when it was not (a repeated or late job): nothing changes.</summary>
+    Task<bool> TransitionAsync(long runId, RunState target, string actor, DateTimeOffset now, CloseReason? reason = null, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<RunMemberRecord>> GetMembersAsync(long runId, CancellationToken cancellationToken = default);
+}

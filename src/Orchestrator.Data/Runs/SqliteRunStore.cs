@@ -1,0 +1,189 @@
+using System.Data;
+using Dapper;
+using Orchestrator.Core.Runs;
+using Orchestrator.Core.Windows;
+using Orchestrator.Data.Audit;
+using Orchestrator.Data.Sqlite;
+
+namespace Orchestrator.Data.Runs;
+
+internal sealed class SqliteRunStore(Database database) : IRunStore
+{
+    private const string Columns =
+        """
+        id AS Id, window_id AS WindowId, window_name AS WindowName, occurrence_key AS OccurrenceKey, kind AS Kind, state AS State,
+        planned_start AS PlannedStart, planned_end AS PlannedEnd, cutoff_at AS CutoffAt, opened_at AS OpenedAt, closed_at AS ClosedAt,
+        close_reason AS CloseReason, definition AS Definition, created_at AS CreatedAt, updated_at AS UpdatedAt
+        """;
+
+    public async Task<(RunRecord Run, bool Created)> CreateAsync(NewRun run, string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var id = await connection.ExecuteScalarAsync<long?>(
+            """
+            INSERT INTO runs (window_id, window_name, occurrence_key, kind, state, planned_start, planned_end, cutoff_at, definition, created_at, updated_at)
+            VALUES (@WindowId, @WindowName, @OccurrenceKey, @kind, @state, @start, @end, @cutoff, @definition, @now, @now)
+            ON CONFLICT (window_id, occurrence_key) DO NOTHING
+            RETURNING id
+            """,
+            new
+            {
+                run.WindowId,
+                run.WindowName,
+                run.OccurrenceKey,
+                kind = run.Kind.ToString(),
+                state = run.State.ToString(),
+                start = UnixMs.From(run.PlannedStart),
+                end = UnixMs.From(run.PlannedEnd),
+                cutoff = UnixMs.From(run.CutoffAt),
+                definition = Json.Write(run.Definition),
+                now = UnixMs.From(now),
+            },
+            transaction);
+        var created = id is not null;
+        if (created)
+        {
+            await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "run", id, "created",
+                new { run.WindowId, run.OccurrenceKey, kind = run.Kind.ToString(), state = run.State.ToString(), run.PlannedStart, run.PlannedEnd });
+        }
+
+        var record = (await connection.QuerySingleAsync<Row>(
+            $"SELECT {Columns} FROM runs WHERE window_id = @WindowId AND occurrence_key = @OccurrenceKey",
+            new { run.WindowId, run.OccurrenceKey }, transaction)).ToRecord();
+        await transaction.CommitAsync(cancellationToken);
+        return (record, created);
+    }
+
+    public async Task<RunRecord?> GetAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns} FROM runs WHERE id = @id", new { id }))?.ToRecord();
+    }
+
+    public async Task<IReadOnlyList<RunRecord>> ListAsync(RunQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<Row>(
+            $"""
+            SELECT {Columns} FROM runs
+            WHERE (@windowId IS NULL OR window_id = @windowId)
+              AND (@state IS NULL OR state = @state)
+              AND (@from IS NULL OR planned_end > @from)
+              AND (@to IS NULL OR planned_start < @to)
+            ORDER BY planned_start DESC, id DESC LIMIT @limit
+            """,
+            new
+            {
+                windowId = query.WindowId,
+                state = query.State?.ToString(),
+                from = UnixMs.From(query.From),
+                to = UnixMs.From(query.To),
+                limit = Math.Clamp(query.Limit, 1, 1_000),
+            });
+        return rows.Select(r => r.ToRecord()).ToList();
+    }
+
+    public async Task<IReadOnlyList<RunRecord>> ListNotFinalAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<Row>(
+            $"SELECT {Columns} FROM runs WHERE state IN @states ORDER BY planned_end",
+            new { states = RunStates.NotFinal.Select(s => s.ToString()).ToArray() });
+        return rows.Select(r => r.ToRecord()).ToList();
+    }
+
+    public async Task<bool> OpenAsync(long runId, IReadOnlyList<RunMemberRecord> members, string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(members);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (!await MoveAsync(connection, transaction, runId, RunState.Open, actor, now, null, new { members = members.Count }))
+        {
+            return false;
+        }
+
+        foreach (var member in members)
+        {
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO run_members (run_id, endpoint_id, hostname, addresses, allowed_peers)
+                VALUES (@runId, @EndpointId, @Hostname, @addresses, @allowed)
+                """,
+                new { runId, member.EndpointId, member.Hostname, addresses = Json.Write(member.Addresses), allowed = Json.Write(member.AllowedPeers) },
+                transaction);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    public async Task<bool> TransitionAsync(long runId, RunState target, string actor, DateTimeOffset now, CloseReason? reason = null, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (!await MoveAsync(connection, transaction, runId, target, actor, now, reason, null))
+        {
+            return false;
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return true;
+    }
+
+    public async Task<IReadOnlyList<RunMemberRecord>> GetMembersAsync(long runId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<MemberRow>(
+            """
+            SELECT run_id AS RunId, endpoint_id AS EndpointId, hostname AS Hostname, addresses AS Addresses, allowed_peers AS AllowedPeers
+            FROM run_members WHERE run_id = @runId ORDER BY lower(hostname)
+            """,
+            new { runId });
+        return rows.Select(r => new RunMemberRecord(r.RunId, r.EndpointId, r.Hostname, Json.Read<string[]>(r.Addresses), Json.Read<string[]>(r.AllowedPeers))).ToList();
+    }
+
+    /// <summary>Compare-and-set on the state column: the row is the truth when a job runs twice.</summary>
+    private static async Task<bool> MoveAsync(IDbConnection connection, IDbTransaction transaction, long runId, RunState to, string actor, DateTimeOffset now, CloseReason? reason, object? detail)
+    {
+        var from = await connection.QuerySingleOrDefaultAsync<string>("SELECT state FROM runs WHERE id = @runId", new { runId }, transaction);
+        if (from is null || !RunStates.CanMove(Enum.Parse<RunState>(from), to))
+        {
+            return false;
+        }
+
+        var at = UnixMs.From(now);
+        var changed = await connection.ExecuteAsync(
+            """
+            UPDATE runs SET state = @to, updated_at = @at,
+                opened_at = CASE WHEN @to = 'Open' THEN @at ELSE opened_at END,
+                closed_at = CASE WHEN @to IN ('Closed', 'Missed', 'Cancelled') THEN @at ELSE closed_at END,
+                close_reason = COALESCE(@reason, close_reason)
+            WHERE id = @runId AND state = @from
+            """,
+            new { runId, from, to = to.ToString(), at, reason = reason?.ToString() },
+            transaction);
+        if (changed == 0)
+        {
+            return false;
+        }
+
+        await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "run", runId, $"{from} → {to}", detail ?? (reason is null ? null : new { reason = reason.ToString() }));
+        return true;
+    }
+
+    private sealed record MemberRow(long RunId, long EndpointId, string Hostname, string Addresses, string AllowedPeers);
+
+    private sealed record Row(
+        long Id, long WindowId, string WindowName, string OccurrenceKey, string Kind, string State, long PlannedStart, long PlannedEnd,
+        long CutoffAt, long? OpenedAt, long? ClosedAt, string? CloseReason, string Definition, long CreatedAt, long UpdatedAt)
+    {
+        public RunRecord ToRecord() => new(
+            Id, WindowId, WindowName, OccurrenceKey, Enum.Parse<RunKind>(Kind), Enum.Parse<RunState>(State),
+            UnixMs.To(PlannedStart), UnixMs.To(PlannedEnd), UnixMs.To(CutoffAt), UnixMs.To(OpenedAt), UnixMs.To(ClosedAt),
+            CloseReason is null ? null : Enum.Parse<Core.Runs.CloseReason>(CloseReason),
+            Json.Read<WindowDefinition>(Definition), UnixMs.To(CreatedAt), UnixMs.To(UpdatedAt));
+    }
+}

@@ -1,0 +1,59 @@
+using Dapper;
+using Hangfire;
+using Orchestrator.Data.Sqlite;
+using Quartz;
+
+namespace Orchestrator.Server.Health;
+
+/// <summary>/healthz: the one route served without authentication. 200 when the database answers, Quartz runs and
+/// a Hangfire server is alive; 503 otherwise, with each part's state.</summary>
+internal static class HealthApi
+{
+    public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/healthz", CheckAsync).WithTags("Health").AllowAnonymous();
+        return app;
+    }
+
+    private static async Task<IResult> CheckAsync(Database database, ISchedulerFactory schedulers, JobStorage storage, CancellationToken ct)
+    {
+        var db = await ProbeAsync(async () =>
+        {
+            await using var connection = await database.OpenAsync(ct);
+            var version = await connection.ExecuteScalarAsync<string>("SELECT max(version) FROM schema_version");
+            return (true, $"schema {version}");
+        });
+        var quartz = await ProbeAsync(async () =>
+        {
+            var scheduler = await schedulers.GetScheduler(ct);
+            var status = await scheduler.GetStatus(ct);
+            return (status == SchedulerStatus.Running, status.ToString().ToLowerInvariant());
+        });
+        var hangfire = await ProbeAsync(() =>
+        {
+            var servers = storage.GetMonitoringApi().Servers().Count;
+            return Task.FromResult((servers > 0, $"{servers} server(s)"));
+        });
+
+        var healthy = db.Ok && quartz.Ok && hangfire.Ok;
+        return Results.Json(
+            new { status = healthy ? "healthy" : "unhealthy", database = db, quartz, hangfire },
+            statusCode: healthy ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
+    }
+
+    private static async Task<Part> ProbeAsync(Func<Task<(bool Ok, string Detail)>> probe)
+    {
+        try
+        {
+            var (ok, detail) = await probe();
+            return new Part(ok, detail);
+        }
+        catch (Exception e)
+        {
+            // A failing dependency is the answer, not an error of the health route.
+            return new Part(false, e.Message);
+        }
+    }
+
+    private sealed record Part(bool Ok, string Detail);
+}

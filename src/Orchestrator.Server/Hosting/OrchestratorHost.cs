@@ -1,0 +1,104 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Hangfire;
+using Hangfire.Storage.SQLite;
+using Orchestrator.Data;
+using Orchestrator.Data.Sqlite;
+using Orchestrator.Server.Api;
+using Orchestrator.Server.Endpoints;
+using Orchestrator.Server.Groups;
+using Orchestrator.Server.Health;
+using Orchestrator.Server.Runs;
+using Orchestrator.Server.Scheduling;
+using Orchestrator.Server.Windows;
+using Quartz;
+
+namespace Orchestrator.Server.Hosting;
+
+/// <summary>Everything the server registers and maps; Program only calls these.</summary>
+internal static class OrchestratorHost
+{
+    public static void AddOrchestrator(this WebApplicationBuilder builder, OrchestratorOptions settings)
+    {
+        Directory.CreateDirectory(settings.DataDirectory);
+        var services = builder.Services;
+        services.AddOptions<OrchestratorOptions>().BindConfiguration(OrchestratorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton(TimeProvider.System);
+        services.AddOrchestratorSqlite(settings.DatabasePath);
+
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = settings.MaxRequestBodyBytes);
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+            o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
+        });
+        services.AddProblemDetails();
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddOpenApi();
+
+        services.AddQuartz(q =>
+        {
+            q.ConfigureScheduler(o => o.InstanceName = "orchestrator");
+            q.UsePersistentStore(store =>
+            {
+                store.ConfigureStore(o => o.StoreJobDataAsStrings = true);
+                store.UseSqlite($"Data Source={Path.GetFullPath(settings.QuartzPath)}");
+                store.UseSystemTextJsonSerializer();
+                store.ProvisionSchema();
+            });
+            q.AddJob<OccurrenceJob>(j => j.WithIdentity(OccurrenceJob.Key).StoreDurably());
+            q.AddJob<RunEndJob>(j => j.WithIdentity(RunEndJob.Key).StoreDurably());
+            q.AddJob<RunCutoffJob>(j => j.WithIdentity(RunCutoffJob.Key).StoreDurably());
+        });
+        services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+
+        services.AddHangfire(c => c
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseSQLiteStorage(Path.GetFullPath(settings.HangfirePath), new SQLiteStorageOptions { QueuePollInterval = settings.JobPollInterval }));
+        services.AddHangfireServer(o =>
+        {
+            o.WorkerCount = settings.JobWorkers;
+            o.SchedulePollingInterval = settings.JobPollInterval;
+            o.ServerName = $"orchestrator-{Environment.MachineName}";
+        });
+
+        services.AddSingleton<WindowScheduler>();
+        services.AddSingleton<RunTriggers>();
+        services.AddSingleton<RunStarter>();
+        services.AddSingleton<RunMembership>();
+        services.AddSingleton<StartupReconciler>();
+        services.AddTransient<RunJobs>();
+    }
+
+    public static async Task PrepareAsync(this WebApplication app)
+    {
+        var log = app.Services.GetRequiredService<ILogger<OrchestratorOptions>>();
+        var database = app.Services.GetRequiredService<Database>();
+        var applied = await Migrator.MigrateAsync(database, app.Services.GetRequiredService<TimeProvider>());
+        log.LogInformation("Database {Path}: {Applied}", database.Path, applied.Count == 0 ? "up to date" : $"applied {string.Join(", ", applied)}");
+        await app.Services.GetRequiredService<StartupReconciler>().ReconcileAsync(CancellationToken.None);
+    }
+
+    public static void MapOrchestrator(this WebApplication app, OrchestratorOptions settings)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.MapOpenApi();
+        app.MapHealth();
+
+        var api = app.MapGroup("/api/v1");
+        api.MapEndpointsApi();
+        api.MapGroupsApi();
+        api.MapWindowsApi();
+        api.MapRunsApi();
+
+        app.MapHangfireDashboard("/hangfire", new DashboardOptions
+        {
+            DashboardTitle = "Orchestrator jobs",
+            Authorization = settings.DashboardLocalOnly ? [new Hangfire.Dashboard.LocalRequestsOnlyAuthorizationFilter()] : [],
+        });
+    }
+}

@@ -1,0 +1,43 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Orchestrator.Server.Hosting;
+
+/// <summary>Server settings, section "Orchestrator". Every limit has a default that suits a production site.</summary>
+public sealed class OrchestratorOptions
+{
+    public const string Section = "Orchestrator";
+
+    /// <summary>Folder for orchestrator.db, quartz.db and hangfire.db; relative paths start at the working directory.</summary>
+    [Required]
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>Shortest window or ad-hoc run accepted. 5 minutes in production; labs and tests lower it (≥ 5 s).</summary>
+    [Range(typeof(TimeSpan), "00:00:05", "00:05:00", ErrorMessage = "{0} must be between {1} and {2}")]
+    public TimeSpan MinimumWindowDuration { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often Hangfire looks for new jobs. Its default (15 s) is too slow to open a window on time.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:00:15", ErrorMessage = "{0} must be between {1} and {2}")]
+    public TimeSpan JobPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Hangfire worker threads.</summary>
+    [Range(1, 64)]
+    public int JobWorkers { get; set; } = 4;
+
+    /// <summary>A close later than this after the planned end is marked as closed after downtime.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "{0} must be between {1} and {2}")]
+    public TimeSpan LateCloseThreshold { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Largest request body accepted (bytes); larger ones get 413.</summary>
+    [Range(1_024, 16 * 1024 * 1024)]
+    public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Set false to serve the Hangfire dashboard to non-local requests without authentication.
+    /// Only for development: the dashboard can trigger jobs.</summary>
+    public bool DashboardLocalOnly { get; set; } = true;
+
+    public string DatabasePath => Path.Combine(DataDirectory, "orchestrator.db");
+
+    public string QuartzPath => Path.Combine(DataDirectory, "quartz.db");
+
+    public string HangfirePath => Path.Combine(DataDirectory, "hangfire.db");
+}

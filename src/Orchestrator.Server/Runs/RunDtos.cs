@@ -1,0 +1,28 @@
+using Orchestrator.Data.Runs;
+
+namespace Orchestrator.Server.Runs;
+
+public sealed record RunResponse(
+    long Id,
+    long WindowId,
+    string WindowName,
+    string OccurrenceKey,
+    string Kind,
+    string State,
+    DateTimeOffset PlannedStart,
+    DateTimeOffset PlannedEnd,
+    DateTimeOffset CutoffAt,
+    DateTimeOffset? OpenedAt,
+    DateTimeOffset? ClosedAt,
+    string? CloseReason,
+    IReadOnlyList<string> Groups)
+{
+    public static RunResponse From(RunRecord r) => new(
+        r.Id, r.WindowId, r.WindowName, r.OccurrenceKey, r.Kind.ToString(), r.State.ToString(), r.PlannedStart, r.PlannedEnd, r.CutoffAt,
+        r.OpenedAt, r.ClosedAt, r.CloseReason?.ToString(), r.Definition.Groups);
+}
+
+public sealed record RunDetailResponse(RunResponse Run, IReadOnlyList<RunMemberResponse> Members);
+
+/// <summary>A frozen member and the addresses it accepts the peering ports from during the run.</summary>
+public sealed record RunMemberResponse(long EndpointId, string Hostname, IReadOnlyList<string> Addresses, IReadOnlyList<string> AllowedPeers);

@@ -1,0 +1,43 @@
+using Orchestrator.Core.Enforcement;
+using Orchestrator.Core.Groups;
+using Orchestrator.Data.Endpoints;
+using Orchestrator.Data.Groups;
+using Orchestrator.Data.Runs;
+using Orchestrator.Server.Endpoints;
+
+namespace Orchestrator.Server.Runs;
+
+/// <summary>Resolves a run's groups to endpoints at the moment it opens and computes every member's allow-list.</summary>
+internal sealed class RunMembership(IGroupStore groups, IEndpointStore endpoints, ILogger<RunMembership> log)
+{
+    public async Task<IReadOnlyList<RunMemberRecord>> FreezeAsync(RunRecord run)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var byName = (await groups.ListAsync()).ToDictionary(g => g.Definition.Name, StringComparer.OrdinalIgnoreCase);
+        var all = (await endpoints.ListAsync()).Select(EndpointsApi.ToInfo).ToList();
+        var members = new Dictionary<long, RunMember>();
+        foreach (var name in run.Definition.Groups)
+        {
+            if (!byName.TryGetValue(name, out var group))
+            {
+                log.LogWarning("Run {RunId}: group \"{Group}\" no longer exists; its members are not part of the run", run.Id, name);
+                continue;
+            }
+
+            foreach (var endpoint in GroupMembership.Resolve(group.Definition, all))
+            {
+                members.TryAdd(endpoint.Id, new RunMember(endpoint.Id, endpoint.Hostname, endpoint.Addresses));
+            }
+        }
+
+        var list = members.Values.OrderBy(m => m.Hostname, StringComparer.OrdinalIgnoreCase).ToList();
+        var allowed = AllowLists.For(list);
+        return list.Select(m => new RunMemberRecord(
+                run.Id,
+                m.EndpointId,
+                m.Hostname,
+                m.Addresses.Select(a => a.ToString()).ToList(),
+                allowed[m.EndpointId].Select(a => a.ToString()).ToList()))
+            .ToList();
+    }
+}

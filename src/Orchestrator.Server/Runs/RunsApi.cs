@@ -1,0 +1,113 @@
+using Hangfire;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Orchestrator.Core;
+using Orchestrator.Core.Runs;
+using Orchestrator.Data.Runs;
+using Orchestrator.Data.Windows;
+using Orchestrator.Server.Api;
+using Orchestrator.Server.Hosting;
+using Orchestrator.Server.Windows;
+
+namespace Orchestrator.Server.Runs;
+
+/// <summary>/api/v1/runs and ad-hoc runs of a window.</summary>
+internal static class RunsApi
+{
+    public static RouteGroupBuilder MapRunsApi(this RouteGroupBuilder api)
+    {
+        var runs = api.MapGroup("/runs").WithTags("Runs");
+        runs.MapGet("/", ListAsync);
+        runs.MapGet("/{id:long}", GetAsync);
+        runs.MapPost("/{id:long}/close", CloseAsync);
+        api.MapPost("/windows/{id:long}/runs", StartAdHocAsync).WithTags("Runs");
+        return api;
+    }
+
+    private static async Task<Results<Ok<RunResponse[]>, ValidationProblem>> ListAsync(
+        long? windowId, string? state, DateTimeOffset? from, DateTimeOffset? to, int? limit, IRunStore runs, CancellationToken ct)
+    {
+        RunState? parsed = null;
+        if (state is not null)
+        {
+            if (!Enum.TryParse<RunState>(state, ignoreCase: true, out var s) || int.TryParse(state, out _))
+            {
+                return Problems.Invalid("state", $"'{state}' is not a run state; accepted: {string.Join(", ", Enum.GetNames<RunState>())}");
+            }
+
+            parsed = s;
+        }
+
+        if (limit is < 1 or > 1_000)
+        {
+            return Problems.Invalid("limit", $"{limit} is out of range; accepted 1-1000");
+        }
+
+        var list = await runs.ListAsync(new RunQuery(windowId, parsed, from, to, limit ?? 100), ct);
+        return TypedResults.Ok(list.Select(RunResponse.From).ToArray());
+    }
+
+    private static async Task<Results<Ok<RunDetailResponse>, ProblemHttpResult>> GetAsync(long id, IRunStore runs, CancellationToken ct)
+    {
+        if (await runs.GetAsync(id, ct) is not { } run)
+        {
+            return Problems.NotFound($"Run {id}");
+        }
+
+        var members = await runs.GetMembersAsync(id, ct);
+        return TypedResults.Ok(new RunDetailResponse(
+            RunResponse.From(run),
+            members.Select(m => new RunMemberResponse(m.EndpointId, m.Hostname, m.Addresses, m.AllowedPeers)).ToList()));
+    }
+
+    /// <summary>Closes a run now. A run that has not opened yet is cancelled.</summary>
+    private static async Task<Results<Accepted<RunResponse>, ProblemHttpResult>> CloseAsync(
+        long id, IRunStore runs, IBackgroundJobClient jobs, TimeProvider time, CancellationToken ct)
+    {
+        if (await runs.GetAsync(id, ct) is not { } run)
+        {
+            return Problems.NotFound($"Run {id}");
+        }
+
+        var now = time.GetUtcNow();
+        var moved = run.State == RunState.Opening
+            ? await runs.TransitionAsync(id, RunState.Cancelled, Actor.Api, now, CloseReason.ClosedByOperator, ct)
+            : await runs.TransitionAsync(id, RunState.Closing, Actor.Api, now, CloseReason.ClosedByOperator, ct);
+        if (!moved)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "The run cannot be closed; nothing was changed.",
+                detail: $"run {id} is {run.State}; only Opening, Open and Cutoff runs can be closed");
+        }
+
+        jobs.Enqueue<RunJobs>(j => j.CloseAsync(id, run.WindowName));
+        return TypedResults.Accepted($"/api/v1/runs/{id}", RunResponse.From((await runs.GetAsync(id, ct))!));
+    }
+
+    /// <summary>Starts a run of the window now, for the given duration (ISO-8601), outside its schedule.</summary>
+    private static async Task<Results<Created<RunResponse>, ValidationProblem, ProblemHttpResult>> StartAdHocAsync(
+        long id, AdHocRunRequest request, IWindowStore windows, RunStarter starter, IOptions<OrchestratorOptions> options, TimeProvider time, CancellationToken ct)
+    {
+        if (!IsoDurations.TryParse(request.Duration, out var duration))
+        {
+            return Problems.Invalid("duration", $"'{request.Duration}' is not an ISO-8601 duration such as PT30M");
+        }
+
+        var minimum = options.Value.MinimumWindowDuration;
+        if (duration < minimum || duration > TimeSpan.FromHours(24))
+        {
+            return Problems.Invalid("duration", $"{IsoDurations.Format(duration)} is out of range; accepted {IsoDurations.Format(minimum)} to PT24H");
+        }
+
+        if (await windows.GetAsync(id, ct) is not { } window)
+        {
+            return Problems.NotFound($"Window {id}");
+        }
+
+        var now = time.GetUtcNow();
+        var key = $"adhoc-{now.UtcDateTime:yyyyMMdd'T'HHmmss.fff'Z'}";
+        var run = await starter.StartAsync(window, RunKind.AdHoc, key, now, now + duration, RunState.Opening, ct, Actor.Api);
+        return TypedResults.Created($"/api/v1/runs/{run.Id}", RunResponse.From(run));
+    }
+}
