@@ -36,7 +36,7 @@ public sealed class CronExpression
         var fields = (text ?? "").ToUpperInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
         if (fields.Length is not (6 or 7))
         {
-            error = $"expected 6 or 7 fields ({Shape}); got {fields.Length}";
+            error = $"expected 6 or 7 fields, got {fields.Length}; accepted {Shape}";
             return false;
         }
 
@@ -154,8 +154,8 @@ public sealed class CronExpression
         rule = null;
         return (dayOfMonth == "?", dayOfWeek == "?") switch
         {
-            (true, true) => "day-of-month/day-of-week: both are '?'; exactly one of them must be '?' (e.g. '? * TUE#2' or 'L * ?')",
-            (false, false) => "day-of-month/day-of-week: both are set; exactly one of them must be '?' (e.g. '? * TUE#2' or 'L * ?')",
+            (true, true) => "day-of-month/day-of-week: both are '?'; accepted exactly one of them as '?' (e.g. '? * TUE#2' or 'L * ?')",
+            (false, false) => "day-of-month/day-of-week: both are set; accepted exactly one of them as '?' (e.g. '? * TUE#2' or 'L * ?')",
             (true, false) => DayOfWeekParser.TryParse(dayOfWeek, out rule),
             (false, true) => DayOfMonthParser.TryParse(dayOfMonth, out rule),
         };

@@ -10,7 +10,7 @@ public static class DstResolver
     /// <summary>
     /// The instant (with the zone's offset at that instant) at which <paramref name="local"/> happens in
     /// <paramref name="zone"/>: inside a spring-forward gap the end of the gap; inside a fall-back overlap the
-    /// first (earlier) instant.
+    /// first (earlier) instant. The <see cref="DateTime.Kind"/> of <paramref name="local"/> is ignored.
     /// </summary>
     public static DateTimeOffset Resolve(DateTime local, TimeZoneInfo zone)
     {

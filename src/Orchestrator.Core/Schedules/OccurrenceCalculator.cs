@@ -8,7 +8,8 @@ public static class OccurrenceCalculator
 
     /// <summary>
     /// Occurrences whose <see cref="Occurrence.StartUtc"/> is at or after <paramref name="fromUtc"/>, in start
-    /// order, skipped ones included, ending after NotAfter (or the one-off start).
+    /// order, skipped ones included, ending after NotAfter (or the one-off start). OffsetDays applies to a one-off
+    /// <see cref="WindowSchedule.At"/> as to every recurring start.
     /// </summary>
     /// <exception cref="ArgumentException">The schedule has no valid cron/at or an unknown time zone.</exception>
     public static IEnumerable<Occurrence> From(WindowSchedule schedule, DateTimeOffset fromUtc)

@@ -44,7 +44,7 @@ internal static class DayOfMonthParser
         {
             if (!body.All(char.IsAsciiDigit))
             {
-                return $"{Field.Name}: '{text}' is not understood; W follows a single day (15W), not a range";
+                return $"{Field.Name}: '{text}' is not understood; accepted W after a single day (15W), not after a range or list";
             }
 
             if (!Field.TryValue(body, out var day, out var error))
