@@ -1,4 +1,4 @@
 namespace Orchestrator.Core;
 
-/// <summary>One rejected input: the JSON field (camelCase path) and what would have been accepted.</summary>
+/// <summary>A user-facing validation error: the camelCase JSON field name and what would be accepted.</summary>
 public sealed record FieldError(string Field, string Message);
