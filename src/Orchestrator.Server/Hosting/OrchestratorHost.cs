@@ -47,9 +47,11 @@ internal static class OrchestratorHost
                 store.UseSystemTextJsonSerializer();
                 store.ProvisionSchema();
             });
-            q.AddJob<OccurrenceJob>(j => j.WithIdentity(OccurrenceJob.Key).StoreDurably());
-            q.AddJob<RunEndJob>(j => j.WithIdentity(RunEndJob.Key).StoreDurably());
-            q.AddJob<RunCutoffJob>(j => j.WithIdentity(RunCutoffJob.Key).StoreDurably());
+            // RequestRecovery: a firing cut short by a crash runs again at start-up (every job here is idempotent),
+            // so a window's chain of occurrences never breaks between a fire and the scheduling of the next one.
+            q.AddJob<OccurrenceJob>(j => j.WithIdentity(OccurrenceJob.Key).StoreDurably().RequestRecovery());
+            q.AddJob<RunEndJob>(j => j.WithIdentity(RunEndJob.Key).StoreDurably().RequestRecovery());
+            q.AddJob<RunCutoffJob>(j => j.WithIdentity(RunCutoffJob.Key).StoreDurably().RequestRecovery());
         });
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
 
