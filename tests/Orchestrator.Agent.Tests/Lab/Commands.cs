@@ -5,7 +5,9 @@ namespace Orchestrator.Testing.Lab;
 /// <summary>Runs a command to completion, capturing its output, with a hard timeout.</summary>
 public static class Commands
 {
-    public static async Task<ExecResult> RunAsync(string file, IEnumerable<string> arguments, TimeSpan? timeout = null, string? standardInput = null)
+    public static async Task<ExecResult> RunAsync(
+        string file, IEnumerable<string> arguments, TimeSpan? timeout = null, string? standardInput = null,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var startInfo = new ProcessStartInfo(file)
         {
@@ -17,6 +19,11 @@ public static class Commands
         foreach (var argument in arguments)
         {
             startInfo.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            startInfo.Environment[name] = value;
         }
 
         using var process = Process.Start(startInfo)!;

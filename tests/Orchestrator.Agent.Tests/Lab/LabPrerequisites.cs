@@ -10,15 +10,32 @@ public static class LabPrerequisites
 
     public static void Require()
     {
+        var reason = MissingReason(Environment.IsPrivilegedProcess, NftPath);
+        switch (Decide(reason, Environment.GetEnvironmentVariable("CI")))
+        {
+            case LabVerdict.Fail:
+                Assert.Fail(reason + " (CI=true: this must not be skipped)");
+                break;
+            case LabVerdict.Skip:
+                Assert.Skip(reason!);
+                break;
+            default:
+                break;
+        }
+    }
+
+    /// <summary>Why the lab cannot run here, or null when it can.</summary>
+    public static string? MissingReason(bool privileged, string nftPath)
+    {
         var missing = new List<string>();
-        if (!Environment.IsPrivilegedProcess)
+        if (!privileged)
         {
             missing.Add("not running as root (network namespaces and nftables need it)");
         }
 
-        if (!File.Exists(NftPath))
+        if (!File.Exists(nftPath))
         {
-            missing.Add($"nft not found at {NftPath} (apt-get install nftables)");
+            missing.Add($"nft not found at {nftPath} (apt-get install nftables)");
         }
 
         if (!File.Exists("/usr/sbin/ip") && !File.Exists("/sbin/ip") && !File.Exists("/usr/bin/ip"))
@@ -26,17 +43,19 @@ public static class LabPrerequisites
             missing.Add("ip (iproute2) not found");
         }
 
-        if (missing.Count == 0)
-        {
-            return;
-        }
-
-        var reason = "Lab prerequisites missing: " + string.Join("; ", missing);
-        if (string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase))
-        {
-            Assert.Fail(reason + " (CI=true: this must not be skipped)");
-        }
-
-        Assert.Skip(reason);
+        return missing.Count == 0 ? null : "Lab prerequisites missing: " + string.Join("; ", missing);
     }
+
+    /// <summary>Run when nothing is missing; otherwise fail under CI=true, skip elsewhere.</summary>
+    public static LabVerdict Decide(string? missingReason, string? ci) =>
+        missingReason is null ? LabVerdict.Run
+        : string.Equals(ci, "true", StringComparison.OrdinalIgnoreCase) ? LabVerdict.Fail
+        : LabVerdict.Skip;
+}
+
+public enum LabVerdict
+{
+    Run,
+    Skip,
+    Fail,
 }
