@@ -27,6 +27,8 @@ internal sealed class DesiredStatePoller(
 {
     private long heldVersion;
 
+    internal long HeldVersion => heldVersion;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var agent = options.Value;
@@ -41,7 +43,7 @@ internal sealed class DesiredStatePoller(
                 // Linked so that shutdown ends a held poll at once, and a server that never answers cannot stall the loop.
                 using var exchange = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 exchange.CancelAfter(TimeSpan.FromSeconds(agent.PollWaitSeconds + agent.HttpGraceSeconds));
-                await ExchangeAsync(agent, exchange.Token);
+                await ExchangeAsync(exchange.Token);
                 backoff.Reset();
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -62,8 +64,10 @@ internal sealed class DesiredStatePoller(
         }
     }
 
-    private async Task ExchangeAsync(AgentOptions agent, CancellationToken cancellationToken)
+    /// <summary>One poll: enroll if needed, wait for a new state, apply it, queue its scans.</summary>
+    internal async Task ExchangeAsync(CancellationToken cancellationToken)
     {
+        var agent = options.Value;
         var credential = await session.GetAsync(cancellationToken);
         DesiredStateV1? state;
         try

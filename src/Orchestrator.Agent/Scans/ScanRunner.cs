@@ -67,8 +67,8 @@ internal sealed class ScanRunner(
             return new ScanOutcomeV1(request.ScanId, Failed, null, Elapsed());
         }
 
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-        deadline.CancelAfter(timeout);
+        using var timer = new CancellationTokenSource(timeout, time);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, stoppingToken);
         try
         {
             await process.WaitForExitAsync(deadline.Token);
