@@ -1,0 +1,54 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orchestrator.Agent.Configuration;
+using Orchestrator.Agent.Enforcement;
+using Orchestrator.Agent.Enrollment;
+using Orchestrator.Agent.Identity;
+using Orchestrator.Agent.Polling;
+using Orchestrator.Agent.Reporting;
+using Orchestrator.Agent.Scans;
+using Orchestrator.Agent.Server;
+
+namespace Orchestrator.Agent;
+
+/// <summary>The agent's object graph. The only OS decision of the agent is made here, once.</summary>
+internal static class AgentServices
+{
+    public static IServiceCollection AddAgent(this IServiceCollection services, Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        services.AddOptions<AgentOptions>()
+            .Bind(configuration.GetSection(AgentOptions.SectionName))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>();
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddSingleton<ILocalAddresses>(sp => new LocalAddresses(Options(sp).Addresses));
+        services.AddSingleton<INftRunner>(sp => new ProcessNftRunner(Options(sp).Nft, Options(sp).NftTimeout));
+        services.AddSingleton<IFirewallEnforcer>(sp => OperatingSystem.IsLinux()
+            ? new NftablesEnforcer(
+                sp.GetRequiredService<INftRunner>(),
+                Options(sp).EffectiveGuardedPorts,
+                sp.GetRequiredService<ILocalAddresses>(),
+                sp.GetRequiredService<ILogger<NftablesEnforcer>>())
+            : throw new PlatformNotSupportedException("Only the Linux (nftables) enforcer exists so far."));
+
+        services.AddHttpClient<AgentServerClient>(AgentServerClient.HttpClientName, (sp, http) =>
+        {
+            var agent = Options(sp);
+            http.BaseAddress = new Uri(agent.ServerUrl);
+            http.Timeout = TimeSpan.FromSeconds(agent.PollWaitSeconds + agent.HttpGraceSeconds);
+        });
+        services.AddSingleton(sp => new CredentialStore(Options(sp).StateDirectory));
+        services.AddSingleton<CredentialSession>();
+        services.AddSingleton<AgentStatus>();
+        services.AddSingleton<ScanQueue>();
+
+        services.AddHostedService<DesiredStatePoller>();
+        services.AddHostedService<ReportLoop>();
+        services.AddHostedService<ScanRunner>();
+        return services;
+    }
+
+    private static AgentOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<AgentOptions>>().Value;
+}

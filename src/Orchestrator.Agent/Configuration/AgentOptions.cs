@@ -1,0 +1,75 @@
+namespace Orchestrator.Agent.Configuration;
+
+/// <summary>
+/// Every setting, timeout and limit of the agent, in one place. Bound from the <c>Agent</c> section
+/// (JSON file given with <c>--config</c>, env vars <c>ORCHESTRATOR_AGENT__*</c>, command-line flags) and
+/// validated before the agent touches the firewall or the network.
+/// </summary>
+public sealed class AgentOptions
+{
+    public const string SectionName = "Agent";
+
+    /// <summary>Base URL of the orchestrator server, e.g. <c>https://orchestrator.example:8443</c>. Required.</summary>
+    public string ServerUrl { get; set; } = "";
+
+    /// <summary>One-time enrollment token; needed only while <c>credential.json</c> is absent (or revoked).</summary>
+    public string? EnrollmentToken { get; set; }
+
+    /// <summary>Directory for the credential and remembered scan ids; created with mode 0700.</summary>
+    public string StateDirectory { get; set; } = "/var/lib/orchestrator-agent";
+
+    /// <summary>Hostname reported at enrollment; empty = the machine's hostname.</summary>
+    public string? Hostname { get; set; }
+
+    /// <summary>Addresses of this endpoint; empty = discovered from interfaces (no loopback, no link-local).</summary>
+    public List<string> Addresses { get; set; } = [];
+
+    /// <summary>Free-form tags reported at enrollment (the server may map them to groups).</summary>
+    public List<string> Tags { get; set; } = [];
+
+    /// <summary>TCP ports closed by default and opened only to allowed peers (Delivery Optimization = 7680).</summary>
+    public List<int> GuardedPorts { get; set; } = [];
+
+    /// <summary>Seconds the server may hold a desired-state long-poll (1..30, protocol limit).</summary>
+    public int PollWaitSeconds { get; set; } = 25;
+
+    /// <summary>Extra seconds on top of <see cref="PollWaitSeconds"/> before an HTTP call is abandoned.</summary>
+    public int HttpGraceSeconds { get; set; } = 15;
+
+    /// <summary>First delay after a failed poll/enroll; doubles per failure up to <see cref="MaxBackoffSeconds"/>, with jitter.</summary>
+    public double MinBackoffSeconds { get; set; } = 1;
+
+    /// <summary>Cap of the poll/enroll backoff.</summary>
+    public double MaxBackoffSeconds { get; set; } = 60;
+
+    /// <summary>Seconds between reports of counters, applied version and scan outcomes.</summary>
+    public int ReportIntervalSeconds { get; set; } = 5;
+
+    /// <summary>Retries of one report POST (exponential backoff with jitter) before it waits for the next interval.</summary>
+    public int ReportRetryAttempts { get; set; } = 3;
+
+    /// <summary>Seconds the report circuit stays open after repeated failures.</summary>
+    public int ReportBreakSeconds { get; set; } = 30;
+
+    /// <summary>Shell command (run with <c>/bin/sh -c</c>) that triggers an update scan; empty = scans are reported Failed.</summary>
+    public string ScanCommand { get; set; } = "";
+
+    /// <summary>Upper bound for one scan; a request's own TimeoutSeconds may only shorten it.</summary>
+    public TimeSpan ScanTimeout { get; set; } = TimeSpan.FromMinutes(30);
+
+    /// <summary>Path of the nft binary.</summary>
+    public string Nft { get; set; } = "/usr/sbin/nft";
+
+    /// <summary>Longest time one nft invocation may take before the agent treats it as failed.</summary>
+    public TimeSpan NftTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Most scan ids remembered (in the state directory) so that a repeated request never runs twice.</summary>
+    public int RememberedScanIds { get; set; } = 1000;
+
+    /// <summary>Guarded ports used when <see cref="GuardedPorts"/> is empty.</summary>
+    public static IReadOnlyList<int> DefaultGuardedPorts { get; } = [7680];
+
+    /// <summary>The guarded ports in effect (configured or the default), sorted and distinct.</summary>
+    public IReadOnlyList<int> EffectiveGuardedPorts =>
+        (GuardedPorts.Count == 0 ? DefaultGuardedPorts : GuardedPorts).Distinct().Order().ToArray();
+}

@@ -1,0 +1,137 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orchestrator.Agent.Configuration;
+using Orchestrator.Agent.Enforcement;
+using Orchestrator.Agent.Enrollment;
+using Orchestrator.Agent.Scans;
+using Orchestrator.Agent.Server;
+using Orchestrator.Protocol;
+
+namespace Orchestrator.Agent.Polling;
+
+/// <summary>
+/// Long-polls the desired state and enforces it; shaped after Halibut's PollingClient. The firewall was closed
+/// before this loop starts, and every opening expires in the kernel, so nothing here has to succeed for the
+/// port to close on time.
+/// </summary>
+internal sealed class DesiredStatePoller(
+    IOptions<AgentOptions> options,
+    CredentialSession session,
+    AgentServerClient server,
+    IFirewallEnforcer enforcer,
+    AgentStatus status,
+    ScanQueue scans,
+    TimeProvider time,
+    ILogger<DesiredStatePoller> logger) : BackgroundService
+{
+    private long heldVersion;
+
+    internal long HeldVersion => heldVersion;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var agent = options.Value;
+        var backoff = new Backoff(
+            TimeSpan.FromSeconds(agent.MinBackoffSeconds), TimeSpan.FromSeconds(agent.MaxBackoffSeconds), Random.Shared);
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var delay = TimeSpan.Zero;
+            try
+            {
+                // Linked so that shutdown ends a held poll at once, and a server that never answers cannot stall the loop.
+                using var exchange = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                exchange.CancelAfter(TimeSpan.FromSeconds(agent.PollWaitSeconds + agent.HttpGraceSeconds));
+                await ExchangeAsync(exchange.Token);
+                backoff.Reset();
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                // Catch-all on purpose: whatever one exchange throws (network, server bug, bad JSON, nft hiccup),
+                // the loop must survive and try again; dying here would leave the endpoint unmanaged.
+                LogFailure(ex);
+                delay = backoff.Next();
+            }
+            finally
+            {
+                await DelayQuietly(delay, stoppingToken);
+            }
+        }
+    }
+
+    /// <summary>One poll: enroll if needed, wait for a new state, apply it, queue its scans.</summary>
+    internal async Task ExchangeAsync(CancellationToken cancellationToken)
+    {
+        var agent = options.Value;
+        var credential = await session.GetAsync(cancellationToken);
+        DesiredStateV1? state;
+        try
+        {
+            state = await server.GetStateAsync(credential, heldVersion, agent.PollWaitSeconds, cancellationToken);
+        }
+        catch (CredentialRejectedException)
+        {
+            session.Rejected(credential);
+            throw;
+        }
+
+        if (state is null)
+        {
+            return;
+        }
+
+        // The new version is held even when refused: asking again for it would only get the same answer at once.
+        heldVersion = state.Version;
+        try
+        {
+            await enforcer.ApplyAsync(state.Openings ?? [], cancellationToken);
+            status.Applied(state.Version);
+            logger.LogInformation("Applied desired state {Version}: {Openings} openings, Delivery Optimization {Mode}",
+                state.Version, state.Openings?.Count ?? 0, state.DeliveryOptimization?.Mode);
+        }
+        catch (Exception ex) when (ex is OpeningRefusedException or InvalidOperationException)
+        {
+            logger.LogError("Desired state {Version} not applied: {Error}", state.Version, ex.Message);
+            status.ApplyFailed(state.Version, ex.Message);
+        }
+
+        foreach (var scan in state.Scans ?? [])
+        {
+            scans.Enqueue(scan);
+        }
+    }
+
+    private void LogFailure(Exception ex)
+    {
+        if (ex is CredentialRejectedException or HttpRequestException or OperationCanceledException)
+        {
+            logger.LogWarning("Desired-state poll failed: {Message}", ex.Message);
+        }
+        else
+        {
+            logger.LogError(ex, "Desired-state poll failed");
+        }
+    }
+
+    private async Task DelayQuietly(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        if (delay <= TimeSpan.Zero || cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+
+        try
+        {
+            await Task.Delay(delay, time, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutdown during the backoff: the while condition ends the loop.
+        }
+    }
+}

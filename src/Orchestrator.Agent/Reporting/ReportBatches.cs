@@ -1,0 +1,66 @@
+using System.Text.Json;
+using Orchestrator.Agent.Enforcement;
+using Orchestrator.Agent.Polling;
+using Orchestrator.Protocol;
+
+namespace Orchestrator.Agent.Reporting;
+
+/// <summary>Builds the reports for one reading, split so that none exceeds the protocol's row or byte limits.
+/// Apply state and scan outcomes travel in the first batch.</summary>
+internal static class ReportBatches
+{
+    public static IReadOnlyList<AgentReportV1> Build(
+        StatusSnapshot status, FirewallCounters deltas, Func<string> newReportId,
+        int maxRows = AgentProtocolV1.MaxRowsPerReport, int maxBytes = AgentProtocolV1.MaxReportBytes)
+    {
+        var traffic = deltas.ServedBytes.Keys.Union(deltas.ReceivedBytes.Keys)
+            .Order(StringComparer.Ordinal)
+            .Select(peer => new PeerTrafficV1(peer, deltas.ServedBytes.GetValueOrDefault(peer), deltas.ReceivedBytes.GetValueOrDefault(peer)))
+            .ToList();
+        var blocked = deltas.BlockedPackets
+            .OrderBy(b => b.Key.Source, StringComparer.Ordinal).ThenBy(b => b.Key.Port)
+            .Select(b => new BlockedAttemptV1(b.Key.Source, b.Key.Port, b.Value))
+            .ToList();
+
+        if (traffic.Count == 0 && blocked.Count == 0 && status.Scans.Count == 0 && !status.ApplyChanged)
+        {
+            return [];
+        }
+
+        var reports = new List<AgentReportV1>();
+        var first = true;
+        int t = 0, b = 0;
+        do
+        {
+            var rows = maxRows;
+            AgentReportV1 report;
+            while (true)
+            {
+                var takeTraffic = Math.Min(rows, traffic.Count - t);
+                var takeBlocked = Math.Min(rows - takeTraffic, blocked.Count - b);
+                report = new AgentReportV1(
+                    newReportId(),
+                    status.AppliedVersion,
+                    status.ApplyError,
+                    first ? status.Scans : [],
+                    traffic.GetRange(t, takeTraffic),
+                    blocked.GetRange(b, takeBlocked));
+                // Rows vary in size (IPv6 peers, large counters), so the byte limit is checked on the real body.
+                if (rows <= 1 || JsonSerializer.SerializeToUtf8Bytes(report, JsonSerializerOptions.Web).Length <= maxBytes)
+                {
+                    t += takeTraffic;
+                    b += takeBlocked;
+                    break;
+                }
+
+                rows /= 2;
+            }
+
+            reports.Add(report);
+            first = false;
+        }
+        while (t < traffic.Count || b < blocked.Count);
+
+        return reports;
+    }
+}

@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using Orchestrator.Agent.Enrollment;
+using Orchestrator.Protocol;
+
+namespace Orchestrator.Agent.Server;
+
+/// <summary>Protocol v1 as the agent speaks it; one method per route of <see cref="AgentProtocolV1"/>.</summary>
+internal sealed class AgentServerClient(HttpClient http)
+{
+    public const string HttpClientName = "orchestrator-server";
+
+    public async Task<EnrollResponseV1> EnrollAsync(EnrollRequestV1 request, CancellationToken cancellationToken)
+    {
+        using var response = await http.PostAsJsonAsync(AgentProtocolV1.EnrollPath, request, cancellationToken);
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            throw new CredentialRejectedException($"The server refused the enrollment token ({(int)response.StatusCode}).");
+        }
+
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<EnrollResponseV1>(cancellationToken)
+            ?? throw new InvalidDataException("The server answered enrollment with an empty body.");
+    }
+
+    /// <summary>Long-poll: returns the new state, or null when the server's version still equals <paramref name="heldVersion"/>.</summary>
+    public async Task<DesiredStateV1?> GetStateAsync(
+        AgentCredential credential, long heldVersion, int waitSeconds, CancellationToken cancellationToken)
+    {
+        var uri = string.Create(CultureInfo.InvariantCulture, $"{AgentProtocolV1.StatePath}?version={heldVersion}&wait={waitSeconds}");
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        Authorize(request, credential);
+        using var response = await http.SendAsync(request, cancellationToken);
+        ThrowIfCredentialRejected(response);
+        if (response.StatusCode == HttpStatusCode.NotModified)
+        {
+            return null;
+        }
+
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<DesiredStateV1>(cancellationToken)
+            ?? throw new InvalidDataException("The server answered the state poll with an empty body.");
+    }
+
+    public async Task PostReportAsync(AgentCredential credential, AgentReportV1 report, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, AgentProtocolV1.ReportPath)
+        {
+            Content = JsonContent.Create(report),
+        };
+        Authorize(request, credential);
+        using var response = await http.SendAsync(request, cancellationToken);
+        ThrowIfCredentialRejected(response);
+        response.EnsureSuccessStatusCode();
+    }
+
+    private static void Authorize(HttpRequestMessage request, AgentCredential credential) =>
+        request.Headers.Authorization = new AuthenticationHeaderValue(
+            AgentProtocolV1.AuthScheme, $"{credential.AgentId}:{credential.Secret}");
+
+    private static void ThrowIfCredentialRejected(HttpResponseMessage response)
+    {
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            throw new CredentialRejectedException(
+                $"The server rejected this agent's credential ({(int)response.StatusCode}); it was revoked or the endpoint was removed.");
+        }
+    }
+}
