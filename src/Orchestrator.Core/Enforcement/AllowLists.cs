@@ -16,10 +16,10 @@ public static class AllowLists
         var result = new Dictionary<long, IReadOnlyList<IPAddress>>(members.Count);
         foreach (var member in members)
         {
-            var own = new HashSet<IPAddress>(member.Addresses);
+            var own = new HashSet<IPAddress>(member.Addresses.Select(Canonical));
             result[member.EndpointId] = members
                 .Where(other => other.EndpointId != member.EndpointId)
-                .SelectMany(other => other.Addresses)
+                .SelectMany(other => other.Addresses.Select(Canonical))
                 .Where(a => PeerAddresses.IsUsable(a) && !own.Contains(a))
                 .Distinct()
                 .OrderBy(a => a.AddressFamily)
@@ -29,6 +29,9 @@ public static class AllowLists
 
         return result;
     }
+
+    /// <summary>::ffff:198.18.0.1 is 198.18.0.1: compared in one spelling, an endpoint cannot allow itself in the other.</summary>
+    private static IPAddress Canonical(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 
     private sealed class ByteOrder : IComparer<byte[]>
     {

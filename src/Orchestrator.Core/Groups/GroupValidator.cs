@@ -71,7 +71,10 @@ public static class GroupValidator
     {
         network = default;
         error = "";
-        if (text is null || !text.Contains('/', StringComparison.Ordinal) || !IPNetwork.TryParse(text, out network))
+        // IPNetwork.TryParse masks host bits away ("10.1.2.3/8" parses as 10.0.0.0/8); a rule that says one host but
+        // matches a whole network is refused instead.
+        if (text is null || !text.Contains('/', StringComparison.Ordinal) || !IPNetwork.TryParse(text, out network)
+            || !IPAddress.TryParse(text.AsSpan(0, text.IndexOf('/', StringComparison.Ordinal)), out var written) || !written.Equals(network.BaseAddress))
         {
             error = $"'{text}' is not a CIDR such as 198.18.0.0/24 or 2001:db8::/64 (host bits must be zero)";
             return false;

@@ -26,7 +26,7 @@ internal sealed class SqliteAuditLog(Database database) : IAuditLog
               AND (@to IS NULL OR at < @to)
             ORDER BY id DESC LIMIT @limit
             """,
-            new { query.Entity, query.EntityId, query.Actor, from = UnixMs.From(query.From), to = UnixMs.From(query.To), limit = Math.Clamp(query.Limit, 1, 5_000) });
+            new { entity = query.Entity, entityId = query.EntityId, actor = query.Actor, from = UnixMs.From(query.From), to = UnixMs.From(query.To), limit = Math.Clamp(query.Limit, 1, 5_000) });
         return rows.Select(r => new AuditEntry(r.Id, UnixMs.To(r.At), r.Actor, r.Entity, r.EntityId, r.Action, r.Detail)).ToList();
     }
 

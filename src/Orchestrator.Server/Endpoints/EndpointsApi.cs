@@ -54,8 +54,15 @@ internal static class EndpointsApi
         }
 
         var errors = requests.SelectMany((r, i) => Validate(r, $"[{i}].")).ToList();
-        var duplicates = requests.GroupBy(r => r.Hostname, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => g.Key);
-        errors.AddRange(duplicates.Select(d => new FieldError("hostname", $"'{d}' appears more than once")));
+        var first = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < requests.Count; i++)
+        {
+            if (requests[i]?.Hostname is { } hostname && !first.TryAdd(hostname, i))
+            {
+                errors.Add(new FieldError($"[{i}].hostname", $"'{hostname}' already appears at [{first[hostname]}]; each hostname once"));
+            }
+        }
+
         if (errors.Count > 0)
         {
             return Problems.Invalid(errors);

@@ -125,7 +125,11 @@ internal static class WindowsApi
         var known = (await groups.ListAsync(ct)).ToDictionary(g => g.Definition.Name, g => g.Id, StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < definition.Groups.Count; i++)
         {
-            if (known.TryGetValue(definition.Groups[i], out var groupId))
+            if (definition.Groups[i] is null)
+            {
+                errors.Add(new($"groups[{i}]", "a group name is required; null is not a name"));
+            }
+            else if (known.TryGetValue(definition.Groups[i], out var groupId))
             {
                 groupIds.Add(groupId);
             }

@@ -1,0 +1,166 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Orchestrator.Server.Tests.Infrastructure;
+
+namespace Orchestrator.Server.Tests.Api;
+
+/// <summary>
+/// Every kind of bad input the API must refuse: the status, a problem document that names the field (or says what is
+/// accepted), and not one row changed in any product table.
+/// </summary>
+public sealed class BadInputTests(SeededServer server) : IClassFixture<SeededServer>
+{
+    private const string Windows = "/api/v1/windows";
+    private const string Groups = "/api/v1/groups";
+    private const string Endpoints = "/api/v1/endpoints";
+
+    /// <summary>
+    /// Case, method, path ({window}, {group}, {spareGroup}, {endpoint}, {closedRun} are the seeded ids), body, status,
+    /// and what the problem must name: "errors:x" a key of its <c>errors</c>, "says:x" a phrase of its title or detail.
+    /// </summary>
+    public static TheoryData<string, string, string, string?, HttpStatusCode, string> Rows => new()
+    {
+        // Windows: schedule
+        { "unknown time zone", "POST", Windows, Window(w => w["timeZone"] = "Mars/Olympus_Mons"), HttpStatusCode.BadRequest, "errors:timeZone" },
+        { "Windows time zone id", "POST", Windows, Window(w => w["timeZone"] = "W. Europe Standard Time"), HttpStatusCode.BadRequest, "errors:timeZone" },
+        { "missing time zone", "POST", Windows, Window(w => w.Remove("timeZone")), HttpStatusCode.BadRequest, "errors:timeZone" },
+        { "cron with five fields", "POST", Windows, Window(w => w["cron"] = "0 22 * * 2"), HttpStatusCode.BadRequest, "errors:cron" },
+        { "cron hour out of range", "POST", Windows, Window(w => w["cron"] = "0 0 24 ? * *"), HttpStatusCode.BadRequest, "errors:cron" },
+        { "cron without ? in a day field", "POST", Windows, Window(w => w["cron"] = "0 0 22 15 * MON"), HttpStatusCode.BadRequest, "errors:cron" },
+        { "cron day-of-week 8", "POST", Windows, Window(w => w["cron"] = "0 0 22 ? * 8"), HttpStatusCode.BadRequest, "errors:cron" },
+        { "cron sixth Tuesday", "POST", Windows, Window(w => w["cron"] = "0 0 22 ? * TUE#6"), HttpStatusCode.BadRequest, "errors:cron" },
+        { "cron that never fires", "POST", Windows, Window(w => w["cron"] = "0 0 0 30 FEB ?"), HttpStatusCode.BadRequest, "errors:cron" },
+        { "cron that is not cron", "POST", Windows, Window(w => w["cron"] = "every tuesday"), HttpStatusCode.BadRequest, "errors:cron" },
+        { "offsetDays -7", "POST", Windows, Window(w => w["offsetDays"] = -7), HttpStatusCode.BadRequest, "errors:offsetDays" },
+        { "offsetDays +7", "POST", Windows, Window(w => w["offsetDays"] = 7), HttpStatusCode.BadRequest, "errors:offsetDays" },
+        { "duration under 5 minutes", "POST", Windows, Window(w => { w["duration"] = "PT4M"; w["cutoff"] = "PT0S"; }), HttpStatusCode.BadRequest, "errors:duration" },
+        { "duration over 24 hours", "POST", Windows, Window(w => w["duration"] = "PT25H"), HttpStatusCode.BadRequest, "errors:duration" },
+        { "duration not ISO-8601", "POST", Windows, Window(w => w["duration"] = "4h"), HttpStatusCode.BadRequest, "errors:duration" },
+        { "missing duration", "POST", Windows, Window(w => w.Remove("duration")), HttpStatusCode.BadRequest, "errors:duration" },
+        { "cutoff longer than duration", "POST", Windows, Window(w => w["cutoff"] = "PT5H"), HttpStatusCode.BadRequest, "errors:cutoff" },
+        { "both cron and at", "POST", Windows, Window(w => w["at"] = "2091-05-01T22:00:00"), HttpStatusCode.BadRequest, "errors:at" },
+        { "neither cron nor at", "POST", Windows, Window(w => w.Remove("cron")), HttpStatusCode.BadRequest, "errors:cron" },
+        { "at that is not a date-time", "POST", Windows, Window(w => { w.Remove("cron"); w["at"] = "next tuesday"; }), HttpStatusCode.BadRequest, "errors:at" },
+        { "at with an offset", "POST", Windows, Window(w => { w.Remove("cron"); w["at"] = "2091-05-01T22:00:00+02:00"; }), HttpStatusCode.BadRequest, "errors:at" },
+        { "blackout date that does not exist", "POST", Windows, Window(w => w["blackoutDates"] = new JsonArray("2091-12-24", "2091-02-30")), HttpStatusCode.BadRequest, "errors:blackoutDates[1]" },
+        { "notBefore equal to notAfter", "POST", Windows, Window(w => w["notAfter"] = "2090-01-01T00:00:00Z"), HttpStatusCode.BadRequest, "errors:notAfter" },
+        { "notBefore after notAfter", "POST", Windows, Window(w => w["notAfter"] = "2089-01-01T00:00:00Z"), HttpStatusCode.BadRequest, "errors:notAfter" },
+
+        // Windows: groups, ports, scans, names
+        { "no groups", "POST", Windows, Window(w => w["groups"] = new JsonArray()), HttpStatusCode.BadRequest, "errors:groups" },
+        { "groups left out", "POST", Windows, Window(w => w.Remove("groups")), HttpStatusCode.BadRequest, "errors:groups" },
+        { "unknown group", "POST", Windows, Window(w => w["groups"] = new JsonArray("seed-group", "no-such-group")), HttpStatusCode.BadRequest, "errors:groups[1]" },
+        { "group named twice", "POST", Windows, Window(w => w["groups"] = new JsonArray("seed-group", "SEED-GROUP")), HttpStatusCode.BadRequest, "errors:groups" },
+        { "null group name", "POST", Windows, Window(w => w["groups"] = new JsonArray((JsonNode?)null)), HttpStatusCode.BadRequest, "errors:groups[0]" },
+        { "null port", "POST", Windows, Window(w => w["ports"] = new JsonArray((JsonNode?)null)), HttpStatusCode.BadRequest, "errors:ports[0].port" },
+        { "null blackout date", "POST", Windows, Window(w => w["blackoutDates"] = new JsonArray((JsonNode?)null)), HttpStatusCode.BadRequest, "errors:blackoutDates[0]" },
+        { "port 0", "POST", Windows, Window(w => w["ports"] = Ports(0, "tcp")), HttpStatusCode.BadRequest, "errors:ports[0].port" },
+        { "port 70000", "POST", Windows, Window(w => w["ports"] = Ports(70000, "tcp")), HttpStatusCode.BadRequest, "errors:ports[0].port" },
+        { "protocol sctp", "POST", Windows, Window(w => w["ports"] = Ports(7680, "sctp")), HttpStatusCode.BadRequest, "errors:ports[0].protocol" },
+        { "maxConcurrency 0", "POST", Windows, Window(w => w["scan"]!["maxConcurrency"] = 0), HttpStatusCode.BadRequest, "errors:scan.maxConcurrency" },
+        { "maxConcurrency 101%", "POST", Windows, Window(w => w["scan"]!["maxConcurrency"] = "101%"), HttpStatusCode.BadRequest, "errors:scan.maxConcurrency" },
+        { "maxConcurrency abc", "POST", Windows, Window(w => w["scan"]!["maxConcurrency"] = "abc"), HttpStatusCode.BadRequest, "errors:scan.maxConcurrency" },
+        { "negative maxErrors", "POST", Windows, Window(w => w["scan"]!["maxErrors"] = -1), HttpStatusCode.BadRequest, "errors:scan.maxErrors" },
+        { "peering mode unknown", "POST", Windows, Window(w => w["peering"] = "internet"), HttpStatusCode.BadRequest, "errors:peering" },
+        { "missing window name", "POST", Windows, Window(w => w.Remove("name")), HttpStatusCode.BadRequest, "errors:name" },
+        { "duplicate window name", "POST", Windows, Bodies.Window(SeededServer.WindowName), HttpStatusCode.BadRequest, "errors:name" },
+        { "duplicate window name in other case", "POST", Windows, Bodies.Window("SEED-Window"), HttpStatusCode.BadRequest, "errors:name" },
+        { "update with unknown time zone", "PUT", $"{Windows}/{{window}}", Bodies.Window(SeededServer.WindowName, w => w["timeZone"] = "Europe/Atlantis"), HttpStatusCode.BadRequest, "errors:timeZone" },
+        { "update of a window that does not exist", "PUT", $"{Windows}/999999", Window(), HttpStatusCode.NotFound, "says:was not found" },
+
+        // Windows: what the JSON reader refuses before any handler runs
+        { "truncated JSON", "POST", Windows, Window()[..40], HttpStatusCode.BadRequest, "errors:cron" }, // where the reader stopped
+        { "JSON null instead of a window", "POST", Windows, "null", HttpStatusCode.BadRequest, "says:request" },
+        { "JSON that is not an object", "POST", Windows, "[1, 2, 3]", HttpStatusCode.BadRequest, "errors:$" },
+        { "trailing garbage after the JSON", "POST", Windows, Window() + " trailing", HttpStatusCode.BadRequest, "errors:$" },
+        { "offsetDays as a string", "POST", Windows, Window(w => w["offsetDays"] = "x"), HttpStatusCode.BadRequest, "errors:offsetDays" },
+        { "unknown field (typo)", "POST", Windows, Window(w => w["durration"] = "PT4H"), HttpStatusCode.BadRequest, "errors:durration" },
+        { "unknown nested field (typo)", "POST", Windows, Window(w => w["scan"]!["maxConcurency"] = 5), HttpStatusCode.BadRequest, "errors:scan.maxConcurency" },
+        { "body over 1 MiB", "POST", Windows, Window(w => w["description"] = new string('x', 1_100_000)), HttpStatusCode.RequestEntityTooLarge, "says:too large" },
+
+        // Windows: occurrences query
+        { "occurrences count=0", "GET", $"{Windows}/{{window}}/occurrences?count=0", null, HttpStatusCode.BadRequest, "errors:count" },
+        { "occurrences count=abc", "GET", $"{Windows}/{{window}}/occurrences?count=abc", null, HttpStatusCode.BadRequest, "says:count" },
+        { "occurrences count=501", "GET", $"{Windows}/{{window}}/occurrences?count=501", null, HttpStatusCode.BadRequest, "errors:count" },
+        { "occurrences from that is not a date", "GET", $"{Windows}/{{window}}/occurrences?from=yesterday", null, HttpStatusCode.BadRequest, "says:from" },
+
+        // Endpoints
+        { "bad hostname", "POST", Endpoints, Bodies.Endpoint("bad_host!.example"), HttpStatusCode.BadRequest, "errors:hostname" },
+        { "missing hostname", "POST", Endpoints, Bodies.Endpoint("x", e => e.Remove("hostname")), HttpStatusCode.BadRequest, "errors:hostname" },
+        { "address 999.1.1.1", "POST", Endpoints, Endpoint(e => e["addresses"] = new JsonArray("999.1.1.1")), HttpStatusCode.BadRequest, "errors:addresses[0]" },
+        { "address 0.0.0.0", "POST", Endpoints, Endpoint(e => e["addresses"] = new JsonArray("198.18.0.11", "0.0.0.0")), HttpStatusCode.BadRequest, "errors:addresses[1]" },
+        { "network 10.0.0.0/8 as an address", "POST", Endpoints, Endpoint(e => e["addresses"] = new JsonArray("10.0.0.0/8")), HttpStatusCode.BadRequest, "errors:addresses[0]" },
+        { "loopback address", "POST", Endpoints, Endpoint(e => e["addresses"] = new JsonArray("::1")), HttpStatusCode.BadRequest, "errors:addresses[0]" },
+        { "no addresses", "POST", Endpoints, Endpoint(e => e["addresses"] = new JsonArray()), HttpStatusCode.BadRequest, "errors:addresses" },
+        { "tag with a space", "POST", Endpoints, Endpoint(e => e["tags"] = new JsonArray("ring 1")), HttpStatusCode.BadRequest, "errors:tags[0]" },
+        { "endpoint field typo", "POST", Endpoints, Endpoint(e => e["adresses"] = new JsonArray("198.18.0.12")), HttpStatusCode.BadRequest, "errors:adresses" },
+        { "import with one bad endpoint stores none", "POST", $"{Endpoints}/import", $"[{Bodies.Endpoint("import-ok.example")}, {Bodies.Endpoint("import-bad.example", e => e["addresses"] = new JsonArray("banana"))}]", HttpStatusCode.BadRequest, "errors:[1].addresses[0]" },
+        { "import naming a hostname twice", "POST", $"{Endpoints}/import", $"[{Bodies.Endpoint("twice.example")}, {Bodies.Endpoint("TWICE.example")}]", HttpStatusCode.BadRequest, "errors:[1].hostname" },
+        { "import with a null entry", "POST", $"{Endpoints}/import", $"[{Bodies.Endpoint("import-ok.example")}, null]", HttpStatusCode.BadRequest, "errors:[1]" },
+        { "null address", "POST", Endpoints, Endpoint(e => e["addresses"] = new JsonArray((JsonNode?)null)), HttpStatusCode.BadRequest, "errors:addresses[0]" },
+        { "import of nothing", "POST", $"{Endpoints}/import", "[]", HttpStatusCode.BadRequest, "errors:$" },
+        { "import of an object instead of a list", "POST", $"{Endpoints}/import", Endpoint(), HttpStatusCode.BadRequest, "errors:$" },
+
+        // Groups
+        { "CIDR /33", "POST", Groups, Group(g => g["cidrs"] = new JsonArray("10.0.0.0/33")), HttpStatusCode.BadRequest, "errors:cidrs[0]" },
+        { "CIDR banana", "POST", Groups, Group(g => g["cidrs"] = new JsonArray("banana")), HttpStatusCode.BadRequest, "errors:cidrs[0]" },
+        { "CIDR 0.0.0.0/0", "POST", Groups, Group(g => g["cidrs"] = new JsonArray("198.18.0.0/24", "0.0.0.0/0")), HttpStatusCode.BadRequest, "errors:cidrs[1]" },
+        { "CIDR ::/0", "POST", Groups, Group(g => g["cidrs"] = new JsonArray("::/0")), HttpStatusCode.BadRequest, "errors:cidrs[0]" },
+        { "CIDR with host bits", "POST", Groups, Group(g => g["cidrs"] = new JsonArray("10.1.2.3/8")), HttpStatusCode.BadRequest, "errors:cidrs[0]" },
+        { "static member that is not a hostname", "POST", Groups, Group(g => g["staticMembers"] = new JsonArray("not a host")), HttpStatusCode.BadRequest, "errors:staticMembers[0]" },
+        { "null static member", "POST", Groups, Group(g => g["staticMembers"] = new JsonArray((JsonNode?)null)), HttpStatusCode.BadRequest, "errors:staticMembers[0]" },
+        { "null CIDR", "POST", Groups, Group(g => g["cidrs"] = new JsonArray((JsonNode?)null)), HttpStatusCode.BadRequest, "errors:cidrs[0]" },
+        { "group without rules", "POST", Groups, Group(g => { g.Remove("staticMembers"); g.Remove("cidrs"); g.Remove("tags"); }), HttpStatusCode.BadRequest, "errors:staticMembers" },
+        { "duplicate group name", "POST", Groups, Bodies.Group(SeededServer.GroupName), HttpStatusCode.BadRequest, "errors:name" },
+        { "duplicate group name in other case", "POST", Groups, Bodies.Group("Seed-Group"), HttpStatusCode.BadRequest, "errors:name" },
+        { "renaming a group to a taken name", "PUT", $"{Groups}/{{spareGroup}}", Bodies.Group(SeededServer.GroupName), HttpStatusCode.BadRequest, "errors:name" },
+        { "deleting a group a window names", "DELETE", $"{Groups}/{{group}}", null, HttpStatusCode.Conflict, "says:seed-window" },
+
+        // Runs
+        { "ad-hoc run with a duration that is not ISO-8601", "POST", $"{Windows}/{{window}}/runs", """{"duration":"an hour"}""", HttpStatusCode.BadRequest, "errors:duration" },
+        { "ad-hoc run without a duration", "POST", $"{Windows}/{{window}}/runs", "{}", HttpStatusCode.BadRequest, "errors:duration" },
+        { "ad-hoc run under 5 minutes", "POST", $"{Windows}/{{window}}/runs", """{"duration":"PT4M"}""", HttpStatusCode.BadRequest, "errors:duration" },
+        { "ad-hoc run over 24 hours", "POST", $"{Windows}/{{window}}/runs", """{"duration":"PT25H"}""", HttpStatusCode.BadRequest, "errors:duration" },
+        { "ad-hoc run of a window that does not exist", "POST", $"{Windows}/999999/runs", """{"duration":"PT1H"}""", HttpStatusCode.NotFound, "says:was not found" },
+        { "closing a closed run", "POST", "/api/v1/runs/{closedRun}/close", null, HttpStatusCode.Conflict, "says:cannot be closed" },
+        { "runs state=Bogus", "GET", "/api/v1/runs?state=Bogus", null, HttpStatusCode.BadRequest, "errors:state" },
+        { "runs state as a number", "GET", "/api/v1/runs?state=1", null, HttpStatusCode.BadRequest, "errors:state" },
+        { "runs limit=0", "GET", "/api/v1/runs?limit=0", null, HttpStatusCode.BadRequest, "errors:limit" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Rows))]
+    public async Task BadInputIsRefusedWithTheFieldNamedAndNothingChanges(
+        string @case, string method, string path, string? body, HttpStatusCode expectedStatus, string names)
+    {
+        var (where, what) = (names[..names.IndexOf(':', StringComparison.Ordinal)], names[(names.IndexOf(':', StringComparison.Ordinal) + 1)..]);
+        var before = await server.Tables.SnapshotAsync();
+
+        var (status, problem) = await server.Client.SendAsync(new HttpMethod(method), server.Resolve(path), body);
+
+        Assert.True(status == expectedStatus, $"{@case}: expected {(int)expectedStatus}, got {(int)status}: {problem}");
+        Assert.NotNull(problem);
+        Assert.Equal((int)expectedStatus, (int?)problem["status"]);
+        if (where == "errors")
+        {
+            var errors = problem["errors"]?.AsObject();
+            Assert.True(errors is not null && errors.ContainsKey(what), $"{@case}: errors should name '{what}': {problem}");
+            Assert.All(errors, e => Assert.False(string.IsNullOrWhiteSpace((string?)e.Value![0]), $"{@case}: '{e.Key}' needs a message"));
+        }
+        else
+        {
+            var text = $"{problem["title"]} {problem["detail"]}";
+            Assert.True(text.Contains(what, StringComparison.OrdinalIgnoreCase), $"{@case}: title or detail should say '{what}': {problem}");
+        }
+
+        Assert.Equal(before, await server.Tables.SnapshotAsync());
+    }
+
+    private static string Window(Action<JsonObject>? change = null) => Bodies.Window("probe-window", change);
+
+    private static string Endpoint(Action<JsonObject>? change = null) => Bodies.Endpoint("probe-host.example", change);
+
+    private static string Group(Action<JsonObject>? change = null) => Bodies.Group("probe-group", change);
+
+    private static JsonArray Ports(int port, string protocol) => new(new JsonObject { ["port"] = port, ["protocol"] = protocol });
+}
