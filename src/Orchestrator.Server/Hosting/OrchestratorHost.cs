@@ -39,7 +39,7 @@ internal static class OrchestratorHost
 
         services.AddQuartz(q =>
         {
-            q.ConfigureScheduler(o => o.InstanceName = "orchestrator");
+            q.ConfigureScheduler(o => o.InstanceName = settings.SchedulerName);
             q.UsePersistentStore(store =>
             {
                 store.ConfigureStore(o => o.StoreJobDataAsStrings = true);

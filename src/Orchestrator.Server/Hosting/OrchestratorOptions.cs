@@ -35,6 +35,12 @@ public sealed class OrchestratorOptions
     /// Only for development: the dashboard can trigger jobs.</summary>
     public bool DashboardLocalOnly { get; set; } = true;
 
+    /// <summary>Quartz scheduler name: its rows in quartz.db carry it, and Quartz keeps one scheduler per name in a
+    /// process, so two servers hosted in one process need different names.</summary>
+    [Required]
+    [RegularExpression("^[A-Za-z0-9_-]{1,80}$", ErrorMessage = "{0} must be 1-80 letters, digits, '-' or '_'")]
+    public string SchedulerName { get; set; } = "orchestrator";
+
     public string DatabasePath => Path.Combine(DataDirectory, "orchestrator.db");
 
     public string QuartzPath => Path.Combine(DataDirectory, "quartz.db");

@@ -15,6 +15,7 @@ public sealed class OrchestratorFactory : WebApplicationFactory<Program>
         builder.UseSetting("Orchestrator:JobPollInterval", "00:00:00.200");
         builder.UseSetting("Orchestrator:LateCloseThreshold", "00:00:03");
         builder.UseSetting("Orchestrator:DashboardLocalOnly", "false");
+        builder.UseSetting("Orchestrator:SchedulerName", $"test-{Guid.NewGuid():N}");
     }
 
     public override async ValueTask DisposeAsync()
