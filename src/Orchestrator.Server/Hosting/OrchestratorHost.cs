@@ -56,11 +56,19 @@ internal static class OrchestratorHost
         });
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
 
+        // Hangfire's defaults resolve the storage and the job activator from process-wide statics; registering
+        // this host's own instances first keeps two hosts in one process (tests) from running each other's jobs.
+        // The storage is built once the host's Hangfire configuration (its log provider) is in place.
+        services.AddSingleton<JobStorage>(sp =>
+        {
+            sp.GetRequiredService<IGlobalConfiguration>();
+            return new SQLiteStorage(Path.GetFullPath(settings.HangfirePath), new SQLiteStorageOptions { QueuePollInterval = settings.JobPollInterval });
+        });
+        services.AddSingleton<JobActivator>(sp => new Hangfire.AspNetCore.AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire(c => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            .UseSQLiteStorage(Path.GetFullPath(settings.HangfirePath), new SQLiteStorageOptions { QueuePollInterval = settings.JobPollInterval }));
+            .UseRecommendedSerializerSettings());
         services.AddHangfireServer(o =>
         {
             o.WorkerCount = settings.JobWorkers;

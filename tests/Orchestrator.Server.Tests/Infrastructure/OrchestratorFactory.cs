@@ -16,6 +16,8 @@ public sealed class OrchestratorFactory : WebApplicationFactory<Program>
         builder.UseSetting("Orchestrator:LateCloseThreshold", "00:00:03");
         builder.UseSetting("Orchestrator:DashboardLocalOnly", "false");
         builder.UseSetting("Orchestrator:SchedulerName", $"test-{Guid.NewGuid():N}");
+        builder.UseSetting("Orchestrator:CloseConfirmationGrace", "00:00:01");
+        builder.UseSetting("Orchestrator:ScanWaveInterval", "00:00:01");
     }
 
     public override async ValueTask DisposeAsync()
