@@ -64,9 +64,9 @@ public static class WindowValidator
                 errors.Add(new($"ports[{i}].port", $"{port.Port} is out of range; accepted 1-65535"));
             }
 
-            if (port.Transport is not ("tcp" or "udp"))
+            if (port.Transport is not "tcp")
             {
-                errors.Add(new($"ports[{i}].protocol", $"'{port.Transport}' is not accepted; use tcp or udp"));
+                errors.Add(new($"ports[{i}].protocol", $"'{port.Transport}' is not accepted; use tcp (agents guard TCP ports: Delivery Optimization peers over TCP 7680)"));
             }
         }
     }

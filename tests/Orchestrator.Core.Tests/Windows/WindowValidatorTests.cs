@@ -14,7 +14,7 @@ public sealed class WindowValidatorTests
         Description = "second Tuesday, the day after",
         Schedule = new WindowSchedule { Cron = "0 0 22 ? * TUE#2", TimeZone = "Europe/Berlin", OffsetDays = 1, Duration = TimeSpan.FromHours(4), Cutoff = TimeSpan.FromMinutes(30) },
         Groups = ["berlin-floor-1", "berlin-floor-2"],
-        Ports = [PortRule.DeliveryOptimization, new PortRule(7680, "udp")],
+        Ports = [PortRule.DeliveryOptimization, new PortRule(7681, "tcp")],
         Scan = new ScanPolicy(true, ConcurrencyLimit.Parse("10"), 0),
     };
 
@@ -55,10 +55,11 @@ public sealed class WindowValidatorTests
     [Theory]
     [InlineData(0, "tcp", "ports[0].port")]
     [InlineData(65536, "tcp", "ports[0].port")]
-    [InlineData(-1, "udp", "ports[0].port")]
+    [InlineData(-1, "tcp", "ports[0].port")]
+    [InlineData(7680, "udp", "ports[0].protocol")]
     [InlineData(7680, "sctp", "ports[0].protocol")]
     [InlineData(7680, "TCP", "ports[0].protocol")]
-    public void PortsAre1To65535OverTcpOrUdp(int port, string transport, string field)
+    public void PortsAre1To65535OverTcp(int port, string transport, string field)
     {
         var error = Assert.Single(WindowValidator.Validate(Valid with { Ports = [new PortRule(port, transport)] }, Production));
 
@@ -70,7 +71,7 @@ public sealed class WindowValidatorTests
     {
         Assert.Equal("ports", Assert.Single(WindowValidator.Validate(Valid with { Ports = [] }, Production)).Field);
         Assert.Equal("ports", Assert.Single(WindowValidator.Validate(Valid with { Ports = Enumerable.Range(7680, 9).Select(p => new PortRule(p, "tcp")).ToList() }, Production)).Field);
-        Assert.Empty(WindowValidator.Validate(Valid with { Ports = [new PortRule(1, "tcp"), new PortRule(65535, "udp")] }, Production));
+        Assert.Empty(WindowValidator.Validate(Valid with { Ports = [new PortRule(1, "tcp"), new PortRule(65535, "tcp")] }, Production));
     }
 
     [Fact]
