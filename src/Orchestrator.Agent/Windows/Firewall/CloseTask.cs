@@ -20,7 +20,7 @@ internal static class CloseTask
         $"Remove-NetFirewallRule -Name {PowerShell.Quote(run.RuleName)} -ErrorAction SilentlyContinue; " +
         $"if (-not (Get-NetFirewallRule -Name {PowerShell.Quote(FirewallNames.RunRulePattern(run.Port))} -ErrorAction SilentlyContinue)) " +
         $"{{ Set-NetFirewallRule -Name {PowerShell.Quote(FirewallNames.Guard(run.Port))} -RemoteAddress Any }}; " +
-        $"Unregister-ScheduledTask -TaskPath '\\Orchestrator\\' -TaskName {PowerShell.Quote(run.TaskName)} -Confirm:$false");
+        $"Unregister-ScheduledTask -TaskPath '\\Orchestrator\\' -TaskName {PowerShell.Quote(run.TaskName)} -Confirm:$false -ErrorAction SilentlyContinue");
 
     public static string Arguments(RunOpening run) => $"-NoProfile -NonInteractive -ExecutionPolicy Bypass -Command \"{Command(run)}\"";
 

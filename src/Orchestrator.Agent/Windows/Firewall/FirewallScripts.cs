@@ -56,11 +56,11 @@ internal static class FirewallScripts
 
     /// <summary>
     /// Replaces every opening with <paramref name="runs"/>. <paramref name="previous"/> = the peers allowed per port by
-    /// the last successful apply (empty after install or after a failure); <paramref name="now"/> = the endpoint's
+    /// the last successful apply (empty after install; null when unknown, after a failure); <paramref name="now"/> = the endpoint's
     /// local time, from which each removal's trigger is computed (SecondsRemaining after now).
     /// </summary>
     public static string Apply(
-        IReadOnlyList<RunOpening> runs, IReadOnlyDictionary<int, IReadOnlySet<IPAddress>> previous, IReadOnlyList<int> guardedPorts,
+        IReadOnlyList<RunOpening> runs, IReadOnlyDictionary<int, IReadOnlySet<IPAddress>>? previous, IReadOnlyList<int> guardedPorts,
         DateTimeOffset now, string powerShellExecutable)
     {
         var script = new StringBuilder(Prelude);
@@ -69,9 +69,10 @@ internal static class FirewallScripts
         script.Append("# 1. Narrow: while rules change, the guards let in only peers allowed both before and after.\n");
         foreach (var port in guardedPorts)
         {
-            var before = previous.TryGetValue(port, out var peers) ? peers : new HashSet<IPAddress>();
+            var before = previous?.GetValueOrDefault(port) ?? new HashSet<IPAddress>();
             var both = final[port].Where(before.Contains).ToHashSet();
-            if (!both.SetEquals(final[port]))
+            // Skipped only when the guard is known to be that narrow already.
+            if (previous is null || !both.SetEquals(before))
             {
                 script.Append(GuardLine(port, both));
             }

@@ -30,9 +30,9 @@ internal sealed class WindowsFirewallEnforcer(
 
     private readonly SemaphoreSlim gate = new(1, 1);
 
-    /// <summary>Peers per port that the last successful apply allowed; empty when unknown (the next apply then
-    /// narrows the guards to everyone-refused before it changes any rule).</summary>
-    private IReadOnlyDictionary<int, IReadOnlySet<IPAddress>> applied = Nothing;
+    /// <summary>Peers per port that the last successful apply allowed; null when unknown (before install, after a
+    /// failed apply), and then the next apply first narrows the guards to everyone-refused.</summary>
+    private IReadOnlyDictionary<int, IReadOnlySet<IPAddress>>? applied;
 
     /// <summary>Records the host (once), then closes: guards refuse every guarded port, built-in Delivery
     /// Optimization rules off, stale rules and tasks removed, Delivery Optimization set to HTTP only.</summary>
@@ -42,7 +42,7 @@ internal sealed class WindowsFirewallEnforcer(
         try
         {
             await takeover.EnsureRecordedAsync(cancellationToken);
-            applied = Nothing;
+            applied = null;
             var result = await RunAsync(FirewallScripts.InstallClosed(guardedPorts), cancellationToken);
             if (!result.Succeeded)
             {
@@ -58,6 +58,8 @@ internal sealed class WindowsFirewallEnforcer(
             {
                 throw new FirewallUnavailableException(ex.Message, ex);
             }
+
+            applied = Nothing;
 
             logger.LogInformation("Firewall closed: guard rules refuse ports {Ports} to everyone, built-in Delivery Optimization rules disabled", guardedPorts);
         }
@@ -78,8 +80,8 @@ internal sealed class WindowsFirewallEnforcer(
         try
         {
             var script = FirewallScripts.Apply(runs, applied, guardedPorts, time.GetLocalNow(), powerShell.Executable);
-            // Unknown until it succeeds: a half-run script may have narrowed the guards already.
-            applied = Nothing;
+            // Unknown until it succeeds: a half-run script may have changed any part.
+            applied = null;
             CommandResult result;
             try
             {
