@@ -9,6 +9,7 @@ using Orchestrator.Agent.Polling;
 using Orchestrator.Agent.Reporting;
 using Orchestrator.Agent.Scans;
 using Orchestrator.Agent.Server;
+using Orchestrator.Agent.Windows;
 
 namespace Orchestrator.Agent;
 
@@ -24,14 +25,24 @@ internal static class AgentServices
         services.AddSingleton(TimeProvider.System);
 
         services.AddSingleton<ILocalAddresses>(sp => new LocalAddresses(Options(sp).Addresses));
-        services.AddSingleton<INftRunner>(sp => new ProcessNftRunner(Options(sp).Nft, Options(sp).NftTimeout));
-        services.AddSingleton<IFirewallEnforcer>(sp => OperatingSystem.IsLinux()
-            ? new NftablesEnforcer(
-                sp.GetRequiredService<INftRunner>(),
-                Options(sp).EffectiveGuardedPorts,
-                sp.GetRequiredService<ILocalAddresses>(),
-                sp.GetRequiredService<ILogger<NftablesEnforcer>>())
-            : throw new PlatformNotSupportedException("Only the Linux (nftables) enforcer exists so far."));
+        if (OperatingSystem.IsWindows())
+        {
+            // Windows Firewall + scheduled removals, Delivery Optimization policy, Windows scan methods.
+            var windows = configuration.GetSection(AgentOptions.SectionName).GetSection(nameof(AgentOptions.Windows)).Get<WindowsAgentOptions>();
+            services.AddWindowsAgent(windows?.ServiceName ?? new WindowsAgentOptions().ServiceName);
+        }
+        else
+        {
+            services.AddSingleton<INftRunner>(sp => new ProcessNftRunner(Options(sp).Nft, Options(sp).NftTimeout));
+            services.AddSingleton<IFirewallEnforcer>(sp => OperatingSystem.IsLinux()
+                ? new NftablesEnforcer(
+                    sp.GetRequiredService<INftRunner>(),
+                    Options(sp).EffectiveGuardedPorts,
+                    sp.GetRequiredService<ILocalAddresses>(),
+                    sp.GetRequiredService<ILogger<NftablesEnforcer>>())
+                : throw new PlatformNotSupportedException("Only the Linux (nftables) and Windows enforcers exist."));
+            services.AddHostedService<ScanRunner>();
+        }
 
         services.AddHttpClient<AgentServerClient>(AgentServerClient.HttpClientName, (sp, http) =>
         {
@@ -46,7 +57,6 @@ internal static class AgentServices
 
         services.AddHostedService<DesiredStatePoller>();
         services.AddHostedService<ReportLoop>();
-        services.AddHostedService<ScanRunner>();
         return services;
     }
 

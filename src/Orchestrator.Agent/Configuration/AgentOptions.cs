@@ -66,6 +66,9 @@ public sealed class AgentOptions
     /// <summary>Most scan ids remembered (in the state directory) so that a repeated request never runs twice.</summary>
     public int RememberedScanIds { get; set; } = 1000;
 
+    /// <summary>Windows-only settings (scan method, command timeout, …); see docs/windows-agent.md.</summary>
+    public Windows.WindowsAgentOptions Windows { get; set; } = new();
+
     /// <summary>Guarded ports used when <see cref="GuardedPorts"/> is empty.</summary>
     public static IReadOnlyList<int> DefaultGuardedPorts { get; } = [7680];
 

@@ -1,0 +1,43 @@
+using System.Text.Json;
+
+namespace Orchestrator.Agent.Windows.State;
+
+/// <summary>What the agent found on the host before changing it: the built-in Delivery Optimization rules, the
+/// Delivery Optimization policy values it manages and the firewall profiles.</summary>
+internal sealed record HostSnapshot(
+    IReadOnlyList<BuiltInRuleState> FirewallRules,
+    bool PolicyKeyExisted,
+    IReadOnlyList<PolicyValueState> PolicyValues,
+    IReadOnlyList<FirewallProfileState> Profiles)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    public static HostSnapshot Parse(string json) =>
+        JsonSerializer.Deserialize<HostSnapshot>(json, Json)
+        ?? throw new InvalidDataException("The host inspection printed no JSON object.");
+
+    public string ToJson() => JsonSerializer.Serialize(this, Json);
+
+    /// <summary>Why the firewall cannot enforce anything here, or null. A disabled profile ignores every rule, and a
+    /// GPO with "apply local firewall rules: no" ignores the agent's (local) rules.</summary>
+    public string? EnforcementProblem()
+    {
+        var problems = Profiles
+            .Where(p => IsFalse(p.Enabled) || IsFalse(p.AllowLocalFirewallRules))
+            .Select(p => IsFalse(p.Enabled)
+                ? $"Windows Firewall is off for the {p.Name} profile"
+                : $"policy for the {p.Name} profile ignores local firewall rules (AllowLocalFirewallRules = False)")
+            .ToList();
+        return problems.Count == 0 ? null : string.Join("; ", problems) + ".";
+    }
+
+    private static bool IsFalse(string? value) => string.Equals(value, "False", StringComparison.OrdinalIgnoreCase);
+}
+
+internal sealed record BuiltInRuleState(string Name, bool Exists, bool Enabled);
+
+/// <summary>A registry value under the Delivery Optimization policy key; <see cref="Kind"/> is the
+/// RegistryValueKind name (DWord, String, …) and <see cref="Value"/> its invariant text.</summary>
+internal sealed record PolicyValueState(string Name, bool Exists, string? Kind, string? Value);
+
+internal sealed record FirewallProfileState(string Name, string? Enabled, string? AllowLocalFirewallRules);

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Logging;
+using Orchestrator.Agent.Enforcement;
+using Orchestrator.Agent.Windows.Commands;
+
+namespace Orchestrator.Agent.Windows.State;
+
+/// <summary>Inspects the host before the agent changes anything, refuses a host whose firewall cannot enforce,
+/// and records the pre-agent state once (with the restore script generated from it).</summary>
+internal sealed class HostTakeover(
+    ICommandRunner runner, PowerShell powerShell, WindowsStateFiles files, TimeSpan commandTimeout, TimeProvider time, ILogger logger)
+{
+    /// <summary>Returns the recorded pre-agent state. Throws <see cref="FirewallUnavailableException"/> when the
+    /// host cannot be inspected or its firewall would ignore the agent's rules.</summary>
+    public async Task<HostSnapshot> EnsureRecordedAsync(CancellationToken cancellationToken)
+    {
+        CommandResult result;
+        try
+        {
+            result = await runner.RunAsync(powerShell.Script(HostScripts.Inspect()), commandTimeout, time, cancellationToken);
+        }
+        catch (Exception ex) when (ex is CommandUnavailableException or TimeoutException)
+        {
+            throw new FirewallUnavailableException($"Cannot inspect Windows Firewall: {ex.Message}", ex);
+        }
+
+        if (!result.Succeeded)
+        {
+            throw new FirewallUnavailableException(
+                $"Inspecting Windows Firewall failed ({result.Describe()}). The agent must run as LocalSystem or an administrator.");
+        }
+
+        var current = HostSnapshot.Parse(result.StandardOutput);
+        if (current.EnforcementProblem() is { } problem)
+        {
+            throw new FirewallUnavailableException($"Windows Firewall would not enforce the agent's rules: {problem}");
+        }
+
+        if (files.ReadSnapshot() is { } recorded)
+        {
+            return recorded;
+        }
+
+        files.WriteSnapshot(current);
+        files.WriteRestoreScript(HostScripts.Restore(current));
+        logger.LogInformation("Recorded the host's Delivery Optimization rules and policy before the first change; uninstall with {Script}",
+            files.RestoreScriptPath);
+        return current;
+    }
+}
