@@ -1,9 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Data.Agents;
 using Orchestrator.Data.Audit;
 using Orchestrator.Data.Endpoints;
 using Orchestrator.Data.Groups;
 using Orchestrator.Data.Runs;
+using Orchestrator.Data.Scans;
 using Orchestrator.Data.Sqlite;
+using Orchestrator.Data.Traffic;
 using Orchestrator.Data.Windows;
 
 namespace Orchestrator.Data;
@@ -19,6 +22,9 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IWindowStore, SqliteWindowStore>();
         services.AddSingleton<IRunStore, SqliteRunStore>();
         services.AddSingleton<IAuditLog, SqliteAuditLog>();
+        services.AddSingleton<IAgentStore, SqliteAgentStore>();
+        services.AddSingleton<ITrafficStore, SqliteTrafficStore>();
+        services.AddSingleton<IScanStore, SqliteScanStore>();
         return services;
     }
 }

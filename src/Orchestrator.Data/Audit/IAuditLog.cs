@@ -5,6 +5,9 @@ namespace Orchestrator.Data.Audit;
 public interface IAuditLog
 {
     Task<IReadOnlyList<AuditEntry>> ListAsync(AuditQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>Records an event that changes no stored entity (e.g. scan dispatching stopped).</summary>
+    Task AppendAsync(string actor, string entity, string? entityId, string action, object? detail, DateTimeOffset now, CancellationToken cancellationToken = default);
 }
 
 public sealed record AuditQuery(string? Entity = null, string? EntityId = null, string? Actor = null, DateTimeOffset? From = null, DateTimeOffset? To = null, int Limit = 200);

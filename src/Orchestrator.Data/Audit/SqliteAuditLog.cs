@@ -12,6 +12,12 @@ internal sealed class SqliteAuditLog(Database database) : IAuditLog
             new { at = UnixMs.From(at), actor, entity, entityId = entityId?.ToString(), action, detail = detail is null ? null : Json.Write(detail) },
             transaction);
 
+    public async Task AppendAsync(string actor, string entity, string? entityId, string action, object? detail, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await WriteAsync(connection, null, now, actor, entity, entityId, action, detail);
+    }
+
     public async Task<IReadOnlyList<AuditEntry>> ListAsync(AuditQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);

@@ -15,21 +15,35 @@ internal sealed class SqliteEndpointStore(Database database) : IEndpointStore
         ArgumentNullException.ThrowIfNull(registration);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var existing = await connection.QuerySingleOrDefaultAsync<long?>(
-            "SELECT id FROM endpoints WHERE lower(hostname) = lower(@Hostname)", new { registration.Hostname }, transaction);
+        var (id, created) = await UpsertAsync(connection, transaction, registration, source, actor, now, mergeTags: false);
+        var record = await GetAsync(connection, id, transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return (record!, created);
+    }
+
+    /// <summary>Creates or updates by hostname inside the caller's transaction (enrollment uses it too).</summary>
+    /// <param name="mergeTags">Keep the tags already set (by operators) and add the new ones, instead of replacing them.</param>
+    internal static async Task<(long Id, bool Created)> UpsertAsync(
+        IDbConnection connection, IDbTransaction transaction, EndpointRegistration registration, string source, string actor, DateTimeOffset now, bool mergeTags)
+    {
+        var existing = await connection.QuerySingleOrDefaultAsync<ExistingRow>(
+            "SELECT id AS Id, tags AS Tags FROM endpoints WHERE lower(hostname) = lower(@Hostname)", new { registration.Hostname }, transaction);
+        var tags = mergeTags && existing is { } e
+            ? Json.Read<string[]>(e.Tags).Union(registration.Tags, StringComparer.OrdinalIgnoreCase).ToArray()
+            : registration.Tags.ToArray();
         var values = new
         {
             registration.Hostname,
             addresses = Json.Write(registration.Addresses),
             registration.Os,
-            tags = Json.Write(registration.Tags),
+            tags = Json.Write(tags),
             source,
             now = UnixMs.From(now),
         };
         long id;
         if (existing is { } found)
         {
-            id = found;
+            id = found.Id;
             await connection.ExecuteAsync(
                 "UPDATE endpoints SET hostname = @Hostname, addresses = @addresses, os = @Os, tags = @tags, updated_at = @now WHERE id = @id",
                 new { values.Hostname, values.addresses, values.Os, values.tags, values.now, id }, transaction);
@@ -44,10 +58,12 @@ internal sealed class SqliteEndpointStore(Database database) : IEndpointStore
                 values, transaction);
         }
 
-        await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "endpoint", id, existing is null ? "created" : "updated", registration);
-        var record = await GetAsync(connection, id, transaction);
-        await transaction.CommitAsync(cancellationToken);
-        return (record!, existing is null);
+        await connection.ExecuteAsync("DELETE FROM endpoint_addresses WHERE endpoint_id = @id", new { id }, transaction);
+        await connection.ExecuteAsync(
+            "INSERT OR IGNORE INTO endpoint_addresses (address, endpoint_id) VALUES (@address, @id)",
+            registration.Addresses.Select(address => new { address, id }), transaction);
+        await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "endpoint", id, existing is null ? "created" : "updated", registration with { Tags = tags });
+        return (id, existing is null);
     }
 
     public async Task<EndpointRecord?> GetAsync(long id, CancellationToken cancellationToken = default)
@@ -73,6 +89,13 @@ internal sealed class SqliteEndpointStore(Database database) : IEndpointStore
             throw new ConflictException($"endpoint {id} took part in runs; its history keeps it");
         }
 
+        if (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM agents WHERE endpoint_id = @id AND revoked_at IS NULL", new { id }, transaction) > 0)
+        {
+            throw new ConflictException($"endpoint {id} has an enrolled agent; revoke the agent first");
+        }
+
+        await connection.ExecuteAsync("DELETE FROM endpoint_addresses WHERE endpoint_id = @id", new { id }, transaction);
+        await connection.ExecuteAsync("DELETE FROM agents WHERE endpoint_id = @id", new { id }, transaction);
         var deleted = await connection.ExecuteAsync("DELETE FROM endpoints WHERE id = @id", new { id }, transaction);
         if (deleted > 0)
         {
@@ -85,6 +108,8 @@ internal sealed class SqliteEndpointStore(Database database) : IEndpointStore
 
     private static async Task<EndpointRecord?> GetAsync(IDbConnection connection, long id, IDbTransaction? transaction) =>
         (await connection.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns} FROM endpoints WHERE id = @id", new { id }, transaction))?.ToRecord();
+
+    private sealed record ExistingRow(long Id, string Tags);
 
     private sealed record Row(long Id, string Hostname, string Addresses, string Os, string Tags, string Source, long CreatedAt, long UpdatedAt, long? LastSeenAt)
     {

@@ -24,4 +24,14 @@ public interface IRunStore
     Task<bool> TransitionAsync(long runId, RunState target, string actor, DateTimeOffset now, CloseReason? reason = null, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<RunMemberRecord>> GetMembersAsync(long runId, CancellationToken cancellationToken = default);
+
+    /// <summary>Runs in Open or Cutoff whose end is after <paramref name="now"/> and that include the endpoint.</summary>
+    Task<IReadOnlyList<OpenRun>> ListOpenForEndpointAsync(long endpointId, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>The endpoint's agent applied a state holding exactly <paramref name="heldRunIds"/>: those runs' openings
+    /// are acknowledged, and every other run it was a member of that has stopped being open is acknowledged closed.</summary>
+    Task AcknowledgeAsync(long endpointId, IReadOnlyCollection<long> heldRunIds, DateTimeOffset now, CancellationToken cancellationToken = default);
+
+    /// <summary>Settles each member's close state after the grace period; returns how many were not confirmed.</summary>
+    Task<int> SettleCloseStatesAsync(long runId, CancellationToken cancellationToken = default);
 }

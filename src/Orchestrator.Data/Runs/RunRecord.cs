@@ -40,5 +40,27 @@ public sealed record NewRun(
 
 public sealed record RunQuery(long? WindowId = null, RunState? State = null, DateTimeOffset? From = null, DateTimeOffset? To = null, int Limit = 100);
 
-/// <summary>A frozen member with the addresses it accepts the peering port from.</summary>
-public sealed record RunMemberRecord(long RunId, long EndpointId, string Hostname, IReadOnlyList<string> Addresses, IReadOnlyList<string> AllowedPeers);
+/// <summary>A frozen member with the addresses it accepts the peering port from, and what its agent confirmed.</summary>
+public sealed record RunMemberRecord(
+    long RunId,
+    long EndpointId,
+    string Hostname,
+    IReadOnlyList<string> Addresses,
+    IReadOnlyList<string> AllowedPeers,
+    DateTimeOffset? OpenAckedAt = null,
+    DateTimeOffset? CloseAckedAt = null,
+    MemberCloseState? CloseState = null);
+
+/// <summary>How a member's closing is known, decided a grace period after the run's end.</summary>
+public enum MemberCloseState
+{
+    /// <summary>The agent applied a state without the run's opening.</summary>
+    Confirmed,
+
+    /// <summary>No acknowledgement came: the endpoint's firewall removed the peers when their timeout ran out, but
+    /// nobody saw it.</summary>
+    ClosedByExpiryUnconfirmed,
+}
+
+/// <summary>A run open for an endpoint right now, with that endpoint's allow-list.</summary>
+public sealed record OpenRun(RunRecord Run, RunMemberRecord Member);

@@ -137,12 +137,69 @@ internal sealed class SqliteRunStore(Database database) : IRunStore
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<MemberRow>(
-            """
-            SELECT run_id AS RunId, endpoint_id AS EndpointId, hostname AS Hostname, addresses AS Addresses, allowed_peers AS AllowedPeers
-            FROM run_members WHERE run_id = @runId ORDER BY lower(hostname)
+            $"SELECT {MemberColumns} FROM run_members WHERE run_id = @runId ORDER BY lower(hostname)", new { runId });
+        return rows.Select(r => r.ToRecord()).ToList();
+    }
+
+    public async Task<IReadOnlyList<OpenRun>> ListOpenForEndpointAsync(long endpointId, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var runs = (await connection.QueryAsync<Row>(
+            $"""
+            SELECT {Columns} FROM runs
+            WHERE state IN ('Open', 'Cutoff') AND planned_end > @now
+              AND id IN (SELECT run_id FROM run_members WHERE endpoint_id = @endpointId)
+            ORDER BY id
             """,
-            new { runId });
-        return rows.Select(r => new RunMemberRecord(r.RunId, r.EndpointId, r.Hostname, Json.Read<string[]>(r.Addresses), Json.Read<string[]>(r.AllowedPeers))).ToList();
+            new { endpointId, now = UnixMs.From(now) })).Select(r => r.ToRecord()).ToList();
+        if (runs.Count == 0)
+        {
+            return [];
+        }
+
+        var members = (await connection.QueryAsync<MemberRow>(
+                $"SELECT {MemberColumns} FROM run_members WHERE endpoint_id = @endpointId AND run_id IN @ids",
+                new { endpointId, ids = runs.Select(r => r.Id).ToArray() }))
+            .ToDictionary(m => m.RunId, m => m.ToRecord());
+        return runs.Select(r => new OpenRun(r, members[r.Id])).ToList();
+    }
+
+    public async Task AcknowledgeAsync(long endpointId, IReadOnlyCollection<long> heldRunIds, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(heldRunIds);
+        var at = UnixMs.From(now);
+        var held = heldRunIds.ToArray();
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (held.Length > 0)
+        {
+            await connection.ExecuteAsync(
+                "UPDATE run_members SET open_acked_at = @at WHERE endpoint_id = @endpointId AND run_id IN @held AND open_acked_at IS NULL",
+                new { endpointId, held, at }, transaction);
+        }
+
+        await connection.ExecuteAsync(
+            """
+            UPDATE run_members SET close_acked_at = @at
+            WHERE endpoint_id = @endpointId AND close_acked_at IS NULL AND run_id NOT IN @held
+              AND run_id IN (SELECT id FROM runs WHERE state NOT IN ('Opening', 'Open', 'Cutoff') OR planned_end <= @at)
+            """,
+            new { endpointId, held, at }, transaction);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<int> SettleCloseStatesAsync(long runId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            "UPDATE run_members SET close_state = 'Confirmed' WHERE run_id = @runId AND close_state IS NULL AND close_acked_at IS NOT NULL",
+            new { runId }, transaction);
+        var unconfirmed = await connection.ExecuteAsync(
+            "UPDATE run_members SET close_state = 'ClosedByExpiryUnconfirmed' WHERE run_id = @runId AND close_state IS NULL AND close_acked_at IS NULL",
+            new { runId }, transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return unconfirmed;
     }
 
     /// <summary>Compare-and-set on the state column: the row is the truth when a job runs twice.</summary>
@@ -174,7 +231,19 @@ internal sealed class SqliteRunStore(Database database) : IRunStore
         return true;
     }
 
-    private sealed record MemberRow(long RunId, long EndpointId, string Hostname, string Addresses, string AllowedPeers);
+    private const string MemberColumns =
+        """
+        run_id AS RunId, endpoint_id AS EndpointId, hostname AS Hostname, addresses AS Addresses, allowed_peers AS AllowedPeers,
+        open_acked_at AS OpenAckedAt, close_acked_at AS CloseAckedAt, close_state AS CloseState
+        """;
+
+    private sealed record MemberRow(
+        long RunId, long EndpointId, string Hostname, string Addresses, string AllowedPeers, long? OpenAckedAt, long? CloseAckedAt, string? CloseState)
+    {
+        public RunMemberRecord ToRecord() => new(
+            RunId, EndpointId, Hostname, Json.Read<string[]>(Addresses), Json.Read<string[]>(AllowedPeers),
+            UnixMs.To(OpenAckedAt), UnixMs.To(CloseAckedAt), CloseState is null ? null : Enum.Parse<MemberCloseState>(CloseState));
+    }
 
     private sealed record Row(
         long Id, long WindowId, string WindowName, string OccurrenceKey, string Kind, string State, long PlannedStart, long PlannedEnd,

@@ -4,6 +4,7 @@ using Hangfire;
 using Hangfire.Storage.SQLite;
 using Orchestrator.Data;
 using Orchestrator.Data.Sqlite;
+using Orchestrator.Server.Agents;
 using Orchestrator.Server.Api;
 using Orchestrator.Server.Endpoints;
 using Orchestrator.Server.Groups;
@@ -73,6 +74,9 @@ internal static class OrchestratorHost
         services.AddSingleton<RunMembership>();
         services.AddSingleton<StartupReconciler>();
         services.AddTransient<RunJobs>();
+        services.AddSingleton<DesiredStateNotifier>();
+        services.AddSingleton<DesiredStates>();
+        services.AddSingleton<AgentAuthenticationFilter>();
     }
 
     public static async Task PrepareAsync(this WebApplication app)
@@ -96,6 +100,8 @@ internal static class OrchestratorHost
         api.MapGroupsApi();
         api.MapWindowsApi();
         api.MapRunsApi();
+        api.MapAgentsAdminApi();
+        app.MapAgentApi();
 
         app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {

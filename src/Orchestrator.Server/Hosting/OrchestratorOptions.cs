@@ -27,6 +27,27 @@ public sealed class OrchestratorOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "{0} must be between {1} and {2}")]
     public TimeSpan LateCloseThreshold { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Agent reports arriving this long after a run's end still count for the run (their last counters).</summary>
+    [Range(typeof(TimeSpan), "00:00:05", "01:00:00", ErrorMessage = "{0} must be between {1} and {2}")]
+    public TimeSpan LateReportGrace { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>An agent silent for longer is shown offline (it long-polls every 25 s when healthy).</summary>
+    [Range(typeof(TimeSpan), "00:00:10", "01:00:00", ErrorMessage = "{0} must be between {1} and {2}")]
+    public TimeSpan AgentOfflineAfter { get; set; } = TimeSpan.FromSeconds(90);
+
+    /// <summary>After a run's end, members whose agent has not confirmed the close by then are recorded as
+    /// "closed by expiry, unconfirmed".</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "{0} must be between {1} and {2}")]
+    public TimeSpan CloseConfirmationGrace { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How often a run's scan dispatcher looks for room for the next wave.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "{0} must be between {1} and {2}")]
+    public TimeSpan ScanWaveInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Seconds an endpoint's scan command may take before it counts as timed out.</summary>
+    [Range(10, 7_200)]
+    public int ScanTimeoutSeconds { get; set; } = 900;
+
     /// <summary>Largest request body accepted (bytes); larger ones get 413.</summary>
     [Range(1_024, 16 * 1024 * 1024)]
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;

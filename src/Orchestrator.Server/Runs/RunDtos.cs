@@ -24,5 +24,9 @@ public sealed record RunResponse(
 
 public sealed record RunDetailResponse(RunResponse Run, IReadOnlyList<RunMemberResponse> Members);
 
-/// <summary>A frozen member and the addresses it accepts the peering ports from during the run.</summary>
-public sealed record RunMemberResponse(long EndpointId, string Hostname, IReadOnlyList<string> Addresses, IReadOnlyList<string> AllowedPeers);
+/// <summary>A frozen member, the addresses it accepts the peering ports from during the run, and what its agent confirmed.
+/// <c>closeState</c>: Confirmed, or ClosedByExpiryUnconfirmed once the grace period after the end has passed without a
+/// confirmation.</summary>
+public sealed record RunMemberResponse(
+    long EndpointId, string Hostname, IReadOnlyList<string> Addresses, IReadOnlyList<string> AllowedPeers,
+    DateTimeOffset? OpenAckedAt, DateTimeOffset? CloseAckedAt, string? CloseState);

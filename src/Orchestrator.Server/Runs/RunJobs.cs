@@ -1,7 +1,10 @@
 using Hangfire;
 using Microsoft.Extensions.Options;
 using Orchestrator.Core.Runs;
+using Orchestrator.Data.Audit;
 using Orchestrator.Data.Runs;
+using Orchestrator.Data.Scans;
+using Orchestrator.Server.Agents;
 using Orchestrator.Server.Api;
 using Orchestrator.Server.Hosting;
 using Orchestrator.Server.Scheduling;
@@ -13,8 +16,21 @@ namespace Orchestrator.Server.Runs;
 /// (retries, a repeated fire): each one moves the run only from the states it expects, so a repeat changes nothing.
 /// </summary>
 internal sealed class RunJobs(
-    IRunStore runs, RunMembership membership, RunTriggers triggers, TimeProvider time, IOptions<OrchestratorOptions> options, ILogger<RunJobs> log)
+    IRunStore runs,
+    IScanStore scans,
+    IAuditLog audit,
+    RunMembership membership,
+    RunTriggers triggers,
+    DesiredStateNotifier notifier,
+    IBackgroundJobClient jobs,
+    TimeProvider time,
+    IOptions<OrchestratorOptions> options,
+    ILogger<RunJobs> log)
 {
+    private readonly IScanStore _scans = scans;
+    private readonly IAuditLog _audit = audit;
+    private readonly DesiredStateNotifier _notifier = notifier;
+    private readonly IBackgroundJobClient _jobs = jobs;
     private readonly IRunStore _runs = runs;
     private readonly RunMembership _membership = membership;
     private readonly RunTriggers _triggers = triggers;
@@ -41,7 +57,51 @@ internal sealed class RunJobs(
         var members = await _membership.FreezeAsync(run);
         if (await _runs.OpenAsync(runId, members, Actor.Scheduler, _time.GetUtcNow()))
         {
+            _notifier.Notify(members.Select(m => m.EndpointId));
             _log.LogInformation("Run {RunId} of window \"{Window}\" open for {Members} endpoints until {End:O}", runId, windowName, members.Count, run.PlannedEnd);
+            if (run.Definition.Scan.Enabled)
+            {
+                _jobs.Enqueue<RunJobs>(j => j.DispatchScansAsync(runId, windowName));
+            }
+        }
+    }
+
+    /// <summary>
+    /// One wave: hands scans to as many members as the concurrency limit leaves room for, then looks again after
+    /// the wave interval. Stops at the cutoff, at the run's end, or once failures exceed maxErrors.
+    /// </summary>
+    [JobDisplayName("Dispatch scans \"{1}\" · run {0}")]
+    [AutomaticRetry(Attempts = 3, DelaysInSeconds = [1, 5, 10])]
+    public async Task DispatchScansAsync(long runId, string windowName)
+    {
+        var now = _time.GetUtcNow();
+        if (await _runs.GetAsync(runId) is not { State: RunState.Open } run || now >= run.CutoffAt || !run.Definition.Scan.Enabled)
+        {
+            return;
+        }
+
+        var policy = run.Definition.Scan;
+        var tally = await _scans.TallyAsync(runId, now, TimeSpan.FromSeconds(30));
+        if (policy.MaxErrors is { } maxErrors && tally.Failed > maxErrors)
+        {
+            await _audit.AppendAsync(Actor.Scheduler, "run", runId.ToString(System.Globalization.CultureInfo.InvariantCulture), "scan dispatch stopped",
+                new { reason = "maxErrors exceeded", tally.Failed, maxErrors }, now);
+            _log.LogWarning("Run {RunId}: {Failed} scans failed (maxErrors {MaxErrors}); no more scans are dispatched", runId, tally.Failed, maxErrors);
+            return;
+        }
+
+        var waiting = await _scans.ListUndispatchedAsync(runId);
+        var members = tally.Dispatched + waiting.Count;
+        var room = policy.MaxConcurrency.For(members) - tally.InFlight;
+        if (room > 0 && waiting.Count > 0)
+        {
+            var dispatched = await _scans.DispatchAsync(runId, waiting.Take(room).ToList(), _options.ScanTimeoutSeconds, now);
+            _notifier.Notify(dispatched);
+        }
+
+        if (waiting.Count > room || tally.InFlight > 0)
+        {
+            _jobs.Schedule<RunJobs>(j => j.DispatchScansAsync(runId, windowName), _options.ScanWaveInterval);
         }
     }
 
@@ -75,9 +135,24 @@ internal sealed class RunJobs(
             var reason = run.CloseReason ?? (now - run.PlannedEnd > _options.LateCloseThreshold ? CloseReason.EndedDuringDowntime : CloseReason.Ended);
             await _runs.TransitionAsync(runId, RunState.Closing, Actor.Scheduler, now, reason);
             await _runs.TransitionAsync(runId, RunState.Closed, Actor.Scheduler, now, reason);
+            _notifier.Notify((await _runs.GetMembersAsync(runId)).Select(m => m.EndpointId));
+            _jobs.Schedule<RunJobs>(j => j.VerifyClosedAsync(runId, windowName), _options.CloseConfirmationGrace);
             _log.LogInformation("Run {RunId} of window \"{Window}\" closed ({Reason})", runId, windowName, reason);
         }
 
         await _triggers.RemoveAsync(runId, CancellationToken.None);
+    }
+
+    /// <summary>A grace period after the close: members whose agent confirmed it are Confirmed, the others
+    /// "closed by expiry, unconfirmed" (their firewall removed the peers on its own timeout).</summary>
+    [JobDisplayName("Verify closed \"{1}\" · run {0}")]
+    [AutomaticRetry(Attempts = 5, DelaysInSeconds = [1, 5, 10, 30, 60])]
+    public async Task VerifyClosedAsync(long runId, string windowName)
+    {
+        var unconfirmed = await _runs.SettleCloseStatesAsync(runId);
+        if (unconfirmed > 0)
+        {
+            _log.LogWarning("Run {RunId} of window \"{Window}\": {Count} endpoints did not confirm the close; their firewall expiry closed them", runId, windowName, unconfirmed);
+        }
     }
 }

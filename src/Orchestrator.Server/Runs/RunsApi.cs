@@ -4,7 +4,9 @@ using Microsoft.Extensions.Options;
 using Orchestrator.Core;
 using Orchestrator.Core.Runs;
 using Orchestrator.Data.Runs;
+using Orchestrator.Data.Traffic;
 using Orchestrator.Data.Windows;
+using Orchestrator.Server.Agents;
 using Orchestrator.Server.Api;
 using Orchestrator.Server.Hosting;
 using Orchestrator.Server.Windows;
@@ -20,6 +22,7 @@ internal static class RunsApi
         runs.MapGet("/", ListAsync);
         runs.MapGet("/{id:long}", GetAsync);
         runs.MapPost("/{id:long}/close", CloseAsync);
+        runs.MapGet("/{id:long}/traffic", TrafficAsync);
         api.MapPost("/windows/{id:long}/runs", StartAdHocAsync).WithTags("Runs");
         return api;
     }
@@ -57,12 +60,17 @@ internal static class RunsApi
         var members = await runs.GetMembersAsync(id, ct);
         return TypedResults.Ok(new RunDetailResponse(
             RunResponse.From(run),
-            members.Select(m => new RunMemberResponse(m.EndpointId, m.Hostname, m.Addresses, m.AllowedPeers)).ToList()));
+            members.Select(m => new RunMemberResponse(
+                m.EndpointId, m.Hostname, m.Addresses, m.AllowedPeers, m.OpenAckedAt, m.CloseAckedAt, m.CloseState?.ToString())).ToList()));
     }
+
+    /// <summary>Who served content to whom during the run, and who was blocked.</summary>
+    private static async Task<Results<Ok<RunTraffic>, ProblemHttpResult>> TrafficAsync(long id, IRunStore runs, ITrafficStore traffic, CancellationToken ct) =>
+        await runs.GetAsync(id, ct) is null ? Problems.NotFound($"Run {id}") : TypedResults.Ok(await traffic.GetRunTrafficAsync(id, ct));
 
     /// <summary>Closes a run now. A run that has not opened yet is cancelled.</summary>
     private static async Task<Results<Accepted<RunResponse>, ProblemHttpResult>> CloseAsync(
-        long id, IRunStore runs, IBackgroundJobClient jobs, TimeProvider time, CancellationToken ct)
+        long id, IRunStore runs, IBackgroundJobClient jobs, DesiredStateNotifier notifier, TimeProvider time, CancellationToken ct)
     {
         if (await runs.GetAsync(id, ct) is not { } run)
         {
@@ -81,6 +89,7 @@ internal static class RunsApi
                 detail: $"run {id} is {run.State}; only Opening, Open and Cutoff runs can be closed");
         }
 
+        notifier.Notify((await runs.GetMembersAsync(id, ct)).Select(m => m.EndpointId));
         jobs.Enqueue<RunJobs>(j => j.CloseAsync(id, run.WindowName));
         return TypedResults.Accepted($"/api/v1/runs/{id}", RunResponse.From((await runs.GetAsync(id, ct))!));
     }

@@ -1,0 +1,30 @@
+using Orchestrator.Data.Endpoints;
+
+namespace Orchestrator.Data.Agents;
+
+public sealed record EnrollmentTokenRecord(
+    long Id, string Name, bool SingleUse, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, DateTimeOffset? UsedAt, int Uses, DateTimeOffset? RevokedAt);
+
+public sealed record AgentRecord(
+    string Id,
+    long EndpointId,
+    string Hostname,
+    string SecretHash,
+    string AgentVersion,
+    DateTimeOffset EnrolledAt,
+    DateTimeOffset? RotatedAt,
+    DateTimeOffset? RevokedAt,
+    DateTimeOffset? LastSeenAt,
+    long? AppliedVersion,
+    string? ApplyError);
+
+/// <summary>What an agent presents at enrollment, with the credential the server made for it (hash only).</summary>
+public sealed record Enrollment(string TokenHash, EndpointRegistration Endpoint, string AgentId, string SecretHash, string AgentVersion);
+
+public enum EnrollmentRefusal
+{
+    None,
+
+    /// <summary>Unknown, expired, revoked, or single-use and already used: the agent cannot tell which, on purpose.</summary>
+    TokenNotUsable,
+}

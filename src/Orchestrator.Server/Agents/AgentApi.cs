@@ -1,0 +1,160 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using Orchestrator.Core;
+using Orchestrator.Core.Endpoints;
+using Orchestrator.Data.Agents;
+using Orchestrator.Data.Endpoints;
+using Orchestrator.Data.Runs;
+using Orchestrator.Data.Traffic;
+using Orchestrator.Protocol;
+using Orchestrator.Server.Api;
+using Orchestrator.Server.Hosting;
+
+namespace Orchestrator.Server.Agents;
+
+/// <summary>Agent protocol v1: enrollment, the desired-state long-poll, reports and secret rotation.</summary>
+internal static class AgentApi
+{
+    public const int DefaultWaitSeconds = 25;
+
+    public static IEndpointRouteBuilder MapAgentApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost(AgentProtocolV1.EnrollPath, EnrollAsync).WithTags("Agent protocol v1").AllowAnonymous();
+        var agent = app.MapGroup("/agent/v1").WithTags("Agent protocol v1").AddEndpointFilter<AgentAuthenticationFilter>();
+        agent.MapGet("/state", StateAsync);
+        agent.MapPost("/reports", ReportAsync);
+        agent.MapPost("/rotate", RotateAsync);
+        return app;
+    }
+
+    private static async Task<Results<Ok<EnrollResponseV1>, ValidationProblem, ProblemHttpResult>> EnrollAsync(
+        EnrollRequestV1 request, IAgentStore agents, TimeProvider time, CancellationToken ct)
+    {
+        var errors = EndpointValidator.Validate(request.Hostname, request.Addresses, request.Os, request.Tags).ToList();
+        if (string.IsNullOrWhiteSpace(request.Token) || request.Token.Length > 200)
+        {
+            errors.Add(new FieldError("token", "required; the enrollment token an administrator created"));
+        }
+
+        if (request.AgentVersion is null or { Length: > 64 })
+        {
+            errors.Add(new FieldError("agentVersion", "required; at most 64 characters"));
+        }
+
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        var secret = Secrets.New("oas_");
+        var agentId = Guid.NewGuid().ToString("N");
+        var registration = new EndpointRegistration(
+            request.Hostname,
+            request.Addresses.Select(a => PeerAddresses.TryParseUsable(a, out var ip, out _) ? ip.ToString() : a).Distinct().ToList(),
+            string.IsNullOrWhiteSpace(request.Os) ? "unknown" : request.Os,
+            request.Tags ?? []);
+        var (agent, refusal) = await agents.EnrollAsync(
+            new Enrollment(Secrets.Hash(request.Token), registration, agentId, Secrets.Hash(secret), request.AgentVersion!), time.GetUtcNow(), ct);
+        if (agent is null)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status401Unauthorized,
+                title: "The enrollment token was refused.",
+                detail: $"The token is unknown, expired, revoked or already used ({refusal}); ask an administrator for a new one.");
+        }
+
+        return TypedResults.Ok(new EnrollResponseV1(agent.Id, agent.EndpointId, secret));
+    }
+
+    /// <summary>
+    /// Answers at once when the endpoint's state differs from <paramref name="version"/>; otherwise holds the request
+    /// until it changes (answer 200) or <paramref name="wait"/> seconds pass (answer 304).
+    /// </summary>
+    private static async Task<Results<Ok<DesiredStateV1>, StatusCodeHttpResult, ValidationProblem>> StateAsync(
+        long? version, int? wait, HttpContext http, DesiredStates states, DesiredStateNotifier notifier, IAgentStore agents, TimeProvider time, CancellationToken ct)
+    {
+        if (wait is < 0 or > AgentProtocolV1.MaxWaitSeconds)
+        {
+            return Problems.Invalid("wait", $"{wait} is out of range; accepted 0-{AgentProtocolV1.MaxWaitSeconds} seconds");
+        }
+
+        var me = AgentIdentity.Of(http);
+        await agents.TouchAsync(me.AgentId, time.GetUtcNow(), ct);
+        var deadline = time.GetUtcNow().AddSeconds(wait ?? DefaultWaitSeconds);
+        while (true)
+        {
+            var change = notifier.NextChange(me.EndpointId);
+            var (state, _) = await states.ForAsync(me.EndpointId, ct);
+            http.Response.Headers.ETag = $"\"{state.Version.ToString(CultureInfo.InvariantCulture)}\"";
+            if (state.Version != version)
+            {
+                return TypedResults.Ok(state);
+            }
+
+            var remaining = deadline - time.GetUtcNow();
+            if (remaining <= TimeSpan.Zero)
+            {
+                return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+            }
+
+            try
+            {
+                await change.WaitAsync(remaining, time, ct);
+            }
+            catch (TimeoutException)
+            {
+                return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+            }
+        }
+    }
+
+    private static async Task<Results<Ok<ReportAccepted>, ValidationProblem>> ReportAsync(
+        AgentReportV1 report, HttpContext http, ITrafficStore traffic, IAgentStore agents, IRunStore runs, DesiredStates states,
+        IOptions<OrchestratorOptions> options, TimeProvider time, CancellationToken ct)
+    {
+        var errors = AgentReportValidator.Validate(report);
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        var me = AgentIdentity.Of(http);
+        var now = time.GetUtcNow();
+        var stored = await traffic.StoreAsync(
+            new AgentReport(
+                me.AgentId,
+                me.EndpointId,
+                report.ReportId,
+                report.Traffic.Select(t => new PeerBytes(t.Peer, t.BytesServed, t.BytesReceived)).ToList(),
+                report.Blocked.Select(b => new BlockedCount(b.Source, b.Port, b.Count)).ToList(),
+                report.Scans.Select(s => new ScanResult(s.ScanId, s.Outcome, s.ExitCode, s.DurationMs)).ToList()),
+            now,
+            options.Value.LateReportGrace,
+            ct);
+
+        await agents.RecordAppliedAsync(me.AgentId, report.AppliedVersion, report.ApplyError, now, ct);
+        if (report.AppliedVersion is { } applied && report.ApplyError is null)
+        {
+            var (current, runIds) = await states.ForAsync(me.EndpointId, ct);
+            if (current.Version == applied)
+            {
+                await runs.AcknowledgeAsync(me.EndpointId, runIds, now, ct);
+            }
+        }
+
+        return TypedResults.Ok(new ReportAccepted(report.ReportId, Duplicate: !stored));
+    }
+
+    private static async Task<Results<Ok<EnrollResponseV1>, ProblemHttpResult>> RotateAsync(HttpContext http, IAgentStore agents, TimeProvider time, CancellationToken ct)
+    {
+        var me = AgentIdentity.Of(http);
+        var secret = Secrets.New("oas_");
+        return await agents.RotateAsync(me.AgentId, Secrets.Hash(secret), time.GetUtcNow(), ct)
+            ? TypedResults.Ok(new EnrollResponseV1(me.AgentId, me.EndpointId, secret))
+            : Problems.NotFound($"Agent {me.AgentId}");
+    }
+}
+
+/// <summary>The report was stored, or (<see cref="Duplicate"/>) had been stored before.</summary>
+public sealed record ReportAccepted(string ReportId, bool Duplicate);

@@ -1,0 +1,12 @@
+using Orchestrator.Data.Agents;
+
+namespace Orchestrator.Server.Agents;
+
+/// <summary>The authenticated agent of the current request. Agent routes act only on its own endpoint.</summary>
+internal sealed record AgentIdentity(string AgentId, long EndpointId, string Hostname)
+{
+    public static AgentIdentity From(AgentRecord agent) => new(agent.Id, agent.EndpointId, agent.Hostname);
+
+    public static AgentIdentity Of(HttpContext context) =>
+        context.Items[typeof(AgentIdentity)] as AgentIdentity ?? throw new InvalidOperationException("agent route without the agent filter");
+}
