@@ -98,8 +98,17 @@ public sealed class PeeringWindowTests(ITestOutputHelper output)
         Assert.All(blocked, b => Assert.Equal(7680, b.Port));
         Assert.True(blocked.Sum(b => b.Count) >= 1);
 
+        // Not asserted: the run's blocked rows also count attempts made after the end (see the figure).
+        var afterEnd = traffic.Blocked.Where(b => b.SourceHostname is "a1" or "a2" or "a3").Sum(b => b.Count);
+        figures.Print($"blocked rows from group A members (only possible before the start or after the end): {afterEnd}");
+
         var final = await lab.WaitForRunAsync(window.Id, r => r.ClosedAt is not null, TimeSpan.FromSeconds(10), ct);
         figures.Print($"run {final.Id}: {final.State}, closed {(final.ClosedAt!.Value - final.PlannedEnd).TotalMilliseconds:0} ms after the planned end ({final.CloseReason})");
+        foreach (var member in (await lab.Api.GetRunAsync(run.Id, ct)).Members)
+        {
+            figures.Print($"member {member.Hostname}: open acknowledged {Ms(member.OpenAckedAt - final.OpenedAt)} after Open, " +
+                          $"close acknowledged {Ms(member.CloseAckedAt - final.PlannedEnd)} after the planned end ({member.CloseState ?? "no close state"})");
+        }
     }
 
     private static async Task<RunTraffic> WaitForTrafficAsync(
@@ -117,6 +126,8 @@ public sealed class PeeringWindowTests(ITestOutputHelper output)
             await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
         }
     }
+
+    private static string Ms(TimeSpan? value) => value is { } v ? $"{v.TotalMilliseconds:0} ms" : "never";
 
     private static long Reported(RunTraffic traffic, string serving, string receivingAddress) => traffic.Transfers
         .Where(t => t.ServingHostname == serving && t.ReceivingAddress == receivingAddress)
