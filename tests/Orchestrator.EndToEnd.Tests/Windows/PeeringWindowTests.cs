@@ -27,7 +27,6 @@ public sealed class PeeringWindowTests(ITestOutputHelper output)
     {
         LabPrerequisites.Require();
         var ct = TestContext.Current.CancellationToken;
-        var clock = TimeProvider.System;
         await using var lab = await OrchestratorLab.StartAsync(["a1", "a2", "a3", "b1"], output, ct);
         await lab.StartContentServersAsync(["a1", "a2", "a3"], ContentBytes);
         var ledger = new TrafficLedger();
@@ -35,13 +34,13 @@ public sealed class PeeringWindowTests(ITestOutputHelper output)
         await lab.Api.CreateGroupAsync("group-a", ["a1", "a2", "a3"], ct);
         await lab.Api.CreateGroupAsync("group-b", ["b1"], ct);
 
-        var now = clock.GetUtcNow();
+        var now = Clock.Now;
         var start = new DateTimeOffset(now.Ticks - (now.Ticks % TimeSpan.TicksPerSecond), TimeSpan.Zero) + Lead;
         var window = await lab.Api.CreateOneOffWindowAsync("e2e-peering", start, Duration, ["group-a"], ct);
 
         // Before the start: the agents' closed tables drop the SYN.
         var before = await watch.FetchAsync("a1", "a2", TimeSpan.FromSeconds(1));
-        Assert.False(before.Connected, $"a1 reached a2:7680 {Lead.TotalSeconds - (clock.GetUtcNow() - now).TotalSeconds:0.0} s before the window ({before.Outcome})");
+        Assert.False(before.Connected, $"a1 reached a2:7680 {(start - before.StartedAt).TotalSeconds:0.0} s before the window started");
         figures.Print($"before the start a1 -> a2:7680 = {before.Outcome}");
 
         // Propagation: from the run being Open on the server to the first A↔A connection.
