@@ -14,6 +14,7 @@ CONTENT_MIB=${CONTENT_MIB:-8}         # MiB each A host serves per connection
 HOST_LINK=${HOST_LINK:-1}             # 1 = veth from this (root) namespace to the lab bridge, host side 198.18.0.254
 KEEP=${KEEP:-0}                       # 1 = keep the lab running after the report until Ctrl-C
 CONFIGURATION=${CONFIGURATION:-Debug}
+SKIP_BUILD=${SKIP_BUILD:-0}           # 1 = use the existing build output
 
 if [[ $(id -u) -ne 0 ]]; then
   echo "run-lab.sh must run as root: it creates network namespaces and the agents install nftables rules." >&2
@@ -48,7 +49,7 @@ cleanup() {
   local status=$?
   trap - EXIT INT TERM
   say "Cleaning up"
-  for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}" $(jobs -p); do kill -KILL "$pid" 2>/dev/null || true; done
   for name in "${NAMESPACES[@]}"; do
     for pid in $(ip netns pids "$name" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
   done
@@ -70,8 +71,10 @@ for name in $(ip netns list | awk '{print $1}' | grep '^orlabsh-' || true); do
   fi
 done
 
-say "Building the solution"
-dotnet build "$REPO/Orchestrator.sln" -c "$CONFIGURATION" -nologo -v quiet --tl:off -clp:ErrorsOnly
+if [[ $SKIP_BUILD != 1 ]]; then
+  say "Building the solution"
+  dotnet build "$REPO/Orchestrator.sln" -c "$CONFIGURATION" -nologo -v quiet --tl:off -clp:ErrorsOnly
+fi
 SERVER_DIR="$REPO/src/Orchestrator.Server/bin/$CONFIGURATION/net10.0"
 AGENT_DLL="$REPO/src/Orchestrator.Agent/bin/$CONFIGURATION/net10.0/orchestrator-agent.dll"
 PEER_TOOL="$REPO/tests/Orchestrator.Testing.PeerTool/bin/$CONFIGURATION/net10.0/peer-tool.dll"
@@ -199,5 +202,5 @@ fi
 
 if [[ $KEEP == 1 ]]; then
   say "The lab keeps running; Ctrl-C removes it"
-  while true; do sleep 3600; done
+  while true; do sleep 3600 & wait $!; done   # wait, unlike sleep, lets the trap run at once
 fi
