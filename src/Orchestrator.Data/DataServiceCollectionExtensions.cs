@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Data.Access;
 using Orchestrator.Data.Agents;
 using Orchestrator.Data.Audit;
 using Orchestrator.Data.Endpoints;
@@ -25,6 +26,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IAgentStore, SqliteAgentStore>();
         services.AddSingleton<ITrafficStore, SqliteTrafficStore>();
         services.AddSingleton<IScanStore, SqliteScanStore>();
+        services.AddSingleton<IApiKeyStore, SqliteApiKeyStore>();
         return services;
     }
 }

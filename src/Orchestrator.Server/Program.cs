@@ -1,6 +1,18 @@
 using Orchestrator.Server.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
+if (builder.Configuration["config"] is { Length: > 0 } configFile)
+{
+    if (!File.Exists(configFile))
+    {
+        await Console.Error.WriteLineAsync($"Invalid setting --config: the file '{configFile}' does not exist");
+        return 2;
+    }
+
+    // Added last so that the file wins over appsettings.json; environment variables and flags are re-added to win over it.
+    builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false).AddEnvironmentVariables().AddCommandLine(args);
+}
+
 if (!SettingsLoader.TryLoad(builder.Configuration, out var settings, out var error))
 {
     await Console.Error.WriteLineAsync(error);

@@ -8,6 +8,7 @@ using Orchestrator.Data.Endpoints;
 using Orchestrator.Data.Runs;
 using Orchestrator.Data.Traffic;
 using Orchestrator.Protocol;
+using Orchestrator.Server.Access;
 using Orchestrator.Server.Api;
 using Orchestrator.Server.Hosting;
 
@@ -20,8 +21,10 @@ internal static class AgentApi
 
     public static IEndpointRouteBuilder MapAgentApi(this IEndpointRouteBuilder app)
     {
-        app.MapPost(AgentProtocolV1.EnrollPath, EnrollAsync).WithTags("Agent protocol v1").AllowAnonymous();
-        var agent = app.MapGroup("/agent/v1").WithTags("Agent protocol v1").AddEndpointFilter<AgentAuthenticationFilter>();
+        // Agents authenticate with their own credential (the filter), not with ops keys: hence AllowAnonymous.
+        app.MapPost(AgentProtocolV1.EnrollPath, EnrollAsync).WithTags("Agent protocol v1").AllowAnonymous().RequireRateLimiting(RateLimits.Auth);
+        var agent = app.MapGroup("/agent/v1").WithTags("Agent protocol v1").AllowAnonymous()
+            .RequireRateLimiting(RateLimits.Agent).AddEndpointFilter<AgentAuthenticationFilter>();
         agent.MapGet("/state", StateAsync);
         agent.MapPost("/reports", ReportAsync);
         agent.MapPost("/rotate", RotateAsync);

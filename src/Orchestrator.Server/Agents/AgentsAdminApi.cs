@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Orchestrator.Core;
 using Orchestrator.Data.Agents;
+using Orchestrator.Server.Access;
 using Orchestrator.Server.Api;
 using Orchestrator.Server.Hosting;
 
@@ -14,14 +15,14 @@ internal static class AgentsAdminApi
 
     public static RouteGroupBuilder MapAgentsAdminApi(this RouteGroupBuilder api)
     {
-        var tokens = api.MapGroup("/enrollment-tokens").WithTags("Agents");
+        var tokens = api.MapGroup("/enrollment-tokens").WithTags("Agents").RequireAuthorization(Policies.Admin);
         tokens.MapGet("/", ListTokensAsync);
         tokens.MapPost("/", CreateTokenAsync);
         tokens.MapDelete("/{id:long}", RevokeTokenAsync);
 
         var agents = api.MapGroup("/agents").WithTags("Agents");
         agents.MapGet("/", ListAgentsAsync);
-        agents.MapPost("/{id}/revoke", RevokeAgentAsync);
+        agents.MapPost("/{id}/revoke", RevokeAgentAsync).RequireAuthorization(Policies.Admin);
         return api;
     }
 
@@ -29,7 +30,7 @@ internal static class AgentsAdminApi
         TypedResults.Ok((await store.ListTokensAsync(ct)).Select(t => EnrollmentTokenResponse.From(t)).ToArray());
 
     private static async Task<Results<Created<EnrollmentTokenResponse>, ValidationProblem>> CreateTokenAsync(
-        EnrollmentTokenRequest request, IAgentStore store, TimeProvider time, CancellationToken ct)
+        EnrollmentTokenRequest request, IAgentStore store, TimeProvider time, CurrentActor actor, CancellationToken ct)
     {
         var errors = new List<FieldError>();
         Names.Validate(request.Name, "name", errors);
@@ -46,12 +47,12 @@ internal static class AgentsAdminApi
 
         var token = Secrets.New("oet_");
         var now = time.GetUtcNow();
-        var created = await store.CreateTokenAsync(request.Name!, Secrets.Hash(token), request.SingleUse ?? false, now + lifetime, Actor.Api, now, ct);
+        var created = await store.CreateTokenAsync(request.Name!, Secrets.Hash(token), request.SingleUse ?? false, now + lifetime, actor.Name, now, ct);
         return TypedResults.Created($"/api/v1/enrollment-tokens/{created.Id}", EnrollmentTokenResponse.From(created, token));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeTokenAsync(long id, IAgentStore store, TimeProvider time, CancellationToken ct) =>
-        await store.RevokeTokenAsync(id, Actor.Api, time.GetUtcNow(), ct) ? TypedResults.NoContent() : Problems.NotFound($"Active enrollment token {id}");
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeTokenAsync(long id, IAgentStore store, TimeProvider time, CurrentActor actor, CancellationToken ct) =>
+        await store.RevokeTokenAsync(id, actor.Name, time.GetUtcNow(), ct) ? TypedResults.NoContent() : Problems.NotFound($"Active enrollment token {id}");
 
     private static async Task<Ok<AgentResponse[]>> ListAgentsAsync(IAgentStore store, IOptions<OrchestratorOptions> options, TimeProvider time, CancellationToken ct)
     {
@@ -64,6 +65,6 @@ internal static class AgentsAdminApi
     }
 
     /// <summary>Cuts the agent off at its next call; the endpoint's firewall keeps its own expiry.</summary>
-    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAgentAsync(string id, IAgentStore store, TimeProvider time, CancellationToken ct) =>
-        await store.RevokeAsync(id, Actor.Api, time.GetUtcNow(), ct) ? TypedResults.NoContent() : Problems.NotFound($"Active agent {id}");
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAgentAsync(string id, IAgentStore store, TimeProvider time, CurrentActor actor, CancellationToken ct) =>
+        await store.RevokeAsync(id, actor.Name, time.GetUtcNow(), ct) ? TypedResults.NoContent() : Problems.NotFound($"Active agent {id}");
 }

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Orchestrator.Core;
 using Orchestrator.Core.Endpoints;
 using Orchestrator.Data.Endpoints;
+using Orchestrator.Server.Access;
 using Orchestrator.Server.Api;
 
 namespace Orchestrator.Server.Endpoints;
@@ -31,7 +32,7 @@ internal static class EndpointsApi
 
     /// <summary>Creates the endpoint, or updates the one with the same hostname.</summary>
     private static async Task<Results<Created<EndpointResponse>, Ok<EndpointResponse>, ValidationProblem>> RegisterAsync(
-        EndpointRequest request, IEndpointStore store, TimeProvider time, CancellationToken ct)
+        EndpointRequest request, IEndpointStore store, TimeProvider time, CurrentActor actor, CancellationToken ct)
     {
         var errors = Validate(request, "");
         if (errors.Count > 0)
@@ -39,14 +40,14 @@ internal static class EndpointsApi
             return Problems.Invalid(errors);
         }
 
-        var (endpoint, created) = await store.UpsertAsync(ToRegistration(request), "api", Actor.Api, time.GetUtcNow(), ct);
+        var (endpoint, created) = await store.UpsertAsync(ToRegistration(request), "api", actor.Name, time.GetUtcNow(), ct);
         var response = EndpointResponse.From(endpoint);
         return created ? TypedResults.Created($"/api/v1/endpoints/{endpoint.Id}", response) : TypedResults.Ok(response);
     }
 
     /// <summary>Registers many endpoints at once; all are validated first and none is stored if one is invalid.</summary>
     private static async Task<Results<Ok<ImportResponse>, ValidationProblem>> ImportAsync(
-        IReadOnlyList<EndpointRequest> requests, IEndpointStore store, TimeProvider time, CancellationToken ct)
+        IReadOnlyList<EndpointRequest> requests, IEndpointStore store, TimeProvider time, CurrentActor actor, CancellationToken ct)
     {
         if (requests.Count is 0 or > MaxImport)
         {
@@ -73,7 +74,7 @@ internal static class EndpointsApi
         var now = time.GetUtcNow();
         foreach (var request in requests)
         {
-            var (endpoint, isNew) = await store.UpsertAsync(ToRegistration(request), "import", Actor.Api, now, ct);
+            var (endpoint, isNew) = await store.UpsertAsync(ToRegistration(request), "import", actor.Name, now, ct);
             created += isNew ? 1 : 0;
             results.Add(EndpointResponse.From(endpoint));
         }
@@ -81,8 +82,8 @@ internal static class EndpointsApi
         return TypedResults.Ok(new ImportResponse(created, requests.Count - created, results));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(long id, IEndpointStore store, TimeProvider time, CancellationToken ct) =>
-        await store.DeleteAsync(id, Actor.Api, time.GetUtcNow(), ct) ? TypedResults.NoContent() : Problems.NotFound($"Endpoint {id}");
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(long id, IEndpointStore store, TimeProvider time, CurrentActor actor, CancellationToken ct) =>
+        await store.DeleteAsync(id, actor.Name, time.GetUtcNow(), ct) ? TypedResults.NoContent() : Problems.NotFound($"Endpoint {id}");
 
     private static List<FieldError> Validate(EndpointRequest? request, string prefix)
     {

@@ -3,6 +3,7 @@ using Orchestrator.Core;
 using Orchestrator.Core.Groups;
 using Orchestrator.Data.Endpoints;
 using Orchestrator.Data.Groups;
+using Orchestrator.Server.Access;
 using Orchestrator.Server.Api;
 using Orchestrator.Server.Endpoints;
 
@@ -46,7 +47,7 @@ internal static class GroupsApi
     }
 
     private static async Task<Results<Created<GroupResponse>, ValidationProblem>> CreateAsync(
-        GroupRequest request, IGroupStore store, TimeProvider time, CancellationToken ct)
+        GroupRequest request, IGroupStore store, TimeProvider time, CurrentActor actor, CancellationToken ct)
     {
         var definition = ToDefinition(request);
         var errors = await ValidateAsync(definition, null, store, ct);
@@ -55,12 +56,12 @@ internal static class GroupsApi
             return Problems.Invalid(errors);
         }
 
-        var created = await store.CreateAsync(definition, Actor.Api, time.GetUtcNow(), ct);
+        var created = await store.CreateAsync(definition, actor.Name, time.GetUtcNow(), ct);
         return TypedResults.Created($"/api/v1/groups/{created.Id}", GroupResponse.From(created));
     }
 
     private static async Task<Results<Ok<GroupResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
-        long id, GroupRequest request, IGroupStore store, TimeProvider time, CancellationToken ct)
+        long id, GroupRequest request, IGroupStore store, TimeProvider time, CurrentActor actor, CancellationToken ct)
     {
         if (await store.GetAsync(id, ct) is null)
         {
@@ -74,13 +75,13 @@ internal static class GroupsApi
             return Problems.Invalid(errors);
         }
 
-        return await store.UpdateAsync(id, definition, Actor.Api, time.GetUtcNow(), ct) is { } updated
+        return await store.UpdateAsync(id, definition, actor.Name, time.GetUtcNow(), ct) is { } updated
             ? TypedResults.Ok(GroupResponse.From(updated))
             : Problems.NotFound($"Group {id}");
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(long id, IGroupStore store, TimeProvider time, CancellationToken ct) =>
-        await store.DeleteAsync(id, Actor.Api, time.GetUtcNow(), ct) ? TypedResults.NoContent() : Problems.NotFound($"Group {id}");
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(long id, IGroupStore store, TimeProvider time, CurrentActor actor, CancellationToken ct) =>
+        await store.DeleteAsync(id, actor.Name, time.GetUtcNow(), ct) ? TypedResults.NoContent() : Problems.NotFound($"Group {id}");
 
     private static async Task<List<FieldError>> ValidateAsync(GroupDefinition definition, long? id, IGroupStore store, CancellationToken ct)
     {

@@ -1,9 +1,11 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Hangfire;
+using Hangfire.Dashboard;
 using Hangfire.Storage.SQLite;
 using Orchestrator.Data;
 using Orchestrator.Data.Sqlite;
+using Orchestrator.Server.Access;
 using Orchestrator.Server.Agents;
 using Orchestrator.Server.Api;
 using Orchestrator.Server.Endpoints;
@@ -37,6 +39,8 @@ internal static class OrchestratorHost
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.AddOpenApi();
+        services.AddOrchestratorAccess();
+        services.AddOrchestratorRateLimits(settings);
 
         services.AddQuartz(q =>
         {
@@ -56,11 +60,19 @@ internal static class OrchestratorHost
         });
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
 
+        // Hangfire's defaults resolve the storage and the job activator from process-wide statics; registering
+        // this host's own instances first keeps two hosts in one process (tests) from running each other's jobs.
+        // The storage is built once the host's Hangfire configuration (its log provider) is in place.
+        services.AddSingleton<JobStorage>(sp =>
+        {
+            sp.GetRequiredService<IGlobalConfiguration>();
+            return new SQLiteStorage(Path.GetFullPath(settings.HangfirePath), new SQLiteStorageOptions { QueuePollInterval = settings.JobPollInterval });
+        });
+        services.AddSingleton<JobActivator>(sp => new Hangfire.AspNetCore.AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire(c => c
             .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
             .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            .UseSQLiteStorage(Path.GetFullPath(settings.HangfirePath), new SQLiteStorageOptions { QueuePollInterval = settings.JobPollInterval }));
+            .UseRecommendedSerializerSettings());
         services.AddHangfireServer(o =>
         {
             o.WorkerCount = settings.JobWorkers;
@@ -85,6 +97,7 @@ internal static class OrchestratorHost
         var database = app.Services.GetRequiredService<Database>();
         var applied = await Migrator.MigrateAsync(database, app.Services.GetRequiredService<TimeProvider>());
         log.LogInformation("Database {Path}: {Applied}", database.Path, applied.Count == 0 ? "up to date" : $"applied {string.Join(", ", applied)}");
+        await AccessSetup.BootstrapAsync(app.Services, app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OrchestratorOptions>>().Value, log);
         await app.Services.GetRequiredService<StartupReconciler>().ReconcileAsync(CancellationToken.None);
     }
 
@@ -92,21 +105,46 @@ internal static class OrchestratorHost
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
-        app.MapOpenApi();
-        app.MapHealth();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseRateLimiter();
 
-        var api = app.MapGroup("/api/v1");
+        app.MapOpenApi().RequireAuthorization(Policies.Viewer);
+        app.MapHealth();
+        app.MapSignIn();
+
+        var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.Viewer);
         api.MapEndpointsApi();
         api.MapGroupsApi();
         api.MapWindowsApi();
         api.MapRunsApi();
         api.MapAgentsAdminApi();
+        api.MapAccessApi();
+        // Reading needs a viewer key; every change needs an operator (admin routes add their own policy on top).
+        ((IEndpointConventionBuilder)api).Finally(endpoint =>
+        {
+            if (endpoint.Metadata.OfType<HttpMethodMetadata>().Any(m => m.HttpMethods.Any(method => method != HttpMethods.Get)))
+            {
+                endpoint.Metadata.Add(new Microsoft.AspNetCore.Authorization.AuthorizeAttribute(Policies.Operator));
+                endpoint.Metadata.Add(new Microsoft.AspNetCore.RateLimiting.EnableRateLimitingAttribute(RateLimits.Writes));
+            }
+        });
         app.MapAgentApi();
 
-        app.MapHangfireDashboard("/hangfire", new DashboardOptions
+        var dashboard = app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {
             DashboardTitle = "Orchestrator jobs",
-            Authorization = settings.DashboardLocalOnly ? [new Hangfire.Dashboard.LocalRequestsOnlyAuthorizationFilter()] : [],
+            Authorization = [],
+            IsReadOnlyFunc = context => !Policies.OperatorRoles.Any(context.GetHttpContext().User.IsInRole),
+            AppPath = "/",
         });
+        if (settings.DashboardAllowAnonymous)
+        {
+            dashboard.AllowAnonymous();
+        }
+        else
+        {
+            dashboard.RequireAuthorization(Policies.Viewer);
+        }
     }
 }

@@ -52,9 +52,26 @@ public sealed class OrchestratorOptions
     [Range(1_024, 16 * 1024 * 1024)]
     public long MaxRequestBodyBytes { get; set; } = 1024 * 1024;
 
-    /// <summary>Set false to serve the Hangfire dashboard to non-local requests without authentication.
-    /// Only for development: the dashboard can trigger jobs.</summary>
-    public bool DashboardLocalOnly { get; set; } = true;
+    /// <summary>Development only: serve the Hangfire dashboard without signing in. Never in production: the dashboard
+    /// can trigger and delete jobs.</summary>
+    public bool DashboardAllowAnonymous { get; set; }
+
+    /// <summary>The first admin API key, used only when no key exists yet (first start); otherwise one is generated
+    /// and printed once. At least 32 characters.</summary>
+    [MinLength(32, ErrorMessage = "{0} must be at least 32 characters")]
+    public string? BootstrapAdminKey { get; set; }
+
+    /// <summary>Requests one agent may make per minute (a healthy agent makes about 15).</summary>
+    [Range(10, 100_000)]
+    public int AgentRequestsPerMinute { get; set; } = 120;
+
+    /// <summary>Sign-in and enrollment attempts per client address per minute.</summary>
+    [Range(1, 10_000)]
+    public int SignInAttemptsPerMinute { get; set; } = 20;
+
+    /// <summary>Changes one API key may make per minute.</summary>
+    [Range(1, 100_000)]
+    public int WritesPerMinute { get; set; } = 300;
 
     /// <summary>Quartz scheduler name: its rows in quartz.db carry it, and Quartz keeps one scheduler per name in a
     /// process, so two servers hosted in one process need different names.</summary>

@@ -7,6 +7,7 @@ using Orchestrator.Data.Runs;
 using Orchestrator.Data.Traffic;
 using Orchestrator.Data.Windows;
 using Orchestrator.Server.Agents;
+using Orchestrator.Server.Access;
 using Orchestrator.Server.Api;
 using Orchestrator.Server.Hosting;
 using Orchestrator.Server.Windows;
@@ -70,7 +71,7 @@ internal static class RunsApi
 
     /// <summary>Closes a run now. A run that has not opened yet is cancelled.</summary>
     private static async Task<Results<Accepted<RunResponse>, ProblemHttpResult>> CloseAsync(
-        long id, IRunStore runs, IBackgroundJobClient jobs, DesiredStateNotifier notifier, TimeProvider time, CancellationToken ct)
+        long id, IRunStore runs, IBackgroundJobClient jobs, DesiredStateNotifier notifier, TimeProvider time, CurrentActor actor, CancellationToken ct)
     {
         if (await runs.GetAsync(id, ct) is not { } run)
         {
@@ -79,8 +80,8 @@ internal static class RunsApi
 
         var now = time.GetUtcNow();
         var moved = run.State == RunState.Opening
-            ? await runs.TransitionAsync(id, RunState.Cancelled, Actor.Api, now, CloseReason.ClosedByOperator, ct)
-            : await runs.TransitionAsync(id, RunState.Closing, Actor.Api, now, CloseReason.ClosedByOperator, ct);
+            ? await runs.TransitionAsync(id, RunState.Cancelled, actor.Name, now, CloseReason.ClosedByOperator, ct)
+            : await runs.TransitionAsync(id, RunState.Closing, actor.Name, now, CloseReason.ClosedByOperator, ct);
         if (!moved)
         {
             return TypedResults.Problem(
@@ -96,7 +97,7 @@ internal static class RunsApi
 
     /// <summary>Starts a run of the window now, for the given duration (ISO-8601), outside its schedule.</summary>
     private static async Task<Results<Created<RunResponse>, ValidationProblem, ProblemHttpResult>> StartAdHocAsync(
-        long id, AdHocRunRequest request, IWindowStore windows, RunStarter starter, IOptions<OrchestratorOptions> options, TimeProvider time, CancellationToken ct)
+        long id, AdHocRunRequest request, IWindowStore windows, RunStarter starter, IOptions<OrchestratorOptions> options, TimeProvider time, CurrentActor actor, CancellationToken ct)
     {
         if (!IsoDurations.TryParse(request.Duration, out var duration))
         {
@@ -116,7 +117,7 @@ internal static class RunsApi
 
         var now = time.GetUtcNow();
         var key = $"adhoc-{now.UtcDateTime:yyyyMMdd'T'HHmmss.fff'Z'}";
-        var run = await starter.StartAsync(window, RunKind.AdHoc, key, now, now + duration, RunState.Opening, ct, Actor.Api);
+        var run = await starter.StartAsync(window, RunKind.AdHoc, key, now, now + duration, RunState.Opening, ct, actor.Name);
         return TypedResults.Created($"/api/v1/runs/{run.Id}", RunResponse.From(run));
     }
 }

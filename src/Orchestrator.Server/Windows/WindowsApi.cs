@@ -5,6 +5,7 @@ using Orchestrator.Core.Schedules;
 using Orchestrator.Core.Windows;
 using Orchestrator.Data.Groups;
 using Orchestrator.Data.Windows;
+using Orchestrator.Server.Access;
 using Orchestrator.Server.Api;
 using Orchestrator.Server.Hosting;
 using Orchestrator.Server.Scheduling;
@@ -58,7 +59,7 @@ internal static class WindowsApi
 
     private static async Task<Results<Created<WindowResponse>, ValidationProblem>> CreateAsync(
         WindowRequest request, IWindowStore windows, IGroupStore groups, WindowScheduler scheduler,
-        IOptions<OrchestratorOptions> options, TimeProvider time, CancellationToken ct)
+        IOptions<OrchestratorOptions> options, TimeProvider time, CurrentActor actor, CancellationToken ct)
     {
         var (definition, groupIds, errors) = await ValidateAsync(request, null, windows, groups, options.Value, ct);
         if (errors.Count > 0)
@@ -67,14 +68,14 @@ internal static class WindowsApi
         }
 
         var now = time.GetUtcNow();
-        var created = await windows.CreateAsync(definition!, groupIds, Actor.Api, now, ct);
+        var created = await windows.CreateAsync(definition!, groupIds, actor.Name, now, ct);
         await scheduler.ScheduleNextAsync(created, now, ct);
         return TypedResults.Created($"/api/v1/windows/{created.Id}", WindowMapper.ToResponse(created, Next(created, now)));
     }
 
     private static async Task<Results<Ok<WindowResponse>, ValidationProblem, ProblemHttpResult>> UpdateAsync(
         long id, WindowRequest request, IWindowStore windows, IGroupStore groups, WindowScheduler scheduler,
-        IOptions<OrchestratorOptions> options, TimeProvider time, CancellationToken ct)
+        IOptions<OrchestratorOptions> options, TimeProvider time, CurrentActor actor, CancellationToken ct)
     {
         if (await windows.GetAsync(id, ct) is null)
         {
@@ -88,7 +89,7 @@ internal static class WindowsApi
         }
 
         var now = time.GetUtcNow();
-        if (await windows.UpdateAsync(id, definition!, groupIds, Actor.Api, now, ct) is not { } updated)
+        if (await windows.UpdateAsync(id, definition!, groupIds, actor.Name, now, ct) is not { } updated)
         {
             return Problems.NotFound($"Window {id}");
         }
@@ -99,9 +100,9 @@ internal static class WindowsApi
 
     /// <summary>Deletes the window and its future occurrences; runs already started keep their end.</summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        long id, IWindowStore windows, WindowScheduler scheduler, TimeProvider time, CancellationToken ct)
+        long id, IWindowStore windows, WindowScheduler scheduler, TimeProvider time, CurrentActor actor, CancellationToken ct)
     {
-        if (!await windows.DeleteAsync(id, Actor.Api, time.GetUtcNow(), ct))
+        if (!await windows.DeleteAsync(id, actor.Name, time.GetUtcNow(), ct))
         {
             return Problems.NotFound($"Window {id}");
         }

@@ -14,11 +14,12 @@ public sealed class MigratorTests
         db.Time.Advance(TimeSpan.FromMinutes(1));
         var second = await Migrator.MigrateAsync(db.Database, db.Time, TestContext.Current.CancellationToken);
 
-        Assert.Equal(["0001_initial"], first);
+        var scripts = ScriptsInDbFolder();
+        Assert.Equal(scripts, first);
         Assert.Empty(second);
         await using var connection = await db.Database.OpenAsync(TestContext.Current.CancellationToken);
-        var versions = (await connection.QueryAsync<(string Version, long AppliedAt)>("SELECT version, applied_at FROM schema_version")).ToList();
-        Assert.Equal([("0001_initial", TempDatabase.Start.ToUnixTimeMilliseconds())], versions);
+        var versions = (await connection.QueryAsync<(string Version, long AppliedAt)>("SELECT version, applied_at FROM schema_version ORDER BY version")).ToList();
+        Assert.Equal(scripts.Select(s => (s, TempDatabase.Start.ToUnixTimeMilliseconds())), versions);
     }
 
     [Fact]
@@ -29,7 +30,23 @@ public sealed class MigratorTests
         await using var connection = await db.Database.OpenAsync(TestContext.Current.CancellationToken);
         var tables = await connection.QueryAsync<string>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name");
 
-        Assert.Equal(["audit_log", "endpoints", "groups", "run_members", "runs", "schema_version", "window_groups", "windows"], tables);
+        Assert.Superset(
+            new HashSet<string>(["audit_log", "endpoints", "groups", "run_members", "runs", "schema_version", "window_groups", "windows",
+                "enrollment_tokens", "agents", "endpoint_addresses", "agent_reports", "peer_traffic", "blocked_attempts", "scans", "api_keys"]),
+            tables.ToHashSet());
+    }
+
+    /// <summary>The migrations in db/, in the order they apply, found from the test's folder upwards.</summary>
+    private static List<string> ScriptsInDbFolder()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Orchestrator.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        return Directory.GetFiles(Path.Combine(dir!.FullName, "db"), "*.sql")
+            .Select(Path.GetFileNameWithoutExtension).OfType<string>().Order(StringComparer.Ordinal).ToList();
     }
 
     [Fact]

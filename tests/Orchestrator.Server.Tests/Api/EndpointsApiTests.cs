@@ -24,7 +24,7 @@ public sealed class EndpointsApiTests(OrchestratorFactory factory) : IClassFixtu
         Assert.Equal("api", (string?)second["source"]);
         Assert.Equal(1, await _tables.CountAsync("endpoints", "lower(hostname) = 'pc-0001.corp.example'"));
         Assert.Equal(["created", "updated"], (await _tables.AuditAsync("endpoint", id)).Select(a => a.Action));
-        Assert.All(await _tables.AuditAsync("endpoint", id), a => Assert.Equal("api", a.Actor));
+        Assert.All(await _tables.AuditAsync("endpoint", id), a => Assert.Equal("key:bootstrap-admin", a.Actor));
     }
 
     [Fact]

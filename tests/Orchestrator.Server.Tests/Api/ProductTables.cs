@@ -11,7 +11,11 @@ namespace Orchestrator.Server.Tests.Api;
 /// </summary>
 public sealed class ProductTables(string dataDirectory)
 {
-    public static readonly IReadOnlyList<string> Names = ["endpoints", "groups", "windows", "window_groups", "runs", "run_members", "audit_log"];
+    public static readonly IReadOnlyList<string> Names =
+    [
+        "endpoints", "groups", "windows", "window_groups", "runs", "run_members", "audit_log",
+        "enrollment_tokens", "agents", "endpoint_addresses", "agent_reports", "peer_traffic", "blocked_attempts", "scans",
+    ];
 
     private readonly string _connectionString = new SqliteConnectionStringBuilder
     {

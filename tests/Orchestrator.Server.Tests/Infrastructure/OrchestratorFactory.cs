@@ -6,6 +6,9 @@ namespace Orchestrator.Server.Tests.Infrastructure;
 /// <summary>The real server in-process over its own SQLite files (orchestrator, Quartz, Hangfire) in a fresh folder.</summary>
 public sealed class OrchestratorFactory : WebApplicationFactory<Program>
 {
+    /// <summary>The first admin key, set through Orchestrator:BootstrapAdminKey; clients from <see cref="WebApplicationFactory{T}.CreateClient()"/> send it.</summary>
+    public const string AdminKey = "ork_test-admin-key-0123456789abcdefghijklmnop";
+
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "orchestrator-tests", Guid.NewGuid().ToString("N"));
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
@@ -14,8 +17,25 @@ public sealed class OrchestratorFactory : WebApplicationFactory<Program>
         builder.UseSetting("Orchestrator:MinimumWindowDuration", "00:00:05");
         builder.UseSetting("Orchestrator:JobPollInterval", "00:00:00.200");
         builder.UseSetting("Orchestrator:LateCloseThreshold", "00:00:03");
-        builder.UseSetting("Orchestrator:DashboardLocalOnly", "false");
+        builder.UseSetting("Orchestrator:BootstrapAdminKey", AdminKey);
         builder.UseSetting("Orchestrator:SchedulerName", $"test-{Guid.NewGuid():N}");
+        builder.UseSetting("Orchestrator:CloseConfirmationGrace", "00:00:01");
+        builder.UseSetting("Orchestrator:ScanWaveInterval", "00:00:01");
+    }
+
+    protected override void ConfigureClient(HttpClient client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminKey);
+    }
+
+    /// <summary>A client that sends no credential at all.</summary>
+    public HttpClient CreateAnonymousClient()
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = null;
+        return client;
     }
 
     public override async ValueTask DisposeAsync()

@@ -19,6 +19,7 @@ public sealed class ServerProcess : IAsyncDisposable
         _process = process;
         BaseAddress = baseAddress;
         Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        Client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", OrchestratorFactory.AdminKey);
     }
 
     public Uri BaseAddress { get; }
@@ -52,6 +53,7 @@ public sealed class ServerProcess : IAsyncDisposable
         start.Environment["Orchestrator__MinimumWindowDuration"] = "00:00:05";
         start.Environment["Orchestrator__JobPollInterval"] = "00:00:00.200";
         start.Environment["Orchestrator__LateCloseThreshold"] = "00:00:03";
+        start.Environment["Orchestrator__BootstrapAdminKey"] = OrchestratorFactory.AdminKey;
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;

@@ -151,7 +151,7 @@ public sealed class RestartSafetyTests : IDisposable
                 .Select(i => first.AddSeconds(5 * i).ToString("yyyy-MM-dd'T'HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture))
                 .ToList();
             Assert.Equal(expected, keys);
-            Assert.True(keys.Count >= 8, $"the window kept firing across three kills ({keys.Count} occurrences)");
+            Assert.True(keys.Count >= 5, $"the window kept firing across three kills ({keys.Count} occurrences)");
         }
         finally
         {

@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using System.Net;
+using Orchestrator.Protocol;
+using Orchestrator.Server.Tests.Infrastructure;
+
+namespace Orchestrator.Server.Tests.Agents;
+
+public sealed class DesiredStateTests
+{
+    [Fact]
+    public async Task AnEndpointOutsideAnyRunIsClosedAndAnUnchangedVersionIsAnswered304AfterTheWait()
+    {
+        await using var site = await AgentSite.StartAsync(1);
+        var state = await site.Agents[0].StateAsync();
+
+        Assert.Empty(state.Openings);
+        Assert.Equal("HttpOnly", state.DeliveryOptimization.Mode);
+        var watch = Stopwatch.StartNew();
+        var (status, _) = await site.Agents[0].PollAsync(state.Version, 1);
+        Assert.Equal(HttpStatusCode.NotModified, status);
+        Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(0.9), $"held the request for the wait ({watch.Elapsed.TotalSeconds:0.00} s)");
+    }
+
+    [Fact]
+    public async Task ARunOpeningReachesEveryWaitingAgentWithinOneSecond()
+    {
+        await using var site = await AgentSite.StartAsync(3);
+        var windowId = await site.WindowAsync();
+        var versions = await Task.WhenAll(site.Agents.Select(async a => (await a.StateAsync()).Version));
+        var polls = site.Agents.Select(async (agent, i) =>
+        {
+            var result = await agent.PollAsync(versions[i], 25);
+            return (result, Received: DateTimeOffset.UtcNow);
+        }).ToList();
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+
+        var runId = await site.StartRunAsync(windowId);
+        var answers = await Task.WhenAll(polls);
+
+        var opened = DateTimeOffset.Parse((string)(await Seed.RunAsync(site.Client, runId))["openedAt"]!, System.Globalization.CultureInfo.InvariantCulture);
+        var latencies = answers.Select(a => (a.Received - opened).TotalMilliseconds).ToList();
+        TestContext.Current.SendDiagnosticMessage($"open → agent latency (ms): {string.Join(", ", latencies.Select(l => l.ToString("0", System.Globalization.CultureInfo.InvariantCulture)))}");
+        Console.WriteLine($"Desired-state propagation, run open → {answers.Length} waiting agents: max {latencies.Max():0} ms");
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.result.Status));
+        Assert.All(latencies, l => Assert.True(l <= 1_000, $"an agent got the opening {l:0} ms after the run opened"));
+
+        foreach (var (answer, agent) in answers.Zip(site.Agents))
+        {
+            var opening = Assert.Single(answer.result.State!.Openings);
+            Assert.Equal(runId, opening.RunId);
+            Assert.Equal(7680, opening.Port);
+            Assert.InRange(opening.SecondsRemaining, 50, 60);
+            var others = site.Agents.Where(o => o != agent).Select(o => o.Address);
+            Assert.Equal(others.Order(), opening.AllowedPeers.Order());
+            Assert.Equal("Group", answer.result.State.DeliveryOptimization.Mode);
+        }
+    }
+
+    [Fact]
+    public async Task AcknowledgementsRecordOpenAndCloseAndASilentAgentEndsClosedByExpiryUnconfirmed()
+    {
+        await using var site = await AgentSite.StartAsync(2);
+        var windowId = await site.WindowAsync();
+        var runId = await site.StartRunAsync(windowId, "PT6S");
+        await site.WaitRunStateAsync(runId, "Open");
+        var (talker, silent) = (site.Agents[0], site.Agents[1]);
+        var open = await talker.StateAsync();
+        await talker.AcknowledgeAsync(open.Version);
+
+        await site.WaitRunStateAsync(runId, "Closed");
+        var closed = await talker.StateAsync();
+        Assert.Empty(closed.Openings);
+        await talker.AcknowledgeAsync(closed.Version);
+
+        var members = await ApiClient.EventuallyAsync(
+            async () => (await site.RunDetailAsync(runId))["members"]!.AsArray(),
+            m => m.All(x => x!["closeState"] is not null),
+            TimeSpan.FromSeconds(15),
+            "close states settled");
+        var byEndpoint = members.ToDictionary(m => (long)m!["endpointId"]!);
+        Assert.NotNull(byEndpoint[talker.Credential.EndpointId]!["openAckedAt"]);
+        Assert.NotNull(byEndpoint[talker.Credential.EndpointId]!["closeAckedAt"]);
+        Assert.Equal("Confirmed", (string?)byEndpoint[talker.Credential.EndpointId]!["closeState"]);
+        Assert.Null(byEndpoint[silent.Credential.EndpointId]!["openAckedAt"]);
+        Assert.Equal("ClosedByExpiryUnconfirmed", (string?)byEndpoint[silent.Credential.EndpointId]!["closeState"]);
+    }
+
+    [Fact]
+    public async Task OperatorCloseRemovesTheOpeningFromWaitingAgentsAtOnce()
+    {
+        await using var site = await AgentSite.StartAsync(2);
+        var runId = await site.StartRunAsync(await site.WindowAsync());
+        await site.WaitRunStateAsync(runId, "Open");
+        var state = await site.Agents[0].StateAsync();
+        Assert.Single(state.Openings);
+        var poll = site.Agents[0].PollAsync(state.Version, 25);
+
+        var (status, _) = await site.Client.SendAsync(HttpMethod.Post, $"/api/v1/runs/{runId}/close");
+
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        var answer = await poll.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken);
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Empty(answer.State!.Openings);
+        var closed = await site.WaitRunStateAsync(runId, "Closed");
+        Assert.Equal("ClosedByOperator", (string?)closed["closeReason"]);
+    }
+
+    [Fact]
+    public async Task WaitOutsideTheProtocolLimitIsRefused()
+    {
+        await using var site = await AgentSite.StartAsync(1);
+        var (status, _) = await site.Agents[0].PollAsync(0, AgentProtocolV1.MaxWaitSeconds + 1);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+    }
+}

@@ -1,0 +1,92 @@
+using System.Net;
+using Orchestrator.Protocol;
+using Orchestrator.Server.Tests.Api;
+using Orchestrator.Server.Tests.Infrastructure;
+
+namespace Orchestrator.Server.Tests.Agents;
+
+public sealed class ReportTests
+{
+    [Fact]
+    public async Task TrafficAndBlockedAttemptsAreStoredPerRunWithPeersMappedToTheirEndpoints()
+    {
+        await using var site = await AgentSite.StartAsync(3);
+        var runId = await site.StartRunAsync(await site.WindowAsync());
+        await site.WaitRunStateAsync(runId, "Open");
+        var (a1, a2, a3) = (site.Agents[0], site.Agents[1], site.Agents[2]);
+
+        await a1.ReportAsync(new("r-1", null, null, [], [new(a2.Address, 4_000_000, 0), new(a3.Address, 1_000, 0)], [new("198.18.0.99", 7680, 7)]));
+        await a1.ReportAsync(new("r-2", null, null, [], [new(a2.Address, 500, 0)], []));
+        await a2.ReportAsync(new("r-1", null, null, [], [new(a1.Address, 0, 4_000_500)], [new(a3.Address, 7680, 2)]));
+
+        var traffic = await site.Client.GetJsonAsync($"/api/v1/runs/{runId}/traffic");
+        var transfers = traffic["transfers"]!.AsArray();
+        var top = transfers[0]!;
+        Assert.Equal("pc-1", (string?)top["servingHostname"]);
+        Assert.Equal("pc-2", (string?)top["receivingHostname"]);
+        Assert.Equal(4_000_500, (long)top["bytes"]!);
+        Assert.Equal(2, transfers.Count);
+        var blocked = traffic["blocked"]!.AsArray().ToDictionary(b => (string)b!["sourceAddress"]!);
+        Assert.Equal(7, (long)blocked["198.18.0.99"]!["count"]!);
+        Assert.Null(blocked["198.18.0.99"]!["sourceHostname"]);
+        Assert.Equal("pc-3", (string?)blocked[a3.Address]!["sourceHostname"]);
+        Assert.Equal("pc-2", (string?)blocked[a3.Address]!["targetHostname"]);
+    }
+
+    [Fact]
+    public async Task ARetriedReportIsAcknowledgedButStoredOnce()
+    {
+        await using var site = await AgentSite.StartAsync(2);
+        var runId = await site.StartRunAsync(await site.WindowAsync());
+        await site.WaitRunStateAsync(runId, "Open");
+        var report = new AgentReportV1("same-id", null, null, [], [new(site.Agents[1].Address, 100, 0)], []);
+
+        var first = await site.Agents[0].ReportAsync(report);
+        var second = await site.Agents[0].ReportAsync(report);
+
+        Assert.Equal(HttpStatusCode.OK, first.Status);
+        Assert.Contains("\"duplicate\":false", first.Body, StringComparison.Ordinal);
+        Assert.Contains("\"duplicate\":true", second.Body, StringComparison.Ordinal);
+        Assert.Equal(1, await new ProductTables(site.Factory.DataDirectory).CountAsync("peer_traffic"));
+    }
+
+    [Fact]
+    public async Task TrafficOutsideAnyRunIsKeptWithoutARunAndNeverCountsForOne()
+    {
+        await using var site = await AgentSite.StartAsync(2);
+        await site.Agents[0].ReportAsync(new("early", null, null, [], [new(site.Agents[1].Address, 100, 0)], [new("198.18.0.99", 7680, 1)]));
+
+        var tables = new ProductTables(site.Factory.DataDirectory);
+        Assert.Equal(1, await tables.CountAsync("peer_traffic", "run_id IS NULL"));
+        Assert.Equal(1, await tables.CountAsync("blocked_attempts", "run_id IS NULL"));
+    }
+
+    public static TheoryData<string, string> BadReports => new()
+    {
+        { """{"reportId":"","appliedVersion":null,"applyError":null,"scans":[],"traffic":[],"blocked":[]}""", "reportId" },
+        { """{"reportId":"r","appliedVersion":null,"applyError":null,"scans":[],"traffic":[{"peer":"10.0.0.0/8","bytesServed":1,"bytesReceived":1}],"blocked":[]}""", "traffic[0].peer" },
+        { """{"reportId":"r","appliedVersion":null,"applyError":null,"scans":[],"traffic":[{"peer":"198.18.0.1","bytesServed":-1,"bytesReceived":1}],"blocked":[]}""", "traffic[0].bytesServed" },
+        { """{"reportId":"r","appliedVersion":null,"applyError":null,"scans":[],"traffic":[],"blocked":[{"source":"198.18.0.1","port":0,"count":1}]}""", "blocked[0].port" },
+        { """{"reportId":"r","appliedVersion":null,"applyError":null,"scans":[{"scanId":"s","outcome":"Maybe","exitCode":0,"durationMs":1}],"traffic":[],"blocked":[]}""", "scans[0].outcome" },
+        { """{"reportId":"r","appliedVersion":null,"applyError":null,"scans":[],"traffic":null,"blocked":[]}""", "traffic" },
+        { """{"reportId":"r","appliedVersion":-5,"applyError":null,"scans":[],"traffic":[],"blocked":[]}""", "appliedVersion" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadReports))]
+    public async Task AnInvalidReportIsRefusedWithTheFieldNamedAndStoresNothing(string body, string field)
+    {
+        await using var site = await AgentSite.StartAsync(1);
+        var tables = new ProductTables(site.Factory.DataDirectory);
+        var before = await tables.SnapshotAsync();
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, AgentProtocolV1.ReportPath) { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+        request.Headers.TryAddWithoutValidation("Authorization", site.Agents[0].Authorization);
+        using var response = await site.Client.SendAsync(request, TestContext.Current.CancellationToken);
+        var problem = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken))!;
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True(problem["errors"]!.AsObject().ContainsKey(field), $"errors name {field}: {problem}");
+        Assert.Equal(before, await tables.SnapshotAsync());
+    }
+}

@@ -1,0 +1,59 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Orchestrator.Protocol;
+
+namespace Orchestrator.Server.Tests.Agents;
+
+/// <summary>Speaks agent protocol v1 over real HTTP, the way the agent does, so tests can play many endpoints.</summary>
+public sealed class TestAgent(HttpClient http, EnrollResponseV1 credential, string address)
+{
+    public string Address { get; } = address;
+
+    public EnrollResponseV1 Credential { get; private set; } = credential;
+
+    public static async Task<TestAgent> EnrollAsync(HttpClient http, string token, string hostname, string address, params string[] tags)
+    {
+        using var response = await http.PostAsJsonAsync(
+            AgentProtocolV1.EnrollPath,
+            new EnrollRequestV1(token, hostname, [address], "linux", tags, "test"),
+            TestContext.Current.CancellationToken);
+        Assert.True(response.IsSuccessStatusCode, $"enroll {hostname}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
+        return new TestAgent(http, (await response.Content.ReadFromJsonAsync<EnrollResponseV1>(JsonSerializerOptions.Web, TestContext.Current.CancellationToken))!, address);
+    }
+
+    public string Authorization => $"{AgentProtocolV1.AuthScheme} {Credential.AgentId}:{Credential.Secret}";
+
+    public async Task<(HttpStatusCode Status, DesiredStateV1? State)> PollAsync(long version, int wait, string? authorization = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{AgentProtocolV1.StatePath}?version={version}&wait={wait}");
+        request.Headers.TryAddWithoutValidation("Authorization", authorization ?? Authorization);
+        using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
+        return response.StatusCode == HttpStatusCode.OK
+            ? (response.StatusCode, await response.Content.ReadFromJsonAsync<DesiredStateV1>(JsonSerializerOptions.Web, TestContext.Current.CancellationToken))
+            : (response.StatusCode, null);
+    }
+
+    public async Task<DesiredStateV1> StateAsync() => (await PollAsync(0, 0)).State ?? throw new InvalidOperationException("no state");
+
+    public async Task<(HttpStatusCode Status, string Body)> ReportAsync(AgentReportV1 report, string? authorization = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, AgentProtocolV1.ReportPath) { Content = JsonContent.Create(report, options: JsonSerializerOptions.Web) };
+        request.Headers.TryAddWithoutValidation("Authorization", authorization ?? Authorization);
+        using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
+        return (response.StatusCode, await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+    }
+
+    public Task<(HttpStatusCode Status, string Body)> AcknowledgeAsync(long version) =>
+        ReportAsync(new AgentReportV1(Guid.NewGuid().ToString("N"), version, null, [], [], []));
+
+    public async Task<EnrollResponseV1> RotateAsync()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, AgentProtocolV1.RotatePath);
+        request.Headers.TryAddWithoutValidation("Authorization", Authorization);
+        using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
+        response.EnsureSuccessStatusCode();
+        Credential = (await response.Content.ReadFromJsonAsync<EnrollResponseV1>(JsonSerializerOptions.Web, TestContext.Current.CancellationToken))!;
+        return Credential;
+    }
+}

@@ -1,0 +1,41 @@
+using System.Diagnostics;
+
+namespace Orchestrator.Server.Tests.Hosting;
+
+/// <summary>The real server binary started with a bad setting: it must stop at once and name the setting.</summary>
+public sealed class SettingsTests
+{
+    public static TheoryData<string, string, string> BadSettings => new()
+    {
+        { "Orchestrator__JobWorkers", "0", "Orchestrator:JobWorkers" },
+        { "Orchestrator__MinimumWindowDuration", "00:00:01", "Orchestrator:MinimumWindowDuration" },
+        { "Orchestrator__JobPollInterval", "soon", "Orchestrator:JobPollInterval" },
+        { "Orchestrator__SchedulerName", "has spaces", "Orchestrator:SchedulerName" },
+        { "Orchestrator__Unknown", "1", "Unknown" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadSettings))]
+    public async Task ABadSettingStopsTheServerWithAMessageNamingIt(string variable, string value, string named)
+    {
+        var data = Path.Combine(Path.GetTempPath(), "orchestrator-settings", Guid.NewGuid().ToString("N"));
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Orchestrator.Server.dll"));
+        start.Environment["Urls"] = "http://127.0.0.1:0";
+        start.Environment["Orchestrator__DataDirectory"] = data;
+        start.Environment[variable] = value;
+
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync(TestContext.Current.CancellationToken);
+        var exited = process.WaitForExit(30_000);
+        if (!exited)
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        Assert.True(exited, "the server stopped by itself");
+        Assert.Equal(2, process.ExitCode);
+        Assert.Contains(named, await stderr, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(data, "orchestrator.db")), "nothing was created");
+    }
+}
