@@ -30,6 +30,7 @@ ID="orlabsh-$$"                       # the E2E suite's stale sweep ignores this
 WORK=$(mktemp -d /tmp/orchestrator-lab.XXXXXX)
 SERVER_URL="http://198.18.0.1:5080"
 HOST_IF="orl$$"
+ADMIN_KEY="lab-admin-$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 PIDS=()
 NAMESPACES=()
 
@@ -40,7 +41,8 @@ in_ns() { local host=$1; shift; ip netns exec "$(ns "$host")" "$@"; }
 # The API is called from inside the server's namespace, so it works with HOST_LINK=0 too.
 api() {
   local method=$1 path=$2 body=${3:-}
-  in_ns srv curl -sS --fail-with-body -X "$method" -H 'content-type: application/json' ${body:+-d "$body"} "$SERVER_URL$path"
+  in_ns srv curl -sS --fail-with-body -X "$method" -H 'content-type: application/json' -H "authorization: Bearer $ADMIN_KEY" \
+    ${body:+-d "$body"} "$SERVER_URL$path"
 }
 sleep_until() { local left=$(( $1 - $(date +%s) )); if (( left > 0 )); then sleep "$left"; fi; }
 fetch() { in_ns "$1" dotnet "$PEER_TOOL" fetch --host "$2" --port 7680 --connect-timeout-ms 1000 --idle-timeout-ms 2000; }
@@ -118,7 +120,8 @@ say "Starting the server in $(ns srv)"
   Orchestrator__JobPollInterval=00:00:00.200 \
   Orchestrator__LateCloseThreshold=00:00:03 \
   Orchestrator__SchedulerName="lab-$$" \
-  Orchestrator__DashboardLocalOnly=false \
+  Orchestrator__BootstrapAdminKey="$ADMIN_KEY" \
+  Orchestrator__DashboardAllowAnonymous=true \
   dotnet "$SERVER_DIR/Orchestrator.Server.dll" >"$WORK/server.log" 2>&1) &
 PIDS+=($!); disown
 for _ in $(seq 1 300); do api GET /healthz >/dev/null 2>&1 && break; sleep 0.2; done
@@ -164,11 +167,12 @@ read -r -a B_HOSTS <<<"$GROUP_B"
 A1=${A_HOSTS[0]}; A2=${A_HOSTS[1]:-${A_HOSTS[0]}}; A3=${A_HOSTS[2]:-$A2}; B1=${B_HOSTS[0]}
 
 say "Where to watch"
+echo "  admin API key (lab only):   $ADMIN_KEY"
 if [[ $HOST_LINK == 1 ]]; then
   echo "  dashboard (Hangfire jobs):  http://198.18.0.1:5080/hangfire   (from this machine, via $HOST_IF)"
-  echo "  REST API:                   curl http://198.18.0.1:5080/api/v1/runs?windowId=$WINDOW_ID"
+  echo "  REST API:                   curl -H 'authorization: Bearer $ADMIN_KEY' http://198.18.0.1:5080/api/v1/runs?windowId=$WINDOW_ID"
 else
-  echo "  REST API / dashboard:       ip netns exec $(ns srv) curl http://198.18.0.1:5080/api/v1/runs?windowId=$WINDOW_ID"
+  echo "  REST API / dashboard:       ip netns exec $(ns srv) curl -H 'authorization: Bearer $ADMIN_KEY' http://198.18.0.1:5080/api/v1/runs?windowId=$WINDOW_ID"
 fi
 echo "  a host's firewall:          ip netns exec $(ns "$A1") nft list table inet orchestrator"
 echo "  a shell on a host:          ip netns exec $(ns "$A1") bash"

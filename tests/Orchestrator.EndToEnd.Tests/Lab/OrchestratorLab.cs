@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Headers;
 using Orchestrator.EndToEnd.Tests.Api;
 using Orchestrator.Testing.Lab;
 
@@ -29,8 +30,13 @@ public sealed class OrchestratorLab : IAsyncDisposable
         Network = network;
         this.scratch = scratch;
         this.log = log;
-        Api = new OpsClient(NamespaceSockets.CreateHttpClient(network[ServerHost].Namespace, ServerUrl, TimeSpan.FromSeconds(30)));
+        var http = NamespaceSockets.CreateHttpClient(network[ServerHost].Namespace, ServerUrl, TimeSpan.FromSeconds(30));
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        Api = new OpsClient(http);
     }
+
+    /// <summary>The first admin API key, handed to the fresh server as its bootstrap key.</summary>
+    public string AdminKey { get; } = "e2e-admin-" + Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N");
 
     public NetworkLab Network { get; }
 
@@ -138,6 +144,7 @@ public sealed class OrchestratorLab : IAsyncDisposable
                 ["Orchestrator__JobPollInterval"] = "00:00:00.200",
                 ["Orchestrator__LateCloseThreshold"] = "00:00:03",
                 ["Orchestrator__SchedulerName"] = "e2e-" + Network.Id,
+                ["Orchestrator__BootstrapAdminKey"] = AdminKey,
             },
         });
 
