@@ -79,12 +79,29 @@ public sealed class NetworkLab : IAsyncDisposable
         Commands.RunAsync(Ip, ["netns", "exec", this[host].Namespace, .. arguments], standardInput: standardInput);
 
     /// <summary>Starts a long-running process inside <paramref name="host"/>; it is killed on dispose at the latest.</summary>
-    public LabProcess StartProcess(string host, string file, params string[] arguments)
+    public LabProcess StartProcess(string host, string file, params string[] arguments) =>
+        Start(host, new LabCommand(file, arguments));
+
+    /// <summary>Starts <paramref name="command"/> (with its environment and working directory) inside
+    /// <paramref name="host"/>; it is killed on dispose at the latest. <c>ip netns exec</c> execs in place, so
+    /// <see cref="LabProcess.Id"/> is the command's own pid.</summary>
+    public LabProcess Start(string host, LabCommand command)
     {
+        ArgumentNullException.ThrowIfNull(command);
         var startInfo = new ProcessStartInfo(Ip);
-        foreach (var argument in (string[])["netns", "exec", this[host].Namespace, file, .. arguments])
+        foreach (var argument in (string[])["netns", "exec", this[host].Namespace, command.File, .. command.Arguments])
         {
             startInfo.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in command.Environment)
+        {
+            startInfo.Environment[name] = value;
+        }
+
+        if (command.WorkingDirectory is not null)
+        {
+            startInfo.WorkingDirectory = command.WorkingDirectory;
         }
 
         var process = new LabProcess(startInfo);

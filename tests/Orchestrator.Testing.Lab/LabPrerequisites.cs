@@ -1,3 +1,5 @@
+using Xunit;
+
 namespace Orchestrator.Testing.Lab;
 
 /// <summary>
