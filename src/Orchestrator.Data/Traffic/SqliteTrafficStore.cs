@@ -15,10 +15,14 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
          ORDER BY r.opened_at DESC LIMIT 1)
         """;
 
+    // Blocked counts carry no time of their own. After the end they count for the run only until the member's agent
+    // has acknowledged the close: the report that carries that acknowledgement holds the run's last counters, and
+    // anything later was blocked after the run (regression: attempts after the end were listed as during the run).
     private const string RunOfBlocked =
         """
         (SELECT r.id FROM runs r JOIN run_members m ON m.run_id = r.id
          WHERE m.endpoint_id = @EndpointId AND r.opened_at IS NOT NULL AND r.opened_at <= @at AND r.planned_end + @grace >= @at
+           AND (@at <= r.planned_end OR m.close_acked_at IS NULL)
          ORDER BY r.opened_at DESC LIMIT 1)
         """;
 

@@ -61,6 +61,25 @@ public sealed class ReportTests
         Assert.Equal(1, await tables.CountAsync("blocked_attempts", "run_id IS NULL"));
     }
 
+    [Fact]
+    public async Task BlockedAttemptsReportedAfterTheMemberConfirmedTheCloseDoNotCountForTheRun()
+    {
+        await using var site = await AgentSite.StartAsync(2);
+        var runId = await site.StartRunAsync(await site.WindowAsync(), "PT5S");
+        await site.WaitRunStateAsync(runId, "Open");
+        var agent = site.Agents[0];
+        await agent.ReportAsync(new("during", null, null, [], [], [new("198.18.0.99", 7680, 4)]));
+        await site.WaitRunStateAsync(runId, "Closed");
+
+        var closed = await agent.StateAsync();
+        await agent.ReportAsync(new("with-close-ack", closed.Version, null, [], [], [new("198.18.0.99", 7680, 1)]));
+        await agent.ReportAsync(new("after", null, null, [], [], [new("198.18.0.99", 7680, 6)]));
+
+        var blocked = (await site.Client.GetJsonAsync($"/api/v1/runs/{runId}/traffic"))["blocked"]!.AsArray();
+        Assert.Equal(5, (long)Assert.Single(blocked)!["count"]!);
+        Assert.Equal(1, await new ProductTables(site.Factory.DataDirectory).CountAsync("blocked_attempts", "run_id IS NULL AND count = 6"));
+    }
+
     public static TheoryData<string, string> BadReports => new()
     {
         { """{"reportId":"","appliedVersion":null,"applyError":null,"scans":[],"traffic":[],"blocked":[]}""", "reportId" },
