@@ -1,0 +1,45 @@
+using System.CommandLine;
+using Orchestrator.Cli.Output;
+using Orchestrator.Cli.Reports;
+using Orchestrator.Cli.Shell;
+
+namespace Orchestrator.Cli.Commands;
+
+internal static class ReportCommand
+{
+    public static Command Create(CliServices services)
+    {
+        var run = new Argument<long>("run") { Description = "Run id (see runs list)" };
+        var format = new Option<string?>("--format") { Description = "md (default), json (also with --output json) or csv (transfers and blocked attempts)" };
+        format.AcceptOnlyFromAmong("md", "json", "csv");
+        var command = new Command("report", """
+            The report of one run: summary, members, who served content to whom, and blocked attempts on the port.
+
+            Examples:
+              orchestrator report 42
+              orchestrator report 42 --format csv > run-42.csv
+            """) { run, format };
+        services.Bind(command, async (invocation, ct) =>
+        {
+            var id = invocation.Value(run);
+            var detail = invocation.Client.GetRunAsync(id, ct);
+            var traffic = invocation.Client.GetRunTrafficAsync(id, ct);
+            var report = RunReport.From(await detail, await traffic);
+            switch (invocation.Parse.GetValue(format) ?? (invocation.Json ? "json" : "md"))
+            {
+                case "json":
+                    Json.Write(invocation.Stdout, report);
+                    break;
+                case "csv":
+                    await invocation.Stdout.WriteAsync(CsvReport.Render(report));
+                    break;
+                default:
+                    await invocation.Stdout.WriteAsync(MarkdownReport.Render(report));
+                    break;
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}
