@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Orchestrator.Cli.Api;
 using Orchestrator.Cli.Output;
 using Orchestrator.Cli.Reports;
 using Orchestrator.Cli.Shell;
@@ -22,9 +23,18 @@ internal static class ReportCommand
         services.Bind(command, async (invocation, ct) =>
         {
             var id = invocation.Value(run);
-            var detail = invocation.Client.GetRunAsync(id, ct);
-            var traffic = invocation.Client.GetRunTrafficAsync(id, ct);
-            var report = RunReport.From(await detail, await traffic);
+            var detail = await invocation.Client.GetRunAsync(id, ct);
+            RunReport report;
+            try
+            {
+                report = RunReport.From(detail, await invocation.Client.GetRunTrafficAsync(id, ct));
+            }
+            catch (ApiException e) when ((int)e.Status >= 500)
+            {
+                // The members are still worth printing; the exit code tells scripts the report is incomplete.
+                report = RunReport.From(detail, new RunTrafficDto([], []), e.Message);
+            }
+
             switch (invocation.Parse.GetValue(format) ?? (invocation.Json ? "json" : "md"))
             {
                 case "json":
@@ -36,6 +46,12 @@ internal static class ReportCommand
                 default:
                     await invocation.Stdout.WriteAsync(MarkdownReport.Render(report));
                     break;
+            }
+
+            if (report.TrafficError is { } error)
+            {
+                invocation.Services.WriteError($"the report lacks transfers and blocked attempts: {error}");
+                return ExitCodes.ServerError;
             }
 
             return ExitCodes.Ok;

@@ -43,6 +43,12 @@ internal static class MarkdownReport
         }
 
         md.AppendLine().AppendLine("## Transfers (who served whom)").AppendLine();
+        if (report.TrafficError is { } error)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"**Traffic could not be read**: {error.Split('\n')[0]}");
+            return md.ToString();
+        }
+
         if (report.Transfers.Count == 0)
         {
             md.AppendLine("No peer traffic was reported.");

@@ -6,10 +6,13 @@ namespace Orchestrator.Cli.Reports;
 /// What on-call reads about one run, assembled from GET /runs/{id} and /runs/{id}/traffic until the server builds reports
 /// itself: who was in it, who served whom, who was blocked.
 /// </summary>
+/// <param name="TrafficError">Set when the traffic could not be read: the report then says so instead of claiming that
+/// nothing was transferred or blocked.</param>
 internal sealed record RunReport(
-    RunDto Run, RunSummary Summary, IReadOnlyList<RunMemberDto> Members, IReadOnlyList<TransferDto> Transfers, IReadOnlyList<BlockedDto> Blocked)
+    RunDto Run, RunSummary Summary, IReadOnlyList<RunMemberDto> Members, IReadOnlyList<TransferDto> Transfers, IReadOnlyList<BlockedDto> Blocked,
+    string? TrafficError = null)
 {
-    public static RunReport From(RunDetailDto detail, RunTrafficDto traffic)
+    public static RunReport From(RunDetailDto detail, RunTrafficDto traffic, string? trafficError = null)
     {
         var members = detail.Members.OrderBy(m => m.Hostname, StringComparer.OrdinalIgnoreCase).ToList();
         var transfers = traffic.Transfers.OrderByDescending(t => t.Bytes).ThenBy(t => t.ServingHostname, StringComparer.OrdinalIgnoreCase).ToList();
@@ -24,7 +27,7 @@ internal sealed record RunReport(
             blocked.Sum(b => b.Count),
             blocked.Select(b => b.SourceAddress).Distinct(StringComparer.Ordinal).Count(),
             detail.Run.OpenedAt is { } opened && detail.Run.ClosedAt is { } closed ? closed - opened : null);
-        return new RunReport(detail.Run, summary, members, transfers, blocked);
+        return new RunReport(detail.Run, summary, members, transfers, blocked, trafficError);
     }
 }
 
