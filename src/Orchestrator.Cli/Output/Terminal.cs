@@ -37,7 +37,8 @@ internal sealed class Terminal
         var noColor = environment.ContainsKey(CliEnvironment.NoColor) || string.Equals(environment.Get("TERM"), "dumb", StringComparison.Ordinal);
         var width = int.TryParse(environment.Get(CliEnvironment.Columns), out var columns) && columns > 20 ? columns : console.Width ?? PipedWidth;
         return new Terminal(
-            Create(console.Out, console.IsOutputTerminal && !noColor, console.IsOutputTerminal && console.IsInputTerminal, width, environment),
+            // Spectre's "interactive" means live redrawing here (progress); questions are asked by CanPrompt's rule.
+            Create(console.Out, console.IsOutputTerminal && !noColor, console.IsOutputTerminal, width, environment),
             Create(console.Error, console.IsErrorTerminal && !noColor, false, ErrorWidth, environment),
             console.IsInputTerminal && console.IsOutputTerminal,
             console.IsOutputTerminal && !noColor);

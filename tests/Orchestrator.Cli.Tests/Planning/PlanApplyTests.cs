@@ -69,6 +69,21 @@ public sealed class PlanApplyTests(ServerProcess server) : IClassFixture<ServerP
     }
 
     [Fact]
+    public async Task On_a_terminal_apply_runs_under_a_progress_bar_then_lists_the_changes_in_colour()
+    {
+        var path = _files.Write("site.yaml", Site("tty", duration: "PT4H", blackout: "[]"));
+        var cli = new CliRun(server.BaseAddress) { OutputIsTerminal = true };
+
+        var result = await cli.RunAsync("apply", "-f", path);
+
+        Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
+        Assert.Contains("\u001b[", result.Stdout);
+        Assert.Contains("\u001b[?25l", result.Stdout); // the progress display hides the cursor while it draws
+        Assert.Contains("group 'tty group'", result.Stdout);
+        Assert.Contains("window 'tty window'", result.Stdout);
+    }
+
+    [Fact]
     public async Task A_window_naming_a_group_neither_the_files_nor_the_server_have_is_refused_before_anything_is_sent()
     {
         var path = _files.Write("site.yaml", "windows:\n  - name: orphan window\n    cron: \"0 0 1 * * ?\"\n    timeZone: UTC\n    duration: PT1H\n    groups: [no-such-group]\n");
