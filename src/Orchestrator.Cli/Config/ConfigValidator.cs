@@ -2,7 +2,6 @@ using Orchestrator.Cli.Api;
 using Orchestrator.Core;
 using Orchestrator.Core.Endpoints;
 using Orchestrator.Core.Groups;
-using Orchestrator.Core.Schedules;
 using Orchestrator.Core.Windows;
 
 namespace Orchestrator.Cli.Config;
