@@ -81,7 +81,9 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
     public async Task<RunTraffic> GetRunTrafficAsync(long runId, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var transfers = await connection.QueryAsync<Transfer>(
+        // Rows with settable properties, not constructor mapping: on an empty result SQLite reports computed columns as
+        // BLOB, and Dapper then finds no constructor (regression: a run without traffic answered 500).
+        var transfers = await connection.QueryAsync<TransferRow>(
             """
             SELECT t.endpoint_id AS ServingEndpointId, se.hostname AS ServingHostname,
                    COALESCE((SELECT value FROM json_each(m.addresses) LIMIT 1), '') AS ServingAddress,
@@ -97,7 +99,7 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
             ORDER BY Bytes DESC
             """,
             new { runId });
-        var blocked = await connection.QueryAsync<Blocked>(
+        var blocked = await connection.QueryAsync<BlockedRow>(
             """
             SELECT b.source_address AS SourceAddress, b.source_endpoint_id AS SourceEndpointId, se.hostname AS SourceHostname,
                    b.endpoint_id AS TargetEndpointId, te.hostname AS TargetHostname, b.port AS Port, sum(b.count) AS Count
@@ -109,6 +111,42 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
             ORDER BY Count DESC
             """,
             new { runId });
-        return new RunTraffic(transfers.ToList(), blocked.ToList());
+        return new RunTraffic(
+            transfers.Select(t => new Transfer(t.ServingEndpointId, t.ServingHostname, t.ServingAddress, t.ReceivingEndpointId, t.ReceivingHostname, t.ReceivingAddress, t.Bytes)).ToList(),
+            blocked.Select(b => new Blocked(b.SourceAddress, b.SourceEndpointId, b.SourceHostname, b.TargetEndpointId, b.TargetHostname, b.Port, b.Count)).ToList());
+    }
+
+    private sealed class TransferRow
+    {
+        public long ServingEndpointId { get; set; }
+
+        public string ServingHostname { get; set; } = "";
+
+        public string ServingAddress { get; set; } = "";
+
+        public long? ReceivingEndpointId { get; set; }
+
+        public string? ReceivingHostname { get; set; }
+
+        public string ReceivingAddress { get; set; } = "";
+
+        public long Bytes { get; set; }
+    }
+
+    private sealed class BlockedRow
+    {
+        public string SourceAddress { get; set; } = "";
+
+        public long? SourceEndpointId { get; set; }
+
+        public string? SourceHostname { get; set; }
+
+        public long TargetEndpointId { get; set; }
+
+        public string TargetHostname { get; set; } = "";
+
+        public long Port { get; set; }
+
+        public long Count { get; set; }
     }
 }

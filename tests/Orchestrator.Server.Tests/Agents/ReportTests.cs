@@ -34,6 +34,18 @@ public sealed class ReportTests
     }
 
     [Fact]
+    public async Task ARunWithoutTrafficHasAnEmptyTrafficReport()
+    {
+        await using var site = await AgentSite.StartAsync(2);
+        var runId = await site.StartRunAsync(await site.WindowAsync());
+
+        var traffic = await site.Client.GetJsonAsync($"/api/v1/runs/{runId}/traffic");
+
+        Assert.Empty(traffic["transfers"]!.AsArray());
+        Assert.Empty(traffic["blocked"]!.AsArray());
+    }
+
+    [Fact]
     public async Task ARetriedReportIsAcknowledgedButStoredOnce()
     {
         await using var site = await AgentSite.StartAsync(2);

@@ -1,0 +1,122 @@
+using System.Text.Json;
+
+namespace Orchestrator.Cli.Api;
+
+// The CLI's own copy of the ops API's JSON (src/Orchestrator.Server/*/…Dtos.cs), so that it depends on the wire format
+// only, never on the server's assemblies. Request bodies leave null fields out: the server treats absent as default.
+
+internal sealed record EndpointBody(string Hostname, IReadOnlyList<string> Addresses, string Os, IReadOnlyList<string> Tags);
+
+internal sealed record EndpointDto(
+    long Id, string Hostname, IReadOnlyList<string> Addresses, string Os, IReadOnlyList<string> Tags, string Source,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? LastSeenAt);
+
+internal sealed record ImportResultDto(int Created, int Updated, IReadOnlyList<EndpointDto> Endpoints);
+
+internal sealed record GroupBody(
+    string Name, string? Description, IReadOnlyList<string> StaticMembers, IReadOnlyList<string> Cidrs, IReadOnlyList<string> Tags);
+
+internal sealed record GroupDto(
+    long Id, string Name, string? Description, IReadOnlyList<string> StaticMembers, IReadOnlyList<string> Cidrs, IReadOnlyList<string> Tags,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+internal sealed record GroupMemberDto(long Id, string Hostname, IReadOnlyList<string> Addresses, IReadOnlyList<string> Tags);
+
+/// <summary>A window as files and the API spell it; every field optional so that a file can omit what has a default.</summary>
+internal sealed record WindowBody(
+    string? Name,
+    string? Description,
+    string? Cron,
+    string? At,
+    string? TimeZone,
+    int? OffsetDays,
+    string? Duration,
+    string? Cutoff,
+    IReadOnlyList<string>? BlackoutDates,
+    DateTimeOffset? NotBefore,
+    DateTimeOffset? NotAfter,
+    IReadOnlyList<string>? Groups,
+    IReadOnlyList<PortBody>? Ports,
+    ScanBody? Scan,
+    string? Peering,
+    bool? Enabled);
+
+internal sealed record PortBody(int? Port, string? Protocol);
+
+/// <summary><c>maxConcurrency</c> goes out as text ("10" or "25%"); the server accepts both spellings.</summary>
+internal sealed record ScanBody(bool? Enabled, string? MaxConcurrency, int? MaxErrors);
+
+internal sealed record WindowDto(
+    long Id,
+    int Revision,
+    string Name,
+    string? Description,
+    string? Cron,
+    string? At,
+    string TimeZone,
+    int OffsetDays,
+    string Duration,
+    string Cutoff,
+    IReadOnlyList<string> BlackoutDates,
+    DateTimeOffset? NotBefore,
+    DateTimeOffset? NotAfter,
+    IReadOnlyList<string> Groups,
+    IReadOnlyList<PortDto> Ports,
+    ScanDto Scan,
+    string Peering,
+    bool Enabled,
+    OccurrenceDto? NextOccurrence,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt);
+
+internal sealed record PortDto(int Port, string Protocol);
+
+internal sealed record ScanDto(bool Enabled, string MaxConcurrency, int? MaxErrors);
+
+internal sealed record OccurrenceDto(
+    string Key, DateTimeOffset LocalStart, string UtcOffset, DateTimeOffset StartUtc, DateTimeOffset EndUtc, bool Skipped, string? SkipReason);
+
+internal sealed record RunDto(
+    long Id,
+    long WindowId,
+    string WindowName,
+    string OccurrenceKey,
+    string Kind,
+    string State,
+    DateTimeOffset PlannedStart,
+    DateTimeOffset PlannedEnd,
+    DateTimeOffset CutoffAt,
+    DateTimeOffset? OpenedAt,
+    DateTimeOffset? ClosedAt,
+    string? CloseReason,
+    IReadOnlyList<string> Groups);
+
+internal sealed record RunDetailDto(RunDto Run, IReadOnlyList<RunMemberDto> Members);
+
+internal sealed record RunMemberDto(
+    long EndpointId, string Hostname, IReadOnlyList<string> Addresses, IReadOnlyList<string> AllowedPeers,
+    DateTimeOffset? OpenAckedAt, DateTimeOffset? CloseAckedAt, string? CloseState);
+
+internal sealed record TransferDto(
+    long ServingEndpointId, string ServingHostname, string ServingAddress,
+    long? ReceivingEndpointId, string? ReceivingHostname, string ReceivingAddress, long Bytes);
+
+internal sealed record BlockedDto(
+    string SourceAddress, long? SourceEndpointId, string? SourceHostname, long TargetEndpointId, string TargetHostname, long Port, long Count);
+
+internal sealed record RunTrafficDto(IReadOnlyList<TransferDto> Transfers, IReadOnlyList<BlockedDto> Blocked);
+
+internal sealed record AgentDto(
+    string AgentId, long EndpointId, string Hostname, string AgentVersion, DateTimeOffset EnrolledAt, DateTimeOffset? LastSeenAt,
+    bool Online, bool Revoked, long? AppliedVersion, string? ApplyError);
+
+/// <summary>RFC 9457 problem details as the server writes them; <c>errors</c> maps a field to its messages.</summary>
+internal sealed record ProblemDto(string? Title, string? Detail, int? Status, Dictionary<string, string[]>? Errors);
+
+internal static class ApiJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+}

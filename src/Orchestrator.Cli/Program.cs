@@ -1,0 +1,3 @@
+using Orchestrator.Cli;
+
+return await Cli.RunAsync(args, CliConsole.FromSystem(), CliEnvironment.FromProcess());
