@@ -54,7 +54,7 @@ public sealed class ProcessTests(ServerProcess server) : IClassFixture<ServerPro
         }
 
         start.Environment[CliEnvironment.Server] = server.BaseAddress.ToString();
-        start.Environment[CliEnvironment.ApiKey] = null;
+        start.Environment[CliEnvironment.ApiKey] = ServerProcess.AdminKey;
         start.Environment["HOME"] = _files.Directory;
         start.Environment["XDG_CONFIG_HOME"] = null;
         using var process = Process.Start(start)!;

@@ -32,7 +32,7 @@ public sealed class ValidateTests : IDisposable
         { Window("cutoff: 30m"), "8:13", "cutoff", "'30m' is not an ISO-8601 duration such as PT4H or PT90M" },
         { Window("notBefore: 2027-01-01T00:00:00"), "8:16", "notBefore", "a date-time with offset such as 2027-01-01T00:00:00+01:00" },
         { Window("blackoutDates: [2027-12-24, 24.12.2027]"), "8:33", "blackoutDates[1]", "'24.12.2027' is not a date such as 2027-12-24" },
-        { Window("ports: [{port: 7680}, {port: 7680, protocol: icmp}]"), "8:50", "ports[1].protocol", "'icmp' is not accepted; use tcp or udp" },
+        { Window("ports: [{port: 7680}, {port: 7680, protocol: icmp}]"), "8:50", "ports[1].protocol", "'icmp' is not accepted; use tcp" },
         { Window("ports: [{port: 99999}]"), "8:20", "ports[0].port", "99999 is out of range; accepted 1-65535" },
         { Window("ports: 7680"), "8:12", "ports", "expected a list of {port, protocol}, found '7680'" },
         { Window("scan: {maxConcurrency: 0%}"), "8:28", "scan.maxConcurrency", "'0%' is not accepted; use a whole number ≥ 1" },

@@ -27,6 +27,7 @@ public sealed class CliRun
         if (server is not null)
         {
             _environment[CliEnvironment.Server] = server.ToString();
+            _environment[CliEnvironment.ApiKey] = ServerProcess.AdminKey;
         }
     }
 

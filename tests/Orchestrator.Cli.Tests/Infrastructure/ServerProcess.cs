@@ -19,6 +19,9 @@ public sealed class ServerProcess : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = null!;
 
+    /// <summary>The server's first admin key (Orchestrator:BootstrapAdminKey); the CLI gets it through ORCHESTRATOR_API_KEY.</summary>
+    public const string AdminKey = "ork_cli-tests-admin-key-0123456789abcdefghij";
+
     public HttpClient Client { get; private set; } = null!;
 
     public string Output
@@ -47,6 +50,7 @@ public sealed class ServerProcess : IAsyncLifetime
         start.Environment["Urls"] = $"http://127.0.0.1:{port}";
         start.Environment["Orchestrator__DataDirectory"] = DataDirectory;
         start.Environment["Orchestrator__SchedulerName"] = "cli-tests-" + port;
+        start.Environment["Orchestrator__BootstrapAdminKey"] = AdminKey;
         start.Environment["Orchestrator__JobPollInterval"] = "00:00:00.200";
         _process = Process.Start(start) ?? throw new InvalidOperationException("could not start the server");
         _process.OutputDataReceived += (_, e) => Append(e.Data);
@@ -55,6 +59,7 @@ public sealed class ServerProcess : IAsyncLifetime
         _process.BeginErrorReadLine();
         BaseAddress = new Uri($"http://127.0.0.1:{port}");
         Client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        Client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", AdminKey);
         await WaitHealthyAsync();
     }
 

@@ -36,7 +36,7 @@ public sealed class SettingsTests
     {
         await using var server = new RecordingServer("[]");
 
-        await new CliRun(server.BaseAddress).RunAsync("agents", "list");
+        await new CliRun(server.BaseAddress).With(CliEnvironment.ApiKey, null).RunAsync("agents", "list");
 
         Assert.DoesNotContain("Authorization:", server.Requests.Single(), StringComparison.OrdinalIgnoreCase);
     }
