@@ -33,6 +33,8 @@ internal static class AgentServices
         }
         else
         {
+            services.AddSingleton<IStateDirectory>(UnixStateDirectory.Instance);
+            services.AddSingleton<IPeeringPolicy, NoPeeringPolicy>();
             services.AddSingleton<INftRunner>(sp => new ProcessNftRunner(Options(sp).Nft, Options(sp).NftTimeout));
             services.AddSingleton<IFirewallEnforcer>(sp => OperatingSystem.IsLinux()
                 ? new NftablesEnforcer(
@@ -49,8 +51,8 @@ internal static class AgentServices
             var agent = Options(sp);
             http.BaseAddress = new Uri(agent.ServerUrl);
             http.Timeout = TimeSpan.FromSeconds(agent.PollWaitSeconds + agent.HttpGraceSeconds);
-        });
-        services.AddSingleton(sp => new CredentialStore(Options(sp).StateDirectory));
+        }).ConfigurePrimaryHttpMessageHandler(sp => ServerCertificatePin.CreateHandler(Options(sp).ServerCertificateSha256));
+        services.AddSingleton(sp => new CredentialStore(Options(sp).StateDirectory, sp.GetRequiredService<IStateDirectory>()));
         services.AddSingleton<CredentialSession>();
         services.AddSingleton<AgentStatus>();
         services.AddSingleton<ScanQueue>();

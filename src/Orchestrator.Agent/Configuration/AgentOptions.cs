@@ -57,6 +57,10 @@ public sealed class AgentOptions
     /// <summary>Upper bound for one scan; a request's own TimeoutSeconds may only shorten it.</summary>
     public TimeSpan ScanTimeout { get; set; } = TimeSpan.FromMinutes(30);
 
+    /// <summary>SHA-256 thumbprint (64 hex characters) of the server's TLS certificate. When set, only that certificate is
+    /// accepted (a self-signed one too); when empty, the system's trusted roots verify the server.</summary>
+    public string? ServerCertificateSha256 { get; set; }
+
     /// <summary>Path of the nft binary.</summary>
     public string Nft { get; set; } = "/usr/sbin/nft";
 

@@ -18,6 +18,19 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             errors.Add($"Agent:ServerUrl '{options.ServerUrl}' is not an absolute http(s) URL (e.g. https://orchestrator:8443).");
         }
 
+        if (!string.IsNullOrEmpty(options.ServerCertificateSha256))
+        {
+            if (ServerCertificatePin.Normalize(options.ServerCertificateSha256) is null)
+            {
+                errors.Add($"Agent:ServerCertificateSha256 '{options.ServerCertificateSha256}' is not a SHA-256 thumbprint; expected 64 hex characters (colons allowed).");
+            }
+
+            if (server is not null && server.Scheme != Uri.UriSchemeHttps)
+            {
+                errors.Add($"Agent:ServerCertificateSha256 is set but Agent:ServerUrl '{options.ServerUrl}' is not https; a pin needs TLS.");
+            }
+        }
+
         if (string.IsNullOrWhiteSpace(options.StateDirectory) || !Path.IsPathFullyQualified(options.StateDirectory))
         {
             errors.Add($"Agent:StateDirectory '{options.StateDirectory}' must be an absolute path.");

@@ -3,13 +3,16 @@ using System.Text.Json;
 namespace Orchestrator.Agent.Enrollment;
 
 /// <summary>
-/// <c>StateDirectory/credential.json</c>. The secret is a bearer credential for this endpoint, so the
-/// directory is 0700 and the file is created 0600 before the secret is written (never widened afterwards).
+/// <c>StateDirectory/credential.json</c>. The secret is a bearer credential for this endpoint, so the folder and the
+/// file are restricted to the agent (0700/0600 on Unix, an ACL on Windows) before the secret is written.
 /// </summary>
-internal sealed class CredentialStore(string stateDirectory)
+/// <param name="protection">How the folder is restricted; Unix modes unless the start-up wiring says otherwise.</param>
+internal sealed class CredentialStore(string stateDirectory, IStateDirectory? protection = null)
 {
-    public const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-    public const UnixFileMode CredentialFileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    public const UnixFileMode DirectoryMode = UnixStateDirectory.DirectoryMode;
+    public const UnixFileMode CredentialFileMode = UnixStateDirectory.FileMode;
+
+    private readonly IStateDirectory _protection = protection ?? UnixStateDirectory.Instance;
 
     public string FilePath { get; } = Path.Combine(stateDirectory, "credential.json");
 
@@ -28,43 +31,18 @@ internal sealed class CredentialStore(string stateDirectory)
 
     public void Save(AgentCredential credential)
     {
-        if (OperatingSystem.IsWindows())
-        {
-            throw NotOnWindows();
-        }
-
-        EnsureStateDirectory(stateDirectory);
+        _protection.Ensure(stateDirectory);
         var temporary = FilePath + ".tmp";
         File.Delete(temporary);
-        using (var stream = new FileStream(temporary, new FileStreamOptions
-        {
-            Mode = FileMode.CreateNew,
-            Access = FileAccess.Write,
-            UnixCreateMode = CredentialFileMode,
-        }))
+        using (var stream = new FileStream(temporary, _protection.NewPrivateFile()))
         {
             JsonSerializer.Serialize(stream, credential, JsonSerializerOptions.Web);
         }
 
         // Rename so a crash never leaves a half-written credential behind.
         File.Move(temporary, FilePath, overwrite: true);
-        File.SetUnixFileMode(FilePath, CredentialFileMode);
+        _protection.Protect(FilePath);
     }
 
     public void Delete() => File.Delete(FilePath);
-
-    public static void EnsureStateDirectory(string directory)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            throw NotOnWindows();
-        }
-
-        Directory.CreateDirectory(directory, DirectoryMode);
-        File.SetUnixFileMode(directory, DirectoryMode);
-    }
-
-    // Unix modes are the protection here; the Windows agent will protect the file with an ACL instead.
-    private static PlatformNotSupportedException NotOnWindows() =>
-        new("The credential store protects files with Unix modes; Windows needs an ACL-based store.");
 }

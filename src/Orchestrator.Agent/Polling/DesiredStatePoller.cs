@@ -23,8 +23,11 @@ internal sealed class DesiredStatePoller(
     AgentStatus status,
     ScanQueue scans,
     TimeProvider time,
-    ILogger<DesiredStatePoller> logger) : BackgroundService
+    ILogger<DesiredStatePoller> logger,
+    IPeeringPolicy? peering = null) : BackgroundService
 {
+    private readonly IPeeringPolicy _peering = peering ?? new NoPeeringPolicy();
+
     private long heldVersion;
 
     internal long HeldVersion => heldVersion;
@@ -90,6 +93,7 @@ internal sealed class DesiredStatePoller(
         try
         {
             await enforcer.ApplyAsync(state.Openings ?? [], cancellationToken);
+            await _peering.ApplyAsync(state.DeliveryOptimization, cancellationToken);
             status.Applied(state.Version);
             logger.LogInformation("Applied desired state {Version}: {Openings} openings, Delivery Optimization {Mode}",
                 state.Version, state.Openings?.Count ?? 0, state.DeliveryOptimization?.Mode);

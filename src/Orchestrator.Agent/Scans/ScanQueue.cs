@@ -21,8 +21,11 @@ internal sealed class ScanQueue
     private readonly List<string> order;
     private readonly HashSet<string> seen;
 
-    public ScanQueue(IOptions<AgentOptions> options)
+    private readonly IStateDirectory stateDirectory;
+
+    public ScanQueue(IOptions<AgentOptions> options, IStateDirectory? stateDirectory = null)
     {
+        this.stateDirectory = stateDirectory ?? UnixStateDirectory.Instance;
         ledgerPath = Path.Combine(options.Value.StateDirectory, "scans.json");
         capacity = options.Value.RememberedScanIds;
         order = File.Exists(ledgerPath)
@@ -50,7 +53,7 @@ internal sealed class ScanQueue
                 order.RemoveAt(0);
             }
 
-            CredentialStore.EnsureStateDirectory(Path.GetDirectoryName(ledgerPath)!);
+            stateDirectory.Ensure(Path.GetDirectoryName(ledgerPath)!);
             File.WriteAllText(ledgerPath, JsonSerializer.Serialize(order));
         }
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orchestrator.Agent.Configuration;
 using Orchestrator.Agent.Enforcement;
+using Orchestrator.Agent.Enrollment;
 using Orchestrator.Agent.Identity;
 using Orchestrator.Agent.Polling;
 using Orchestrator.Agent.Scans;
@@ -32,6 +33,8 @@ internal static class WindowsAgentServices
     /// A test registers its own <see cref="ICommandRunner"/> first.</summary>
     internal static IServiceCollection AddWindowsBackend(this IServiceCollection services, Action<string> ensureStateDirectory)
     {
+        services.AddSingleton<IStateDirectory>(new AclStateDirectory(ensureStateDirectory));
+        services.AddSingleton<IPeeringPolicy>(sp => sp.GetRequiredService<DeliveryOptimizationPolicy>());
         services.AddSingleton<IValidateOptions<AgentOptions>, WindowsAgentOptionsValidator>();
         services.TryAddSingleton<ICommandRunner, ProcessCommandRunner>();
         services.AddSingleton(sp => new PowerShell(SystemDirectory(sp)));

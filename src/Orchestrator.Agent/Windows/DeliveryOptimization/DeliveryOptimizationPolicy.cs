@@ -1,3 +1,4 @@
+using Orchestrator.Agent.Enforcement;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Agent.Windows.Commands;
 using Orchestrator.Protocol;
@@ -7,7 +8,7 @@ namespace Orchestrator.Agent.Windows.DeliveryOptimization;
 /// <summary>Writes the Delivery Optimization download mode (and group id) for the desired state. Writing the same
 /// settings again writes the same values: idempotent, and it repairs a value someone else changed meanwhile.</summary>
 internal sealed class DeliveryOptimizationPolicy(
-    ICommandRunner runner, PowerShell powerShell, TimeSpan commandTimeout, TimeProvider time, ILogger<DeliveryOptimizationPolicy> logger)
+    ICommandRunner runner, PowerShell powerShell, TimeSpan commandTimeout, TimeProvider time, ILogger<DeliveryOptimizationPolicy> logger) : IPeeringPolicy
 {
     /// <summary>Throws <see cref="InvalidOperationException"/> when the settings are refused or the write failed.</summary>
     public async Task ApplyAsync(DeliveryOptimizationV1? settings, CancellationToken cancellationToken)
