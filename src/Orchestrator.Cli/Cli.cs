@@ -61,6 +61,8 @@ public static class Cli
             InventoryCommands.Agents(services),
             InventoryCommands.Groups(services),
             InventoryCommands.Endpoints(services),
+            AccessCommands.Keys(services),
+            AccessCommands.Tokens(services),
         };
         ShortListings(root);
         return root;

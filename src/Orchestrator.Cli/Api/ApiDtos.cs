@@ -110,6 +110,16 @@ internal sealed record AgentDto(
     string AgentId, long EndpointId, string Hostname, string AgentVersion, DateTimeOffset EnrolledAt, DateTimeOffset? LastSeenAt,
     bool Online, bool Revoked, long? AppliedVersion, string? ApplyError);
 
+internal sealed record ApiKeyDto(
+    long Id, string Name, string Role, string? Key, DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt);
+
+internal sealed record ApiKeyBody(string Name, string Role, string? ExpiresIn);
+
+internal sealed record EnrollmentTokenDto(
+    long Id, string Name, string? Token, bool SingleUse, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, int Uses, DateTimeOffset? RevokedAt);
+
+internal sealed record EnrollmentTokenBody(string Name, string? ExpiresIn, bool SingleUse);
+
 /// <summary>RFC 9457 problem details as the server writes them; <c>errors</c> maps a field to its messages.</summary>
 internal sealed record ProblemDto(string? Title, string? Detail, int? Status, Dictionary<string, string[]>? Errors);
 

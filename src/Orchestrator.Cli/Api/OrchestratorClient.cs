@@ -76,6 +76,19 @@ internal sealed class OrchestratorClient : IDisposable
 
     public Task<IReadOnlyList<AgentDto>> ListAgentsAsync(CancellationToken ct) => GetAsync<IReadOnlyList<AgentDto>>("api/v1/agents", ct);
 
+    public Task<IReadOnlyList<ApiKeyDto>> ListKeysAsync(CancellationToken ct) => GetAsync<IReadOnlyList<ApiKeyDto>>("api/v1/keys", ct);
+
+    public Task<ApiKeyDto> CreateKeyAsync(ApiKeyBody key, CancellationToken ct) => SendAsync<ApiKeyDto>(HttpMethod.Post, "api/v1/keys", key, ct);
+
+    public Task RevokeKeyAsync(long id, CancellationToken ct) => SendAsync<object>(HttpMethod.Delete, $"api/v1/keys/{id}", null, ct);
+
+    public Task<IReadOnlyList<EnrollmentTokenDto>> ListTokensAsync(CancellationToken ct) => GetAsync<IReadOnlyList<EnrollmentTokenDto>>("api/v1/enrollment-tokens", ct);
+
+    public Task<EnrollmentTokenDto> CreateTokenAsync(EnrollmentTokenBody token, CancellationToken ct) =>
+        SendAsync<EnrollmentTokenDto>(HttpMethod.Post, "api/v1/enrollment-tokens", token, ct);
+
+    public Task RevokeTokenAsync(long id, CancellationToken ct) => SendAsync<object>(HttpMethod.Delete, $"api/v1/enrollment-tokens/{id}", null, ct);
+
     public void Dispose() => _http.Dispose();
 
     private Task<T> GetAsync<T>(string path, CancellationToken ct) => SendAsync<T>(HttpMethod.Get, path, null, ct);

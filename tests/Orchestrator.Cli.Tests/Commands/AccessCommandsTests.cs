@@ -1,0 +1,48 @@
+using Orchestrator.Cli.Tests.Infrastructure;
+
+namespace Orchestrator.Cli.Tests.Commands;
+
+/// <summary>keys and tokens against a real server process: a key made with the CLI works with its role and stops
+/// working once revoked with the CLI.</summary>
+public sealed class AccessCommandsTests(ServerProcess server) : IClassFixture<ServerProcess>
+{
+    private readonly CliRun _admin = new(server.BaseAddress);
+
+    [Fact]
+    public async Task A_viewer_key_created_with_the_cli_reads_but_cannot_change_and_stops_working_when_revoked()
+    {
+        var created = await _admin.RunAsync("keys", "create", "--name", "cli-viewer", "--role", "viewer", "-o", "json");
+        Assert.True(created.ExitCode == ExitCodes.Ok, created.ToString());
+        var key = created.Json()["key"]!.GetValue<string>();
+        var id = created.Json()["id"]!.GetValue<long>();
+        var viewer = new CliRun(server.BaseAddress).With(CliEnvironment.ApiKey, key);
+
+        Assert.Equal(ExitCodes.Ok, (await viewer.RunAsync("windows", "list")).ExitCode);
+        var refused = await viewer.RunAsync("keys", "list");
+        Assert.Equal(ExitCodes.ServerError, refused.ExitCode);
+        Assert.Contains("403", refused.Stderr);
+
+        var listed = await _admin.RunAsync("keys", "list");
+        Assert.Contains("cli-viewer", listed.Stdout);
+        Assert.DoesNotContain(key, listed.Stdout);
+
+        Assert.Equal(ExitCodes.Ok, (await _admin.RunAsync("keys", "revoke", id.ToString(System.Globalization.CultureInfo.InvariantCulture))).ExitCode);
+        var revoked = await viewer.RunAsync("windows", "list");
+        Assert.Equal(ExitCodes.ServerError, revoked.ExitCode);
+        Assert.Contains("401", revoked.Stderr);
+    }
+
+    [Fact]
+    public async Task An_enrollment_token_is_printed_once_and_listed_without_it()
+    {
+        var created = await _admin.RunAsync("tokens", "create", "--name", "cli lab", "--expires-in", "PT1H", "--single-use");
+
+        Assert.True(created.ExitCode == ExitCodes.Ok, created.ToString());
+        var token = created.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last().Trim();
+        Assert.StartsWith("oet_", token, StringComparison.Ordinal);
+        var listed = await _admin.RunAsync("tokens", "list", "-o", "json");
+        var row = listed.Json().AsArray().Single(t => t!["name"]!.GetValue<string>() == "cli lab")!;
+        Assert.True(row["singleUse"]!.GetValue<bool>());
+        Assert.DoesNotContain(token, listed.Stdout);
+    }
+}
