@@ -58,6 +58,14 @@ internal sealed class RunJobs(
         if (await _runs.OpenAsync(runId, members, Actor.Scheduler, _time.GetUtcNow()))
         {
             _notifier.Notify(members.Select(m => m.EndpointId));
+
+            // The cutoff trigger may have fired while the run was still opening (a cutoff at the start, or a late
+            // open): that transition was refused then, so the open makes it now.
+            if (_time.GetUtcNow() >= run.CutoffAt)
+            {
+                await _runs.TransitionAsync(runId, RunState.Cutoff, Actor.Scheduler, _time.GetUtcNow());
+            }
+
             _log.LogInformation("Run {RunId} of window \"{Window}\" open for {Members} endpoints until {End:O}", runId, windowName, members.Count, run.PlannedEnd);
             if (run.Definition.Scan.Enabled)
             {
