@@ -25,6 +25,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IAgentStore, SqliteAgentStore>();
         services.AddSingleton<ITrafficStore, SqliteTrafficStore>();
         services.AddSingleton<IScanStore, SqliteScanStore>();
+        services.AddSingleton<Reports.IRunReportStore, Reports.SqliteRunReportStore>();
         return services;
     }
 }
