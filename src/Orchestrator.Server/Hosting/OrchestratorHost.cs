@@ -110,6 +110,7 @@ internal static class OrchestratorHost
         api.MapRunsApi();
         api.MapAgentsAdminApi();
         app.MapAgentApi();
+        Reports.ReportsApi.MapReports(app);
 
         app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {
