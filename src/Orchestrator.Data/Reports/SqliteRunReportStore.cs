@@ -81,7 +81,7 @@ internal sealed class SqliteRunReportStore(Database database) : IRunReportStore
         await using var connection = await database.OpenAsync(cancellationToken);
 
         // The LIMIT inside lets SQLite keep only offset+limit groups in its sorter instead of sorting every pair.
-        var page = await connection.QueryAsync<PeerTransfer>(
+        var page = await connection.QueryAsync<TransferRow>(
             $"WITH p AS ({PairsOfRun} LIMIT @limit OFFSET @offset) {NamedPairs}", new { runId, offset, limit });
         var total = await connection.ExecuteScalarAsync<long>(
             """
@@ -90,16 +90,16 @@ internal sealed class SqliteRunReportStore(Database database) : IRunReportStore
                 FROM peer_traffic WHERE run_id = @runId GROUP BY endpoint_id)
             """,
             new { runId });
-        return new TransferPage(page.ToList(), offset, limit, total);
+        return new TransferPage(page.Select(r => r.ToTransfer()).ToList(), offset, limit, total);
     }
 
     public async IAsyncEnumerable<PeerTransfer> StreamTransfersAsync(long runId, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = connection.QueryUnbufferedAsync<PeerTransfer>($"WITH p AS ({PairsOfRun}) {NamedPairs}", new { runId });
+        var rows = connection.QueryUnbufferedAsync<TransferRow>($"WITH p AS ({PairsOfRun}) {NamedPairs}", new { runId });
         await foreach (var row in rows.WithCancellation(cancellationToken))
         {
-            yield return row;
+            yield return row.ToTransfer();
         }
     }
 
@@ -151,10 +151,19 @@ internal sealed class SqliteRunReportStore(Database database) : IRunReportStore
         bytes_from_peers AS BytesFromPeers, bytes_from_http AS BytesFromHttp
         """;
 
-    private sealed record SnapshotRow(long RunId, long TakenAt, long Members, long Anomalies, long Critical, long BytesFromPeers, long? BytesFromHttp, string Report)
+    private sealed class SnapshotRow
     {
+        public long RunId { get; init; }
+        public long TakenAt { get; init; }
+        public long Members { get; init; }
+        public long Anomalies { get; init; }
+        public long Critical { get; init; }
+        public long BytesFromPeers { get; init; }
+        public long? BytesFromHttp { get; init; }
+        public string? Report { get; init; }
+
         public RunReportSnapshot ToSnapshot() =>
-            new(RunId, UnixMs.To(TakenAt), (int)Members, (int)Anomalies, (int)Critical, BytesFromPeers, BytesFromHttp, Report);
+            new(RunId, UnixMs.To(TakenAt), (int)Members, (int)Anomalies, (int)Critical, BytesFromPeers, BytesFromHttp, Report ?? "");
     }
 
     private sealed record MemberRow(
@@ -179,7 +188,30 @@ internal sealed class SqliteRunReportStore(Database database) : IRunReportStore
             BytesFromHttp: null);
     }
 
-    private sealed record BlockedRow(string SourceAddress, long? SourceEndpointId, string? SourceHostname, long TargetEndpointId, string TargetHostname, long Port, long Count);
+    // Rows with settable properties where a column is an aggregate that may be NULL: SQLite gives such a column no
+    // type, which defeats Dapper's constructor matching (it sees byte[]); property setters convert instead.
+    private sealed class BlockedRow
+    {
+        public string SourceAddress { get; init; } = "";
+        public long? SourceEndpointId { get; init; }
+        public string? SourceHostname { get; init; }
+        public long TargetEndpointId { get; init; }
+        public string TargetHostname { get; init; } = "";
+        public long Port { get; init; }
+        public long Count { get; init; }
+    }
+
+    private sealed class TransferRow
+    {
+        public long ServingEndpointId { get; init; }
+        public string ServingHostname { get; init; } = "";
+        public string PeerAddress { get; init; } = "";
+        public long? ReceivingEndpointId { get; init; }
+        public string? ReceivingHostname { get; init; }
+        public long Bytes { get; init; }
+
+        public PeerTransfer ToTransfer() => new(ServingEndpointId, ServingHostname, PeerAddress, ReceivingEndpointId, ReceivingHostname, Bytes);
+    }
 
     private sealed record AuditRow(long At, string Actor, string Action, string? Detail);
 }

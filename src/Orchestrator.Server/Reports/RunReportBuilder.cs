@@ -60,7 +60,7 @@ internal sealed class RunReportBuilder(
         var jobs = withJobs ? (services.GetService(typeof(Hangfire.JobStorage)) is Hangfire.JobStorage storage
             ? new RunJobLinks(storage, services.GetRequiredService<ILogger<RunJobLinks>>()).For(runId, run.WindowName)
             : []) : [];
-        var report = Assemble(run, analysis, transfers, jobs, new ReportSource("live", snapshot?.TakenAt));
+        var report = Assemble(analysis, transfers, jobs, new ReportSource("live", snapshot?.TakenAt));
 
         if (snapshot is null && IsFinal(run, now))
         {
@@ -104,24 +104,28 @@ internal sealed class RunReportBuilder(
         return snapshot;
     }
 
-    private static RunReport Assemble(RunRecord run, RunAnalysis analysis, TransferPage transfers, IReadOnlyList<JobLink> jobs, ReportSource source) => new(
-        new RunHeader(
-            run.Id, run.WindowId, run.WindowName, run.Kind.ToString(), run.State.ToString(), run.Definition.Groups,
-            run.Definition.Ports.Select(p => p.ToString()).ToList(), run.PlannedStart, run.PlannedEnd, run.CutoffAt, run.OpenedAt, run.ClosedAt,
-            run.CloseReason?.ToString(), run.Definition.Scan.Enabled, run.Definition.Scan.MaxErrors),
-        analysis.GeneratedAt,
-        source,
-        analysis.Anomalies,
-        analysis.Summary,
-        analysis.Rows.Select(EndpointRowDto.From).ToList(),
-        analysis.OpenLatency,
-        analysis.CloseLatency,
-        transfers,
-        analysis.TopServers(TopServerCount).Select(r => new TopServer(r.EndpointId, r.Hostname, r.BytesServed)).ToList(),
-        analysis.Wan,
-        analysis.Run.Blocked,
-        analysis.Timeline,
-        jobs);
+    /// <summary>The report from an analysis, one page of transfers and the job links.</summary>
+    internal static RunReport Assemble(RunAnalysis analysis, TransferPage transfers, IReadOnlyList<JobLink> jobs, ReportSource source)
+    {
+        var run = analysis.Run;
+        return new(
+            new RunHeader(
+                run.RunId, run.WindowId, run.WindowName, run.Kind, run.State.ToString(), run.Groups, run.Ports, run.PlannedStart, run.PlannedEnd,
+                run.CutoffAt, run.OpenedAt, run.ClosedAt, run.CloseReason?.ToString(), run.ScansEnabled, run.MaxErrors),
+            analysis.GeneratedAt,
+            source,
+            analysis.Anomalies,
+            analysis.Summary,
+            analysis.Rows.Select(EndpointRowDto.From).ToList(),
+            analysis.OpenLatency,
+            analysis.CloseLatency,
+            transfers,
+            analysis.TopServers(TopServerCount).Select(r => new TopServer(r.EndpointId, r.Hostname, r.BytesServed)).ToList(),
+            analysis.Wan,
+            run.Blocked,
+            analysis.Timeline,
+            jobs);
+    }
 
     private static RunFacts ToFacts(RunRecord run, RunReportFacts facts) => new(
         run.Id,
