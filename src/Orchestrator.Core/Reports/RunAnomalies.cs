@@ -93,7 +93,7 @@ public static class RunAnomalies
         {
             var neverScanned = rows.Where(r => r.Scan == ScanStatus.NotDispatched).ToList();
             found.Add(new Anomaly(MaxErrorsReached, AnomalySeverity.Critical,
-                $"maxErrors reached: {failed.Count} scans failed (maxErrors {run.MaxErrors?.ToString(CultureInfo.InvariantCulture) ?? "none"}); scan dispatch stopped and {neverScanned.Count} {Endpoints(neverScanned.Count)} were never scanned.",
+                $"maxErrors reached: {failed.Count} {(failed.Count == 1 ? "scan" : "scans")} failed (maxErrors {run.MaxErrors?.ToString(CultureInfo.InvariantCulture) ?? "none"}); scan dispatch stopped and {neverScanned.Count} {Endpoints(neverScanned.Count)} were never scanned.",
                 neverScanned.Count, neverScanned.Take(Anomaly.MaxExamples).Select(r => r.Hostname).ToList()));
         }
 

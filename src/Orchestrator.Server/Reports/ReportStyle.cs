@@ -11,7 +11,7 @@ internal static class ReportStyle
         h1 { font-size: 22px; margin: 8px 0 4px; } h2 { font-size: 17px; margin: 28px 0 8px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
         a { color: #0b57d0; } .meta { color: #57606a; margin: 0 0 8px; } .meta a { margin-right: 10px; }
         table { border-collapse: collapse; width: 100%; font-size: 13px; } th, td { border-bottom: 1px solid var(--line); padding: 4px 6px; text-align: left; vertical-align: top; }
-        th { background: #f3f5f7; font-weight: 600; } td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+        th { background: #f3f5f7; font-weight: 600; } td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; } td.t { white-space: nowrap; }
         ul.anomalies { list-style: none; padding: 0; margin: 0; } ul.anomalies li { border-left: 4px solid var(--info); background: #f5f8fc; padding: 6px 10px; margin: 6px 0; }
         ul.anomalies li.critical { border-color: var(--bad); background: #fdf1f0; } ul.anomalies li.warning { border-color: var(--warn); background: #fdf8ec; }
         .sev { font-weight: 700; text-transform: uppercase; font-size: 11px; margin-right: 8px; } li.critical .sev { color: var(--bad); } li.warning .sev { color: var(--warn); } li.info .sev { color: var(--info); }

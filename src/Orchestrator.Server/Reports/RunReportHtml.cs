@@ -185,7 +185,7 @@ internal static class RunReportHtml
         html.Append("""<section id="timeline"><h2>Timeline</h2><table><thead><tr><th>Time (UTC)</th><th>What</th><th>Event</th><th>By</th><th>Detail</th></tr></thead><tbody>""");
         foreach (var e in timeline)
         {
-            html.Append(CultureInfo.InvariantCulture, $"""<tr><td>{H(Time(e.At))}</td><td>{H(e.Kind.ToString().ToLowerInvariant())}</td><td>{H(e.Event)}</td><td>{H(e.Actor ?? "")}</td><td>{H(e.Detail ?? "")}</td></tr>""");
+            html.Append(CultureInfo.InvariantCulture, $"""<tr><td class="t">{H(Time(e.At))}</td><td>{H(e.Kind.ToString().ToLowerInvariant())}</td><td>{H(e.Event)}</td><td>{H(e.Actor ?? "")}</td><td>{H(e.Detail ?? "")}</td></tr>""");
         }
 
         html.Append("</tbody></table></section>");

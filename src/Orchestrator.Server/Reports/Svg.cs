@@ -33,8 +33,8 @@ internal static class Svg
             svg.Append(CultureInfo.InvariantCulture, $"""<text x="{F(x + (slot / 2))}" y="{height - bottom + 16}" class="tick" text-anchor="middle">{H(labels[i])}</text>""");
         }
 
-        svg.Append(CultureInfo.InvariantCulture, $"""<rect x="{left}" y="4" width="10" height="10" class="open"/><text x="{left + 14}" y="13" class="tick">opening acknowledged</text>""");
-        svg.Append(CultureInfo.InvariantCulture, $"""<rect x="{left + 170}" y="4" width="10" height="10" class="close"/><text x="{left + 184}" y="13" class="tick">close acknowledged</text>""");
+        svg.Append(CultureInfo.InvariantCulture, $"""<rect x="{width - 330}" y="4" width="10" height="10" class="open"/><text x="{width - 316}" y="13" class="tick">opening acknowledged</text>""");
+        svg.Append(CultureInfo.InvariantCulture, $"""<rect x="{width - 160}" y="4" width="10" height="10" class="close"/><text x="{width - 146}" y="13" class="tick">close acknowledged</text>""");
         return svg.Append("</svg>").ToString();
     }
 
