@@ -9,8 +9,9 @@ public interface IRunReportStore
     /// <summary>The run's members, blocked attempts and audit entries. Traffic is summed per member in the database.</summary>
     Task<RunReportFacts> GetFactsAsync(long runId, CancellationToken cancellationToken = default);
 
-    /// <summary>One page of who served whom, largest first, with how many pairs there are in all.</summary>
-    Task<TransferPage> GetTransfersAsync(long runId, int offset, int limit, CancellationToken cancellationToken = default);
+    /// <summary>One page of who served whom, largest first. How many pairs there are in all is
+    /// <see cref="RunReportFacts.TransferPairs"/>, counted in the pass that read makes anyway.</summary>
+    Task<IReadOnlyList<PeerTransfer>> GetTransfersAsync(long runId, int offset, int limit, CancellationToken cancellationToken = default);
 
     /// <summary>Every pair, largest first, without holding them all in memory (CSV export).</summary>
     IAsyncEnumerable<PeerTransfer> StreamTransfersAsync(long runId, CancellationToken cancellationToken = default);

@@ -74,7 +74,7 @@ internal sealed class SqliteRunReportStore(Database database) : IRunReportStore
         ORDER BY p.bytes DESC, p.endpoint_id, p.peer_address
         """;
 
-    public async Task<TransferPage> GetTransfersAsync(long runId, int offset, int limit, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<PeerTransfer>> GetTransfersAsync(long runId, int offset, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
@@ -83,14 +83,7 @@ internal sealed class SqliteRunReportStore(Database database) : IRunReportStore
         // The LIMIT inside lets SQLite keep only offset+limit groups in its sorter instead of sorting every pair.
         var page = await connection.QueryAsync<TransferRow>(
             $"WITH p AS ({PairsOfRun} LIMIT @limit OFFSET @offset) {NamedPairs}", new { runId, offset, limit });
-        var total = await connection.ExecuteScalarAsync<long>(
-            """
-            SELECT coalesce(sum(n), 0) FROM (
-                SELECT count(DISTINCT CASE WHEN bytes_served > 0 THEN peer_address END) AS n
-                FROM peer_traffic WHERE run_id = @runId GROUP BY endpoint_id)
-            """,
-            new { runId });
-        return new TransferPage(page.Select(r => r.ToTransfer()).ToList(), offset, limit, total);
+        return page.Select(r => r.ToTransfer()).ToList();
     }
 
     public async IAsyncEnumerable<PeerTransfer> StreamTransfersAsync(long runId, [EnumeratorCancellation] CancellationToken cancellationToken = default)

@@ -53,9 +53,13 @@ internal sealed class RunReportBuilder(
         }
 
         var now = time.GetUtcNow();
-        var facts = await store.GetFactsAsync(runId, ct);
+
+        // The two reads each make one pass over the run's traffic; on separate connections (WAL readers) they overlap.
+        var factsRead = store.GetFactsAsync(runId, ct);
+        var pageRead = store.GetTransfersAsync(runId, transfersOffset, transfersLimit, ct);
+        var facts = await factsRead;
+        var transfers = new TransferPage(await pageRead, transfersOffset, transfersLimit, facts.TransferPairs);
         var analysis = RunAnalysis.Of(ToFacts(run, facts), now, Thresholds);
-        var transfers = await store.GetTransfersAsync(runId, transfersOffset, transfersLimit, ct);
         var snapshot = await store.GetSnapshotAsync(runId, ct);
         var jobs = withJobs ? (services.GetService(typeof(Hangfire.JobStorage)) is Hangfire.JobStorage storage
             ? new RunJobLinks(storage, services.GetRequiredService<ILogger<RunJobLinks>>()).For(runId, run.WindowName)
