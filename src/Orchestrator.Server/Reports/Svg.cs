@@ -17,7 +17,7 @@ internal static class Svg
         var opens = open.Buckets.Select(b => b.Count).Append(open.Missing).ToList();
         var closes = close.Buckets.Select(b => b.Count).Append(close.Missing).ToList();
         var max = Math.Max(1, opens.Concat(closes).Max());
-        const int width = 640, height = 220, left = 40, bottom = 40, top = 24;
+        const int width = 640, height = 230, left = 40, bottom = 40, top = 34;
         var slot = (width - left - 10) / (double)labels.Count;
         var plot = height - bottom - top;
         var svg = new StringBuilder();
