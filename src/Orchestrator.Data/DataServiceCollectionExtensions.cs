@@ -27,6 +27,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<ITrafficStore, SqliteTrafficStore>();
         services.AddSingleton<IScanStore, SqliteScanStore>();
         services.AddSingleton<IApiKeyStore, SqliteApiKeyStore>();
+        services.AddSingleton<Reports.IRunReportStore, Reports.SqliteRunReportStore>();
         return services;
     }
 }

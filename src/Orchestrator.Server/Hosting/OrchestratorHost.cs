@@ -130,6 +130,7 @@ internal static class OrchestratorHost
             }
         });
         app.MapAgentApi();
+        Reports.ReportsApi.MapReports(app);
 
         var dashboard = app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {

@@ -107,7 +107,8 @@ internal sealed class RunJobs(
             _notifier.Notify(dispatched);
         }
 
-        if (waiting.Count > room || tally.InFlight > 0)
+        // Look again while anything waits or is in flight: that is also when maxErrors is checked.
+        if (waiting.Count > 0 || tally.InFlight > 0)
         {
             _jobs.Schedule<RunJobs>(j => j.DispatchScansAsync(runId, windowName), _options.ScanWaveInterval);
         }
@@ -145,6 +146,7 @@ internal sealed class RunJobs(
             await _runs.TransitionAsync(runId, RunState.Closed, Actor.Scheduler, now, reason);
             _notifier.Notify((await _runs.GetMembersAsync(runId)).Select(m => m.EndpointId));
             _jobs.Schedule<RunJobs>(j => j.VerifyClosedAsync(runId, windowName), _options.CloseConfirmationGrace);
+            _jobs.Schedule<Reports.RunReportSnapshotJob>(j => j.TakeAsync(runId, windowName), Reports.RunReportBuilder.SnapshotDelay(_options));
             _log.LogInformation("Run {RunId} of window \"{Window}\" closed ({Reason})", runId, windowName, reason);
         }
 

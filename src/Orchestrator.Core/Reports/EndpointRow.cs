@@ -1,0 +1,62 @@
+namespace Orchestrator.Core.Reports;
+
+public enum AgentStatus
+{
+    Online,
+    Offline,
+    NoAgent,
+}
+
+/// <summary>How a member's closing stands, from the server's view of what its agent confirmed.</summary>
+public enum CloseStatus
+{
+    /// <summary>The run has not opened on this member (never opened, or still opening).</summary>
+    NotOpened,
+
+    /// <summary>The run is still open.</summary>
+    Open,
+
+    /// <summary>The run ended; the agent has not confirmed yet and the grace period is still running.</summary>
+    AwaitingConfirmation,
+
+    Confirmed,
+
+    /// <summary>No confirmation came: the endpoint's own firewall expiry closed the port, unobserved.</summary>
+    ClosedByExpiryUnconfirmed,
+}
+
+public enum ScanStatus
+{
+    /// <summary>The window's scan policy is off.</summary>
+    Disabled,
+    NotDispatched,
+    Running,
+    Succeeded,
+    Failed,
+    TimedOut,
+
+    /// <summary>No outcome long after the timeout: counted as failed, as the dispatcher counts it.</summary>
+    Overdue,
+}
+
+/// <summary>One line of the per-endpoint table. <see cref="Problems"/> holds the anomaly codes that name this endpoint.</summary>
+public sealed record EndpointRow(
+    long EndpointId,
+    string Hostname,
+    string Address,
+    AgentStatus Agent,
+    DateTimeOffset? LastSeenAt,
+    string? ApplyError,
+    TimeSpan? OpenAckLatency,
+    CloseStatus Close,
+    TimeSpan? CloseAckLatency,
+    ScanStatus Scan,
+    long? ScanDurationMs,
+    int? ScanExitCode,
+    long BytesServed,
+    long BytesReceived,
+    long? BytesFromHttp,
+    IReadOnlyList<string> Problems)
+{
+    public bool ScanFailed => Scan is ScanStatus.Failed or ScanStatus.TimedOut or ScanStatus.Overdue;
+}

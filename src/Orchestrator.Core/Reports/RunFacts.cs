@@ -1,0 +1,61 @@
+using Orchestrator.Core.Runs;
+
+namespace Orchestrator.Core.Reports;
+
+/// <summary>What is known about one run when its report is built: the run row, its frozen members with what their
+/// agents confirmed and reported, blocked attempts and the run's audit entries. Pure data; the server reads it.</summary>
+public sealed record RunFacts(
+    long RunId,
+    long WindowId,
+    string WindowName,
+    string Kind,
+    RunState State,
+    IReadOnlyList<string> Groups,
+    IReadOnlyList<string> Ports,
+    DateTimeOffset PlannedStart,
+    DateTimeOffset PlannedEnd,
+    DateTimeOffset CutoffAt,
+    DateTimeOffset? OpenedAt,
+    DateTimeOffset? ClosedAt,
+    CloseReason? CloseReason,
+    bool ScansEnabled,
+    int? MaxErrors,
+    IReadOnlyList<MemberFacts> Members,
+    IReadOnlyList<BlockedFacts> Blocked,
+    IReadOnlyList<AuditFact> Audit);
+
+/// <summary>One frozen member of a run.</summary>
+/// <param name="BytesFromHttp">Bytes the endpoint downloaded over HTTP (the WAN) during the run. Null until an agent
+/// backend reports Delivery Optimization statistics (the Windows one will); nothing stores it yet.</param>
+public sealed record MemberFacts(
+    long EndpointId,
+    string Hostname,
+    IReadOnlyList<string> Addresses,
+    DateTimeOffset? OpenAckedAt,
+    DateTimeOffset? CloseAckedAt,
+    MemberClose? CloseState,
+    AgentFacts? Agent,
+    ScanFacts? Scan,
+    long BytesServed,
+    long BytesReceived,
+    long? BytesFromHttp = null);
+
+/// <summary>Mirrors the stored member close state.</summary>
+public enum MemberClose
+{
+    Confirmed,
+    ClosedByExpiryUnconfirmed,
+}
+
+/// <summary>The endpoint's current (not revoked) agent.</summary>
+public sealed record AgentFacts(DateTimeOffset? LastSeenAt, string? ApplyError);
+
+/// <summary>The member's scan in this run. <see cref="Outcome"/> is null until the agent reports it.</summary>
+public sealed record ScanFacts(DateTimeOffset DispatchedAt, int TimeoutSeconds, string? Outcome, int? ExitCode, long? DurationMs);
+
+/// <summary>Attempts from <see cref="SourceAddress"/> that <see cref="TargetHostname"/>'s firewall dropped on <see cref="Port"/>.</summary>
+public sealed record BlockedFacts(
+    string SourceAddress, long? SourceEndpointId, string? SourceHostname, long TargetEndpointId, string TargetHostname, long Port, long Count);
+
+/// <summary>An audit log entry about the run (its transitions, scan dispatch stopping, ...).</summary>
+public sealed record AuditFact(DateTimeOffset At, string Actor, string Action, string? Detail);

@@ -1,0 +1,47 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
+
+namespace Orchestrator.Server.Reports;
+
+/// <summary>How reports write values: invariant culture, UTC, binary byte units; and HTML encoding.</summary>
+internal static class ReportText
+{
+    // Encodes markup characters but leaves readable text (·, →, –, non-Latin hostnames) as it is.
+    private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
+
+    public static string H(string? text) => text is null ? "" : Encoder.Encode(text);
+
+    public static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    public static string Time(DateTimeOffset? value) =>
+        value is { } v ? v.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " UTC" : "—";
+
+    public static string Iso(DateTimeOffset? value) =>
+        value is { } v ? v.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) : "";
+
+    public static string Bytes(long? bytes)
+    {
+        if (bytes is not { } b)
+        {
+            return "—";
+        }
+
+        string[] units = ["B", "KiB", "MiB", "GiB", "TiB"];
+        double value = b;
+        var unit = 0;
+        while (value >= 1024 && unit < units.Length - 1)
+        {
+            value /= 1024;
+            unit++;
+        }
+
+        return unit == 0 ? $"{b.ToString(CultureInfo.InvariantCulture)} B" : $"{value.ToString("0.0", CultureInfo.InvariantCulture)} {units[unit]}";
+    }
+
+    public static string Ms(long? ms) => ms is { } v ? Core.Reports.RunAnomalies.Duration(TimeSpan.FromMilliseconds(v)) : "—";
+
+    public static string Span(TimeSpan? value) => value is { } v ? (v < TimeSpan.Zero ? "−" : "+") + Core.Reports.RunAnomalies.Duration(v) : "—";
+
+    public static string Percent(double? share) => share is { } s ? s.ToString("0.0%", CultureInfo.InvariantCulture) : "not reported";
+}
