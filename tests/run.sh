@@ -35,6 +35,12 @@ export PATH="$PATH:/usr/sbin:/sbin"
 log "build"
 dotnet build Orchestrator.sln -c Release -nologo -clp:ErrorsOnly
 
+# The Windows agent cannot run here; publishing it proves that it builds for Windows.
+log "publish the agent for win-x64"
+dotnet publish src/Orchestrator.Agent -c Release -r win-x64 --self-contained false -nologo -clp:ErrorsOnly -o artifacts/agent-win-x64
+test -f artifacts/agent-win-x64/orchestrator-agent.exe
+echo "artifacts/agent-win-x64/orchestrator-agent.exe: $(stat -c %s artifacts/agent-win-x64/orchestrator-agent.exe) bytes"
+
 results=$(mktemp -d)
 log "test"
 set +e
