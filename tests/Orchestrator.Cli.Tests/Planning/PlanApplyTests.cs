@@ -6,7 +6,7 @@ namespace Orchestrator.Cli.Tests.Planning;
 
 /// <summary>plan and apply against a real server process on real SQLite. Tests share the server and use their own names;
 /// none prunes (see <see cref="PruneTests"/>).</summary>
-public sealed class PlanApplyTests(ServerProcess server) : IClassFixture<ServerProcess>, IDisposable
+public sealed class PlanApplyTests(ServerFixture server) : IClassFixture<ServerFixture>, IDisposable
 {
     private readonly SiteFiles _files = new();
     private readonly CliRun _cli = new(server.BaseAddress);
