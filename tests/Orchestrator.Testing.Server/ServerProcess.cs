@@ -69,7 +69,7 @@ public sealed class ServerProcess : IAsyncDisposable
             WorkingDirectory = AppContext.BaseDirectory,
         };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Orchestrator.Server.dll"));
-        foreach (var (key, value) in ServerSettings.Base(baseAddress, dataDirectory, AdminKey).Concat(settings ?? new Dictionary<string, string>()))
+        foreach (var (key, value) in ServerSettings.Base(baseAddress, dataDirectory, AdminKey, settings ?? new Dictionary<string, string>()))
         {
             start.Environment[key] = value;
         }
