@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Orchestrator.Cli.Tests.Infrastructure;
+using Orchestrator.Testing.Server;
 
 namespace Orchestrator.Cli.Tests;
 
 /// <summary>The built CLI (orchestrator.dll in this bin) as its own process: real stdout/stderr pipes, real exit codes,
 /// the process environment.</summary>
-public sealed class ProcessTests(ServerProcess server) : IClassFixture<ServerProcess>, IDisposable
+public sealed class ProcessTests(ServerFixture server) : IClassFixture<ServerFixture>, IDisposable
 {
     private readonly SiteFiles _files = new();
 

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orchestrator.Agent.Configuration;
@@ -9,52 +8,24 @@ using Orchestrator.Protocol;
 
 namespace Orchestrator.Agent.Scans;
 
-/// <summary>Runs queued scans one at a time with <c>/bin/sh -c ScanCommand</c> and records each outcome.</summary>
+/// <summary>Starts each queued scan with <c>/bin/sh -c ScanCommand</c>.</summary>
 internal sealed class ScanRunner(
     IOptions<AgentOptions> options, ScanQueue queue, AgentStatus status, TimeProvider time, ILogger<ScanRunner> logger)
-    : BackgroundService
+    : ScanLoop(queue, status, options.Value.ScanTimeout, time, logger)
 {
-    public const string Succeeded = "Succeeded";
-    public const string Failed = "Failed";
-    public const string TimedOut = "TimedOut";
+    private readonly string scanCommand = options.Value.ScanCommand;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task<(string Outcome, int? ExitCode)> ScanAsync(ScanRequestV1 request, TimeSpan timeout, CancellationToken stoppingToken)
     {
-        try
+        if (string.IsNullOrWhiteSpace(scanCommand))
         {
-            await foreach (var request in queue.Reader.ReadAllAsync(stoppingToken))
-            {
-                var outcome = await RunAsync(request, stoppingToken);
-                logger.LogInformation("Scan {ScanId} of run {RunId}: {Outcome} (exit {ExitCode}) in {Ms} ms",
-                    request.ScanId, request.RunId, outcome.Outcome, outcome.ExitCode, outcome.DurationMs);
-                status.ScanFinished(outcome);
-            }
+            Logger.LogWarning("Scan {ScanId} requested but Agent:ScanCommand is empty", request.ScanId);
+            return (Failed, null);
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutdown: a scan cut short is not reported; its id stays claimed (at most once).
-        }
-    }
-
-    public async Task<ScanOutcomeV1> RunAsync(ScanRequestV1 request, CancellationToken stoppingToken)
-    {
-        var agent = options.Value;
-        var started = time.GetTimestamp();
-        long Elapsed() => (long)time.GetElapsedTime(started).TotalMilliseconds;
-
-        if (string.IsNullOrWhiteSpace(agent.ScanCommand))
-        {
-            logger.LogWarning("Scan {ScanId} requested but Agent:ScanCommand is empty", request.ScanId);
-            return new ScanOutcomeV1(request.ScanId, Failed, null, 0);
-        }
-
-        var timeout = request.TimeoutSeconds > 0 && TimeSpan.FromSeconds(request.TimeoutSeconds) < agent.ScanTimeout
-            ? TimeSpan.FromSeconds(request.TimeoutSeconds)
-            : agent.ScanTimeout;
 
         var startInfo = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         startInfo.ArgumentList.Add("-c");
-        startInfo.ArgumentList.Add(agent.ScanCommand);
+        startInfo.ArgumentList.Add(scanCommand);
         startInfo.Environment["ORCHESTRATOR_SCAN_ID"] = request.ScanId;
         using var process = new Process { StartInfo = startInfo };
         try
@@ -63,11 +34,11 @@ internal sealed class ScanRunner(
         }
         catch (Win32Exception ex)
         {
-            logger.LogError("Scan {ScanId} could not start /bin/sh: {Message}", request.ScanId, ex.Message);
-            return new ScanOutcomeV1(request.ScanId, Failed, null, Elapsed());
+            Logger.LogError("Scan {ScanId} could not start /bin/sh: {Message}", request.ScanId, ex.Message);
+            return (Failed, null);
         }
 
-        using var timer = new CancellationTokenSource(timeout, time);
+        using var timer = new CancellationTokenSource(timeout, Time);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(timer.Token, stoppingToken);
         try
         {
@@ -77,9 +48,9 @@ internal sealed class ScanRunner(
         {
             process.Kill(entireProcessTree: true);
             stoppingToken.ThrowIfCancellationRequested();
-            return new ScanOutcomeV1(request.ScanId, TimedOut, null, Elapsed());
+            return (TimedOut, null);
         }
 
-        return new ScanOutcomeV1(request.ScanId, process.ExitCode == 0 ? Succeeded : Failed, process.ExitCode, Elapsed());
+        return (process.ExitCode == 0 ? Succeeded : Failed, process.ExitCode);
     }
 }

@@ -27,20 +27,10 @@ internal static class MarkdownReport
         Row(md, "Blocked", $"{Formats.Number(s.BlockedAttempts)} attempt(s) from {s.BlockedSources} source(s)");
 
         md.AppendLine().AppendLine("## Members").AppendLine();
-        if (report.Members.Count == 0)
-        {
-            md.AppendLine("No members: the run's groups matched no endpoint when it started.");
-        }
-        else
-        {
-            md.AppendLine("| Hostname | Addresses | Allowed peers | Opening confirmed | Close |");
-            md.AppendLine("|---|---|---:|---|---|");
-            foreach (var m in report.Members)
-            {
-                md.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {Escape(m.Hostname)} | {Escape(Formats.List(m.Addresses))} | {m.AllowedPeers.Count} | {Formats.Utc(m.OpenAckedAt)} | {Escape(m.CloseState ?? "-")}{(m.CloseAckedAt is { } at ? " " + Formats.Utc(at) : "")} |");
-            }
-        }
+        Table(md, report.Members, "No members: the run's groups matched no endpoint when it started.",
+            "| Hostname | Addresses | Allowed peers | Opening confirmed | Close |",
+            "|---|---|---:|---|---|",
+            m => $"| {Escape(m.Hostname)} | {Escape(Formats.List(m.Addresses))} | {m.AllowedPeers.Count} | {Formats.Utc(m.OpenAckedAt)} | {Escape(m.CloseState ?? "-")}{(m.CloseAckedAt is { } at ? " " + Formats.Utc(at) : "")} |");
 
         md.AppendLine().AppendLine("## Transfers (who served whom)").AppendLine();
         if (report.TrafficError is { } error)
@@ -49,38 +39,35 @@ internal static class MarkdownReport
             return md.ToString();
         }
 
-        if (report.Transfers.Count == 0)
-        {
-            md.AppendLine("No peer traffic was reported.");
-        }
-        else
-        {
-            md.AppendLine("| Served by | To | Bytes |");
-            md.AppendLine("|---|---|---:|");
-            foreach (var t in report.Transfers)
-            {
-                md.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {Escape(Peer(t.ServingHostname, t.ServingAddress))} | {Escape(Peer(t.ReceivingHostname, t.ReceivingAddress))} | {Formats.Bytes(t.Bytes)} ({Formats.Number(t.Bytes)}) |");
-            }
-        }
+        Table(md, report.Transfers, "No peer traffic was reported.",
+            "| Served by | To | Bytes |",
+            "|---|---|---:|",
+            t => $"| {Escape(Peer(t.ServingHostname, t.ServingAddress))} | {Escape(Peer(t.ReceivingHostname, t.ReceivingAddress))} | {Formats.Bytes(t.Bytes)} ({Formats.Number(t.Bytes)}) |");
 
         md.AppendLine().AppendLine("## Blocked attempts").AppendLine();
-        if (report.Blocked.Count == 0)
-        {
-            md.AppendLine("No blocked attempts were reported.");
-        }
-        else
-        {
-            md.AppendLine("| Source | Target | Port | Attempts |");
-            md.AppendLine("|---|---|---:|---:|");
-            foreach (var b in report.Blocked)
-            {
-                md.AppendLine(CultureInfo.InvariantCulture,
-                    $"| {Escape(Peer(b.SourceHostname, b.SourceAddress))} | {Escape(b.TargetHostname)} | {b.Port} | {Formats.Number(b.Count)} |");
-            }
-        }
+        Table(md, report.Blocked, "No blocked attempts were reported.",
+            "| Source | Target | Port | Attempts |",
+            "|---|---|---:|---:|",
+            b => $"| {Escape(Peer(b.SourceHostname, b.SourceAddress))} | {Escape(b.TargetHostname)} | {b.Port} | {Formats.Number(b.Count)} |");
 
         return md.ToString();
+    }
+
+    /// <summary>A section's table, or one sentence when there is nothing to list.</summary>
+    private static void Table<T>(StringBuilder md, IReadOnlyCollection<T> items, string none, string header, string alignment, Func<T, FormattableString> row)
+    {
+        if (items.Count == 0)
+        {
+            md.AppendLine(none);
+            return;
+        }
+
+        md.AppendLine(header);
+        md.AppendLine(alignment);
+        foreach (var item in items)
+        {
+            md.AppendLine(row(item).ToString(CultureInfo.InvariantCulture));
+        }
     }
 
     private static string Peer(string? hostname, string address) => hostname is null ? $"{address} (unknown)" : $"{hostname} ({address})";

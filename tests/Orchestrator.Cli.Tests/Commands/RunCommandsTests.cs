@@ -5,7 +5,7 @@ using Orchestrator.Cli.Tests.Infrastructure;
 namespace Orchestrator.Cli.Tests.Commands;
 
 /// <summary>windows, runs, report and close against a real server process; each test applies its own window.</summary>
-public sealed class RunCommandsTests(ServerProcess server) : IClassFixture<ServerProcess>, IDisposable
+public sealed class RunCommandsTests(ServerFixture server) : IClassFixture<ServerFixture>, IDisposable
 {
     private readonly SiteFiles _files = new();
     private readonly CliRun _cli = new(server.BaseAddress);

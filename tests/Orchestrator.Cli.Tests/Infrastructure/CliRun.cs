@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Orchestrator.Testing.Server;
 
 namespace Orchestrator.Cli.Tests.Infrastructure;
 

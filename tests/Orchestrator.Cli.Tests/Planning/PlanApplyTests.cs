@@ -6,7 +6,7 @@ namespace Orchestrator.Cli.Tests.Planning;
 
 /// <summary>plan and apply against a real server process on real SQLite. Tests share the server and use their own names;
 /// none prunes (see <see cref="PruneTests"/>).</summary>
-public sealed class PlanApplyTests(ServerProcess server) : IClassFixture<ServerProcess>, IDisposable
+public sealed class PlanApplyTests(ServerFixture server) : IClassFixture<ServerFixture>, IDisposable
 {
     private readonly SiteFiles _files = new();
     private readonly CliRun _cli = new(server.BaseAddress);
@@ -111,8 +111,8 @@ public sealed class PlanApplyTests(ServerProcess server) : IClassFixture<ServerP
         Assert.Contains("created group 'short group'", result.Stdout);
     }
 
-    /// <summary>Pins that offline validation and the server refuse the same fields: the CLI's copy of the server's window
-    /// mapping must not drift from it.</summary>
+    /// <summary>Pins that offline validation and the server refuse the same fields: both read windows with Core's
+    /// WindowSpelling, but each maps its own DTOs to it and adds its own checks around it.</summary>
     [Theory]
     [InlineData("offsetDays: 7", "offsetDays")]
     [InlineData("cutoff: PT5H", "cutoff")]

@@ -5,7 +5,7 @@ using Orchestrator.Cli.Tests.Infrastructure;
 namespace Orchestrator.Cli.Tests.Planning;
 
 /// <summary>--prune on a server of its own: it deletes everything of a declared kind that the files do not name.</summary>
-public sealed class PruneTests(ServerProcess server) : IClassFixture<ServerProcess>, IDisposable
+public sealed class PruneTests(ServerFixture server) : IClassFixture<ServerFixture>, IDisposable
 {
     private readonly SiteFiles _files = new();
     private readonly CliRun _cli = new(server.BaseAddress);

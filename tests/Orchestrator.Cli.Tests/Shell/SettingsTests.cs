@@ -1,4 +1,5 @@
 using Orchestrator.Cli.Tests.Infrastructure;
+using Orchestrator.Testing.Server;
 
 namespace Orchestrator.Cli.Tests.Shell;
 

@@ -11,19 +11,6 @@ public sealed class OpsClient(HttpClient http) : IDisposable
 
     public HttpClient Http => http;
 
-    public async Task<bool> IsHealthyAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            using var response = await http.GetAsync(new Uri("/healthz", UriKind.Relative), cancellationToken);
-            return response.IsSuccessStatusCode;
-        }
-        catch (HttpRequestException)
-        {
-            return false;
-        }
-    }
-
     public Task<EnrollmentToken> CreateEnrollmentTokenAsync(string name, CancellationToken cancellationToken) =>
         PostAsync<EnrollmentToken>("/api/v1/enrollment-tokens", new { name, expiresIn = "PT1H", singleUse = false }, cancellationToken);
 

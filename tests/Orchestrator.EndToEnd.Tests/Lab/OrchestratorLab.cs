@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Orchestrator.EndToEnd.Tests.Api;
 using Orchestrator.Testing.Lab;
+using Orchestrator.Testing.Server;
 
 namespace Orchestrator.EndToEnd.Tests.Lab;
 
@@ -133,36 +134,22 @@ public sealed class OrchestratorLab : IAsyncDisposable
     private async Task StartServerAsync(CancellationToken cancellationToken)
     {
         var data = Directory.CreateDirectory(Path.Combine(scratch, "server-data")).FullName;
+        var environment = ServerSettings.Base(ServerUrl, data, AdminKey, ServerSettings.ShortWindows, new Dictionary<string, string>
+        {
+            ["Orchestrator__SchedulerName"] = "e2e-" + Network.Id,
+        });
         Server = Network.Start(ServerHost, new LabCommand(Commands.DotnetHost, [Path.Combine(AppContext.BaseDirectory, "Orchestrator.Server.dll")])
         {
             WorkingDirectory = AppContext.BaseDirectory,
-            Environment = new Dictionary<string, string>
-            {
-                ["Urls"] = ServerUrl.ToString().TrimEnd('/'),
-                ["Orchestrator__DataDirectory"] = data,
-                ["Orchestrator__MinimumWindowDuration"] = "00:00:05",
-                ["Orchestrator__JobPollInterval"] = "00:00:00.200",
-                ["Orchestrator__LateCloseThreshold"] = "00:00:03",
-                ["Orchestrator__SchedulerName"] = "e2e-" + Network.Id,
-                ["Orchestrator__BootstrapAdminKey"] = AdminKey,
-            },
+            Environment = environment,
         });
 
-        var deadline = TimeProvider.System.GetUtcNow() + StartupTimeout;
-        while (!await Api.IsHealthyAsync(cancellationToken))
-        {
-            if (Server.HasExited)
-            {
-                throw new InvalidOperationException($"The server exited with {Server.ExitCode} before it was healthy:\n{Server.StandardOutput}\n{Server.StandardError}");
-            }
-
-            if (TimeProvider.System.GetUtcNow() > deadline)
-            {
-                throw new TimeoutException($"The server was not healthy within {StartupTimeout}:\n{Server.StandardOutput}\n{Server.StandardError}");
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken);
-        }
+        await ServerHealth.WaitAsync(
+            Api.Http,
+            () => Server.HasExited ? Server.ExitCode : null,
+            () => $"{Server.StandardOutput}\n{Server.StandardError}",
+            StartupTimeout,
+            cancellationToken);
     }
 
     private async Task StartAgentAsync(string host, string token)

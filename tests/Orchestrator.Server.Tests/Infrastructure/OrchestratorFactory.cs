@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Orchestrator.Testing.Server;
 
 namespace Orchestrator.Server.Tests.Infrastructure;
 
@@ -7,7 +8,7 @@ namespace Orchestrator.Server.Tests.Infrastructure;
 public sealed class OrchestratorFactory : WebApplicationFactory<Program>
 {
     /// <summary>The first admin key, set through Orchestrator:BootstrapAdminKey; clients from <see cref="WebApplicationFactory{T}.CreateClient()"/> send it.</summary>
-    public const string AdminKey = "ork_test-admin-key-0123456789abcdefghijklmnop";
+    public const string AdminKey = ServerProcess.AdminKey;
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "orchestrator-tests", Guid.NewGuid().ToString("N"));
 

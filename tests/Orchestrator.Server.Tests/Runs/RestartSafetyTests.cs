@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Orchestrator.Server.Tests.Infrastructure;
+using Orchestrator.Testing.Server;
 
 namespace Orchestrator.Server.Tests.Runs;
 
@@ -23,12 +24,14 @@ public sealed class RestartSafetyTests : IDisposable
         }
     }
 
+    private Task<ServerProcess> StartAsync() => ServerProcess.StartAsync(_data, ServerSettings.ShortWindows);
+
     [Fact]
     public async Task RunInProgressStillClosesAtItsEndAfterTheServerIsKilledAndRestarted()
     {
         long runId;
         DateTimeOffset plannedEnd;
-        await using (var first = await ServerProcess.StartAsync(_data))
+        await using (var first = await StartAsync())
         {
             await Seed.SiteAsync(first.Client);
             var windowId = await Seed.YearlyWindowAsync(first.Client);
@@ -40,7 +43,7 @@ public sealed class RestartSafetyTests : IDisposable
         }
 
         await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
-        await using var second = await ServerProcess.StartAsync(_data);
+        await using var second = await StartAsync();
         Assert.Equal("Open", (string?)(await Seed.RunAsync(second.Client, runId))["state"]);
 
         var closed = await WaitStateAsync(second.Client, runId, "Closed", TimeSpan.FromSeconds(45));
@@ -53,7 +56,7 @@ public sealed class RestartSafetyTests : IDisposable
     {
         long runId;
         DateTimeOffset plannedEnd;
-        await using (var first = await ServerProcess.StartAsync(_data))
+        await using (var first = await StartAsync())
         {
             await Seed.SiteAsync(first.Client);
             var windowId = await Seed.YearlyWindowAsync(first.Client);
@@ -67,7 +70,7 @@ public sealed class RestartSafetyTests : IDisposable
         var wait = plannedEnd - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(5);
         await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, TestContext.Current.CancellationToken);
         var restartedAt = DateTimeOffset.UtcNow;
-        await using var second = await ServerProcess.StartAsync(_data);
+        await using var second = await StartAsync();
 
         var closed = await WaitStateAsync(second.Client, runId, "Closed", TimeSpan.FromSeconds(30));
         Assert.Equal("EndedDuringDowntime", (string?)closed["closeReason"]);
@@ -80,7 +83,7 @@ public sealed class RestartSafetyTests : IDisposable
         var start = DateTimeOffset.UtcNow.AddSeconds(10);
         start = start.AddTicks(-(start.Ticks % TimeSpan.TicksPerSecond));
         long longWindow, shortWindow;
-        await using (var first = await ServerProcess.StartAsync(_data))
+        await using (var first = await StartAsync())
         {
             await Seed.SiteAsync(first.Client);
             longWindow = await Seed.OneOffWindowAsync(first.Client, "long", start, "PT60S");
@@ -90,7 +93,7 @@ public sealed class RestartSafetyTests : IDisposable
 
         var wait = start.AddSeconds(7) - DateTimeOffset.UtcNow;
         await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, TestContext.Current.CancellationToken);
-        await using var second = await ServerProcess.StartAsync(_data);
+        await using var second = await StartAsync();
 
         var opened = await ApiClient.EventuallyAsync(
             () => Seed.RunsOfAsync(second.Client, longWindow),
@@ -114,7 +117,7 @@ public sealed class RestartSafetyTests : IDisposable
     public async Task NoOccurrenceEverProducesTwoRunsAcrossRepeatedKills()
     {
         long windowId;
-        var server = await ServerProcess.StartAsync(_data);
+        var server = await StartAsync();
         try
         {
             await Seed.SiteAsync(server.Client);
@@ -137,7 +140,7 @@ public sealed class RestartSafetyTests : IDisposable
                 server.KillHard();
                 await server.DisposeAsync();
                 await Task.Delay(TimeSpan.FromSeconds(3), TestContext.Current.CancellationToken);
-                server = await ServerProcess.StartAsync(_data);
+                server = await StartAsync();
             }
 
             await Task.Delay(TimeSpan.FromSeconds(6), TestContext.Current.CancellationToken);

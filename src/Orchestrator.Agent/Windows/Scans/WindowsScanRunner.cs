@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Agent.Polling;
 using Orchestrator.Agent.Scans;
@@ -7,8 +6,7 @@ using Orchestrator.Protocol;
 
 namespace Orchestrator.Agent.Windows.Scans;
 
-/// <summary>Runs queued scans one at a time with the configured <see cref="WindowsScanMethod"/> and records each
-/// outcome exactly as the Linux <see cref="ScanRunner"/> does (Succeeded / Failed / TimedOut, exit code, duration).</summary>
+/// <summary>Starts each queued scan with the configured <see cref="WindowsScanMethod"/>'s command.</summary>
 internal sealed class WindowsScanRunner(
     ICommandRunner runner,
     WindowsCommand scanCommand,
@@ -16,52 +14,28 @@ internal sealed class WindowsScanRunner(
     ScanQueue queue,
     AgentStatus status,
     TimeProvider time,
-    ILogger<WindowsScanRunner> logger) : BackgroundService
+    ILogger<WindowsScanRunner> logger) : ScanLoop(queue, status, scanTimeout, time, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task<(string Outcome, int? ExitCode)> ScanAsync(ScanRequestV1 request, TimeSpan timeout, CancellationToken stoppingToken)
     {
         try
         {
-            await foreach (var request in queue.Reader.ReadAllAsync(stoppingToken))
-            {
-                var outcome = await RunAsync(request, stoppingToken);
-                logger.LogInformation("Scan {ScanId} of run {RunId}: {Outcome} (exit {ExitCode}) in {Ms} ms",
-                    request.ScanId, request.RunId, outcome.Outcome, outcome.ExitCode, outcome.DurationMs);
-                status.ScanFinished(outcome);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutdown: a scan cut short is not reported; its id stays claimed (at most once).
-        }
-    }
-
-    public async Task<ScanOutcomeV1> RunAsync(ScanRequestV1 request, CancellationToken stoppingToken)
-    {
-        var started = time.GetTimestamp();
-        long Elapsed() => (long)time.GetElapsedTime(started).TotalMilliseconds;
-        var timeout = request.TimeoutSeconds > 0 && TimeSpan.FromSeconds(request.TimeoutSeconds) < scanTimeout
-            ? TimeSpan.FromSeconds(request.TimeoutSeconds)
-            : scanTimeout;
-
-        try
-        {
-            var result = await runner.RunAsync(scanCommand, timeout, time, stoppingToken);
+            var result = await runner.RunAsync(scanCommand, timeout, Time, stoppingToken);
             if (!result.Succeeded)
             {
-                logger.LogWarning("Scan {ScanId} failed: {Output} {Error}", request.ScanId, result.StandardOutput.Trim(), result.StandardError.Trim());
+                Logger.LogWarning("Scan {ScanId} failed: {Output} {Error}", request.ScanId, result.StandardOutput.Trim(), result.StandardError.Trim());
             }
 
-            return new ScanOutcomeV1(request.ScanId, result.Succeeded ? ScanRunner.Succeeded : ScanRunner.Failed, result.ExitCode, Elapsed());
+            return (result.Succeeded ? Succeeded : Failed, result.ExitCode);
         }
         catch (TimeoutException)
         {
-            return new ScanOutcomeV1(request.ScanId, ScanRunner.TimedOut, null, Elapsed());
+            return (TimedOut, null);
         }
         catch (CommandUnavailableException ex)
         {
-            logger.LogError("Scan {ScanId} could not start: {Message}", request.ScanId, ex.Message);
-            return new ScanOutcomeV1(request.ScanId, ScanRunner.Failed, null, Elapsed());
+            Logger.LogError("Scan {ScanId} could not start: {Message}", request.ScanId, ex.Message);
+            return (Failed, null);
         }
     }
 }

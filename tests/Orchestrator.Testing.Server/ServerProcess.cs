@@ -1,0 +1,167 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Orchestrator.Testing.Server;
+
+/// <summary>
+/// The built server (Orchestrator.Server.dll next to the test assembly) as a separate OS process over a data folder and
+/// real SQLite files, the way ops run it: a test talks to it over HTTP, can kill it with SIGKILL (no shutdown hooks run)
+/// and start it again on the same files.
+/// </summary>
+public sealed class ServerProcess : IAsyncDisposable
+{
+    /// <summary>The server's first admin key (Orchestrator:BootstrapAdminKey); <see cref="Client"/> sends it.</summary>
+    public const string AdminKey = "ork_test-admin-key-0123456789abcdefghijklmnop";
+
+    private static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(60);
+
+    private readonly Process process;
+    private readonly bool ownsDataDirectory;
+    private readonly StringBuilder output = new();
+
+    private ServerProcess(Process process, Uri baseAddress, string dataDirectory, bool ownsDataDirectory)
+    {
+        this.process = process;
+        this.ownsDataDirectory = ownsDataDirectory;
+        BaseAddress = baseAddress;
+        DataDirectory = dataDirectory;
+        Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+    }
+
+    public Uri BaseAddress { get; }
+
+    public string DataDirectory { get; }
+
+    /// <summary>Sends <see cref="AdminKey"/>.</summary>
+    public HttpClient Client { get; }
+
+    /// <summary>What the server wrote to stdout and stderr so far.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (output)
+            {
+                return output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts the server and waits until it answers /healthz.</summary>
+    /// <param name="dataDirectory">The folder to keep the files in; pass the same folder again to restart on the same files.
+    /// Null: a fresh temporary folder, deleted on dispose.</param>
+    /// <param name="settings">Environment variables added to <see cref="ServerSettings.Base"/> or overriding it.</param>
+    public static async Task<ServerProcess> StartAsync(string? dataDirectory = null, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var owns = dataDirectory is null;
+        dataDirectory ??= Directory.CreateTempSubdirectory("orchestrator-server-").FullName;
+        var baseAddress = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{FreePort()}"));
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Orchestrator.Server.dll"));
+        foreach (var (key, value) in ServerSettings.Base(baseAddress, dataDirectory, AdminKey, settings ?? new Dictionary<string, string>()))
+        {
+            start.Environment[key] = value;
+        }
+
+        var server = new ServerProcess(new Process { StartInfo = start }, baseAddress, dataDirectory, owns);
+        try
+        {
+            server.Start();
+            await ServerHealth.WaitAsync(server.Client, () => server.process.HasExited ? server.process.ExitCode : null, () => server.Output, HealthTimeout);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>A loopback port nothing listens on right now.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>SIGKILL: the process gets no chance to close anything.</summary>
+    public void KillHard()
+    {
+        process.Kill(entireProcessTree: true);
+        process.WaitForExit(10_000);
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        if (IsRunning())
+        {
+            KillHard();
+        }
+
+        Client.Dispose();
+        process.Dispose();
+        if (ownsDataDirectory)
+        {
+            try
+            {
+                Directory.Delete(DataDirectory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort: a temporary folder left behind does not make a test wrong.
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private void Start()
+    {
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        if (!process.Start())
+        {
+            throw new InvalidOperationException("could not start the server");
+        }
+
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    private bool IsRunning()
+    {
+        try
+        {
+            return !process.HasExited;
+        }
+        catch (InvalidOperationException)
+        {
+            return false; // never started
+        }
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (output)
+        {
+            output.AppendLine(line);
+        }
+    }
+}
