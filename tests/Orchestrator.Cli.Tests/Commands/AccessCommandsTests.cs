@@ -4,7 +4,7 @@ namespace Orchestrator.Cli.Tests.Commands;
 
 /// <summary>keys and tokens against a real server process: a key made with the CLI works with its role and stops
 /// working once revoked with the CLI.</summary>
-public sealed class AccessCommandsTests(ServerProcess server) : IClassFixture<ServerProcess>
+public sealed class AccessCommandsTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
     private readonly CliRun _admin = new(server.BaseAddress);
 
