@@ -119,7 +119,7 @@ using (var burst = CancellationTokenSource.CreateLinkedTokenSource(ct))
             next += settings.IngestSenders;
             try
             {
-                if (await agent.ReportAsync(fleet, settings.IngestRowsPerReport, burst.Token))
+                if (await agent.ReportAsync(fleet, settings.IngestRowsPerReport, burst.Token, throttled: false))
                 {
                     Interlocked.Add(ref burstRows, settings.IngestRowsPerReport);
                 }

@@ -93,7 +93,7 @@ internal sealed class VirtualAgent(int index, int group, string address, EnrollR
     }
 
     /// <summary>One report with <paramref name="traffic"/> rows toward this agent's group peers; true when accepted.</summary>
-    public async Task<bool> ReportAsync(Fleet fleet, int traffic, CancellationToken cancellationToken)
+    public async Task<bool> ReportAsync(Fleet fleet, int traffic, CancellationToken cancellationToken, bool throttled = true)
     {
         var rows = new List<PeerTrafficV1>(traffic);
         for (var i = 0; i < traffic && peers.Count > 0; i++)
@@ -104,7 +104,11 @@ internal sealed class VirtualAgent(int index, int group, string address, EnrollR
         var id = string.Create(CultureInfo.InvariantCulture, $"{Index}-{Interlocked.Increment(ref _reportSequence)}");
         var version = Interlocked.Read(ref _version);
         var report = new AgentReportV1(id, version == 0 ? null : version, null, [], rows, []);
-        await fleet.ReportSlots.WaitAsync(cancellationToken);
+        if (throttled)
+        {
+            await fleet.ReportSlots.WaitAsync(cancellationToken);
+        }
+
         try
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, AgentProtocolV1.ReportPath) { Content = JsonContent.Create(report, options: Fleet.Json) };
@@ -131,7 +135,10 @@ internal sealed class VirtualAgent(int index, int group, string address, EnrollR
         }
         finally
         {
-            fleet.ReportSlots.Release();
+            if (throttled)
+            {
+                fleet.ReportSlots.Release();
+            }
         }
     }
 

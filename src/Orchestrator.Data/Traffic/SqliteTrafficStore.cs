@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Orchestrator.Data.Runs;
 using Orchestrator.Data.Sqlite;
 
 namespace Orchestrator.Data.Traffic;
@@ -113,12 +114,13 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
             commands.ReportId.Value = report.ReportId;
             commands.ReportAgent.Value = report.AgentId;
             commands.ReportAt.Value = at;
-            if (commands.InsertReport.ExecuteNonQuery() == 0)
+            stored[i] = commands.InsertReport.ExecuteNonQuery() > 0;
+            if (!stored[i])
             {
+                await RecordAgentAsync(connection, transaction, report, at);
                 continue;
             }
 
-            stored[i] = true;
             var candidates = report.Traffic.Count + report.Blocked.Count > 0 ? commands.CandidatesOf(report.EndpointId, at, grace) : [];
             foreach (var row in report.Traffic)
             {
@@ -139,10 +141,29 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
                     """,
                     new { scan.ScanId, scan.Outcome, scan.ExitCode, scan.DurationMs, report.EndpointId, at }, transaction);
             }
+
+            await RecordAgentAsync(connection, transaction, report, at);
         }
 
         await transaction.CommitAsync();
         return stored;
+    }
+
+    /// <summary>After the report's rows (blocked counts before a close acknowledgement still count for the run).</summary>
+    private static async Task RecordAgentAsync(SqliteConnection connection, SqliteTransaction transaction, AgentReport report, long at)
+    {
+        if (report.Applied is { } applied)
+        {
+            // The same write as IAgentStore.RecordAppliedAsync, here so that it shares the report's transaction.
+            await connection.ExecuteAsync(
+                "UPDATE agents SET applied_version = COALESCE(@Version, applied_version), apply_error = @Error, last_seen_at = @at WHERE id = @AgentId",
+                new { applied.Version, applied.Error, at, report.AgentId }, transaction);
+        }
+
+        if (report.Acknowledge is { } held)
+        {
+            await SqliteRunStore.AcknowledgeAsync(connection, transaction, report.EndpointId, held, at);
+        }
     }
 
     public async Task<RunTraffic> GetRunTrafficAsync(long runId, CancellationToken cancellationToken = default)

@@ -121,7 +121,7 @@ internal static class AgentApi
     }
 
     private static async Task<Results<Ok<ReportAccepted>, ValidationProblem>> ReportAsync(
-        AgentReportV1 report, HttpContext http, ITrafficStore traffic, IAgentStore agents, IRunStore runs, DesiredStates states,
+        AgentReportV1 report, HttpContext http, ITrafficStore traffic, DesiredStates states,
         DesiredStateNotifier notifier, IOptions<OrchestratorOptions> options, TimeProvider time, CancellationToken ct)
     {
         var errors = AgentReportValidator.Validate(report);
@@ -131,7 +131,23 @@ internal static class AgentApi
         }
 
         var me = AgentIdentity.Of(http);
+        var session = AgentAuthenticationFilter.SessionOf(http);
         var now = time.GetUtcNow();
+        var nowMs = now.ToUnixTimeMilliseconds();
+
+        // Every report carries the applied version; once acknowledged, it changes nothing until the endpoint's runs change.
+        var generation = notifier.Generation(me.EndpointId);
+        IReadOnlyList<long>? acknowledge = null;
+        if (report.AppliedVersion is { } applied && report.ApplyError is null && !session.AlreadyAcknowledged(applied, generation))
+        {
+            var (current, runIds) = await states.ForAsync(me.EndpointId, ct);
+            if (current.Version == applied)
+            {
+                acknowledge = runIds;
+            }
+        }
+
+        var recordApplied = session.NeedsAppliedWrite(report.AppliedVersion, report.ApplyError, nowMs, LastSeenInterval(options.Value));
         var stored = await traffic.StoreAsync(
             new AgentReport(
                 me.AgentId,
@@ -139,7 +155,9 @@ internal static class AgentApi
                 report.ReportId,
                 report.Traffic.Select(t => new PeerBytes(t.Peer, t.BytesServed, t.BytesReceived)).ToList(),
                 report.Blocked.Select(b => new BlockedCount(b.Source, b.Port, b.Count)).ToList(),
-                report.Scans.Select(s => new ScanResult(s.ScanId, s.Outcome, s.ExitCode, s.DurationMs)).ToList()),
+                report.Scans.Select(s => new ScanResult(s.ScanId, s.Outcome, s.ExitCode, s.DurationMs)).ToList(),
+                recordApplied ? new AppliedState(report.AppliedVersion, report.ApplyError) : null,
+                acknowledge),
             now,
             options.Value.LateReportGrace,
             ct);
@@ -149,27 +167,14 @@ internal static class AgentApi
             states.Forget(me.EndpointId);
         }
 
-        var session = AgentAuthenticationFilter.SessionOf(http);
-        var nowMs = now.ToUnixTimeMilliseconds();
-        if (session.NeedsAppliedWrite(report.AppliedVersion, report.ApplyError, nowMs, LastSeenInterval(options.Value)))
+        if (recordApplied)
         {
-            await agents.RecordAppliedAsync(me.AgentId, report.AppliedVersion, report.ApplyError, now, ct);
             session.AppliedWritten(report.AppliedVersion, report.ApplyError, nowMs);
         }
 
-        if (report.AppliedVersion is { } applied && report.ApplyError is null)
+        if (acknowledge is not null)
         {
-            // Every report carries the applied version; once acknowledged, it changes nothing until the runs change.
-            var generation = notifier.Generation(me.EndpointId);
-            if (!session.AlreadyAcknowledged(applied, generation))
-            {
-                var (current, runIds) = await states.ForAsync(me.EndpointId, ct);
-                if (current.Version == applied)
-                {
-                    await runs.AcknowledgeAsync(me.EndpointId, runIds, now, ct);
-                    session.Acknowledged(applied, generation);
-                }
-            }
+            session.Acknowledged(report.AppliedVersion!.Value, generation);
         }
 
         return TypedResults.Ok(new ReportAccepted(report.ReportId, Duplicate: !stored));

@@ -29,6 +29,11 @@ internal sealed class DesiredStates(IRunStore runs, IScanStore scans, DesiredSta
 
     private readonly ConcurrentDictionary<long, Snapshot> _snapshots = new();
 
+    // Kept snapshots share one copy of each open run and of each peer address: 10,000 members of 100-endpoint groups
+    // would otherwise hold 10,000 copies of the run definitions and a million address strings.
+    private readonly ConcurrentDictionary<long, RunRecord> _runs = new();
+    private readonly ConcurrentDictionary<string, string> _addresses = new(StringComparer.Ordinal);
+
     public async Task<(DesiredStateV1 State, IReadOnlyList<long> RunIds)> ForAsync(long endpointId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
@@ -71,16 +76,40 @@ internal sealed class DesiredStates(IRunStore runs, IScanStore scans, DesiredSta
             return kept;
         }
 
-        var open = await runs.ListOpenForEndpointAsync(endpointId, now, cancellationToken);
+        var open = (await runs.ListOpenForEndpointAsync(endpointId, now, cancellationToken))
+            .Select(o => new OpenRun(Shared(o.Run), o.Member with { AllowedPeers = o.Member.AllowedPeers.Select(Shared).ToList() }))
+            .ToList();
         var pending = await scans.ListPendingAsync(endpointId, cancellationToken);
         var snapshot = new Snapshot(
             generation,
             now,
             open,
-            open.ToDictionary(o => o.Run.Id, o => string.Join(',', o.Member.AllowedPeers)),
+            open.ToDictionary(o => o.Run.Id, o => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join(',', o.Member.AllowedPeers))))),
             pending.Select(s => new ScanRequestV1(s.ScanId, s.RunId, s.TimeoutSeconds)).ToList());
         _snapshots[endpointId] = snapshot;
         return snapshot;
+    }
+
+    private RunRecord Shared(RunRecord run)
+    {
+        var kept = _runs.AddOrUpdate(run.Id, run, (_, old) => old.UpdatedAt == run.UpdatedAt && old.State == run.State ? old : run);
+        if (_runs.Count > 1_000)
+        {
+            // Runs that closed long ago: forget them all now and then; the next reads share again.
+            _runs.Clear();
+        }
+
+        return kept;
+    }
+
+    private string Shared(string address)
+    {
+        if (_addresses.Count > 1_000_000)
+        {
+            _addresses.Clear();
+        }
+
+        return _addresses.GetOrAdd(address, address);
     }
 
     private static DeliveryOptimizationV1 DeliveryOptimizationFor(List<RunRecord> open)
