@@ -167,10 +167,16 @@ internal sealed class SqliteRunStore(Database database) : IRunStore
     public async Task AcknowledgeAsync(long endpointId, IReadOnlyCollection<long> heldRunIds, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(heldRunIds);
-        var at = UnixMs.From(now);
-        var held = heldRunIds.ToArray();
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await AcknowledgeAsync(connection, transaction, endpointId, heldRunIds, UnixMs.From(now));
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>The acknowledgement inside a caller's transaction (report ingest writes it with the report).</summary>
+    internal static async Task AcknowledgeAsync(IDbConnection connection, IDbTransaction transaction, long endpointId, IReadOnlyCollection<long> heldRunIds, long at)
+    {
+        var held = heldRunIds.ToArray();
         if (held.Length > 0)
         {
             await connection.ExecuteAsync(
@@ -185,7 +191,6 @@ internal sealed class SqliteRunStore(Database database) : IRunStore
               AND run_id IN (SELECT id FROM runs WHERE state NOT IN ('Opening', 'Open', 'Cutoff') OR planned_end <= @at)
             """,
             new { endpointId, held, at }, transaction);
-        await transaction.CommitAsync(cancellationToken);
     }
 
     public async Task<int> SettleCloseStatesAsync(long runId, CancellationToken cancellationToken = default)

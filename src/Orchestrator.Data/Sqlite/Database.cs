@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Dapper;
 using Microsoft.Data.Sqlite;
 
@@ -7,6 +8,9 @@ namespace Orchestrator.Data.Sqlite;
 public sealed class Database
 {
     private readonly string _connectionString;
+
+    // Pooled connections keep their native handle, and a handle keeps its pragmas: each is set up once, not at every open.
+    private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> _prepared = [];
 
     static Database() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
@@ -30,8 +34,13 @@ public sealed class Database
     {
         var connection = new SqliteConnection(_connectionString);
         await connection.OpenAsync(cancellationToken);
-        // busy_timeout lets concurrent writers queue instead of failing with SQLITE_BUSY.
-        await connection.ExecuteAsync("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;");
+        if (!_prepared.TryGetValue(connection.Handle!, out _))
+        {
+            // busy_timeout lets concurrent writers queue instead of failing with SQLITE_BUSY.
+            await connection.ExecuteAsync("PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;");
+            _prepared.AddOrUpdate(connection.Handle!, this);
+        }
+
         return connection;
     }
 }

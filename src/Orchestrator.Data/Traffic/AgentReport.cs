@@ -1,13 +1,22 @@
 namespace Orchestrator.Data.Traffic;
 
-/// <summary>One validated agent report, ready to store.</summary>
+/// <summary>
+/// One validated agent report, ready to store, with what it tells about the agent: the state it applied
+/// (<see cref="Applied"/>, null when already recorded) and the runs whose state it holds (<see cref="Acknowledge"/>,
+/// null when it acknowledges nothing new).
+/// </summary>
 public sealed record AgentReport(
     string AgentId,
     long EndpointId,
     string ReportId,
     IReadOnlyList<PeerBytes> Traffic,
     IReadOnlyList<BlockedCount> Blocked,
-    IReadOnlyList<ScanResult> Scans);
+    IReadOnlyList<ScanResult> Scans,
+    AppliedState? Applied = null,
+    IReadOnlyCollection<long>? Acknowledge = null);
+
+/// <summary>The desired-state version the agent applied (or kept, when null), or why it could not.</summary>
+public sealed record AppliedState(long? Version, string? Error);
 
 public sealed record PeerBytes(string Peer, long Served, long Received);
 

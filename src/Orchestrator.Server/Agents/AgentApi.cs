@@ -32,7 +32,7 @@ internal static class AgentApi
     }
 
     private static async Task<Results<Ok<EnrollResponseV1>, ValidationProblem, ProblemHttpResult>> EnrollAsync(
-        EnrollRequestV1 request, IAgentStore agents, TimeProvider time, CancellationToken ct)
+        EnrollRequestV1 request, IAgentStore agents, AgentAuthenticationFilter credentials, TimeProvider time, CancellationToken ct)
     {
         var errors = EndpointValidator.Validate(request.Hostname, request.Addresses, request.Os, request.Tags).ToList();
         if (string.IsNullOrWhiteSpace(request.Token) || request.Token.Length > 200)
@@ -67,6 +67,8 @@ internal static class AgentApi
                 detail: $"The token is unknown, expired, revoked or already used ({refusal}); ask an administrator for a new one.");
         }
 
+        // The endpoint's earlier agents were revoked by this enrollment.
+        credentials.ForgetEndpoint(agent.EndpointId);
         return TypedResults.Ok(new EnrollResponseV1(agent.Id, agent.EndpointId, secret));
     }
 
@@ -75,7 +77,8 @@ internal static class AgentApi
     /// until it changes (answer 200) or <paramref name="wait"/> seconds pass (answer 304).
     /// </summary>
     private static async Task<Results<Ok<DesiredStateV1>, StatusCodeHttpResult, ValidationProblem>> StateAsync(
-        long? version, int? wait, HttpContext http, DesiredStates states, DesiredStateNotifier notifier, IAgentStore agents, TimeProvider time, CancellationToken ct)
+        long? version, int? wait, HttpContext http, DesiredStates states, DesiredStateNotifier notifier, IAgentStore agents,
+        IOptions<OrchestratorOptions> options, TimeProvider time, CancellationToken ct)
     {
         if (wait is < 0 or > AgentProtocolV1.MaxWaitSeconds)
         {
@@ -83,7 +86,12 @@ internal static class AgentApi
         }
 
         var me = AgentIdentity.Of(http);
-        await agents.TouchAsync(me.AgentId, time.GetUtcNow(), ct);
+        var now = time.GetUtcNow();
+        if (AgentAuthenticationFilter.SessionOf(http).ClaimLastSeenWrite(now.ToUnixTimeMilliseconds(), LastSeenInterval(options.Value)))
+        {
+            await agents.TouchAsync(me.AgentId, now, ct);
+        }
+
         var deadline = time.GetUtcNow().AddSeconds(wait ?? DefaultWaitSeconds);
         while (true)
         {
@@ -113,8 +121,8 @@ internal static class AgentApi
     }
 
     private static async Task<Results<Ok<ReportAccepted>, ValidationProblem>> ReportAsync(
-        AgentReportV1 report, HttpContext http, ITrafficStore traffic, IAgentStore agents, IRunStore runs, DesiredStates states,
-        IOptions<OrchestratorOptions> options, TimeProvider time, CancellationToken ct)
+        AgentReportV1 report, HttpContext http, ITrafficStore traffic, DesiredStates states,
+        DesiredStateNotifier notifier, IOptions<OrchestratorOptions> options, TimeProvider time, CancellationToken ct)
     {
         var errors = AgentReportValidator.Validate(report);
         if (errors.Count > 0)
@@ -123,7 +131,23 @@ internal static class AgentApi
         }
 
         var me = AgentIdentity.Of(http);
+        var session = AgentAuthenticationFilter.SessionOf(http);
         var now = time.GetUtcNow();
+        var nowMs = now.ToUnixTimeMilliseconds();
+
+        // Every report carries the applied version; once acknowledged, it changes nothing until the endpoint's runs change.
+        var generation = notifier.Generation(me.EndpointId);
+        IReadOnlyList<long>? acknowledge = null;
+        if (report.AppliedVersion is { } applied && report.ApplyError is null && !session.AlreadyAcknowledged(applied, generation))
+        {
+            var (current, runIds) = await states.ForAsync(me.EndpointId, ct);
+            if (current.Version == applied)
+            {
+                acknowledge = runIds;
+            }
+        }
+
+        var recordApplied = session.NeedsAppliedWrite(report.AppliedVersion, report.ApplyError, nowMs, LastSeenInterval(options.Value));
         var stored = await traffic.StoreAsync(
             new AgentReport(
                 me.AgentId,
@@ -131,32 +155,48 @@ internal static class AgentApi
                 report.ReportId,
                 report.Traffic.Select(t => new PeerBytes(t.Peer, t.BytesServed, t.BytesReceived)).ToList(),
                 report.Blocked.Select(b => new BlockedCount(b.Source, b.Port, b.Count)).ToList(),
-                report.Scans.Select(s => new ScanResult(s.ScanId, s.Outcome, s.ExitCode, s.DurationMs)).ToList()),
+                report.Scans.Select(s => new ScanResult(s.ScanId, s.Outcome, s.ExitCode, s.DurationMs)).ToList(),
+                recordApplied ? new AppliedState(report.AppliedVersion, report.ApplyError) : null,
+                acknowledge),
             now,
             options.Value.LateReportGrace,
             ct);
 
-        await agents.RecordAppliedAsync(me.AgentId, report.AppliedVersion, report.ApplyError, now, ct);
-        if (report.AppliedVersion is { } applied && report.ApplyError is null)
+        if (report.Scans.Count > 0)
         {
-            var (current, runIds) = await states.ForAsync(me.EndpointId, ct);
-            if (current.Version == applied)
-            {
-                await runs.AcknowledgeAsync(me.EndpointId, runIds, now, ct);
-            }
+            states.Forget(me.EndpointId);
+        }
+
+        if (recordApplied)
+        {
+            session.AppliedWritten(report.AppliedVersion, report.ApplyError, nowMs);
+        }
+
+        if (acknowledge is not null)
+        {
+            session.Acknowledged(report.AppliedVersion!.Value, generation);
         }
 
         return TypedResults.Ok(new ReportAccepted(report.ReportId, Duplicate: !stored));
     }
 
-    private static async Task<Results<Ok<EnrollResponseV1>, ProblemHttpResult>> RotateAsync(HttpContext http, IAgentStore agents, TimeProvider time, CancellationToken ct)
+    private static async Task<Results<Ok<EnrollResponseV1>, ProblemHttpResult>> RotateAsync(
+        HttpContext http, IAgentStore agents, AgentAuthenticationFilter credentials, TimeProvider time, CancellationToken ct)
     {
         var me = AgentIdentity.Of(http);
         var secret = Secrets.New("oas_");
-        return await agents.RotateAsync(me.AgentId, Secrets.Hash(secret), time.GetUtcNow(), ct)
+        var rotated = await agents.RotateAsync(me.AgentId, Secrets.Hash(secret), time.GetUtcNow(), ct);
+        credentials.Forget(me.AgentId);
+        return rotated
             ? TypedResults.Ok(new EnrollResponseV1(me.AgentId, me.EndpointId, secret))
             : Problems.NotFound($"Agent {me.AgentId}");
     }
+
+    /// <summary>
+    /// How stale an agent's last-seen time may get: a quarter of the offline threshold, so an agent that polls is never
+    /// shown offline, and 10,000 agents polling do not write 10,000 rows a few times a minute.
+    /// </summary>
+    private static TimeSpan LastSeenInterval(OrchestratorOptions options) => options.AgentOfflineAfter / 4;
 }
 
 /// <summary>The report was stored, or (<see cref="Duplicate"/>) had been stored before.</summary>

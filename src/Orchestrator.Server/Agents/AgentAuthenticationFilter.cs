@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Orchestrator.Data.Agents;
 using Orchestrator.Protocol;
 
@@ -7,8 +8,21 @@ namespace Orchestrator.Server.Agents;
 /// Checks <c>Authorization: Agent {agentId}:{secret}</c> on every agent route. A revoked or rotated-away secret is
 /// refused at the very next call.
 /// </summary>
-internal sealed class AgentAuthenticationFilter(IAgentStore agents) : IEndpointFilter
+/// <remarks>
+/// Verified credentials are kept in memory (agent id → secret hash), so a long-poll or report costs no database read.
+/// Every way a credential stops being valid goes through this server (revoke, rotate, re-enrollment of the endpoint),
+/// and each calls <see cref="Forget(string)"/> or <see cref="ForgetEndpoint"/> before it answers; an entry is also
+/// re-read after <see cref="VerifiedFor"/>, which bounds how long a change made by another node could go unseen.
+/// </remarks>
+internal sealed class AgentAuthenticationFilter(IAgentStore agents, TimeProvider time) : IEndpointFilter
 {
+    /// <summary>How long a verified credential is trusted before it is read again.</summary>
+    public static readonly TimeSpan VerifiedFor = TimeSpan.FromMinutes(1);
+
+    private readonly ConcurrentDictionary<string, AgentSession> _sessions = new(StringComparer.Ordinal);
+    private readonly Lock _forgetting = new();
+    private long _forgets;
+
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
@@ -17,10 +31,10 @@ internal sealed class AgentAuthenticationFilter(IAgentStore agents) : IEndpointF
         if (header.StartsWith(prefix, StringComparison.Ordinal)
             && header[prefix.Length..].Split(':', 2) is [var agentId, var secret]
             && agentId.Length is > 0 and <= 64
-            && await agents.GetAsync(agentId, http.RequestAborted) is { RevokedAt: null } agent
-            && Secrets.Matches(secret, agent.SecretHash))
+            && await AuthenticateAsync(agentId, secret, http.RequestAborted) is { } session)
         {
-            http.Items[typeof(AgentIdentity)] = AgentIdentity.From(agent);
+            http.Items[typeof(AgentIdentity)] = session.Identity;
+            http.Items[typeof(AgentSession)] = session;
             return await next(context);
         }
 
@@ -29,5 +43,73 @@ internal sealed class AgentAuthenticationFilter(IAgentStore agents) : IEndpointF
             statusCode: StatusCodes.Status401Unauthorized,
             title: "The agent credential was refused.",
             detail: $"Send 'Authorization: {AgentProtocolV1.AuthScheme} <agentId>:<secret>' with a credential that is enrolled and not revoked; re-enroll with a token otherwise.");
+    }
+
+    public static AgentSession SessionOf(HttpContext context) =>
+        context.Items[typeof(AgentSession)] as AgentSession ?? throw new InvalidOperationException("agent route without the agent filter");
+
+    /// <summary>The agent's credential changed or was revoked: its next call is checked against the database.</summary>
+    public void Forget(string agentId)
+    {
+        lock (_forgetting)
+        {
+            _forgets++;
+            _sessions.TryRemove(agentId, out _);
+        }
+    }
+
+    /// <summary>Every agent of the endpoint (a re-enrollment revokes the endpoint's earlier agents).</summary>
+    public void ForgetEndpoint(long endpointId)
+    {
+        lock (_forgetting)
+        {
+            _forgets++;
+        }
+
+        foreach (var (id, session) in _sessions)
+        {
+            if (session.Identity.EndpointId == endpointId)
+            {
+                _sessions.TryRemove(id, out _);
+            }
+        }
+    }
+
+    private async Task<AgentSession?> AuthenticateAsync(string agentId, string secret, CancellationToken cancellationToken)
+    {
+        var presented = Secrets.Hash(secret);
+        var now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (_sessions.TryGetValue(agentId, out var cached) && now - cached.VerifiedAtMs < (long)VerifiedFor.TotalMilliseconds)
+        {
+            // A different secret (an old one after a rotation by another node, or a wrong one) is checked against the store.
+            if (cached.Matches(presented))
+            {
+                return cached;
+            }
+        }
+
+        long forgets;
+        lock (_forgetting)
+        {
+            forgets = _forgets;
+        }
+
+        if (await agents.GetAsync(agentId, cancellationToken) is not { RevokedAt: null } agent || !Secrets.Matches(secret, agent.SecretHash))
+        {
+            _sessions.TryRemove(agentId, out _);
+            return null;
+        }
+
+        var session = new AgentSession(AgentIdentity.From(agent), agent.SecretHash, now);
+        lock (_forgetting)
+        {
+            // A revoke or rotation that finished while the record was read may have made it stale: then it is not kept.
+            if (_forgets == forgets)
+            {
+                _sessions[agentId] = session;
+            }
+        }
+
+        return session;
     }
 }

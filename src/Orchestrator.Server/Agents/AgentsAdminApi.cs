@@ -65,6 +65,11 @@ internal static class AgentsAdminApi
     }
 
     /// <summary>Cuts the agent off at its next call; the endpoint's firewall keeps its own expiry.</summary>
-    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAgentAsync(string id, IAgentStore store, TimeProvider time, CurrentActor actor, CancellationToken ct) =>
-        await store.RevokeAsync(id, actor.Name, time.GetUtcNow(), ct) ? TypedResults.NoContent() : Problems.NotFound($"Active agent {id}");
+    private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAgentAsync(
+        string id, IAgentStore store, AgentAuthenticationFilter credentials, TimeProvider time, CurrentActor actor, CancellationToken ct)
+    {
+        var revoked = await store.RevokeAsync(id, actor.Name, time.GetUtcNow(), ct);
+        credentials.Forget(id);
+        return revoked ? TypedResults.NoContent() : Problems.NotFound($"Active agent {id}");
+    }
 }

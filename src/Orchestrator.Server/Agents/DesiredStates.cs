@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -15,37 +16,100 @@ namespace Orchestrator.Server.Agents;
 /// endpoint and the seconds left. The version is a hash of everything but the seconds, so it changes exactly
 /// when the agent has something new to apply, survives restarts, and needs no counter.
 /// </summary>
-internal sealed class DesiredStates(IRunStore runs, IScanStore scans, TimeProvider time)
+/// <remarks>
+/// What the database says (open runs with this endpoint's membership, pending scans) is kept per endpoint until the
+/// endpoint's <see cref="DesiredStateNotifier.Generation"/> moves (run opened or closed, scans dispatched), its own scan
+/// outcome arrives (<see cref="Forget"/>) or <see cref="ReadFor"/> passes; time (ends, seconds left) is applied at every
+/// call. When a run opens, 10,000 agents wake at once, each then acknowledges and polls again: one read instead of three.
+/// </remarks>
+internal sealed class DesiredStates(IRunStore runs, IScanStore scans, DesiredStateNotifier notifier, TimeProvider time)
 {
+    /// <summary>Longest a read is reused without a notification; a long-poll waits 25 s anyway.</summary>
+    public static readonly TimeSpan ReadFor = TimeSpan.FromSeconds(15);
+
+    private readonly ConcurrentDictionary<long, Snapshot> _snapshots = new();
+
+    // Kept snapshots share one copy of each open run and of each peer address: 10,000 members of 100-endpoint groups
+    // would otherwise hold 10,000 copies of the run definitions and a million address strings.
+    private readonly ConcurrentDictionary<long, RunRecord> _runs = new();
+    private readonly ConcurrentDictionary<string, string> _addresses = new(StringComparer.Ordinal);
+
     public async Task<(DesiredStateV1 State, IReadOnlyList<long> RunIds)> ForAsync(long endpointId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var open = await runs.ListOpenForEndpointAsync(endpointId, now, cancellationToken);
+        var snapshot = await SnapshotAsync(endpointId, now, cancellationToken);
         var openings = new List<OpeningV1>();
         var identity = new StringBuilder();
-        foreach (var (run, member) in open)
+        var holding = new List<RunRecord>();
+        foreach (var (run, member) in snapshot.Open)
         {
             var seconds = new Opening(run.Id, run.Definition.Ports, [], run.PlannedEnd).SecondsRemaining(now);
-            if (seconds <= 0 || member.AllowedPeers.Count == 0)
+            if (seconds <= 0 || member.AllowedPeers.Count == 0 || run.Definition.Ports.Count == 0)
             {
                 continue;
             }
 
+            holding.Add(run);
             foreach (var port in run.Definition.Ports)
             {
                 openings.Add(new OpeningV1(run.Id, port.Port, port.Transport, member.AllowedPeers, seconds));
-                identity.Append(CultureInfo.InvariantCulture, $"{run.Id}|{port}|{run.PlannedEnd.ToUnixTimeMilliseconds()}|{string.Join(',', member.AllowedPeers)};");
+                identity.Append(CultureInfo.InvariantCulture, $"{run.Id}|{port}|{run.PlannedEnd.ToUnixTimeMilliseconds()}|{snapshot.PeersOf(run.Id)};");
             }
         }
 
-        var peering = DeliveryOptimizationFor(open.Where(o => openings.Any(x => x.RunId == o.Run.Id)).Select(o => o.Run).ToList());
+        var peering = DeliveryOptimizationFor(holding);
         identity.Append(CultureInfo.InvariantCulture, $"do:{peering.Mode}:{peering.GroupId};");
-        var pending = await scans.ListPendingAsync(endpointId, cancellationToken);
-        var scanRequests = pending.Select(s => new ScanRequestV1(s.ScanId, s.RunId, s.TimeoutSeconds)).ToList();
-        identity.Append(CultureInfo.InvariantCulture, $"scans:{string.Join(',', scanRequests.Select(s => s.ScanId))}");
+        identity.Append(CultureInfo.InvariantCulture, $"scans:{string.Join(',', snapshot.Scans.Select(s => s.ScanId))}");
 
-        var state = new DesiredStateV1(VersionOf(identity.ToString()), openings, peering, scanRequests);
-        return (state, openings.Select(o => o.RunId).Distinct().ToList());
+        var state = new DesiredStateV1(VersionOf(identity.ToString()), openings, peering, snapshot.Scans);
+        return (state, holding.Select(r => r.Id).ToList());
+    }
+
+    /// <summary>The endpoint's own report changed what it must do (a scan finished): read again at the next call.</summary>
+    public void Forget(long endpointId) => _snapshots.TryRemove(endpointId, out _);
+
+    private async Task<Snapshot> SnapshotAsync(long endpointId, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var generation = notifier.Generation(endpointId);
+        if (_snapshots.TryGetValue(endpointId, out var kept) && kept.Generation == generation && now - kept.ReadAt < ReadFor && now >= kept.ReadAt)
+        {
+            return kept;
+        }
+
+        var open = (await runs.ListOpenForEndpointAsync(endpointId, now, cancellationToken))
+            .Select(o => new OpenRun(Shared(o.Run), o.Member with { AllowedPeers = o.Member.AllowedPeers.Select(Shared).ToList() }))
+            .ToList();
+        var pending = await scans.ListPendingAsync(endpointId, cancellationToken);
+        var snapshot = new Snapshot(
+            generation,
+            now,
+            open,
+            open.ToDictionary(o => o.Run.Id, o => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join(',', o.Member.AllowedPeers))))),
+            pending.Select(s => new ScanRequestV1(s.ScanId, s.RunId, s.TimeoutSeconds)).ToList());
+        _snapshots[endpointId] = snapshot;
+        return snapshot;
+    }
+
+    private RunRecord Shared(RunRecord run)
+    {
+        var kept = _runs.AddOrUpdate(run.Id, run, (_, old) => old.UpdatedAt == run.UpdatedAt && old.State == run.State ? old : run);
+        if (_runs.Count > 1_000)
+        {
+            // Runs that closed long ago: forget them all now and then; the next reads share again.
+            _runs.Clear();
+        }
+
+        return kept;
+    }
+
+    private string Shared(string address)
+    {
+        if (_addresses.Count > 1_000_000)
+        {
+            _addresses.Clear();
+        }
+
+        return _addresses.GetOrAdd(address, address);
     }
 
     private static DeliveryOptimizationV1 DeliveryOptimizationFor(List<RunRecord> open)
@@ -66,5 +130,11 @@ internal sealed class DesiredStates(IRunStore runs, IScanStore scans, TimeProvid
     {
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(identity));
         return Math.Max(1, BitConverter.ToInt64(hash, 0) & long.MaxValue);
+    }
+
+    private sealed record Snapshot(
+        long Generation, DateTimeOffset ReadAt, IReadOnlyList<OpenRun> Open, Dictionary<long, string> Peers, IReadOnlyList<ScanRequestV1> Scans)
+    {
+        public string PeersOf(long runId) => Peers[runId];
     }
 }

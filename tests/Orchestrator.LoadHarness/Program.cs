@@ -1,0 +1,215 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Orchestrator.LoadHarness;
+using Orchestrator.Protocol;
+
+// Load harness: N virtual agents against a real server process on loopback. Phases: enroll, connect (every agent
+// holds its first state), open (ad-hoc runs; each agent's delay from its run's openedAt to the open state), ingest
+// (report burst next to a raw SQLite insert loop), close (planned end; delay from the run's closedAt to the closed
+// state). Prints one results block and appends it as a JSON line to --out. Stops by itself after --timeout.
+var settings = Settings.Parse(args);
+var time = TimeProvider.System;
+using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(settings.TimeoutSeconds));
+var ct = deadline.Token;
+var dataDirectory = Directory.CreateTempSubdirectory("orchestrator-load-").FullName;
+var adminKey = "load-harness-admin-" + Guid.NewGuid().ToString("N");
+void Say(string line) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{time.GetLocalNow():HH:mm:ss}] {line}"));
+
+Say($"agents={settings.Agents} groupSize={settings.GroupSize} openSeconds={settings.OpenSeconds} data={dataDirectory} load={File.ReadAllText("/proc/loadavg").Trim()}");
+await using var server = await ServerProcess.StartAsync(settings.ServerDll, dataDirectory, adminKey, ct);
+Say($"server pid {server.Pid} at {server.BaseAddress}");
+using var handler = Loopback.Handler(settings.SourceAddresses);
+using var http = new HttpClient(handler, disposeHandler: false) { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
+using var fleet = new Fleet(http, time, settings.ReportConcurrency, settings.TrafficRowsPerReport);
+var admin = new Admin(http, adminKey);
+
+// Groups of GroupSize endpoints by tag, one yearly window per group (opened ad hoc below).
+var groups = (settings.Agents + settings.GroupSize - 1) / settings.GroupSize;
+var windowIds = new long[groups];
+var token = (await admin.PostAsync("/api/v1/enrollment-tokens", new { name = "load", expiresIn = "PT2H" }, ct))["token"]!.GetValue<string>();
+await Parallel.ForAsync(0, groups, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (g, c) =>
+{
+    var name = Inv($"load-{g:D4}");
+    await admin.PostAsync("/api/v1/groups", new { name, tags = new[] { name } }, c);
+    windowIds[g] = (await admin.PostAsync("/api/v1/windows", new
+    {
+        name,
+        cron = "0 0 3 1 1 ?",
+        timeZone = "Etc/UTC",
+        duration = "PT1H",
+        groups = new[] { name },
+        scan = new { enabled = false },
+    }, c))["id"]!.GetValue<long>();
+});
+
+var enrollClock = Stopwatch.StartNew();
+var agents = new VirtualAgent[settings.Agents];
+await Parallel.ForAsync(0, settings.Agents, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (i, c) =>
+{
+    var group = i / settings.GroupSize;
+    var address = Addresses.Of(i + 1);
+    var tag = Inv($"load-{group:D4}");
+    using var response = await http.PostAsJsonAsync(
+        AgentProtocolV1.EnrollPath, new EnrollRequestV1(token, Inv($"agent-{i:D5}"), [address], "linux", [tag], "load-harness"), Fleet.Json, c);
+    if (!response.IsSuccessStatusCode)
+    {
+        throw new InvalidOperationException(Inv($"enroll {i}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(c)}"));
+    }
+
+    var credential = (await response.Content.ReadFromJsonAsync<EnrollResponseV1>(Fleet.Json, c))!;
+    var first = group * settings.GroupSize;
+    var peers = Enumerable.Range(first, Math.Min(settings.GroupSize, settings.Agents - first)).Where(p => p != i).Select(p => Addresses.Of(p + 1)).ToList();
+    agents[i] = new VirtualAgent(i, group, address, credential, peers);
+});
+var enrollSeconds = enrollClock.Elapsed.TotalSeconds;
+Say(Inv($"enrolled {settings.Agents} agents in {groups} groups in {enrollSeconds:F1} s"));
+
+using var stopAgents = CancellationTokenSource.CreateLinkedTokenSource(ct);
+var connectClock = Stopwatch.StartNew();
+var loops = new List<Task>(settings.Agents * 2);
+foreach (var agent in agents)
+{
+    loops.Add(Task.Run(() => agent.PollLoopAsync(fleet, stopAgents.Token), CancellationToken.None));
+    var firstReport = VirtualAgent.ReportInterval * ((double)agent.Index / settings.Agents);
+    loops.Add(Task.Run(() => agent.ReportLoopAsync(fleet, firstReport, stopAgents.Token), CancellationToken.None));
+}
+
+await WaitUntilAsync(() => agents.All(a => a.FirstStateAt != 0), TimeSpan.FromSeconds(120), "every agent's first state");
+Say(Inv($"all {settings.Agents} agents connected in {connectClock.Elapsed.TotalSeconds:F1} s; settling {settings.SettleSeconds} s"));
+await Task.Delay(TimeSpan.FromSeconds(settings.SettleSeconds), ct);
+var connected = server.Sample();
+var idleCpuStart = server.Sample().CpuSeconds;
+var idleCounters = (fleet.Counters.Reports, fleet.Counters.NotModified);
+await Task.Delay(TimeSpan.FromSeconds(10), ct);
+var idleCpuPerSecond = (server.Sample().CpuSeconds - idleCpuStart) / 10;
+var idleReportsPerSecond = (fleet.Counters.Reports - idleCounters.Reports) / 10.0;
+Say(Inv($"connected: rss {connected.RssMiB:F0} MiB, peak {connected.PeakRssMiB:F0} MiB, {connected.Threads} threads; steady state {idleCpuPerSecond:F2} CPU-s/s at {idleReportsPerSecond:F0} reports/s"));
+
+// Open: one ad-hoc run per window, started together.
+var openCpuStart = server.Sample().CpuSeconds;
+var runIds = new long[groups];
+await Parallel.ForAsync(0, groups, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (g, c) =>
+    runIds[g] = (await admin.PostAsync(Inv($"/api/v1/windows/{windowIds[g]}/runs"), new { duration = Inv($"PT{settings.OpenSeconds}S") }, c))["id"]!.GetValue<long>());
+var openedAt = new long[groups];
+await Parallel.ForAsync(0, groups, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (g, c) =>
+    openedAt[g] = await admin.WaitForRunTimeAsync(runIds[g], "openedAt", c));
+await WaitUntilAsync(() => agents.All(a => a.OpenReceivedAt != 0), TimeSpan.FromSeconds(settings.OpenSeconds), "every agent holding its open state");
+var openCpu = server.Sample().CpuSeconds - openCpuStart;
+var open = Percentiles.Of(agents.Where(a => a.OpenReceivedAt != 0).Select(a => (double)(a.OpenReceivedAt - openedAt[a.Group])).ToList());
+var openSpread = (openedAt.Max() - openedAt.Min()) / 1000.0;
+Say(Inv($"open: {open} (runs opened over {openSpread:F1} s, {openCpu:F1} CPU-s)"));
+
+// Ingest: a burst of large reports from the agents' own credentials while the runs are open (attribution has work
+// to do), then the raw insert loop on the same machine in the same run.
+var before = (Rows: fleet.Counters.TrafficRows, Errors: fleet.Counters.ReportErrors);
+var burstClock = Stopwatch.StartNew();
+var ingestCpuStart = server.Sample().CpuSeconds;
+var burstRows = 0L;
+using (var burst = CancellationTokenSource.CreateLinkedTokenSource(ct))
+{
+    burst.CancelAfter(TimeSpan.FromSeconds(settings.IngestSeconds));
+    await Task.WhenAll(Enumerable.Range(0, settings.IngestSenders).Select(sender => Task.Run(async () =>
+    {
+        var next = sender;
+        while (!burst.IsCancellationRequested)
+        {
+            var agent = agents[next % agents.Length];
+            next += settings.IngestSenders;
+            try
+            {
+                if (await agent.ReportAsync(fleet, settings.IngestRowsPerReport, burst.Token, throttled: false))
+                {
+                    Interlocked.Add(ref burstRows, settings.IngestRowsPerReport);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+    }, CancellationToken.None)));
+}
+
+var burstSeconds = burstClock.Elapsed.TotalSeconds;
+var ingestCpu = server.Sample().CpuSeconds - ingestCpuStart;
+var ingestRowsPerSecond = (fleet.Counters.TrafficRows - before.Rows) / burstSeconds;
+Say(Inv($"ingest: {ingestRowsPerSecond:F0} rows/s over {burstSeconds:F1} s ({burstRows} burst rows in reports of {settings.IngestRowsPerReport}, plus the periodic reports; {fleet.Counters.ReportErrors - before.Errors} report errors; {ingestCpu:F1} CPU-s)"));
+var rawPerReport = RawInsertLoop.Measure(dataDirectory, settings.IngestRowsPerReport, TimeSpan.FromSeconds(5));
+var rawBulk = RawInsertLoop.Measure(dataDirectory, 100_000, TimeSpan.FromSeconds(5));
+Say(Inv($"raw insert loop: {rawPerReport:F0} rows/s committing every {settings.IngestRowsPerReport} rows; {rawBulk:F0} rows/s committing every 100,000"));
+Say(Inv($"ingest / raw (same commit size) = {ingestRowsPerSecond / rawPerReport:F2}; ingest / raw (100k per commit) = {ingestRowsPerSecond / rawBulk:F2}"));
+
+// Close: the runs end at their planned end (Quartz → Hangfire close job → notify).
+var closedAt = new long[groups];
+await Parallel.ForAsync(0, groups, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (g, c) =>
+    closedAt[g] = await admin.WaitForRunTimeAsync(runIds[g], "closedAt", c));
+await WaitUntilAsync(() => agents.All(a => a.ClosedReceivedAt != 0), TimeSpan.FromSeconds(60), "every agent holding its closed state");
+var closed = Percentiles.Of(agents.Where(a => a.ClosedReceivedAt != 0).Select(a => (double)Math.Max(0, a.ClosedReceivedAt - closedAt[a.Group])).ToList());
+var earlyClosed = agents.Count(a => a.ClosedReceivedAt != 0 && a.ClosedReceivedAt < closedAt[a.Group]);
+Say(Inv($"close: {closed} ({earlyClosed} agents saw the closed state between planned end and closedAt, counted as 0)"));
+
+await stopAgents.CancelAsync();
+await Task.WhenAll(loops);
+var end = server.Sample();
+var c2 = fleet.Counters;
+Say(Inv($"server: peak rss {end.PeakRssMiB:F0} MiB, cpu {end.CpuSeconds:F1} s total, {end.Threads} threads; states {c2.States}, 304s {c2.NotModified}, poll errors {c2.PollErrors}, reports {c2.Reports}, report errors {c2.ReportErrors}; load {File.ReadAllText("/proc/loadavg").Trim()}"));
+
+var result = new
+{
+    at = time.GetUtcNow(),
+    settings.Agents,
+    settings.GroupSize,
+    load = File.ReadAllText("/proc/loadavg").Trim(),
+    enrollSeconds,
+    open,
+    openSpreadSeconds = openSpread,
+    openCpuSeconds = openCpu,
+    close = closed,
+    earlyClosed,
+    ingestRowsPerSecond,
+    rawPerReport,
+    rawBulk,
+    ratioSameCommit = ingestRowsPerSecond / rawPerReport,
+    ratioBulk = ingestRowsPerSecond / rawBulk,
+    ingestCpuSeconds = ingestCpu,
+    connectedRssMiB = connected.RssMiB,
+    idleCpuPerSecond,
+    idleReportsPerSecond,
+    peakRssMiB = end.PeakRssMiB,
+    cpuSeconds = end.CpuSeconds,
+    pollErrors = c2.PollErrors,
+    reportErrors = c2.ReportErrors,
+    label = settings.Label,
+};
+var line = JsonSerializer.Serialize(result, Fleet.Json);
+Console.WriteLine(line);
+if (settings.Out is { } outPath)
+{
+    await File.AppendAllTextAsync(outPath, line + Environment.NewLine, CancellationToken.None);
+}
+
+if (!settings.KeepData)
+{
+    await server.DisposeAsync();
+    Directory.Delete(dataDirectory, recursive: true);
+}
+
+return 0;
+
+async Task WaitUntilAsync(Func<bool> condition, TimeSpan limit, string what)
+{
+    var clock = Stopwatch.StartNew();
+    while (!condition())
+    {
+        if (clock.Elapsed > limit)
+        {
+            Say($"gave up waiting for {what} after {limit.TotalSeconds:F0} s");
+            return;
+        }
+
+        await Task.Delay(20, ct);
+    }
+}
+
+static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Orchestrator.LoadHarness;
+
+/// <summary>The real server, started from its built dll as a child process on a free loopback port.</summary>
+internal sealed class ServerProcess : IAsyncDisposable
+{
+    // Linux reports utime/stime in clock ticks; USER_HZ is 100 on every mainstream kernel configuration.
+    private const double TicksPerSecond = 100;
+
+    private readonly Process _process;
+
+    private ServerProcess(Process process, Uri baseAddress)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+
+    public int Pid => _process.Id;
+
+    public static async Task<ServerProcess> StartAsync(string dll, string dataDirectory, string adminKey, CancellationToken cancellationToken)
+    {
+        var port = FreePort();
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Urls"] = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}");
+        start.Environment["Orchestrator__DataDirectory"] = dataDirectory;
+        start.Environment["Orchestrator__BootstrapAdminKey"] = adminKey;
+        start.Environment["Orchestrator__MinimumWindowDuration"] = "00:00:05";
+        start.Environment["Orchestrator__JobPollInterval"] = "00:00:00.200";
+        start.Environment["Orchestrator__AgentRequestsPerMinute"] = "100000";
+        start.Environment["Orchestrator__SignInAttemptsPerMinute"] = "10000";
+        start.Environment["Orchestrator__WritesPerMinute"] = "100000";
+        start.Environment["Orchestrator__SchedulerName"] = "load-" + Guid.NewGuid().ToString("N")[..8];
+        var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        var log = new StreamWriter(Path.Combine(dataDirectory, "server.log")) { AutoFlush = true };
+        process.OutputDataReceived += (_, e) => Write(log, e.Data);
+        process.ErrorDataReceived += (_, e) => Write(log, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        var server = new ServerProcess(process, new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}")));
+        using var probe = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"the server exited with {process.ExitCode}; see {dataDirectory}/server.log");
+            }
+
+            try
+            {
+                using var response = await probe.GetAsync(new Uri("/healthz", UriKind.Relative), cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    return server;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+            }
+
+            await Task.Delay(200, cancellationToken);
+        }
+
+        throw new TimeoutException("the server did not answer /healthz within 60 s");
+    }
+
+    /// <summary>Peak and current resident set (MiB), CPU seconds (user + system) and threads, from /proc.</summary>
+    public ProcessSample Sample()
+    {
+        var status = File.ReadAllLines($"/proc/{Pid}/status");
+        double Kb(string key) => double.Parse(
+            status.First(l => l.StartsWith(key, StringComparison.Ordinal))[key.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
+        var stat = File.ReadAllText($"/proc/{Pid}/stat");
+        // Fields after the command name "(…)": state is field 3, utime 14, stime 15 (1-based, whole line).
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        var cpu = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+        return new ProcessSample(Kb("VmHWM:") / 1024, Kb("VmRSS:") / 1024, cpu, (int)Kb("Threads:"));
+    }
+
+    private bool _disposed;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private static void Write(StreamWriter log, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (log)
+        {
+            log.WriteLine(line);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+internal sealed record ProcessSample(double PeakRssMiB, double RssMiB, double CpuSeconds, int Threads);

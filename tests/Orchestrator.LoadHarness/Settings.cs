@@ -1,0 +1,72 @@
+using System.Globalization;
+
+namespace Orchestrator.LoadHarness;
+
+/// <summary>Command line: <c>load-harness AGENTS [--name value …]</c>; every limit has a default that fits this machine.</summary>
+internal sealed record Settings
+{
+    public int Agents { get; init; } = 1_000;
+
+    /// <summary>Endpoints per group (one window per group): allow-lists grow with the square of a run's size.</summary>
+    public int GroupSize { get; init; } = 100;
+
+    public int OpenSeconds { get; init; } = 60;
+
+    public int SettleSeconds { get; init; } = 5;
+
+    public int IngestSeconds { get; init; } = 10;
+
+    public int IngestSenders { get; init; } = 8;
+
+    public int IngestRowsPerReport { get; init; } = 500;
+
+    public int TrafficRowsPerReport { get; init; } = 3;
+
+    public int ReportConcurrency { get; init; } = 256;
+
+    public int SourceAddresses { get; init; } = 8;
+
+    public int TimeoutSeconds { get; init; } = 900;
+
+    public string ServerDll { get; init; } = "";
+
+    public string? Out { get; init; }
+
+    public string? Label { get; init; }
+
+    public bool KeepData { get; init; }
+
+    public static Settings Parse(string[] args)
+    {
+        var settings = new Settings { Agents = int.Parse(args[0], CultureInfo.InvariantCulture) };
+        for (var i = 1; i < args.Length; i += 2)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : "";
+            int Int() => int.Parse(value, CultureInfo.InvariantCulture);
+            settings = args[i] switch
+            {
+                "--group-size" => settings with { GroupSize = Int() },
+                "--open-seconds" => settings with { OpenSeconds = Int() },
+                "--ingest-seconds" => settings with { IngestSeconds = Int() },
+                "--ingest-senders" => settings with { IngestSenders = Int() },
+                "--ingest-rows" => settings with { IngestRowsPerReport = Int() },
+                "--traffic-rows" => settings with { TrafficRowsPerReport = Int() },
+                "--report-concurrency" => settings with { ReportConcurrency = Int() },
+                "--sources" => settings with { SourceAddresses = Int() },
+                "--timeout" => settings with { TimeoutSeconds = Int() },
+                "--server" => settings with { ServerDll = Path.GetFullPath(value) },
+                "--out" => settings with { Out = Path.GetFullPath(value) },
+                "--label" => settings with { Label = value },
+                "--keep-data" => settings with { KeepData = value == "true" },
+                _ => throw new ArgumentException($"unknown option {args[i]}; see tests/Orchestrator.LoadHarness/run.sh"),
+            };
+        }
+
+        if (!File.Exists(settings.ServerDll))
+        {
+            throw new ArgumentException($"--server: '{settings.ServerDll}' does not exist; build src/Orchestrator.Server first");
+        }
+
+        return settings;
+    }
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Usage: tests/Orchestrator.LoadHarness/run.sh AGENTS [harness options, e.g. --group-size 100 --label after]
+# Builds the server and the harness (Release), raises the descriptor limit (10k agents = 10k+ sockets on each side)
+# and runs one bounded benchmark against a fresh server process on loopback. Results: stdout and
+# tests/Orchestrator.LoadHarness/results.jsonl.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+agents=${1:?usage: run.sh AGENTS [options]}
+shift
+
+ulimit -n 65535 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+echo "nofile limit: $(ulimit -n); ephemeral ports: $(cat /proc/sys/net/ipv4/ip_local_port_range | tr '\t' '-'); load: $(cat /proc/loadavg)"
+
+dotnet build "$root/src/Orchestrator.Server/Orchestrator.Server.csproj" -c Release -nologo -clp:ErrorsOnly -v q
+dotnet build "$here/Orchestrator.LoadHarness.csproj" -c Release -nologo -clp:ErrorsOnly -v q
+
+exec timeout --signal=TERM --kill-after=30 1200 \
+  dotnet "$here/bin/Release/net10.0/load-harness.dll" "$agents" \
+  --server "$root/src/Orchestrator.Server/bin/Release/net10.0/Orchestrator.Server.dll" \
+  --out "$here/results.jsonl" "$@"
