@@ -20,7 +20,8 @@ public sealed class OrchestratorFactory : WebApplicationFactory<Program>
         builder.UseSetting("Orchestrator:LateCloseThreshold", "00:00:03");
         builder.UseSetting("Orchestrator:BootstrapAdminKey", AdminKey);
         builder.UseSetting("Orchestrator:SchedulerName", $"test-{Guid.NewGuid():N}");
-        builder.UseSetting("Orchestrator:CloseConfirmationGrace", "00:00:01");
+        // Long enough for a test agent to confirm a close on a loaded machine before the run settles its members.
+        builder.UseSetting("Orchestrator:CloseConfirmationGrace", "00:00:05");
         builder.UseSetting("Orchestrator:ScanWaveInterval", "00:00:01");
     }
 
