@@ -78,10 +78,21 @@ internal static class RunsApi
             return Problems.NotFound($"Run {id}");
         }
 
-        var now = time.GetUtcNow();
-        var moved = run.State == RunState.Opening
-            ? await runs.TransitionAsync(id, RunState.Cancelled, actor.Name, now, CloseReason.ClosedByOperator, ct)
-            : await runs.TransitionAsync(id, RunState.Closing, actor.Name, now, CloseReason.ClosedByOperator, ct);
+        // The run may move (Opening → Open) between the read and the change: read again and retry, so that a close
+        // racing the opening still closes (regression: it answered 409 "run is Opening").
+        var moved = false;
+        for (var attempt = 0; attempt < 3 && !moved; attempt++)
+        {
+            if (attempt > 0 && await runs.GetAsync(id, ct) is { } fresh)
+            {
+                run = fresh;
+            }
+
+            moved = run.State == RunState.Opening
+                ? await runs.TransitionAsync(id, RunState.Cancelled, actor.Name, time.GetUtcNow(), CloseReason.ClosedByOperator, ct)
+                : await runs.TransitionAsync(id, RunState.Closing, actor.Name, time.GetUtcNow(), CloseReason.ClosedByOperator, ct);
+        }
+
         if (!moved)
         {
             return TypedResults.Problem(
