@@ -20,8 +20,6 @@ public interface IAgentStore
 
     Task TouchAsync(string agentId, DateTimeOffset now, CancellationToken cancellationToken = default);
 
-    Task RecordAppliedAsync(string agentId, long? appliedVersion, string? applyError, DateTimeOffset now, CancellationToken cancellationToken = default);
-
     Task<bool> RotateAsync(string agentId, string secretHash, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     Task<bool> RevokeAsync(string agentId, string actor, DateTimeOffset now, CancellationToken cancellationToken = default);

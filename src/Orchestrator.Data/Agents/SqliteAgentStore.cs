@@ -114,14 +114,6 @@ internal sealed class SqliteAgentStore(Database database) : IAgentStore
         await connection.ExecuteAsync("UPDATE agents SET last_seen_at = @at WHERE id = @agentId", new { agentId, at = UnixMs.From(now) });
     }
 
-    public async Task RecordAppliedAsync(string agentId, long? appliedVersion, string? applyError, DateTimeOffset now, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(
-            "UPDATE agents SET applied_version = COALESCE(@appliedVersion, applied_version), apply_error = @applyError, last_seen_at = @at WHERE id = @agentId",
-            new { agentId, appliedVersion, applyError, at = UnixMs.From(now) });
-    }
-
     public async Task<bool> RotateAsync(string agentId, string secretHash, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -154,7 +154,7 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
     {
         if (report.Applied is { } applied)
         {
-            // The same write as IAgentStore.RecordAppliedAsync, here so that it shares the report's transaction.
+            // The agent's applied version and error are written with its report, in the same transaction.
             await connection.ExecuteAsync(
                 "UPDATE agents SET applied_version = COALESCE(@Version, applied_version), apply_error = @Error, last_seen_at = @at WHERE id = @AgentId",
                 new { applied.Version, applied.Error, at, report.AgentId }, transaction);
