@@ -79,6 +79,25 @@ internal sealed class SqliteEndpointStore(Database database) : IEndpointStore
         return rows.Select(r => r.ToRecord()).ToList();
     }
 
+    public async Task<EndpointCatalog?> ListIfChangedAsync(long knownVersion, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        const string Version = "SELECT version FROM endpoint_catalog WHERE id = 1";
+        if (await connection.ExecuteScalarAsync<long>(Version) == knownVersion)
+        {
+            return null;
+        }
+
+        // The version and the rows come from one read snapshot, so a list is never cached under a version it missed.
+        // A deferred transaction only reads: it neither takes nor waits for the write lock.
+        await using var transaction = connection.BeginTransaction(deferred: true);
+        var version = await connection.ExecuteScalarAsync<long>(Version, transaction: transaction);
+        var rows = await connection.QueryAsync<Row>($"SELECT {Columns} FROM endpoints ORDER BY lower(hostname)", transaction: transaction);
+        var endpoints = rows.Select(r => r.ToRecord()).ToList();
+        await transaction.CommitAsync(cancellationToken);
+        return new EndpointCatalog(version, endpoints);
+    }
+
     public async Task<bool> DeleteAsync(long id, string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

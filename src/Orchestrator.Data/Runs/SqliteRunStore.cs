@@ -1,5 +1,6 @@
 using System.Data;
 using Dapper;
+using Microsoft.Data.Sqlite;
 using Orchestrator.Core.Runs;
 using Orchestrator.Core.Windows;
 using Orchestrator.Data.Audit;
@@ -105,15 +106,26 @@ internal sealed class SqliteRunStore(Database database) : IRunStore
             return false;
         }
 
+        // One statement compiled once for every member (a run of hundreds of members opens in milliseconds).
+        await using var insert = connection.CreateCommand();
+        insert.Transaction = (SqliteTransaction)transaction;
+        insert.CommandText =
+            """
+            INSERT INTO run_members (run_id, endpoint_id, hostname, addresses, allowed_peers)
+            VALUES ($run, $endpoint, $hostname, $addresses, $allowed)
+            """;
+        insert.Parameters.Add("$run", SqliteType.Integer).Value = runId;
+        var endpoint = insert.Parameters.Add("$endpoint", SqliteType.Integer);
+        var hostname = insert.Parameters.Add("$hostname", SqliteType.Text);
+        var addresses = insert.Parameters.Add("$addresses", SqliteType.Text);
+        var allowed = insert.Parameters.Add("$allowed", SqliteType.Text);
         foreach (var member in members)
         {
-            await connection.ExecuteAsync(
-                """
-                INSERT INTO run_members (run_id, endpoint_id, hostname, addresses, allowed_peers)
-                VALUES (@runId, @EndpointId, @Hostname, @addresses, @allowed)
-                """,
-                new { runId, member.EndpointId, member.Hostname, addresses = Json.Write(member.Addresses), allowed = Json.Write(member.AllowedPeers) },
-                transaction);
+            endpoint.Value = member.EndpointId;
+            hostname.Value = member.Hostname;
+            addresses.Value = Json.Write(member.Addresses);
+            allowed.Value = Json.Write(member.AllowedPeers);
+            await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

@@ -32,15 +32,14 @@ internal static class GroupsApi
 
     /// <summary>Who is in the group right now (a preview: a run freezes its own list when it starts).</summary>
     private static async Task<Results<Ok<GroupMemberResponse[]>, ProblemHttpResult>> MembersAsync(
-        long id, IGroupStore groups, IEndpointStore endpoints, CancellationToken ct)
+        long id, IGroupStore groups, EndpointDirectory endpoints, CancellationToken ct)
     {
         if (await groups.GetAsync(id, ct) is not { } group)
         {
             return Problems.NotFound($"Group {id}");
         }
 
-        var all = await endpoints.ListAsync(ct);
-        var members = GroupMembership.Resolve(group.Definition, all.Select(EndpointsApi.ToInfo));
+        var members = GroupMembership.Resolve(group.Definition, await endpoints.ListAsync(ct));
         return TypedResults.Ok(members
             .Select(m => new GroupMemberResponse(m.Id, m.Hostname, m.Addresses.Select(a => a.ToString()).ToList(), m.Tags))
             .ToArray());

@@ -83,6 +83,7 @@ internal static class OrchestratorHost
         services.AddSingleton<WindowScheduler>();
         services.AddSingleton<RunTriggers>();
         services.AddSingleton<RunStarter>();
+        services.AddSingleton<EndpointDirectory>();
         services.AddSingleton<RunMembership>();
         services.AddSingleton<StartupReconciler>();
         services.AddTransient<RunJobs>();

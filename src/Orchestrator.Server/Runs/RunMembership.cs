@@ -1,6 +1,5 @@
 using Orchestrator.Core.Enforcement;
 using Orchestrator.Core.Groups;
-using Orchestrator.Data.Endpoints;
 using Orchestrator.Data.Groups;
 using Orchestrator.Data.Runs;
 using Orchestrator.Server.Endpoints;
@@ -8,13 +7,13 @@ using Orchestrator.Server.Endpoints;
 namespace Orchestrator.Server.Runs;
 
 /// <summary>Resolves a run's groups to endpoints at the moment it opens and computes every member's allow-list.</summary>
-internal sealed class RunMembership(IGroupStore groups, IEndpointStore endpoints, ILogger<RunMembership> log)
+internal sealed class RunMembership(IGroupStore groups, EndpointDirectory endpoints, ILogger<RunMembership> log)
 {
     public async Task<IReadOnlyList<RunMemberRecord>> FreezeAsync(RunRecord run)
     {
         ArgumentNullException.ThrowIfNull(run);
         var byName = (await groups.ListAsync()).ToDictionary(g => g.Definition.Name, StringComparer.OrdinalIgnoreCase);
-        var all = (await endpoints.ListAsync()).Select(EndpointsApi.ToInfo).ToList();
+        var all = await endpoints.ListAsync();
         var members = new Dictionary<long, RunMember>();
         foreach (var name in run.Definition.Groups)
         {

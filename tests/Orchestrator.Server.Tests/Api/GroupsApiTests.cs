@@ -79,6 +79,22 @@ public sealed class GroupsApiTests(OrchestratorFactory factory) : IClassFixture<
     }
 
     [Fact]
+    public async Task MembersPreviewFollowsEndpointChangesMadeAfterAnEarlierPreview()
+    {
+        await Register("moving.example", ["198.18.12.1"], ["ring5"]);
+        var group = await _client.CreateAsync("/api/v1/groups", new { name = "moving-members", tags = new[] { "ring5" } });
+        var path = $"/api/v1/groups/{group["id"]}/members";
+        var before = await _client.GetJsonAsync(path);
+
+        await Register("moving.example", ["198.18.12.1"], ["ring6"]);
+        await Register("arriving.example", ["198.18.12.2"], ["ring5"]);
+        var after = await _client.GetJsonAsync(path);
+
+        Assert.Equal(["moving.example"], before.AsArray().Select(m => (string?)m!["hostname"]));
+        Assert.Equal(["arriving.example"], after.AsArray().Select(m => (string?)m!["hostname"]));
+    }
+
+    [Fact]
     public async Task MembersOfAGroupThatDoesNotExistIsNotFound()
     {
         var (status, _) = await _client.SendAsync(HttpMethod.Get, "/api/v1/groups/987654/members");
