@@ -96,26 +96,35 @@ internal static class AgentApi
         while (true)
         {
             var change = notifier.NextChange(me.EndpointId);
-            var (state, _) = await states.ForAsync(me.EndpointId, ct);
+            var (state, _, nextEnd) = await states.ForAsync(me.EndpointId, ct);
             http.Response.Headers.ETag = $"\"{state.Version.ToString(CultureInfo.InvariantCulture)}\"";
             if (state.Version != version)
             {
                 return TypedResults.Ok(state);
             }
 
-            var remaining = deadline - time.GetUtcNow();
+            now = time.GetUtcNow();
+            var remaining = deadline - now;
             if (remaining <= TimeSpan.Zero)
             {
                 return TypedResults.StatusCode(StatusCodes.Status304NotModified);
             }
 
+            // An opening ends by itself at its run's planned end: look again then, so the agent hears of the close at
+            // the end of the window and not only once the close job has run (which, with many windows ending
+            // together, may be later).
+            var untilEnd = nextEnd is { } end ? TimeSpan.FromMilliseconds(Math.Max(1, (end - now).TotalMilliseconds + 1)) : TimeSpan.MaxValue;
             try
             {
-                await change.WaitAsync(remaining, time, ct);
+                await change.WaitAsync(untilEnd < remaining ? untilEnd : remaining, time, ct);
+            }
+            catch (TimeoutException) when (untilEnd >= remaining)
+            {
+                return TypedResults.StatusCode(StatusCodes.Status304NotModified);
             }
             catch (TimeoutException)
             {
-                return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+                // The first opening ended: read the state again.
             }
         }
     }
@@ -140,7 +149,7 @@ internal static class AgentApi
         IReadOnlyList<long>? acknowledge = null;
         if (report.AppliedVersion is { } applied && report.ApplyError is null && !session.AlreadyAcknowledged(applied, generation))
         {
-            var (current, runIds) = await states.ForAsync(me.EndpointId, ct);
+            var (current, runIds, _) = await states.ForAsync(me.EndpointId, ct);
             if (current.Version == applied)
             {
                 acknowledge = runIds;

@@ -34,7 +34,8 @@ internal sealed class DesiredStates(IRunStore runs, IScanStore scans, DesiredSta
     private readonly ConcurrentDictionary<long, RunRecord> _runs = new();
     private readonly ConcurrentDictionary<string, string> _addresses = new(StringComparer.Ordinal);
 
-    public async Task<(DesiredStateV1 State, IReadOnlyList<long> RunIds)> ForAsync(long endpointId, CancellationToken cancellationToken)
+/// <returns>The state, the runs it holds, and when the first of those runs ends (the state changes by itself then).</returns>
+    public async Task<(DesiredStateV1 State, IReadOnlyList<long> RunIds, DateTimeOffset? NextEnd)> ForAsync(long endpointId, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var snapshot = await SnapshotAsync(endpointId, now, cancellationToken);
@@ -62,7 +63,7 @@ internal sealed class DesiredStates(IRunStore runs, IScanStore scans, DesiredSta
         identity.Append(CultureInfo.InvariantCulture, $"scans:{string.Join(',', snapshot.Scans.Select(s => s.ScanId))}");
 
         var state = new DesiredStateV1(VersionOf(identity.ToString()), openings, peering, snapshot.Scans);
-        return (state, holding.Select(r => r.Id).ToList());
+        return (state, holding.Select(r => r.Id).ToList(), holding.Count == 0 ? null : holding.Min(r => r.PlannedEnd));
     }
 
     /// <summary>The endpoint's own report changed what it must do (a scan finished): read again at the next call.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Protocol;
 using Orchestrator.Server.Tests.Infrastructure;
 
@@ -103,6 +104,29 @@ public sealed class DesiredStateTests
         Assert.Empty(answer.State!.Openings);
         var closed = await site.WaitRunStateAsync(runId, "Closed");
         Assert.Equal("ClosedByOperator", (string?)closed["closeReason"]);
+    }
+
+    [Fact]
+    public async Task AWaitingAgentHearsOfTheCloseAtThePlannedEndWithoutWaitingForTheCloseJob()
+    {
+        await using var site = await AgentSite.StartAsync(2);
+        var runId = await site.StartRunAsync(await site.WindowAsync(), "PT6S");
+        var run = await site.WaitRunStateAsync(runId, "Open");
+        var plannedEnd = DateTimeOffset.Parse((string)run["plannedEnd"]!, System.Globalization.CultureInfo.InvariantCulture);
+        // Without its end trigger the run's close job never runs: only the end itself can close the agent's state.
+        var scheduler = await site.Factory.Services.GetRequiredService<Quartz.ISchedulerFactory>().GetScheduler(TestContext.Current.CancellationToken);
+        Assert.True(await scheduler.UnscheduleJob(Orchestrator.Server.Scheduling.RunTriggers.EndKey(runId), TestContext.Current.CancellationToken));
+        var state = await site.Agents[0].StateAsync();
+        Assert.Single(state.Openings);
+
+        var answer = await site.Agents[0].PollAsync(state.Version, 25);
+        var received = DateTimeOffset.UtcNow;
+
+        Assert.Equal(HttpStatusCode.OK, answer.Status);
+        Assert.Empty(answer.State!.Openings);
+        Assert.Equal("HttpOnly", answer.State.DeliveryOptimization.Mode);
+        Assert.InRange((received - plannedEnd).TotalMilliseconds, 0, 1_000);
+        Assert.Equal("Open", (string?)(await site.RunDetailAsync(runId))["run"]!["state"]);
     }
 
     [Fact]
