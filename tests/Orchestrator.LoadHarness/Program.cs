@@ -6,8 +6,8 @@ using Orchestrator.LoadHarness;
 using Orchestrator.Protocol;
 
 // Load harness: N virtual agents against a real server process on loopback. Phases: enroll, connect (every agent
-// holds its first state), open (ad-hoc runs; each agent's delay from its run's openedAt to the open state), ingest
-// (report burst next to a raw SQLite insert loop), close (planned end; delay from the run's closedAt to the closed
+// holds its first state), open (ad-hoc runs; each agent's delay from its run's start, and from its openedAt, to the open state), ingest
+// (report burst next to a raw SQLite insert loop), close (planned end; delay from the run's planned end, and from its closedAt, to the closed
 // state). Prints one results block and appends it as a JSON line to --out. Stops by itself after --timeout.
 var settings = Settings.Parse(args);
 var time = TimeProvider.System;
@@ -93,13 +93,19 @@ var runIds = new long[groups];
 await Parallel.ForAsync(0, groups, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (g, c) =>
     runIds[g] = (await admin.PostAsync(Inv($"/api/v1/windows/{windowIds[g]}/runs"), new { duration = Inv($"PT{settings.OpenSeconds}S") }, c))["id"]!.GetValue<long>());
 var openedAt = new long[groups];
+var plannedStart = new long[groups];
 await Parallel.ForAsync(0, groups, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (g, c) =>
-    openedAt[g] = await admin.WaitForRunTimeAsync(runIds[g], "openedAt", c));
+{
+    openedAt[g] = await admin.WaitForRunTimeAsync(runIds[g], "openedAt", c);
+    plannedStart[g] = await admin.WaitForRunTimeAsync(runIds[g], "plannedStart", c);
+});
 await WaitUntilAsync(() => agents.All(a => a.OpenReceivedAt != 0), TimeSpan.FromSeconds(settings.OpenSeconds), "every agent holding its open state");
 var openCpu = server.Sample().CpuSeconds - openCpuStart;
 var open = Percentiles.Of(agents.Where(a => a.OpenReceivedAt != 0).Select(a => (double)(a.OpenReceivedAt - openedAt[a.Group])).ToList());
+var openFromStart = Percentiles.Of(agents.Where(a => a.OpenReceivedAt != 0).Select(a => (double)(a.OpenReceivedAt - plannedStart[a.Group])).ToList());
 var openSpread = (openedAt.Max() - openedAt.Min()) / 1000.0;
-Say(Inv($"open: {open} (runs opened over {openSpread:F1} s, {openCpu:F1} CPU-s)"));
+Say(Inv($"open (from openedAt): {open} (runs opened over {openSpread:F1} s, {openCpu:F1} CPU-s)"));
+Say(Inv($"open (from window start): {openFromStart}"));
 
 // Ingest: a burst of large reports from the agents' own credentials while the runs are open (attribution has work
 // to do), then the raw insert loop on the same machine in the same run.
@@ -142,12 +148,18 @@ Say(Inv($"ingest / raw (same commit size) = {ingestRowsPerSecond / rawPerReport:
 
 // Close: the runs end at their planned end (Quartz → Hangfire close job → notify).
 var closedAt = new long[groups];
+var plannedEnd = new long[groups];
 await Parallel.ForAsync(0, groups, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (g, c) =>
-    closedAt[g] = await admin.WaitForRunTimeAsync(runIds[g], "closedAt", c));
+{
+    closedAt[g] = await admin.WaitForRunTimeAsync(runIds[g], "closedAt", c);
+    plannedEnd[g] = await admin.WaitForRunTimeAsync(runIds[g], "plannedEnd", c);
+});
 await WaitUntilAsync(() => agents.All(a => a.ClosedReceivedAt != 0), TimeSpan.FromSeconds(60), "every agent holding its closed state");
 var closed = Percentiles.Of(agents.Where(a => a.ClosedReceivedAt != 0).Select(a => (double)Math.Max(0, a.ClosedReceivedAt - closedAt[a.Group])).ToList());
 var earlyClosed = agents.Count(a => a.ClosedReceivedAt != 0 && a.ClosedReceivedAt < closedAt[a.Group]);
-Say(Inv($"close: {closed} ({earlyClosed} agents saw the closed state between planned end and closedAt, counted as 0)"));
+var closedFromEnd = Percentiles.Of(agents.Where(a => a.ClosedReceivedAt != 0).Select(a => (double)(a.ClosedReceivedAt - plannedEnd[a.Group])).ToList());
+Say(Inv($"close (from closedAt): {closed} ({earlyClosed} agents saw the closed state between planned end and closedAt, counted as 0)"));
+Say(Inv($"close (from window end): {closedFromEnd}"));
 
 await stopAgents.CancelAsync();
 await Task.WhenAll(loops);
@@ -163,9 +175,11 @@ var result = new
     load = File.ReadAllText("/proc/loadavg").Trim(),
     enrollSeconds,
     open,
+    openFromStart,
     openSpreadSeconds = openSpread,
     openCpuSeconds = openCpu,
     close = closed,
+    closeFromEnd = closedFromEnd,
     earlyClosed,
     ingestRowsPerSecond,
     rawPerReport,
