@@ -23,8 +23,16 @@ internal static class AgentApi
     {
         // Agents authenticate with their own credential (the filter), not with ops keys: hence AllowAnonymous.
         app.MapPost(AgentProtocolV1.EnrollPath, EnrollAsync).WithTags("Agent protocol v1").AllowAnonymous().RequireRateLimiting(RateLimits.Auth);
+        // The filter is the registered singleton, resolved once per endpoint: AddEndpointFilter<T>() would build a new
+        // instance per request, each with an empty credential cache (a database read and a last-seen write per call,
+        // and a dictionary held by every parked long-poll).
         var agent = app.MapGroup("/agent/v1").WithTags("Agent protocol v1").AllowAnonymous()
-            .RequireRateLimiting(RateLimits.Agent).AddEndpointFilter<AgentAuthenticationFilter>();
+            .RequireRateLimiting(RateLimits.Agent)
+            .AddEndpointFilterFactory(static (factory, next) =>
+            {
+                var credentials = factory.ApplicationServices.GetRequiredService<AgentAuthenticationFilter>();
+                return context => credentials.InvokeAsync(context, next);
+            });
         agent.MapGet("/state", StateAsync);
         agent.MapPost("/reports", ReportAsync);
         agent.MapPost("/rotate", RotateAsync);
