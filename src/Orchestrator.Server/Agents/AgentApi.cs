@@ -117,11 +117,11 @@ internal static class AgentApi
                 return TypedResults.StatusCode(StatusCodes.Status304NotModified);
             }
 
-            try
-            {
-                await change.WaitAsync(remaining, time, ct);
-            }
-            catch (TimeoutException)
+            // A timeout is the usual end of a long-poll (every 304): awaited without throwing, so 10,000 agents do not
+            // raise hundreds of TimeoutExceptions a second.
+            await change.WaitAsync(remaining, time, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            ct.ThrowIfCancellationRequested();
+            if (!change.IsCompleted)
             {
                 return TypedResults.StatusCode(StatusCodes.Status304NotModified);
             }
