@@ -86,6 +86,23 @@ await Task.Delay(TimeSpan.FromSeconds(10), ct);
 var idleCpuPerSecond = (server.Sample().CpuSeconds - idleCpuStart) / 10;
 var idleReportsPerSecond = (fleet.Counters.Reports - idleCounters.Reports) / 10.0;
 Say(Inv($"connected: rss {connected.RssMiB:F0} MiB, peak {connected.PeakRssMiB:F0} MiB, {connected.Threads} threads; steady state {idleCpuPerSecond:F2} CPU-s/s at {idleReportsPerSecond:F0} reports/s"));
+(double Min, double Avg, double Max)? heldRss = null;
+if (settings.HoldConnectedSeconds > 0)
+{
+    // Agents keep polling and reporting meanwhile; RSS is sampled every second, since one sample depends on where the
+    // GC happens to be (parked requests die in gen2 and wait there for the next full collection).
+    Say(Inv($"holding {settings.HoldConnectedSeconds} s for inspection: server pid {server.Pid}"));
+    var held = new List<double>();
+    for (var s = 0; s < settings.HoldConnectedSeconds; s++)
+    {
+        await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        held.Add(server.Sample().RssMiB);
+    }
+
+    heldRss = (held.Min(), held.Average(), held.Max());
+    Say(Inv($"held: rss min {heldRss.Value.Min:F0} / avg {heldRss.Value.Avg:F0} / max {heldRss.Value.Max:F0} MiB over {held.Count} s"));
+}
+
 
 // Open: one ad-hoc run per window, started together.
 var openCpuStart = server.Sample().CpuSeconds;
@@ -188,6 +205,7 @@ var result = new
     ratioBulk = ingestRowsPerSecond / rawBulk,
     ingestCpuSeconds = ingestCpu,
     connectedRssMiB = connected.RssMiB,
+    heldRssMiB = heldRss is { } h ? new { min = h.Min, avg = h.Avg, max = h.Max } : null,
     idleCpuPerSecond,
     idleReportsPerSecond,
     peakRssMiB = end.PeakRssMiB,

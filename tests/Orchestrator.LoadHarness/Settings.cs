@@ -36,6 +36,9 @@ internal sealed record Settings
 
     public bool KeepData { get; init; }
 
+    /// <summary>Seconds to pause right after the "connected" figure (pid printed), to attach dotnet-gcdump or read /proc.</summary>
+    public int HoldConnectedSeconds { get; init; }
+
     public static Settings Parse(string[] args)
     {
         var settings = new Settings { Agents = int.Parse(args[0], CultureInfo.InvariantCulture) };
@@ -58,6 +61,7 @@ internal sealed record Settings
                 "--out" => settings with { Out = Path.GetFullPath(value) },
                 "--label" => settings with { Label = value },
                 "--keep-data" => settings with { KeepData = value == "true" },
+                "--hold-connected-seconds" => settings with { HoldConnectedSeconds = Int() },
                 _ => throw new ArgumentException($"unknown option {args[i]}; see tests/Orchestrator.LoadHarness/run.sh"),
             };
         }

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Usage: tests/Orchestrator.LoadHarness/run.sh AGENTS [harness options, e.g. --group-size 100 --label after]
+# --hold-connected-seconds N pauses N s after the "connected" figure (prints the server pid) to attach dotnet-gcdump
+# or read /proc/PID/smaps; --keep-data true keeps the data directory and server.log.
 # Builds the server and the harness (Release), raises the descriptor limit (10k agents = 10k+ sockets on each side)
 # and runs one bounded benchmark against a fresh server process on loopback. Results: stdout and
 # tests/Orchestrator.LoadHarness/results.jsonl.

@@ -23,8 +23,16 @@ internal static class AgentApi
     {
         // Agents authenticate with their own credential (the filter), not with ops keys: hence AllowAnonymous.
         app.MapPost(AgentProtocolV1.EnrollPath, EnrollAsync).WithTags("Agent protocol v1").AllowAnonymous().RequireRateLimiting(RateLimits.Auth);
+        // The filter is the registered singleton, resolved once per endpoint: AddEndpointFilter<T>() would build a new
+        // instance per request, each with an empty credential cache (a database read and a last-seen write per call,
+        // and a dictionary held by every parked long-poll).
         var agent = app.MapGroup("/agent/v1").WithTags("Agent protocol v1").AllowAnonymous()
-            .RequireRateLimiting(RateLimits.Agent).AddEndpointFilter<AgentAuthenticationFilter>();
+            .RequireRateLimiting(RateLimits.Agent)
+            .AddEndpointFilterFactory(static (factory, next) =>
+            {
+                var credentials = factory.ApplicationServices.GetRequiredService<AgentAuthenticationFilter>();
+                return context => credentials.InvokeAsync(context, next);
+            });
         agent.MapGet("/state", StateAsync);
         agent.MapPost("/reports", ReportAsync);
         agent.MapPost("/rotate", RotateAsync);
@@ -112,20 +120,18 @@ internal static class AgentApi
 
             // An opening ends by itself at its run's planned end: look again then, so the agent hears of the close at
             // the end of the window and not only once the close job has run (which, with many windows ending
-            // together, may be later).
+            // together, may be later). A timeout is the usual end of a long-poll (every 304): awaited without
+            // throwing, so 10,000 agents do not raise hundreds of TimeoutExceptions a second.
             var untilEnd = nextEnd is { } end ? TimeSpan.FromMilliseconds(Math.Max(1, (end - now).TotalMilliseconds + 1)) : TimeSpan.MaxValue;
-            try
-            {
-                await change.WaitAsync(untilEnd < remaining ? untilEnd : remaining, time, ct);
-            }
-            catch (TimeoutException) when (untilEnd >= remaining)
+            var waitFor = untilEnd < remaining ? untilEnd : remaining;
+            await change.WaitAsync(waitFor, time, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            ct.ThrowIfCancellationRequested();
+            if (!change.IsCompleted && waitFor == remaining)
             {
                 return TypedResults.StatusCode(StatusCodes.Status304NotModified);
             }
-            catch (TimeoutException)
-            {
-                // The first opening ended: read the state again.
-            }
+
+            // Changed, or the first opening ended: read the state again.
         }
     }
 
