@@ -39,7 +39,6 @@ internal sealed class ServerProcess : IAsyncDisposable
         start.Environment["Orchestrator__DataDirectory"] = dataDirectory;
         start.Environment["Orchestrator__BootstrapAdminKey"] = adminKey;
         start.Environment["Orchestrator__MinimumWindowDuration"] = "00:00:05";
-        start.Environment["Orchestrator__JobPollInterval"] = "00:00:00.200";
         start.Environment["Orchestrator__AgentRequestsPerMinute"] = "100000";
         start.Environment["Orchestrator__SignInAttemptsPerMinute"] = "10000";
         start.Environment["Orchestrator__WritesPerMinute"] = "100000";

@@ -24,6 +24,7 @@ internal static class OrchestratorHost
     public static void AddOrchestrator(this WebApplicationBuilder builder, OrchestratorOptions settings)
     {
         Directory.CreateDirectory(settings.DataDirectory);
+        UseWriteAheadLog(settings.QuartzPath);
         var services = builder.Services;
         services.AddOptions<OrchestratorOptions>().BindConfiguration(OrchestratorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
@@ -90,6 +91,19 @@ internal static class OrchestratorHost
         services.AddSingleton<DesiredStateNotifier>();
         services.AddSingleton<DesiredStates>();
         services.AddSingleton<AgentAuthenticationFilter>();
+    }
+
+    /// <summary>
+    /// Quartz leaves its SQLite file in the rollback-journal mode, where a write blocks every read and each commit
+    /// syncs twice; runs starting together then queue on it. WAL is a property of the file: set once, kept.
+    /// </summary>
+    private static void UseWriteAheadLog(string path)
+    {
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.GetFullPath(path)};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode = WAL";
+        command.ExecuteNonQuery();
     }
 
     public static async Task PrepareAsync(this WebApplication app)
