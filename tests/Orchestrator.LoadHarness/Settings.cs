@@ -47,6 +47,7 @@ internal sealed record Settings
             {
                 "--group-size" => settings with { GroupSize = Int() },
                 "--open-seconds" => settings with { OpenSeconds = Int() },
+                "--settle-seconds" => settings with { SettleSeconds = Int() },
                 "--ingest-seconds" => settings with { IngestSeconds = Int() },
                 "--ingest-senders" => settings with { IngestSenders = Int() },
                 "--ingest-rows" => settings with { IngestRowsPerReport = Int() },
