@@ -16,7 +16,12 @@ internal sealed record Settings
 
     public int IngestSeconds { get; init; } = 10;
 
-    public int IngestSenders { get; init; } = 8;
+    /// <summary>
+    /// Burst senders, each waiting for its report's answer before sending the next. Enough that the server, not this
+    /// closed loop, limits the burst: at 10,000 agents 8 senders gave 46,906 rows/s, 16 gave 88,438 and 32 gave 86,343
+    /// (server CPU 10.1, 12.2 and 9.2 CPU-s over the 10 s), i.e. 8 measured the round trip, not the server.
+    /// </summary>
+    public int IngestSenders { get; init; } = 32;
 
     public int IngestRowsPerReport { get; init; } = 500;
 
@@ -50,6 +55,7 @@ internal sealed record Settings
             {
                 "--group-size" => settings with { GroupSize = Int() },
                 "--open-seconds" => settings with { OpenSeconds = Int() },
+                "--settle-seconds" => settings with { SettleSeconds = Int() },
                 "--ingest-seconds" => settings with { IngestSeconds = Int() },
                 "--ingest-senders" => settings with { IngestSenders = Int() },
                 "--ingest-rows" => settings with { IngestRowsPerReport = Int() },

@@ -31,8 +31,18 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
         ORDER BY r.opened_at DESC
         """;
 
+    /// <summary>How long the writer keeps its connection and compiled statements once the queue is empty.</summary>
+    private static readonly TimeSpan Linger = TimeSpan.FromSeconds(2);
+
     private readonly Channel<PendingReport> _queue = Channel.CreateUnbounded<PendingReport>(new UnboundedChannelOptions { SingleReader = true });
+
+    // Parsed allow-lists by (run, endpoint): a member's allow-list is written once, when its run opens, and every report
+    // of the run would otherwise parse the same JSON again. The stored text is compared, so a changed list is parsed again.
+    private readonly AllowLists _allowLists = new();
     private int _writing;
+
+    // Only the one running writer touches the session (the _writing flag hands it from one writer task to the next).
+    private Session? _session;
 
     public Task<bool> StoreAsync(AgentReport report, DateTimeOffset now, TimeSpan lateReportGrace, CancellationToken cancellationToken = default)
     {
@@ -48,33 +58,70 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
         return pending.Stored.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Writes batches until the queue is empty, then stops; the next report starts a writer again.</summary>
+    /// <summary>
+    /// Writes batches until the queue stays empty for <see cref="Linger"/>, then stops; the next report starts a writer
+    /// again. While it runs, the writer keeps one connection and its compiled statements.
+    /// </summary>
     private async Task WriteAllAsync()
     {
         var batch = new List<PendingReport>();
-        while (true)
+        try
         {
-            var rows = 0;
-            while (rows < BatchRows && _queue.Reader.TryRead(out var next))
+            while (true)
             {
-                batch.Add(next);
-                rows += next.Report.Traffic.Count + next.Report.Blocked.Count + 1;
-            }
-
-            if (batch.Count == 0)
-            {
-                Volatile.Write(ref _writing, 0);
-                // A report queued after the last read but before the flag was cleared would otherwise wait for the next one.
-                if (!_queue.Reader.TryPeek(out _) || Interlocked.CompareExchange(ref _writing, 1, 0) != 0)
+                var rows = 0;
+                while (rows < BatchRows && _queue.Reader.TryRead(out var next))
                 {
-                    return;
+                    batch.Add(next);
+                    rows += next.Report.Traffic.Count + next.Report.Blocked.Count + 1;
                 }
 
-                continue;
-            }
+                if (batch.Count == 0)
+                {
+                    if (await MoreWithinAsync(Linger))
+                    {
+                        continue;
+                    }
 
-            await WriteBatchAsync(batch);
-            batch.Clear();
+                    CloseSession();
+                    Volatile.Write(ref _writing, 0);
+                    // A report queued after the last read but before the flag was cleared would otherwise wait for the next one.
+                    if (!_queue.Reader.TryPeek(out _) || Interlocked.CompareExchange(ref _writing, 1, 0) != 0)
+                    {
+                        return;
+                    }
+
+                    continue;
+                }
+
+                await WriteBatchAsync(batch);
+                batch.Clear();
+            }
+        }
+        catch (Exception)
+        {
+            // Only the connection can fail here (each batch answers its own errors): the next report starts afresh.
+            CloseSession();
+            Volatile.Write(ref _writing, 0);
+            throw;
+        }
+    }
+
+    private async Task<bool> MoreWithinAsync(TimeSpan linger)
+    {
+        if (_queue.Reader.TryPeek(out _))
+        {
+            return true;
+        }
+
+        using var timeout = new CancellationTokenSource(linger);
+        try
+        {
+            return await _queue.Reader.WaitToReadAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
         }
     }
 
@@ -91,6 +138,7 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
         catch (Exception) when (batch.Count > 1)
         {
             // One bad report must not fail the others: write each on its own, and let each fail alone.
+            CloseSession();
             foreach (var single in batch)
             {
                 await WriteBatchAsync([single]);
@@ -98,6 +146,7 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
         }
         catch (Exception error)
         {
+            CloseSession();
             batch[0].Stored.TrySetException(error);
         }
     }
@@ -105,9 +154,10 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
     private async Task<bool[]> WriteAsync(List<PendingReport> batch)
     {
         var stored = new bool[batch.Count];
-        await using var connection = await database.OpenAsync();
-        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync();
-        using var commands = new Commands(connection, transaction);
+        _session ??= await Session.OpenAsync(database);
+        var commands = _session.Commands;
+        await using var transaction = (SqliteTransaction)await _session.Connection.BeginTransactionAsync();
+        commands.Enlist(transaction);
         for (var i = 0; i < batch.Count; i++)
         {
             var (report, at, grace) = batch[i];
@@ -117,11 +167,11 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
             stored[i] = commands.InsertReport.ExecuteNonQuery() > 0;
             if (!stored[i])
             {
-                await RecordAgentAsync(connection, transaction, report, at);
+                RecordAgent(commands, report, at);
                 continue;
             }
 
-            var candidates = report.Traffic.Count + report.Blocked.Count > 0 ? commands.CandidatesOf(report.EndpointId, at, grace) : [];
+            var candidates = report.Traffic.Count + report.Blocked.Count > 0 ? commands.CandidatesOf(report.EndpointId, at, grace, _allowLists) : [];
             foreach (var row in report.Traffic)
             {
                 commands.InsertTraffic(candidates.FirstOrDefault(c => c.Allows(row.Peer))?.RunId, report.EndpointId, row, at);
@@ -134,7 +184,7 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
 
             foreach (var scan in report.Scans)
             {
-                await connection.ExecuteAsync(
+                await _session.Connection.ExecuteAsync(
                     """
                     UPDATE scans SET outcome = @Outcome, exit_code = @ExitCode, duration_ms = @DurationMs, reported_at = @at
                     WHERE id = @ScanId AND endpoint_id = @EndpointId AND outcome IS NULL
@@ -142,7 +192,7 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
                     new { scan.ScanId, scan.Outcome, scan.ExitCode, scan.DurationMs, report.EndpointId, at }, transaction);
             }
 
-            await RecordAgentAsync(connection, transaction, report, at);
+            RecordAgent(commands, report, at);
         }
 
         await transaction.CommitAsync();
@@ -150,20 +200,24 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
     }
 
     /// <summary>After the report's rows (blocked counts before a close acknowledgement still count for the run).</summary>
-    private static async Task RecordAgentAsync(SqliteConnection connection, SqliteTransaction transaction, AgentReport report, long at)
+    private static void RecordAgent(Commands commands, AgentReport report, long at)
     {
         if (report.Applied is { } applied)
         {
             // The agent's applied version and error are written with its report, in the same transaction.
-            await connection.ExecuteAsync(
-                "UPDATE agents SET applied_version = COALESCE(@Version, applied_version), apply_error = @Error, last_seen_at = @at WHERE id = @AgentId",
-                new { applied.Version, applied.Error, at, report.AgentId }, transaction);
+            commands.RecordApplied(report.AgentId, applied, at);
         }
 
         if (report.Acknowledge is { } held)
         {
-            await SqliteRunStore.AcknowledgeAsync(connection, transaction, report.EndpointId, held, at);
+            commands.Acknowledge(report.EndpointId, held, at);
         }
+    }
+
+    private void CloseSession()
+    {
+        _session?.Dispose();
+        _session = null;
     }
 
     public async Task<RunTraffic> GetRunTrafficAsync(long runId, CancellationToken cancellationToken = default)
@@ -209,6 +263,47 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
         public TaskCompletionSource<bool> Stored { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
+    /// <summary>The writer's connection and its compiled statements, kept from one batch to the next.</summary>
+    private sealed class Session(SqliteConnection connection) : IDisposable
+    {
+        public SqliteConnection Connection { get; } = connection;
+
+        public Commands Commands { get; } = new(connection);
+
+        public static async Task<Session> OpenAsync(Database database) => new(await database.OpenAsync());
+
+        public void Dispose()
+        {
+            Commands.Dispose();
+            Connection.Dispose();
+        }
+    }
+
+    /// <summary>Parsed allow-lists by (run, endpoint), with the JSON text they were parsed from; bounded.</summary>
+    private sealed class AllowLists
+    {
+        private const int Limit = 100_000;
+        private readonly Dictionary<(long RunId, long EndpointId), (string Json, HashSet<string> Peers)> _parsed = [];
+
+        /// <remarks>Only the writer calls this, one batch at a time.</remarks>
+        public HashSet<string> Of(long runId, long endpointId, string json)
+        {
+            if (_parsed.TryGetValue((runId, endpointId), out var kept) && string.Equals(kept.Json, json, StringComparison.Ordinal))
+            {
+                return kept.Peers;
+            }
+
+            if (_parsed.Count >= Limit)
+            {
+                _parsed.Clear();
+            }
+
+            var peers = new HashSet<string>(Json.Read<string[]>(json), StringComparer.Ordinal);
+            _parsed[(runId, endpointId)] = (json, peers);
+            return peers;
+        }
+    }
+
     /// <summary>A run a report may belong to, latest first.</summary>
     private sealed record CandidateRun(long RunId, long PlannedEnd, HashSet<string> AllowedPeers, bool CloseAcknowledged)
     {
@@ -224,23 +319,27 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
         private readonly SqliteParameter _candidateGrace;
         private readonly SqliteCommand _traffic;
         private readonly SqliteCommand _blocked;
+        private readonly SqliteCommand _applied;
+        private readonly SqliteCommand _acknowledgeOpen;
+        private readonly SqliteCommand _acknowledgeClose;
+        private readonly SqliteCommand[] _all;
 
-        public Commands(SqliteConnection connection, SqliteTransaction transaction)
+        public Commands(SqliteConnection connection)
         {
             InsertReport = Prepare(
-                connection, transaction,
+                connection,
                 "INSERT INTO agent_reports (report_id, agent_id, received_at) VALUES ($report, $agent, $at) ON CONFLICT DO NOTHING");
             ReportId = InsertReport.Parameters.Add("$report", SqliteType.Text);
             ReportAgent = InsertReport.Parameters.Add("$agent", SqliteType.Text);
             ReportAt = InsertReport.Parameters.Add("$at", SqliteType.Integer);
 
-            _candidates = Prepare(connection, transaction, CandidateRuns);
+            _candidates = Prepare(connection, CandidateRuns);
             _candidateEndpoint = _candidates.Parameters.Add("$endpoint", SqliteType.Integer);
             _candidateAt = _candidates.Parameters.Add("$at", SqliteType.Integer);
             _candidateGrace = _candidates.Parameters.Add("$grace", SqliteType.Integer);
 
             _traffic = Prepare(
-                connection, transaction,
+                connection,
                 """
                 INSERT INTO peer_traffic (run_id, endpoint_id, peer_address, peer_endpoint_id, bytes_served, bytes_received, reported_at)
                 VALUES ($run, $endpoint, $peer, (SELECT endpoint_id FROM endpoint_addresses WHERE address = $peer ORDER BY endpoint_id LIMIT 1), $served, $received, $at)
@@ -248,13 +347,22 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
                 ("$run", SqliteType.Integer), ("$endpoint", SqliteType.Integer), ("$peer", SqliteType.Text), ("$served", SqliteType.Integer),
                 ("$received", SqliteType.Integer), ("$at", SqliteType.Integer));
             _blocked = Prepare(
-                connection, transaction,
+                connection,
                 """
                 INSERT INTO blocked_attempts (run_id, endpoint_id, source_address, source_endpoint_id, port, count, reported_at)
                 VALUES ($run, $endpoint, $source, (SELECT endpoint_id FROM endpoint_addresses WHERE address = $source ORDER BY endpoint_id LIMIT 1), $port, $count, $at)
                 """,
                 ("$run", SqliteType.Integer), ("$endpoint", SqliteType.Integer), ("$source", SqliteType.Text), ("$port", SqliteType.Integer),
                 ("$count", SqliteType.Integer), ("$at", SqliteType.Integer));
+            _applied = Prepare(
+                connection,
+                "UPDATE agents SET applied_version = COALESCE(@version, applied_version), apply_error = @error, last_seen_at = @at WHERE id = @agent",
+                ("@version", SqliteType.Integer), ("@error", SqliteType.Text), ("@at", SqliteType.Integer), ("@agent", SqliteType.Text));
+            _acknowledgeOpen = Prepare(
+                connection, SqliteRunStore.AcknowledgeOpenSql, ("@at", SqliteType.Integer), ("@endpointId", SqliteType.Integer), ("@held", SqliteType.Text));
+            _acknowledgeClose = Prepare(
+                connection, SqliteRunStore.AcknowledgeCloseSql, ("@at", SqliteType.Integer), ("@endpointId", SqliteType.Integer), ("@held", SqliteType.Text));
+            _all = [InsertReport, _candidates, _traffic, _blocked, _applied, _acknowledgeOpen, _acknowledgeClose];
         }
 
         public SqliteCommand InsertReport { get; }
@@ -265,7 +373,46 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
 
         public SqliteParameter ReportAt { get; }
 
-        public List<CandidateRun> CandidatesOf(long endpointId, long at, long grace)
+        /// <summary>Every command runs in <paramref name="transaction"/> (the batch's).</summary>
+        public void Enlist(SqliteTransaction transaction)
+        {
+            foreach (var command in _all)
+            {
+                command.Transaction = transaction;
+            }
+        }
+
+        public void RecordApplied(string agentId, AppliedState applied, long at)
+        {
+            var p = _applied.Parameters;
+            p[0].Value = (object?)applied.Version ?? DBNull.Value;
+            p[1].Value = (object?)applied.Error ?? DBNull.Value;
+            p[2].Value = at;
+            p[3].Value = agentId;
+            _applied.ExecuteNonQuery();
+        }
+
+        /// <summary>As <see cref="SqliteRunStore.AcknowledgeAsync(long, IReadOnlyCollection{long}, DateTimeOffset, CancellationToken)"/>.</summary>
+        public void Acknowledge(long endpointId, IReadOnlyCollection<long> held, long at)
+        {
+            var json = Json.Write(held);
+            if (held.Count > 0)
+            {
+                Run(_acknowledgeOpen, at, endpointId, json);
+            }
+
+            Run(_acknowledgeClose, at, endpointId, json);
+
+            static void Run(SqliteCommand command, long at, long endpointId, string held)
+            {
+                command.Parameters[0].Value = at;
+                command.Parameters[1].Value = endpointId;
+                command.Parameters[2].Value = held;
+                command.ExecuteNonQuery();
+            }
+        }
+
+        public List<CandidateRun> CandidatesOf(long endpointId, long at, long grace, AllowLists allowLists)
         {
             _candidateEndpoint.Value = endpointId;
             _candidateAt.Value = at;
@@ -274,8 +421,8 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
             using var reader = _candidates.ExecuteReader();
             while (reader.Read())
             {
-                candidates.Add(new CandidateRun(
-                    reader.GetInt64(0), reader.GetInt64(1), new HashSet<string>(Json.Read<string[]>(reader.GetString(2)), StringComparer.Ordinal), reader.GetInt64(3) == 0));
+                var runId = reader.GetInt64(0);
+                candidates.Add(new CandidateRun(runId, reader.GetInt64(1), allowLists.Of(runId, endpointId, reader.GetString(2)), reader.GetInt64(3) == 0));
             }
 
             return candidates;
@@ -289,10 +436,10 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
 
         public void Dispose()
         {
-            InsertReport.Dispose();
-            _candidates.Dispose();
-            _traffic.Dispose();
-            _blocked.Dispose();
+            foreach (var command in _all)
+            {
+                command.Dispose();
+            }
         }
 
         private static void Run(SqliteCommand command, long? runId, long endpointId, string address, long a, long b, long at)
@@ -307,10 +454,9 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
             command.ExecuteNonQuery();
         }
 
-        private static SqliteCommand Prepare(SqliteConnection connection, SqliteTransaction transaction, string sql, params (string Name, SqliteType Type)[] parameters)
+        private static SqliteCommand Prepare(SqliteConnection connection, string sql, params (string Name, SqliteType Type)[] parameters)
         {
             var command = connection.CreateCommand();
-            command.Transaction = transaction;
             command.CommandText = sql;
             foreach (var (name, type) in parameters)
             {

@@ -100,7 +100,21 @@ internal sealed class AgentAuthenticationFilter(IAgentStore agents, TimeProvider
             return null;
         }
 
-        var session = new AgentSession(AgentIdentity.From(agent), agent.SecretHash, now);
+        // The same credential of the same endpoint, confirmed again: the session is kept with what this server last wrote and
+        // acknowledged for the agent. A new session would write last-seen, the applied state and the acknowledgement again
+        // once a minute for every agent (the cached session is re-read every VerifiedFor).
+        var identity = AgentIdentity.From(agent);
+        AgentSession session;
+        if (cached is not null && cached.Identity == identity && cached.Matches(agent.SecretHash))
+        {
+            cached.Reverified(now);
+            session = cached;
+        }
+        else
+        {
+            session = new AgentSession(identity, agent.SecretHash, now);
+        }
+
         lock (_forgetting)
         {
             // A revoke or rotation that finished while the record was read may have made it stale: then it is not kept.

@@ -17,10 +17,14 @@ internal sealed class AgentSession(AgentIdentity identity, string secretHash, lo
     private bool _recorded;
     private long _ackedVersion;
     private long _ackedGeneration = -1;
+    private long _verifiedAtMs = verifiedAtMs;
 
     public AgentIdentity Identity { get; } = identity;
 
-    public long VerifiedAtMs { get; } = verifiedAtMs;
+    public long VerifiedAtMs => Interlocked.Read(ref _verifiedAtMs);
+
+    /// <summary>The store confirmed the same credential again: what this server wrote for the agent is still true.</summary>
+    public void Reverified(long nowMs) => Interlocked.Exchange(ref _verifiedAtMs, nowMs);
 
     public bool Matches(string presentedSecretHash) =>
         CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(presentedSecretHash), _secretHash);

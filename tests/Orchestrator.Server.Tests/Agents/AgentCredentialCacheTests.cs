@@ -1,0 +1,108 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
+using Orchestrator.Data.Agents;
+using Orchestrator.Protocol;
+using Orchestrator.Server.Agents;
+
+namespace Orchestrator.Server.Tests.Agents;
+
+/// <summary>
+/// A cached credential is read again after <see cref="AgentAuthenticationFilter.VerifiedFor"/>; when the store confirms
+/// the same credential, the agent keeps its session (what the server last wrote for it), otherwise it gets a new one or
+/// is refused.
+/// </summary>
+public sealed class AgentCredentialCacheTests
+{
+    private const string Secret = "oas_first";
+
+    [Fact]
+    public async Task TheSameCredentialConfirmedAgainKeepsItsSession()
+    {
+        var (filter, store, time) = Filter();
+        var first = await AuthenticateAsync(filter, Secret);
+        time.Advance(AgentAuthenticationFilter.VerifiedFor + TimeSpan.FromSeconds(1));
+
+        var again = await AuthenticateAsync(filter, Secret);
+
+        Assert.Same(first, again);
+        Assert.Equal(2, store.Reads);
+        Assert.Equal(time.GetUtcNow().ToUnixTimeMilliseconds(), again!.VerifiedAtMs);
+        Assert.Same(again, await AuthenticateAsync(filter, Secret));
+        Assert.Equal(2, store.Reads);
+    }
+
+    [Fact]
+    public async Task ACredentialRotatedElsewhereGetsANewSessionAndTheOldSecretIsRefused()
+    {
+        var (filter, store, time) = Filter();
+        var first = await AuthenticateAsync(filter, Secret);
+        store.Agent = store.Agent with { SecretHash = Secrets.Hash("oas_second") };
+        time.Advance(AgentAuthenticationFilter.VerifiedFor + TimeSpan.FromSeconds(1));
+
+        Assert.Null(await AuthenticateAsync(filter, Secret));
+        var rotated = await AuthenticateAsync(filter, "oas_second");
+        Assert.NotNull(rotated);
+        Assert.NotSame(first, rotated);
+    }
+
+    [Fact]
+    public async Task ACredentialRevokedElsewhereIsRefusedOnceReadAgain()
+    {
+        var (filter, store, time) = Filter();
+        Assert.NotNull(await AuthenticateAsync(filter, Secret));
+        store.Agent = store.Agent with { RevokedAt = time.GetUtcNow() };
+        time.Advance(AgentAuthenticationFilter.VerifiedFor + TimeSpan.FromSeconds(1));
+
+        Assert.Null(await AuthenticateAsync(filter, Secret));
+    }
+
+    private static (AgentAuthenticationFilter Filter, OneAgentStore Store, FakeTimeProvider Time) Filter()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2027, 3, 9, 21, 0, 0, TimeSpan.Zero));
+        var store = new OneAgentStore(new AgentRecord("agent-1", 7, "a.example", Secrets.Hash(Secret), "1.0", time.GetUtcNow(), null, null, null, null, null));
+        return (new AgentAuthenticationFilter(store, time), store, time);
+    }
+
+    /// <summary>The session the filter let through, or null when it refused the credential.</summary>
+    private static async Task<AgentSession?> AuthenticateAsync(AgentAuthenticationFilter filter, string secret)
+    {
+        var http = new DefaultHttpContext();
+        http.Request.Headers.Authorization = $"{AgentProtocolV1.AuthScheme} agent-1:{secret}";
+        AgentSession? session = null;
+        await filter.InvokeAsync(EndpointFilterInvocationContext.Create(http), context =>
+        {
+            session = AgentAuthenticationFilter.SessionOf(context.HttpContext);
+            return ValueTask.FromResult<object?>(null);
+        });
+        return session;
+    }
+
+    private sealed class OneAgentStore(AgentRecord agent) : IAgentStore
+    {
+        public AgentRecord Agent { get; set; } = agent;
+
+        public int Reads { get; private set; }
+
+        public Task<AgentRecord?> GetAsync(string agentId, CancellationToken cancellationToken = default)
+        {
+            Reads++;
+            return Task.FromResult<AgentRecord?>(agentId == Agent.Id ? Agent : null);
+        }
+
+        public Task<EnrollmentTokenRecord> CreateTokenAsync(string name, string tokenHash, bool singleUse, DateTimeOffset expiresAt, string actor, DateTimeOffset now, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<EnrollmentTokenRecord>> ListTokensAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<bool> RevokeTokenAsync(long id, string actor, DateTimeOffset now, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<(AgentRecord? Agent, EnrollmentRefusal Refusal)> EnrollAsync(Enrollment enrollment, DateTimeOffset now, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<IReadOnlyList<AgentRecord>> ListAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task TouchAsync(string agentId, DateTimeOffset now, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<bool> RotateAsync(string agentId, string secretHash, DateTimeOffset now, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<bool> RevokeAsync(string agentId, string actor, DateTimeOffset now, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    }
+}
