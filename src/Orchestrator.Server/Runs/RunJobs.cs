@@ -42,7 +42,22 @@ internal sealed class RunJobs(
     [AutomaticRetry(Attempts = 5, DelaysInSeconds = [1, 2, 5, 10, 30])]
     public async Task OpenAsync(long runId, string windowName)
     {
-        if (await _runs.GetAsync(runId) is not { State: RunState.Opening } run)
+        if (await _runs.GetAsync(runId) is not { } run || RunStates.IsFinal(run.State))
+        {
+            return;
+        }
+
+        // Whoever opens the run, its cutoff and end must be in Quartz (the starter schedules them after opening).
+        await _triggers.EnsureAsync(run, CancellationToken.None);
+        await OpenNowAsync(run, windowName);
+    }
+
+    /// <summary>Freezes the members and opens the run if it is still Opening (the starter calls this at once).</summary>
+    public async Task OpenNowAsync(RunRecord run, string windowName)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var runId = run.Id;
+        if (run.State != RunState.Opening)
         {
             return;
         }

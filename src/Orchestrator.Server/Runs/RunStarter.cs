@@ -7,7 +7,7 @@ using Orchestrator.Server.Scheduling;
 
 namespace Orchestrator.Server.Runs;
 
-/// <summary>Creates a run (scheduled or ad hoc) with its end triggers, queues its opening and opens it. Safe to repeat.</summary>
+/// <summary>Creates a run (scheduled or ad hoc), queues its opening, opens it and schedules its end. Safe to repeat.</summary>
 /// <remarks>
 /// The opening is queued first (the durable path: it survives a crash and retries) and then run here at once, so a
 /// window opens at its start and not when a Hangfire worker next polls: with 100 windows starting together the
@@ -28,15 +28,15 @@ internal sealed class RunStarter(IRunStore runs, RunTriggers triggers, IBackgrou
             time.GetUtcNow(),
             cancellationToken);
 
-        // Whether this call created the run or a repeated fire found it, an Opening run must have its end and
-        // its opening queued: the previous attempt may have died between the insert and the enqueue.
+        // Whether this call created the run or a repeated fire found it, an Opening run must have its opening queued
+        // and its end scheduled: the previous attempt may have died between the insert and the enqueue. The queued job
+        // also schedules the end and cutoff, so a crash before the scheduling below loses neither.
         if (run.State == RunState.Opening)
         {
-            await triggers.EnsureAsync(run, cancellationToken);
             jobs.Enqueue<RunJobs>(j => j.OpenAsync(run.Id, run.WindowName));
             try
             {
-                await lifecycle.OpenAsync(run.Id, run.WindowName);
+                await lifecycle.OpenNowAsync(run, run.WindowName);
                 run = await runs.GetAsync(run.Id, CancellationToken.None) ?? run;
             }
             catch (Exception ex)
@@ -44,6 +44,10 @@ internal sealed class RunStarter(IRunStore runs, RunTriggers triggers, IBackgrou
                 // Catch-all on purpose: the queued job opens the run (with its retries) whatever failed here.
                 log.LogWarning(ex, "Run {RunId}: opening at once failed; the queued job opens it", run.Id);
             }
+
+            // After the opening: the triggers matter only at the cutoff and the end, and Quartz's store is shared by
+            // every run starting at the same time.
+            await triggers.EnsureAsync(run, cancellationToken);
         }
 
         return run;
