@@ -5,14 +5,16 @@ namespace Orchestrator.LoadHarness;
 
 /// <summary>
 /// The ceiling for ingest on this machine: a raw Microsoft.Data.Sqlite loop, one prepared INSERT reused, into a table
-/// of the same shape as <c>peer_traffic</c> (db/0002_agents.sql) in its own WAL file with the server's pragmas.
+/// of the same shape as <c>peer_traffic</c> (db/0002_agents.sql) in its own WAL file with the server's pragmas. With
+/// <c>productIndex</c> the table carries the index the product's table has (db/0003_reports.sql replaced the
+/// <c>run_id</c> index with a 6-column covering one); without, only the lighter <c>run_id</c> index.
 /// </summary>
 internal static class RawInsertLoop
 {
     /// <summary>Rows per second, committing every <paramref name="rowsPerTransaction"/> rows, for about <paramref name="duration"/>.</summary>
-    public static double Measure(string directory, int rowsPerTransaction, TimeSpan duration)
+    public static double Measure(string directory, int rowsPerTransaction, TimeSpan duration, bool productIndex = false)
     {
-        var path = Path.Combine(directory, $"raw-{rowsPerTransaction}.db");
+        var path = Path.Combine(directory, $"raw-{rowsPerTransaction}{(productIndex ? "-product-index" : "")}.db");
         using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
         connection.Open();
         Execute(connection, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 10000;");
@@ -27,8 +29,10 @@ internal static class RawInsertLoop
                 bytes_received    INTEGER NOT NULL,
                 reported_at       INTEGER NOT NULL
             );
-            CREATE INDEX ix_peer_traffic_run ON peer_traffic (run_id);
             """);
+        Execute(connection, productIndex
+            ? "CREATE INDEX ix_peer_traffic_run_pair ON peer_traffic (run_id, endpoint_id, peer_address, bytes_served, bytes_received, peer_endpoint_id);"
+            : "CREATE INDEX ix_peer_traffic_run ON peer_traffic (run_id);");
 
         using var insert = connection.CreateCommand();
         insert.CommandText =
