@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Dapper;
 using Orchestrator.Core.Reports;
 using Orchestrator.Data.Sqlite;
+using Orchestrator.Data.Traffic;
 
 namespace Orchestrator.Data.Reports;
 
@@ -32,18 +33,7 @@ internal sealed class SqliteRunReportStore(Database database) : IRunReportStore
             WHERE m.run_id = @runId
             """,
             new { runId });
-        var blocked = await connection.QueryAsync<BlockedRow>(
-            """
-            SELECT b.source_address AS SourceAddress, max(b.source_endpoint_id) AS SourceEndpointId, se.hostname AS SourceHostname,
-                   b.endpoint_id AS TargetEndpointId, te.hostname AS TargetHostname, b.port AS Port, sum(b.count) AS Count
-            FROM blocked_attempts b
-            JOIN endpoints te ON te.id = b.endpoint_id
-            LEFT JOIN endpoints se ON se.id = b.source_endpoint_id
-            WHERE b.run_id = @runId
-            GROUP BY b.source_address, b.endpoint_id, b.port
-            ORDER BY Count DESC, b.source_address, te.hostname
-            """,
-            new { runId });
+        var blocked = await BlockedAttemptRows.OfRunAsync(connection, runId);
         var audit = await connection.QueryAsync<AuditRow>(
             "SELECT at AS At, actor AS Actor, action AS Action, detail AS Detail FROM audit_log WHERE entity = 'run' AND entity_id = @id ORDER BY at, id",
             new { id = runId.ToString(System.Globalization.CultureInfo.InvariantCulture) });
@@ -179,19 +169,6 @@ internal sealed class SqliteRunReportStore(Database database) : IRunReportStore
             Served,
             Received,
             BytesFromHttp: null);
-    }
-
-    // Rows with settable properties where a column is an aggregate that may be NULL: SQLite gives such a column no
-    // type, which defeats Dapper's constructor matching (it sees byte[]); property setters convert instead.
-    private sealed class BlockedRow
-    {
-        public string SourceAddress { get; init; } = "";
-        public long? SourceEndpointId { get; init; }
-        public string? SourceHostname { get; init; }
-        public long TargetEndpointId { get; init; }
-        public string TargetHostname { get; init; } = "";
-        public long Port { get; init; }
-        public long Count { get; init; }
     }
 
     private sealed class TransferRow

@@ -241,18 +241,7 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
             ORDER BY Bytes DESC
             """,
             new { runId });
-        var blocked = await connection.QueryAsync<BlockedRow>(
-            """
-            SELECT b.source_address AS SourceAddress, b.source_endpoint_id AS SourceEndpointId, se.hostname AS SourceHostname,
-                   b.endpoint_id AS TargetEndpointId, te.hostname AS TargetHostname, b.port AS Port, sum(b.count) AS Count
-            FROM blocked_attempts b
-            JOIN endpoints te ON te.id = b.endpoint_id
-            LEFT JOIN endpoints se ON se.id = b.source_endpoint_id
-            WHERE b.run_id = @runId
-            GROUP BY b.source_address, b.endpoint_id, b.port
-            ORDER BY Count DESC
-            """,
-            new { runId });
+        var blocked = await BlockedAttemptRows.OfRunAsync(connection, runId);
         return new RunTraffic(
             transfers.Select(t => new Transfer(t.ServingEndpointId, t.ServingHostname, t.ServingAddress, t.ReceivingEndpointId, t.ReceivingHostname, t.ReceivingAddress, t.Bytes)).ToList(),
             blocked.Select(b => new Blocked(b.SourceAddress, b.SourceEndpointId, b.SourceHostname, b.TargetEndpointId, b.TargetHostname, b.Port, b.Count)).ToList());
@@ -482,22 +471,5 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
         public string ReceivingAddress { get; set; } = "";
 
         public long Bytes { get; set; }
-    }
-
-    private sealed class BlockedRow
-    {
-        public string SourceAddress { get; set; } = "";
-
-        public long? SourceEndpointId { get; set; }
-
-        public string? SourceHostname { get; set; }
-
-        public long TargetEndpointId { get; set; }
-
-        public string TargetHostname { get; set; } = "";
-
-        public long Port { get; set; }
-
-        public long Count { get; set; }
     }
 }
