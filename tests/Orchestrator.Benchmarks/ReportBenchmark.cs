@@ -18,6 +18,7 @@ internal static class ReportBenchmark
         var rows = Option("--rows", 1_000_000);
         var repeat = Option("--repeat", 5);
         var data = Path.Combine(Path.GetTempPath(), "orchestrator-bench", Guid.NewGuid().ToString("N"));
+        var adminKey = "report-benchmark-admin-" + Guid.NewGuid().ToString("N");
 
         // The factory looks for the server's content root beside a solution file; point it at the project folder.
         var repository = new DirectoryInfo(AppContext.BaseDirectory);
@@ -32,10 +33,12 @@ internal static class ReportBenchmark
         {
             b.UseSetting("Orchestrator:DataDirectory", data);
             b.UseSetting("Orchestrator:SchedulerName", $"bench-{Guid.NewGuid():N}");
+            b.UseSetting("Orchestrator:BootstrapAdminKey", adminKey);
             b.UseSetting("Logging:LogLevel:Default", "Warning");
         });
         var client = factory.CreateClient();
         client.Timeout = TimeSpan.FromMinutes(5);
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", adminKey);
         (await client.PostAsJsonAsync("/api/v1/groups", new { name = "bench", tags = new[] { "bench" } })).EnsureSuccessStatusCode();
         var window = await client.PostAsJsonAsync("/api/v1/windows", new
         {

@@ -10,6 +10,7 @@ using Orchestrator.Protocol;
 // (report burst next to a raw SQLite insert loop), close (planned end; delay from the run's planned end, and from its closedAt, to the closed
 // state). Prints one results block and appends it as a JSON line to --out. Stops by itself after --timeout.
 var settings = Settings.Parse(args);
+var gaveUp = new List<string>();
 var time = TimeProvider.System;
 using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(settings.TimeoutSeconds));
 var ct = deadline.Token;
@@ -231,7 +232,20 @@ if (!settings.KeepData)
     Directory.Delete(dataDirectory, recursive: true);
 }
 
-return 0;
+// Figures are for people; a run that lost requests or gave up waiting is still a broken benchmark, and the smoke run
+// in tests/run.sh must fail on it.
+var problems = new List<string>(gaveUp);
+if (c2.PollErrors > 0 || c2.ReportErrors > 0)
+{
+    problems.Add(Inv($"{c2.PollErrors} poll errors and {c2.ReportErrors} report errors"));
+}
+
+foreach (var problem in problems)
+{
+    Console.Error.WriteLine($"load harness: {problem}");
+}
+
+return problems.Count == 0 ? 0 : 1;
 
 async Task WaitUntilAsync(Func<bool> condition, TimeSpan limit, string what)
 {
@@ -241,6 +255,7 @@ async Task WaitUntilAsync(Func<bool> condition, TimeSpan limit, string what)
         if (clock.Elapsed > limit)
         {
             Say($"gave up waiting for {what} after {limit.TotalSeconds:F0} s");
+            gaveUp.Add($"gave up waiting for {what}");
             return;
         }
 
