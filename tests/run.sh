@@ -7,6 +7,10 @@
 #
 # As root, the namespace and nftables tests run for real. Without root they skip with a reason; with CI=true a
 # missing prerequisite fails them instead (CI must never pass by skipping).
+#
+# During the tests 127.0.0.1:5080 (the product's default port) is held by a small listener, or by a server the user
+# already runs there: a test that binds the product's port fails here at once instead of only on a machine where
+# the server happens to run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +33,36 @@ install_prerequisites() {
   fi
 }
 
+# The product's port: no test may use it, so it is held during the run.
+readonly PRODUCT_PORT=5080
+
+port_taken() { (exec 3<>"/dev/tcp/127.0.0.1/$PRODUCT_PORT") 2>/dev/null; }
+
+occupy_product_port() {
+  if port_taken; then
+    echo "127.0.0.1:$PRODUCT_PORT is already in use (a server of yours?): tests must not need it, so that is fine"
+    return
+  fi
+  if command -v python3 >/dev/null 2>&1; then
+    python3 -c "import socket, time
+s = socket.socket(); s.bind(('127.0.0.1', $PRODUCT_PORT)); s.listen()
+while True: time.sleep(3600)" &
+  elif command -v perl >/dev/null 2>&1; then
+    perl -MIO::Socket::INET -e "my \$s = IO::Socket::INET->new(LocalAddr => '127.0.0.1:$PRODUCT_PORT', Listen => 16) or die \$!; sleep" &
+  else
+    echo "neither python3 nor perl is here to hold 127.0.0.1:$PRODUCT_PORT during the tests" >&2
+    exit 1
+  fi
+  port_holder=$!
+  trap 'kill "$port_holder" 2>/dev/null || true' EXIT
+  for _ in $(seq 50); do
+    port_taken && { echo "holding 127.0.0.1:$PRODUCT_PORT during the tests (pid $port_holder)"; return; }
+    sleep 0.1
+  done
+  echo "could not hold 127.0.0.1:$PRODUCT_PORT during the tests" >&2
+  exit 1
+}
+
 install_prerequisites
 export PATH="$PATH:/usr/sbin:/sbin"
 
@@ -43,6 +77,7 @@ echo "artifacts/agent-win-x64/orchestrator-agent.exe: $(stat -c %s artifacts/age
 
 results=$(mktemp -d)
 log "test"
+occupy_product_port
 set +e
 # One test module at a time: the end-to-end and restart tests measure latencies and start real processes, and
 # the machine has two cores.

@@ -15,9 +15,10 @@ namespace Orchestrator.Data;
 public static class DataServiceCollectionExtensions
 {
     /// <summary>Registers the SQLite stores over the database file at <paramref name="path"/>.</summary>
-    public static IServiceCollection AddOrchestratorSqlite(this IServiceCollection services, string path)
+    /// <param name="busyTimeout">How long a write waits for a lock; see <see cref="Database(string, TimeSpan?)"/>.</param>
+    public static IServiceCollection AddOrchestratorSqlite(this IServiceCollection services, string path, TimeSpan? busyTimeout = null)
     {
-        services.AddSingleton(new Database(path));
+        services.AddSingleton(new Database(path, busyTimeout));
         services.AddSingleton<IEndpointStore, SqliteEndpointStore>();
         services.AddSingleton<IGroupStore, SqliteGroupStore>();
         services.AddSingleton<IWindowStore, SqliteWindowStore>();

@@ -4,26 +4,50 @@ namespace Orchestrator.Protocol;
 /// Routes, headers and limits of agent protocol v1. Agents initiate every connection; the server
 /// never calls an endpoint.
 /// </summary>
+/// <remarks>Compatibility: within v1 a message may gain fields, never lose or change one. Both sides ignore fields they
+/// do not know (every message type says so with <c>JsonUnmappedMemberHandling.Skip</c>), so a newer agent can talk to an
+/// older server and the other way round. The golden files in tests/Orchestrator.Protocol.Tests pin every message.</remarks>
 public static class AgentProtocolV1
 {
     public const string Version = "v1";
 
+    /// <summary>Every route of v1 is below this path.</summary>
+    public const string BasePath = "/agent/v1";
+
     /// <summary>POST <see cref="EnrollRequestV1"/> → <see cref="EnrollResponseV1"/>. Authenticated by the enrollment token in the body.</summary>
-    public const string EnrollPath = "/agent/v1/enroll";
+    public const string EnrollPath = BasePath + "/enroll";
+
+    /// <summary><see cref="StatePath"/> below <see cref="BasePath"/>.</summary>
+    public const string StateRoute = "/state";
+
+    /// <summary><see cref="ReportPath"/> below <see cref="BasePath"/>.</summary>
+    public const string ReportRoute = "/reports";
+
+    /// <summary><see cref="RotatePath"/> below <see cref="BasePath"/>.</summary>
+    public const string RotateRoute = "/rotate";
+
+    /// <summary>Query parameter of <see cref="StatePath"/>: the state version the agent holds.</summary>
+    public const string VersionQuery = "version";
+
+    /// <summary>Query parameter of <see cref="StatePath"/>: how long the server may hold the poll, in seconds.</summary>
+    public const string WaitQuery = "wait";
 
     /// <summary>GET, long-poll. Query <c>version</c> = the version the agent holds; answers at once when the
     /// server's version differs, otherwise holds up to <c>wait</c> seconds (≤ <see cref="MaxWaitSeconds"/>)
     /// and answers 304 when nothing changed.</summary>
-    public const string StatePath = "/agent/v1/state";
+    public const string StatePath = BasePath + StateRoute;
 
     /// <summary>POST <see cref="AgentReportV1"/>; idempotent by <see cref="AgentReportV1.ReportId"/>.</summary>
-    public const string ReportPath = "/agent/v1/reports";
+    public const string ReportPath = BasePath + ReportRoute;
 
     /// <summary>POST; replaces the agent's secret and answers the new one (<see cref="EnrollResponseV1"/>).</summary>
-    public const string RotatePath = "/agent/v1/rotate";
+    public const string RotatePath = BasePath + RotateRoute;
 
     /// <summary>Scheme of the Authorization header: <c>Agent {agentId}:{secret}</c>.</summary>
     public const string AuthScheme = "Agent";
+
+    /// <summary>The header that carries <see cref="AuthScheme"/>.</summary>
+    public const string AuthorizationHeader = "Authorization";
 
     public const int MaxWaitSeconds = 30;
 

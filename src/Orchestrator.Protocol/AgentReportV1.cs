@@ -1,9 +1,12 @@
+using System.Text.Json.Serialization;
+
 namespace Orchestrator.Protocol;
 
 /// <summary>
 /// One batch from an agent. Counters are deltas since the previous accepted report; the server ignores a
 /// <see cref="ReportId"/> it has already stored, so retries never double-count.
 /// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
 public sealed record AgentReportV1(
     string ReportId,
     long? AppliedVersion,
@@ -12,12 +15,15 @@ public sealed record AgentReportV1(
     IReadOnlyList<PeerTrafficV1> Traffic,
     IReadOnlyList<BlockedAttemptV1> Blocked);
 
-/// <summary>Outcome: "Succeeded", "Failed", "TimedOut".</summary>
+/// <summary>Outcome: one of <see cref="ScanOutcomeNameV1"/>.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
 public sealed record ScanOutcomeV1(string ScanId, string Outcome, int? ExitCode, long DurationMs);
 
 /// <summary>Bytes this endpoint served to (<see cref="BytesServed"/>) and received from
 /// (<see cref="BytesReceived"/>) <see cref="Peer"/> on the peering port since the last report.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
 public sealed record PeerTrafficV1(string Peer, long BytesServed, long BytesReceived);
 
 /// <summary>Inbound attempts on the peering port from <see cref="Source"/> that the firewall dropped.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
 public sealed record BlockedAttemptV1(string Source, int Port, long Count);

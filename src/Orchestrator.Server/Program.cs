@@ -1,3 +1,4 @@
+using Orchestrator.Server.Health;
 using Orchestrator.Server.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -19,9 +20,25 @@ if (!SettingsLoader.TryLoad(builder.Configuration, out var settings, out var err
     return 2;
 }
 
+// A broken database file stops the start with its name (exit 2), before Quartz or Hangfire fail on it without one.
+if (StoreFiles.FindUnreadable(settings) is { } unreadable)
+{
+    await Console.Error.WriteLineAsync(unreadable);
+    return 2;
+}
+
 builder.AddOrchestrator(settings);
 var app = builder.Build();
-await app.PrepareAsync();
+try
+{
+    await app.PrepareAsync();
+}
+catch (StoreStartupException e)
+{
+    await Console.Error.WriteLineAsync(e.Message);
+    return 2;
+}
+
 app.MapOrchestrator(settings);
 await app.RunAsync();
 return 0;

@@ -88,6 +88,42 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts the server on <paramref name="dataDirectory"/> expecting it to refuse to start: waits for it to
+    /// exit by itself and answers its exit code and output. A server still running after <paramref name="timeout"/> is
+    /// killed and reported as exit code -1.</summary>
+    public static async Task<(int ExitCode, string Output)> RunUntilExitAsync(
+        string dataDirectory, IReadOnlyDictionary<string, string>? settings, TimeSpan timeout)
+    {
+        var baseAddress = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{FreePort()}"));
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Orchestrator.Server.dll"));
+        foreach (var (key, value) in ServerSettings.Base(baseAddress, dataDirectory, AdminKey, settings ?? new Dictionary<string, string>()))
+        {
+            start.Environment[key] = value;
+        }
+
+        await using var server = new ServerProcess(new Process { StartInfo = start }, baseAddress, dataDirectory, ownsDataDirectory: false);
+        server.Start();
+        using var cancel = new CancellationTokenSource(timeout);
+        try
+        {
+            await server.process.WaitForExitAsync(cancel.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            server.KillHard();
+            return (-1, server.Output);
+        }
+
+        return (server.process.ExitCode, server.Output);
+    }
+
     /// <summary>A loopback port nothing listens on right now.</summary>
     public static int FreePort()
     {

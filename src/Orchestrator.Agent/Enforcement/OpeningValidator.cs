@@ -23,7 +23,7 @@ internal static class OpeningValidator
         foreach (var opening in openings)
         {
             var where = $"opening of run {opening.RunId.ToString(CultureInfo.InvariantCulture)}";
-            if (!string.Equals(opening.Transport, "tcp", StringComparison.OrdinalIgnoreCase))
+            if (!string.Equals(opening.Transport, TransportV1.Tcp, StringComparison.OrdinalIgnoreCase))
             {
                 reasons.Add($"{where}: transport '{opening.Transport}' is not supported (only tcp)");
             }

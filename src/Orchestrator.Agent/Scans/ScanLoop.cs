@@ -11,9 +11,9 @@ namespace Orchestrator.Agent.Scans;
 /// </summary>
 internal abstract class ScanLoop : BackgroundService
 {
-    public const string Succeeded = "Succeeded";
-    public const string Failed = "Failed";
-    public const string TimedOut = "TimedOut";
+    public const string Succeeded = ScanOutcomeNameV1.Succeeded;
+    public const string Failed = ScanOutcomeNameV1.Failed;
+    public const string TimedOut = ScanOutcomeNameV1.TimedOut;
 
     private readonly ScanQueue queue;
     private readonly AgentStatus status;

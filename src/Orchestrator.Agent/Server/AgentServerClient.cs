@@ -29,7 +29,7 @@ internal sealed class AgentServerClient(HttpClient http)
     public async Task<DesiredStateV1?> GetStateAsync(
         AgentCredential credential, long heldVersion, int waitSeconds, CancellationToken cancellationToken)
     {
-        var uri = string.Create(CultureInfo.InvariantCulture, $"{AgentProtocolV1.StatePath}?version={heldVersion}&wait={waitSeconds}");
+        var uri = string.Create(CultureInfo.InvariantCulture, $"{AgentProtocolV1.StatePath}?{AgentProtocolV1.VersionQuery}={heldVersion}&{AgentProtocolV1.WaitQuery}={waitSeconds}");
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         Authorize(request, credential);
         using var response = await http.SendAsync(request, cancellationToken);

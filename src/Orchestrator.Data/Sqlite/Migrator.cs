@@ -1,58 +1,63 @@
-using System.Reflection;
 using Dapper;
 
 namespace Orchestrator.Data.Sqlite;
 
 /// <summary>
-/// Applies the numbered scripts from db/ (embedded) that the version table does not list yet, each in its
-/// own transaction, in order.
+/// Applies the numbered scripts from db/ (embedded) that the version table does not list yet, each in its own
+/// transaction, in order, and records each one's SHA-256. Before applying anything it checks <see cref="MigrationRules"/>:
+/// an edited, renamed, missing or out-of-order script stops it with a <see cref="MigrationException"/>.
 /// </summary>
 public static class Migrator
 {
-    public static async Task<IReadOnlyList<string>> MigrateAsync(Database database, TimeProvider time, CancellationToken cancellationToken = default)
+    public static Task<IReadOnlyList<string>> MigrateAsync(Database database, TimeProvider time, CancellationToken cancellationToken = default) =>
+        MigrateAsync(database, time, MigrationScript.Embedded(), cancellationToken);
+
+    /// <param name="scripts">The scripts to hold the database to; <see cref="MigrationScript.Embedded"/> in the product.</param>
+    public static async Task<IReadOnlyList<string>> MigrateAsync(
+        Database database, TimeProvider time, IReadOnlyList<MigrationScript> scripts, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(scripts);
         Directory.CreateDirectory(Path.GetDirectoryName(database.Path)!);
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync("PRAGMA journal_mode = WAL;");
         await connection.ExecuteAsync(
-            "CREATE TABLE IF NOT EXISTS schema_version (version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)");
-        var applied = (await connection.QueryAsync<string>("SELECT version FROM schema_version")).ToHashSet(StringComparer.Ordinal);
+            "CREATE TABLE IF NOT EXISTS schema_version (version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL, checksum TEXT)");
+        // Databases of releases before checksums have the table without the column. The migrator owns this table, so
+        // it changes it itself: a numbered script could not, as the checks below need the column before any script runs.
+        var columns = await connection.QueryAsync<string>("SELECT name FROM pragma_table_info('schema_version')");
+        if (!columns.Contains("checksum", StringComparer.Ordinal))
+        {
+            await connection.ExecuteAsync("ALTER TABLE schema_version ADD COLUMN checksum TEXT");
+        }
+
+        var applied = (await connection.QueryAsync<(string Version, string? Checksum)>("SELECT version, checksum FROM schema_version"))
+            .Select(r => new AppliedMigration(r.Version, r.Checksum)).ToList();
+        var (pending, backfill) = MigrationRules.Check(scripts, applied);
+
+        // Scripts applied before checksums existed are taken as they are in this release: they cannot have been
+        // checked before, and from now on any change to them is refused.
+        foreach (var script in backfill)
+        {
+            await connection.ExecuteAsync(
+                "UPDATE schema_version SET checksum = @checksum WHERE version = @version AND checksum IS NULL",
+                new { checksum = script.Checksum, version = script.Version });
+        }
 
         var done = new List<string>();
-        foreach (var (version, sql) in Scripts())
+        foreach (var script in pending)
         {
-            if (applied.Contains(version))
-            {
-                continue;
-            }
-
             await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-            await connection.ExecuteAsync(sql, transaction: transaction);
+            await connection.ExecuteAsync(script.Sql, transaction: transaction);
             await connection.ExecuteAsync(
-                "INSERT INTO schema_version (version, applied_at) VALUES (@version, @at)",
-                new { version, at = time.GetUtcNow().ToUnixTimeMilliseconds() },
+                "INSERT INTO schema_version (version, applied_at, checksum) VALUES (@version, @at, @checksum)",
+                new { version = script.Version, at = time.GetUtcNow().ToUnixTimeMilliseconds(), checksum = script.Checksum },
                 transaction);
             await transaction.CommitAsync(cancellationToken);
-            done.Add(version);
+            done.Add(script.Version);
         }
 
         return done;
-    }
-
-    internal static IEnumerable<(string Version, string Sql)> Scripts()
-    {
-        var assembly = typeof(Migrator).Assembly;
-        const string marker = ".Migrations.";
-        foreach (var name in assembly.GetManifestResourceNames()
-                     .Where(n => n.Contains(marker, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
-                     .Order(StringComparer.Ordinal))
-        {
-            var file = name[(name.IndexOf(marker, StringComparison.Ordinal) + marker.Length)..];
-            using var stream = assembly.GetManifestResourceStream(name)!;
-            using var reader = new StreamReader(stream);
-            yield return (file[..^".sql".Length], reader.ReadToEnd());
-        }
     }
 }

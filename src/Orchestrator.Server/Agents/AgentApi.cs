@@ -26,16 +26,16 @@ internal static class AgentApi
         // The filter is the registered singleton, resolved once per endpoint: AddEndpointFilter<T>() would build a new
         // instance per request, each with an empty credential cache (a database read and a last-seen write per call,
         // and a dictionary held by every parked long-poll).
-        var agent = app.MapGroup("/agent/v1").WithTags("Agent protocol v1").AllowAnonymous()
+        var agent = app.MapGroup(AgentProtocolV1.BasePath).WithTags("Agent protocol v1").AllowAnonymous()
             .RequireRateLimiting(RateLimits.Agent)
             .AddEndpointFilterFactory(static (factory, next) =>
             {
                 var credentials = factory.ApplicationServices.GetRequiredService<AgentAuthenticationFilter>();
                 return context => credentials.InvokeAsync(context, next);
             });
-        agent.MapGet("/state", StateAsync);
-        agent.MapPost("/reports", ReportAsync);
-        agent.MapPost("/rotate", RotateAsync);
+        agent.MapGet(AgentProtocolV1.StateRoute, StateAsync);
+        agent.MapPost(AgentProtocolV1.ReportRoute, ReportAsync);
+        agent.MapPost(AgentProtocolV1.RotateRoute, RotateAsync);
         return app;
     }
 
@@ -85,12 +85,13 @@ internal static class AgentApi
     /// until it changes (answer 200) or <paramref name="wait"/> seconds pass (answer 304).
     /// </summary>
     private static async Task<Results<Ok<DesiredStateV1>, StatusCodeHttpResult, ValidationProblem>> StateAsync(
-        long? version, int? wait, HttpContext http, DesiredStates states, DesiredStateNotifier notifier, IAgentStore agents,
+        [Microsoft.AspNetCore.Mvc.FromQuery(Name = AgentProtocolV1.VersionQuery)] long? version,
+        [Microsoft.AspNetCore.Mvc.FromQuery(Name = AgentProtocolV1.WaitQuery)] int? wait, HttpContext http, DesiredStates states, DesiredStateNotifier notifier, IAgentStore agents,
         IOptions<OrchestratorOptions> options, TimeProvider time, CancellationToken ct)
     {
         if (wait is < 0 or > AgentProtocolV1.MaxWaitSeconds)
         {
-            return Problems.Invalid("wait", $"{wait} is out of range; accepted 0-{AgentProtocolV1.MaxWaitSeconds} seconds");
+            return Problems.Invalid(AgentProtocolV1.WaitQuery, $"{wait} is out of range; accepted 0-{AgentProtocolV1.MaxWaitSeconds} seconds");
         }
 
         var me = AgentIdentity.Of(http);

@@ -8,7 +8,7 @@ namespace Orchestrator.Server.Agents;
 /// <summary>Everything an agent reports is checked before any of it is stored: a bad row refuses the whole report.</summary>
 internal static partial class AgentReportValidator
 {
-    public static readonly string[] Outcomes = ["Succeeded", "Failed", "TimedOut"];
+    public static readonly string[] Outcomes = [.. ScanOutcomeNameV1.All];
 
     public static List<FieldError> Validate(AgentReportV1? report)
     {

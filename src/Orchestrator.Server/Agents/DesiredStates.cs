@@ -134,14 +134,14 @@ internal sealed class DesiredStates(IRunStore runs, IScanStore scans, DesiredSta
     {
         if (open.Count == 0)
         {
-            return new DeliveryOptimizationV1("HttpOnly", null);
+            return new DeliveryOptimizationV1(PeeringModeV1.HttpOnly, null);
         }
 
         // Overlapping runs: Group peering wins when any run asks for it, with the id of the earliest run's first group.
         var first = open.OrderBy(r => r.PlannedStart).ThenBy(r => r.Id).First();
         return open.Any(r => r.Definition.Peering == PeeringMode.Group)
-            ? new DeliveryOptimizationV1("Group", GroupIds.DeliveryOptimizationGroup(first.Definition.Groups[0]).ToString())
-            : new DeliveryOptimizationV1("Lan", null);
+            ? new DeliveryOptimizationV1(PeeringModeV1.Group, GroupIds.DeliveryOptimizationGroup(first.Definition.Groups[0]).ToString())
+            : new DeliveryOptimizationV1(PeeringModeV1.Lan, null);
     }
 
     private static long VersionOf(string identity)

@@ -1,12 +1,15 @@
 using Dapper;
 using Hangfire;
+using Microsoft.Extensions.Options;
 using Orchestrator.Data.Sqlite;
+using Orchestrator.Server.Hosting;
 using Quartz;
 
 namespace Orchestrator.Server.Health;
 
-/// <summary>/healthz: the one route served without authentication. 200 when the database answers, Quartz runs and
-/// a Hangfire server is alive; 503 otherwise, with each part's state.</summary>
+/// <summary>/healthz: the one route served without authentication. 200 when each of the three database files can be
+/// read and its write lock taken within <see cref="OrchestratorOptions.HealthProbeTimeout"/>, Quartz runs and a
+/// Hangfire server is alive; 503 otherwise, with each part's state.</summary>
 internal static class HealthApi
 {
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder app)
@@ -15,24 +18,42 @@ internal static class HealthApi
         return app;
     }
 
-    private static async Task<IResult> CheckAsync(Database database, ISchedulerFactory schedulers, JobStorage storage, CancellationToken ct)
+    private static async Task<IResult> CheckAsync(
+        Database database, ISchedulerFactory schedulers, JobStorage storage, IOptions<OrchestratorOptions> options, CancellationToken ct)
     {
+        var settings = options.Value;
+        var timeout = settings.HealthProbeTimeout;
         var db = await ProbeAsync(async () =>
         {
+            if (await StoreFiles.ProbeAsync(database.Path, timeout, ct) is (false, var problem))
+            {
+                return (false, problem);
+            }
+
             await using var connection = await database.OpenAsync(ct);
             var version = await connection.ExecuteScalarAsync<string>("SELECT max(version) FROM schema_version");
             return (true, $"schema {version}");
         });
         var quartz = await ProbeAsync(async () =>
         {
+            if (await StoreFiles.ProbeAsync(Path.GetFullPath(settings.QuartzPath), timeout, ct) is (false, var problem))
+            {
+                return (false, problem);
+            }
+
             var scheduler = await schedulers.GetScheduler(ct);
             var status = await scheduler.GetStatus(ct);
             return (status == SchedulerStatus.Running, status.ToString().ToLowerInvariant());
         });
-        var hangfire = await ProbeAsync(() =>
+        var hangfire = await ProbeAsync(async () =>
         {
+            if (await StoreFiles.ProbeAsync(Path.GetFullPath(settings.HangfirePath), timeout, ct) is (false, var problem))
+            {
+                return (false, problem);
+            }
+
             var servers = storage.GetMonitoringApi().Servers().Count;
-            return Task.FromResult((servers > 0, $"{servers} server(s)"));
+            return (servers > 0, $"{servers} server(s)");
         });
 
         var healthy = db.Ok && quartz.Ok && hangfire.Ok;

@@ -28,7 +28,7 @@ internal static class OrchestratorHost
         var services = builder.Services;
         services.AddOptions<OrchestratorOptions>().BindConfiguration(OrchestratorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
-        services.AddOrchestratorSqlite(settings.DatabasePath);
+        services.AddOrchestratorSqlite(settings.DatabasePath, settings.DatabaseBusyTimeout);
 
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = settings.MaxRequestBodyBytes);
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -39,6 +39,7 @@ internal static class OrchestratorHost
         });
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddExceptionHandler<StoreBusyExceptionHandler>();
         services.AddOpenApi();
         services.AddOrchestratorAccess();
         services.AddOrchestratorRateLimits(settings);
@@ -49,7 +50,9 @@ internal static class OrchestratorHost
             q.UsePersistentStore(store =>
             {
                 store.ConfigureStore(o => o.StoreJobDataAsStrings = true);
-                store.UseSqlite($"Data Source={Path.GetFullPath(settings.QuartzPath)}");
+                // Default Timeout: a locked quartz.db fails a scheduling call after the same bound as orchestrator.db.
+                store.UseSqlite(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"Data Source={Path.GetFullPath(settings.QuartzPath)};Default Timeout={Math.Max(1, (int)Math.Ceiling(settings.DatabaseBusyTimeout.TotalSeconds))}"));
                 store.UseSystemTextJsonSerializer();
                 store.ProvisionSchema();
             });
@@ -110,7 +113,18 @@ internal static class OrchestratorHost
     {
         var log = app.Services.GetRequiredService<ILogger<OrchestratorOptions>>();
         var database = app.Services.GetRequiredService<Database>();
-        var applied = await Migrator.MigrateAsync(database, app.Services.GetRequiredService<TimeProvider>());
+        var settings = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OrchestratorOptions>>().Value;
+        var scripts = settings.MigrationsDirectory is { Length: > 0 } folder ? MigrationScript.FromDirectory(folder) : MigrationScript.Embedded();
+        IReadOnlyList<string> applied;
+        try
+        {
+            applied = await Migrator.MigrateAsync(database, app.Services.GetRequiredService<TimeProvider>(), scripts);
+        }
+        catch (Exception e) when (e is MigrationException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            throw new StoreStartupException($"Database {database.Path}: {e.Message} The server did not start.", e);
+        }
+
         log.LogInformation("Database {Path}: {Applied}", database.Path, applied.Count == 0 ? "up to date" : $"applied {string.Join(", ", applied)}");
         await AccessSetup.BootstrapAsync(app.Services, app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OrchestratorOptions>>().Value, log);
         await app.Services.GetRequiredService<StartupReconciler>().ReconcileAsync(CancellationToken.None);

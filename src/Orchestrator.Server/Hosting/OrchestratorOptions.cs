@@ -79,6 +79,20 @@ public sealed class OrchestratorOptions
     [RegularExpression("^[A-Za-z0-9_-]{1,80}$", ErrorMessage = "{0} must be 1-80 letters, digits, '-' or '_'")]
     public string SchedulerName { get; set; } = "orchestrator";
 
+    /// <summary>How long a write waits for a lock on a database file held by another connection or process; then the
+    /// request answers 503 with Retry-After instead of hanging.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00", ErrorMessage = "{0} must be between {1} and {2}")]
+    public TimeSpan DatabaseBusyTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long /healthz waits to read and to take the write lock of each database file before it calls that
+    /// store unhealthy.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:00:30", ErrorMessage = "{0} must be between {1} and {2}")]
+    public TimeSpan HealthProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Testing and support only: apply the migration scripts of this folder instead of the ones built into
+    /// the server (db/). Unset in production.</summary>
+    public string? MigrationsDirectory { get; set; }
+
     public string DatabasePath => Path.Combine(DataDirectory, "orchestrator.db");
 
     public string QuartzPath => Path.Combine(DataDirectory, "quartz.db");

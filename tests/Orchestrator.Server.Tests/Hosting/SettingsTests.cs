@@ -12,6 +12,8 @@ public sealed class SettingsTests
         { "Orchestrator__JobPollInterval", "soon", "Orchestrator:JobPollInterval" },
         { "Orchestrator__SchedulerName", "has spaces", "Orchestrator:SchedulerName" },
         { "Orchestrator__Unknown", "1", "Unknown" },
+        { "Orchestrator__DatabaseBusyTimeout", "00:05:00", "Orchestrator:DatabaseBusyTimeout" },
+        { "Orchestrator__HealthProbeTimeout", "00:00:00", "Orchestrator:HealthProbeTimeout" },
     };
 
     [Theory]

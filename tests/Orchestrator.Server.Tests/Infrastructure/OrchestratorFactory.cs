@@ -14,6 +14,9 @@ public sealed class OrchestratorFactory : WebApplicationFactory<Program>
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
+        // The content root is src/Orchestrator.Server, whose appsettings.json listens on the product's port 5080: a test
+        // server over Kestrel (UseKestrel) would take that port, and fail when the operator's own server runs there.
+        builder.UseSetting(WebHostDefaults.ServerUrlsKey, "http://127.0.0.1:0");
         builder.UseSetting("Orchestrator:DataDirectory", DataDirectory);
         builder.UseSetting("Orchestrator:MinimumWindowDuration", "00:00:05");
         builder.UseSetting("Orchestrator:JobPollInterval", "00:00:00.200");

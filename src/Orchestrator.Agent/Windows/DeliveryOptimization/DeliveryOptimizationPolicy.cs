@@ -29,6 +29,6 @@ internal sealed class DeliveryOptimizationPolicy(
             throw new InvalidOperationException($"Delivery Optimization policy not written ({result.Describe()}).");
         }
 
-        logger.LogInformation("Delivery Optimization policy: {Mode} {GroupId}", settings?.Mode ?? "HttpOnly", settings?.GroupId);
+        logger.LogInformation("Delivery Optimization policy: {Mode} {GroupId}", settings?.Mode ?? PeeringModeV1.HttpOnly, settings?.GroupId);
     }
 }

@@ -45,13 +45,13 @@ internal static class DeliveryOptimizationScripts
 
     private static (int Mode, string? GroupId) Resolve(DeliveryOptimizationV1? settings)
     {
-        switch (settings?.Mode ?? "HttpOnly")
+        switch (settings?.Mode ?? PeeringModeV1.HttpOnly)
         {
-            case "HttpOnly":
+            case PeeringModeV1.HttpOnly:
                 return (0, null);
-            case "Lan":
+            case PeeringModeV1.Lan:
                 return (1, null);
-            case "Group":
+            case PeeringModeV1.Group:
                 // DOGroupId must be a GUID (Group Policy's own rule); anything else would be written and silently ignored.
                 return Guid.TryParse(settings!.GroupId, out var group)
                     ? (2, group.ToString("D"))

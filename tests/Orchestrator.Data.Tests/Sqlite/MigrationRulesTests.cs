@@ -1,0 +1,128 @@
+using Dapper;
+using Orchestrator.Data.Sqlite;
+
+namespace Orchestrator.Data.Tests.Sqlite;
+
+/// <summary>
+/// Regression: the migrator applied any script it had not seen, in name order, so a renamed script ran twice and a
+/// late low number applied silently. Each case runs against a real SQLite file and a temporary copy of db/.
+/// </summary>
+public sealed class MigrationRulesTests : IAsyncLifetime
+{
+    private readonly string _scripts = Directory.CreateTempSubdirectory("orchestrator-migrations-").FullName;
+    private TempDatabase _db = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        foreach (var file in Directory.GetFiles(DbFolder.Path, "*.sql"))
+        {
+            File.Copy(file, Path.Combine(_scripts, Path.GetFileName(file)));
+        }
+
+        _db = await TempDatabase.CreateAsync(migrate: false);
+        await MigrateAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _db.DisposeAsync();
+        Directory.Delete(_scripts, recursive: true);
+    }
+
+    [Fact]
+    public async Task EveryAppliedScriptIsRecordedWithItsSha256()
+    {
+        await using var connection = await _db.Database.OpenAsync(TestContext.Current.CancellationToken);
+        var rows = (await connection.QueryAsync<(string Version, string Checksum)>("SELECT version, checksum FROM schema_version ORDER BY version")).ToList();
+
+        Assert.Equal(
+            MigrationScript.FromDirectory(DbFolder.Path).Select(s => (s.Version, s.Checksum)),
+            rows);
+        Assert.All(rows, r => Assert.Matches("^[0-9a-f]{64}$", r.Checksum));
+    }
+
+    [Fact]
+    public async Task AnEditedScriptIsRefusedWithItsName()
+    {
+        File.AppendAllText(Path.Combine(_scripts, "0002_agents.sql"), "\nCREATE TABLE sneaky (id INTEGER);\n");
+
+        var refused = await Assert.ThrowsAsync<MigrationException>(MigrateAsync);
+
+        Assert.Contains("db/0002_agents.sql was edited", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(0, await _db.ScalarAsync("SELECT count(*) FROM sqlite_schema WHERE name = 'sneaky'"));
+    }
+
+    [Fact]
+    public async Task ACrLfCheckoutOfTheSameScriptIsNotAnEdit()
+    {
+        var path = Path.Combine(_scripts, "0002_agents.sql");
+        File.WriteAllText(path, File.ReadAllText(path).Replace("\r\n", "\n", StringComparison.Ordinal).Replace("\n", "\r\n", StringComparison.Ordinal));
+
+        Assert.Empty(await MigrateAsync());
+    }
+
+    [Fact]
+    public async Task ARenamedScriptIsRefusedAndDoesNotRunTwice()
+    {
+        File.Move(Path.Combine(_scripts, "0005_agent_path_indexes.sql"), Path.Combine(_scripts, "0007_agent_path_indexes.sql"));
+
+        var refused = await Assert.ThrowsAsync<MigrationException>(MigrateAsync);
+
+        Assert.Contains("db/0007_agent_path_indexes.sql is db/0005_agent_path_indexes.sql renamed", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(0, await _db.ScalarAsync("SELECT count(*) FROM schema_version WHERE version = '0007_agent_path_indexes'"));
+    }
+
+    [Fact]
+    public async Task AScriptNumberedBelowTheHighestAppliedIsRefused()
+    {
+        File.WriteAllText(Path.Combine(_scripts, "0004_late.sql"), "CREATE TABLE late (id INTEGER);");
+
+        var refused = await Assert.ThrowsAsync<MigrationException>(MigrateAsync);
+
+        Assert.Contains("db/0004_late.sql is new but its number 0004 is not above 0006", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(0, await _db.ScalarAsync("SELECT count(*) FROM sqlite_schema WHERE name = 'late'"));
+    }
+
+    [Fact]
+    public async Task ADeletedAppliedScriptIsRefused()
+    {
+        File.Delete(Path.Combine(_scripts, "0006_endpoint_catalog_version.sql"));
+
+        var refused = await Assert.ThrowsAsync<MigrationException>(MigrateAsync);
+
+        Assert.Contains("records db/0006_endpoint_catalog_version.sql as applied, but there is no such script", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NewScriptsNumberedAboveEveryAppliedOneApplyWithGapsAllowed()
+    {
+        // The numbers the other streams of this release reserved.
+        File.WriteAllText(Path.Combine(_scripts, "0007_one.sql"), "CREATE TABLE seven (id INTEGER);");
+        File.WriteAllText(Path.Combine(_scripts, "0009_two.sql"), "CREATE TABLE nine (id INTEGER);");
+        File.WriteAllText(Path.Combine(_scripts, "0012_three.sql"), "CREATE TABLE twelve (id INTEGER);");
+
+        Assert.Equal(["0007_one", "0009_two", "0012_three"], await MigrateAsync());
+        Assert.Empty(await MigrateAsync());
+    }
+
+    [Fact]
+    public async Task ADatabaseOfTheReleaseBeforeChecksumsUpgradesAndIsCheckedFromThen()
+    {
+        // That release's version table had no checksum column.
+        await using (var connection = await _db.Database.OpenAsync(TestContext.Current.CancellationToken))
+        {
+            await connection.ExecuteAsync("ALTER TABLE schema_version DROP COLUMN checksum");
+        }
+
+        File.WriteAllText(Path.Combine(_scripts, "0007_next.sql"), "CREATE TABLE next_table (id INTEGER);");
+        Assert.Equal(["0007_next"], await MigrateAsync());
+        Assert.Equal(0, await _db.ScalarAsync("SELECT count(*) FROM schema_version WHERE checksum IS NULL"));
+
+        File.AppendAllText(Path.Combine(_scripts, "0001_initial.sql"), "\n-- edited\n");
+        var refused = await Assert.ThrowsAsync<MigrationException>(MigrateAsync);
+        Assert.Contains("db/0001_initial.sql was edited", refused.Message, StringComparison.Ordinal);
+    }
+
+    private Task<IReadOnlyList<string>> MigrateAsync() =>
+        Migrator.MigrateAsync(_db.Database, _db.Time, MigrationScript.FromDirectory(_scripts), TestContext.Current.CancellationToken);
+}
