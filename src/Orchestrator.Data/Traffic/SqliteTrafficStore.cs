@@ -158,6 +158,7 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
         var commands = _session.Commands;
         await using var transaction = (SqliteTransaction)await _session.Connection.BeginTransactionAsync();
         commands.Enlist(transaction);
+        var outsideRuns = new HashSet<long>();
         for (var i = 0; i < batch.Count; i++)
         {
             var (report, at, grace) = batch[i];
@@ -174,12 +175,22 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
             var candidates = report.Traffic.Count + report.Blocked.Count > 0 ? commands.CandidatesOf(report.EndpointId, at, grace, _allowLists) : [];
             foreach (var row in report.Traffic)
             {
-                commands.InsertTraffic(candidates.FirstOrDefault(c => c.Allows(row.Peer))?.RunId, report.EndpointId, row, at);
+                var runId = candidates.FirstOrDefault(c => c.Allows(row.Peer))?.RunId;
+                commands.InsertTraffic(runId, report.EndpointId, row, at);
+                if (runId is null)
+                {
+                    outsideRuns.Add(report.EndpointId);
+                }
             }
 
             foreach (var row in report.Blocked)
             {
-                commands.InsertBlocked(candidates.FirstOrDefault(c => at <= c.PlannedEnd || !c.CloseAcknowledged)?.RunId, report.EndpointId, row, at);
+                var runId = candidates.FirstOrDefault(c => at <= c.PlannedEnd || !c.CloseAcknowledged)?.RunId;
+                commands.InsertBlocked(runId, report.EndpointId, row, at);
+                if (runId is null)
+                {
+                    outsideRuns.Add(report.EndpointId);
+                }
             }
 
             foreach (var scan in report.Scans)
@@ -193,6 +204,11 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
             }
 
             RecordAgent(commands, report, at);
+        }
+
+        foreach (var endpointId in outsideRuns)
+        {
+            commands.PruneOutsideRuns(endpointId, ITrafficStore.MaxRowsOutsideRunsPerEndpoint);
         }
 
         await transaction.CommitAsync();
@@ -226,18 +242,18 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
         // Rows with settable properties, not constructor mapping: on an empty result SQLite reports computed columns as
         // BLOB, and Dapper then finds no constructor (regression: a run without traffic answered 500).
         var transfers = await connection.QueryAsync<TransferRow>(
-            """
+            $"""
             SELECT t.endpoint_id AS ServingEndpointId, se.hostname AS ServingHostname,
                    COALESCE((SELECT value FROM json_each(m.addresses) LIMIT 1), '') AS ServingAddress,
                    t.peer_endpoint_id AS ReceivingEndpointId, re.hostname AS ReceivingHostname, t.peer_address AS ReceivingAddress,
-                   sum(t.bytes_served) AS Bytes
+                   {Sql.SaturatingSum("t.bytes_served")} AS Bytes
             FROM peer_traffic t
             JOIN endpoints se ON se.id = t.endpoint_id
             JOIN run_members m ON m.run_id = t.run_id AND m.endpoint_id = t.endpoint_id
             LEFT JOIN endpoints re ON re.id = t.peer_endpoint_id
             WHERE t.run_id = @runId
             GROUP BY t.endpoint_id, t.peer_address
-            HAVING sum(t.bytes_served) > 0
+            HAVING total(t.bytes_served) > 0
             ORDER BY Bytes DESC
             """,
             new { runId });
@@ -311,6 +327,8 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
         private readonly SqliteCommand _applied;
         private readonly SqliteCommand _acknowledgeOpen;
         private readonly SqliteCommand _acknowledgeClose;
+        private readonly SqliteCommand _pruneTraffic;
+        private readonly SqliteCommand _pruneBlocked;
         private readonly SqliteCommand[] _all;
 
         public Commands(SqliteConnection connection)
@@ -351,7 +369,22 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
                 connection, SqliteRunStore.AcknowledgeOpenSql, ("@at", SqliteType.Integer), ("@endpointId", SqliteType.Integer), ("@held", SqliteType.Text));
             _acknowledgeClose = Prepare(
                 connection, SqliteRunStore.AcknowledgeCloseSql, ("@at", SqliteType.Integer), ("@endpointId", SqliteType.Integer), ("@held", SqliteType.Text));
-            _all = [InsertReport, _candidates, _traffic, _blocked, _applied, _acknowledgeOpen, _acknowledgeClose];
+            // Rows outside every run beyond the newest few are dropped (ix_*_outside_runs, db/0008, holds only those rows).
+            _pruneTraffic = Prepare(
+                connection,
+                """
+                DELETE FROM peer_traffic WHERE run_id IS NULL AND endpoint_id = $endpoint AND id <=
+                    (SELECT id FROM peer_traffic WHERE run_id IS NULL AND endpoint_id = $endpoint ORDER BY id DESC LIMIT 1 OFFSET $keep)
+                """,
+                ("$endpoint", SqliteType.Integer), ("$keep", SqliteType.Integer));
+            _pruneBlocked = Prepare(
+                connection,
+                """
+                DELETE FROM blocked_attempts WHERE run_id IS NULL AND endpoint_id = $endpoint AND id <=
+                    (SELECT id FROM blocked_attempts WHERE run_id IS NULL AND endpoint_id = $endpoint ORDER BY id DESC LIMIT 1 OFFSET $keep)
+                """,
+                ("$endpoint", SqliteType.Integer), ("$keep", SqliteType.Integer));
+            _all = [InsertReport, _candidates, _traffic, _blocked, _applied, _acknowledgeOpen, _acknowledgeClose, _pruneTraffic, _pruneBlocked];
         }
 
         public SqliteCommand InsertReport { get; }
@@ -415,6 +448,17 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
             }
 
             return candidates;
+        }
+
+        /// <summary>Keeps the newest <paramref name="keep"/> rows of each kind that belong to no run.</summary>
+        public void PruneOutsideRuns(long endpointId, int keep)
+        {
+            foreach (var command in new[] { _pruneTraffic, _pruneBlocked })
+            {
+                command.Parameters[0].Value = endpointId;
+                command.Parameters[1].Value = keep;
+                command.ExecuteNonQuery();
+            }
         }
 
         public void InsertTraffic(long? runId, long endpointId, PeerBytes row, long at) =>

@@ -39,7 +39,16 @@ internal static class ReportText
         return unit == 0 ? $"{b.ToString(CultureInfo.InvariantCulture)} B" : $"{value.ToString("0.0", CultureInfo.InvariantCulture)} {units[unit]}";
     }
 
-    public static string Ms(long? ms) => ms is { } v ? Core.Reports.RunAnomalies.Duration(TimeSpan.FromMilliseconds(v)) : "—";
+    /// <summary>Durations come from agents' reports too: one beyond what a TimeSpan holds is shown as "over 100 years"
+    /// (not a 500 for the whole report).</summary>
+    public static string Ms(long? ms) => ms switch
+    {
+        null => "—",
+        > MaxMs or < -MaxMs => "over 100 years",
+        { } v => Core.Reports.RunAnomalies.Duration(TimeSpan.FromMilliseconds(v)),
+    };
+
+    private const long MaxMs = 100L * 366 * 24 * 60 * 60 * 1000;
 
     public static string Span(TimeSpan? value) => value is { } v ? (v < TimeSpan.Zero ? "−" : "+") + Core.Reports.RunAnomalies.Duration(v) : "—";
 
