@@ -10,7 +10,9 @@ internal static class ReportText
     // Encodes markup characters but leaves readable text (·, →, –, non-Latin hostnames) as it is.
     private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
 
-    public static string H(string? text) => text is null ? "" : Encoder.Encode(text);
+    /// <summary>HTML-encoded, with control, bidi and zero-width characters replaced: a numeric character reference
+    /// would still reorder or hide text, and rows stored before such characters were refused may hold them.</summary>
+    public static string H(string? text) => text is null ? "" : Encoder.Encode(Core.FreeText.Sanitize(text));
 
     public static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
