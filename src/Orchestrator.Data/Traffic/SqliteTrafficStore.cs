@@ -41,6 +41,9 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
     private readonly AllowLists _allowLists = new();
     private int _writing;
 
+    // When the writer next forgets report ids older than ITrafficStore.ReportIdRetention (once a minute at most).
+    private long _nextReportIdPrune;
+
     // Only the one running writer touches the session (the _writing flag hands it from one writer task to the next).
     private Session? _session;
 
@@ -211,6 +214,13 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
             commands.PruneOutsideRuns(endpointId, ITrafficStore.MaxRowsOutsideRunsPerEndpoint);
         }
 
+        var latest = batch[^1].At;
+        if (latest >= _nextReportIdPrune)
+        {
+            commands.ForgetReportIds(latest - (long)ITrafficStore.ReportIdRetention.TotalMilliseconds);
+            _nextReportIdPrune = latest + 60_000;
+        }
+
         await transaction.CommitAsync();
         return stored;
     }
@@ -329,6 +339,7 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
         private readonly SqliteCommand _acknowledgeClose;
         private readonly SqliteCommand _pruneTraffic;
         private readonly SqliteCommand _pruneBlocked;
+        private readonly SqliteCommand _forgetReports;
         private readonly SqliteCommand[] _all;
 
         public Commands(SqliteConnection connection)
@@ -384,7 +395,12 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
                     (SELECT id FROM blocked_attempts WHERE run_id IS NULL AND endpoint_id = $endpoint ORDER BY id DESC LIMIT 1 OFFSET $keep)
                 """,
                 ("$endpoint", SqliteType.Integer), ("$keep", SqliteType.Integer));
-            _all = [InsertReport, _candidates, _traffic, _blocked, _applied, _acknowledgeOpen, _acknowledgeClose, _pruneTraffic, _pruneBlocked];
+            // In slices (ix_agent_reports_received, db/0008), so that the first trim of a big table holds the write lock briefly.
+            _forgetReports = Prepare(
+                connection,
+                "DELETE FROM agent_reports WHERE rowid IN (SELECT rowid FROM agent_reports WHERE received_at < $before ORDER BY received_at LIMIT 20000)",
+                ("$before", SqliteType.Integer));
+            _all = [InsertReport, _candidates, _traffic, _blocked, _applied, _acknowledgeOpen, _acknowledgeClose, _pruneTraffic, _pruneBlocked, _forgetReports];
         }
 
         public SqliteCommand InsertReport { get; }
@@ -459,6 +475,13 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
                 command.Parameters[1].Value = keep;
                 command.ExecuteNonQuery();
             }
+        }
+
+        /// <summary>Forgets report ids received before <paramref name="before"/> (Unix ms).</summary>
+        public void ForgetReportIds(long before)
+        {
+            _forgetReports.Parameters[0].Value = before;
+            _forgetReports.ExecuteNonQuery();
         }
 
         public void InsertTraffic(long? runId, long endpointId, PeerBytes row, long at) =>

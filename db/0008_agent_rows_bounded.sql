@@ -9,3 +9,7 @@ DELETE FROM peer_traffic WHERE run_id IS NULL AND id NOT IN (
     SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY endpoint_id ORDER BY id DESC) AS n FROM peer_traffic WHERE run_id IS NULL) WHERE n <= 1000);
 DELETE FROM blocked_attempts WHERE run_id IS NULL AND id NOT IN (
     SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY endpoint_id ORDER BY id DESC) AS n FROM blocked_attempts WHERE run_id IS NULL) WHERE n <= 1000);
+
+-- Report ids are remembered for a day (ITrafficStore.ReportIdRetention) to answer retries as duplicates; the writer
+-- forgets older ones through this index. Ids only grow with time, so the index is appended to at its end.
+CREATE INDEX ix_agent_reports_received ON agent_reports (received_at);
