@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace Orchestrator.Core;
 
-/// <summary>Names of groups and windows: what people type in config files and URLs.</summary>
+/// <summary>Names of groups, windows, API keys and enrollment tokens: what people type in config files and URLs.</summary>
 public static partial class Names
 {
     public const int MaxLength = 100;
@@ -10,6 +10,11 @@ public static partial class Names
     public static void Validate(string? name, string field, List<FieldError> errors)
     {
         ArgumentNullException.ThrowIfNull(errors);
+        if (!FreeText.Validate(name, field, errors))
+        {
+            return;
+        }
+
         if (string.IsNullOrWhiteSpace(name) || name.Length > MaxLength || !Pattern().IsMatch(name))
         {
             errors.Add(new(field, $"required; 1-{MaxLength} characters: letters, digits, spaces and - _ . ( ) starting with a letter or digit"));

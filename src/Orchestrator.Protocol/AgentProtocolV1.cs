@@ -56,4 +56,17 @@ public static class AgentProtocolV1
 
     /// <summary>Most traffic or blocked rows in one report.</summary>
     public const int MaxRowsPerReport = 2_000;
+
+    /// <summary>Largest byte count one traffic row may carry (each of served and received): 2^40 bytes (1 TiB). Counters
+    /// are deltas since the agent's previous report (every 5 s by default): a 10 Gbit/s link moves 1 TiB in about 15
+    /// minutes, 180 report intervals. A larger value is a broken or hostile counter, and refused; bounded rows also keep
+    /// a run's sums far from overflowing (2^23 rows at the bound before 2^63).</summary>
+    public const long MaxBytesPerRow = 1L << 40;
+
+    /// <summary>Largest count one blocked row may carry: 2^32 dropped attempts, more than a 10 Gbit/s link can carry in
+    /// minimum-size packets (14.9 million a second) in the same 15 minutes.</summary>
+    public const long MaxBlockedPerRow = 1L << 32;
+
+    /// <summary>Longest scan duration a report may state: 24 hours in milliseconds, the longest run.</summary>
+    public const long MaxScanDurationMs = 24L * 60 * 60 * 1000;
 }

@@ -33,9 +33,16 @@ internal static class CsvReport
         csv.AppendJoin(',', fields.Select(Quote)).Append("\r\n");
     }
 
+    /// <summary>RFC 4180 quoting, and text a spreadsheet would run as a formula (= + @, a tab, a carriage return, or
+    /// '-' before anything but a digit) gets a leading apostrophe, as the server's CSV does.</summary>
     private static string Quote(string? field)
     {
         field ??= "";
+        if (field.Length > 0 && (field[0] is '=' or '+' or '@' or '\t' or '\r' || (field[0] == '-' && !(field.Length > 1 && char.IsAsciiDigit(field[1])))))
+        {
+            field = "'" + field;
+        }
+
         return field.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
     }
 

@@ -22,9 +22,9 @@ internal sealed record RunReport(
             members.Count(m => m.OpenAckedAt is not null),
             members.Count(m => m.CloseState == "Confirmed"),
             members.Count(m => m.CloseState == "ClosedByExpiryUnconfirmed"),
-            transfers.Sum(t => t.Bytes),
+            Core.Reports.Counters.Sum(transfers, t => t.Bytes),
             transfers.Count,
-            blocked.Sum(b => b.Count),
+            Core.Reports.Counters.Sum(blocked, b => b.Count),
             blocked.Select(b => b.SourceAddress).Distinct(StringComparer.Ordinal).Count(),
             detail.Run.OpenedAt is { } opened && detail.Run.ClosedAt is { } closed ? closed - opened : null);
         return new RunReport(detail.Run, summary, members, transfers, blocked, trafficError);

@@ -11,7 +11,11 @@ public static class EndpointValidator
     public static IReadOnlyList<FieldError> Validate(string? hostname, IReadOnlyList<string>? addresses, string? os, IReadOnlyList<string>? tags)
     {
         var errors = new List<FieldError>();
-        if (!Hostnames.IsValid(hostname))
+        if (FreeText.Problem(hostname) is { } hidden)
+        {
+            errors.Add(new("hostname", hidden));
+        }
+        else if (!Hostnames.IsValid(hostname))
         {
             errors.Add(new("hostname", "required; a DNS host name (letters, digits, '-', '.'; at most 253 characters)"));
         }
@@ -39,6 +43,8 @@ public static class EndpointValidator
         {
             errors.Add(new("os", "at most 64 characters"));
         }
+
+        FreeText.Validate(os, "os", errors);
 
         Tags.Validate(tags, "tags", errors);
         return errors;

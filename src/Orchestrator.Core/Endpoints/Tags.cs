@@ -19,7 +19,11 @@ public static partial class Tags
 
         for (var i = 0; i < tags.Count; i++)
         {
-            if (tags[i] is null || !Pattern().IsMatch(tags[i]))
+            if (FreeText.Problem(tags[i]) is { } problem)
+            {
+                errors.Add(new($"{field}[{i}]", problem));
+            }
+            else if (tags[i] is null || !Pattern().IsMatch(tags[i]))
             {
                 errors.Add(new($"{field}[{i}]", "a tag is 1-64 characters of letters, digits, '-', '_', '.', ':' or '='"));
             }

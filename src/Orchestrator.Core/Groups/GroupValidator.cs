@@ -12,6 +12,15 @@ public static class GroupValidator
     public const int MinIPv4Prefix = 8;
     public const int MinIPv6Prefix = 32;
 
+    /// <summary>Most IPv4 addresses a group's CIDR rules may cover together, overlaps counted once: 2^25, two /8
+    /// networks — all of RFC 1918 (17.9 million addresses) fits with room to spare, while rules that add up to
+    /// "everyone" (256 × /8 passes the per-rule bound) do not.</summary>
+    public const long MaxIPv4Addresses = 1L << 25;
+
+    /// <summary>Most IPv6 addresses a group's CIDR rules may cover together, overlaps counted once: 2^97, two /32
+    /// networks (a /32 is a whole provider allocation).</summary>
+    public static readonly UInt128 MaxIPv6Addresses = UInt128.One << 97;
+
     public static IReadOnlyList<FieldError> Validate(GroupDefinition group)
     {
         ArgumentNullException.ThrowIfNull(group);
@@ -21,6 +30,8 @@ public static class GroupValidator
         {
             errors.Add(new("description", "at most 1000 characters"));
         }
+
+        FreeText.Validate(group.Description, "description", errors, multiLine: true);
 
         ValidateStaticMembers(group.StaticMembers, errors);
         ValidateCidrs(group.Cidrs, errors);
@@ -43,7 +54,11 @@ public static class GroupValidator
 
         for (var i = 0; i < members.Count; i++)
         {
-            if (!Hostnames.IsValid(members[i]))
+            if (FreeText.Problem(members[i]) is { } hidden)
+            {
+                errors.Add(new($"staticMembers[{i}]", hidden));
+            }
+            else if (!Hostnames.IsValid(members[i]))
             {
                 errors.Add(new($"staticMembers[{i}]", $"'{members[i]}' is not a host name"));
             }
@@ -58,12 +73,30 @@ public static class GroupValidator
             return;
         }
 
+        var networks = new List<IPNetwork>(cidrs.Count);
         for (var i = 0; i < cidrs.Count; i++)
         {
-            if (!TryParseCidr(cidrs[i], out _, out var why))
+            if (!TryParseCidr(cidrs[i], out var network, out var why))
             {
                 errors.Add(new($"cidrs[{i}]", why));
             }
+            else
+            {
+                networks.Add(network);
+            }
+        }
+
+        var (v4, v6) = CidrSpace.Total(networks);
+        if (v4 > MaxIPv4Addresses)
+        {
+            errors.Add(new("cidrs", string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"together these CIDRs cover {v4:N0} IPv4 addresses (overlaps counted once); a group may cover at most {MaxIPv4Addresses:N0} (2^25, two /8 networks), so that its rules cannot add up to everyone")));
+        }
+
+        if (v6 > MaxIPv6Addresses)
+        {
+            errors.Add(new("cidrs", $"together these CIDRs cover {CidrSpace.PowerOfTwo(v6)} IPv6 addresses (overlaps counted once); a group may cover at most 2^97 (two /32 networks), so that its rules cannot add up to everyone"));
         }
     }
 

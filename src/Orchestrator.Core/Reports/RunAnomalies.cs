@@ -161,7 +161,7 @@ public static class RunAnomalies
             return;
         }
 
-        var attempts = blocked.Sum(b => b.Count);
+        var attempts = Counters.Sum(blocked, b => b.Count);
         var sources = blocked.Select(b => b.SourceAddress).Distinct(StringComparer.OrdinalIgnoreCase).Count();
         var ports = string.Join(", ", blocked.Select(b => b.Port).Distinct().Order());
         into.Add(new Anomaly(code, severity,

@@ -39,10 +39,10 @@ public sealed record RunSummary(
             rows.Count(r => r.ScanFailed),
             rows.Count(r => r.Scan == ScanStatus.Running),
             rows.Count(r => r.Scan == ScanStatus.NotDispatched),
-            rows.Sum(r => r.BytesServed),
-            rows.Sum(r => r.BytesReceived),
-            run.Blocked.Sum(b => b.Count),
-            run.Blocked.Where(b => !memberAddresses.Contains(b.SourceAddress) && !(b.SourceEndpointId is { } id && memberIds.Contains(id))).Sum(b => b.Count),
+            Counters.Sum(rows, r => r.BytesServed),
+            Counters.Sum(rows, r => r.BytesReceived),
+            Counters.Sum(run.Blocked, b => b.Count),
+            Counters.Sum(run.Blocked.Where(b => !memberAddresses.Contains(b.SourceAddress) && !(b.SourceEndpointId is { } id && memberIds.Contains(id))), b => b.Count),
             run.OpenedAt - run.PlannedStart,
             run.ClosedAt - run.PlannedEnd);
     }

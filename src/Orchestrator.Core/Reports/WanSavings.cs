@@ -10,16 +10,17 @@ public sealed record WanSavings(long BytesFromPeers, long? BytesFromHttp, int En
     public static WanSavings Of(IReadOnlyList<EndpointRow> rows)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        var fromPeers = rows.Sum(r => r.BytesReceived);
+        var fromPeers = Counters.Sum(rows, r => r.BytesReceived);
         var reporting = rows.Where(r => r.BytesFromHttp is not null).ToList();
         if (reporting.Count == 0)
         {
             return new WanSavings(fromPeers, null, 0, rows.Count, null);
         }
 
-        var http = reporting.Sum(r => r.BytesFromHttp!.Value);
-        var peersOfReporting = reporting.Sum(r => r.BytesReceived);
-        var total = peersOfReporting + http;
-        return new WanSavings(fromPeers, http, reporting.Count, rows.Count, total == 0 ? null : (double)peersOfReporting / total);
+        var http = Counters.Sum(reporting, r => r.BytesFromHttp!.Value);
+        var peersOfReporting = Counters.Sum(reporting, r => r.BytesReceived);
+        // In double: the two saturated sums may not fit a long together.
+        var total = (double)peersOfReporting + http;
+        return new WanSavings(fromPeers, http, reporting.Count, rows.Count, total <= 0 ? null : peersOfReporting / total);
     }
 }

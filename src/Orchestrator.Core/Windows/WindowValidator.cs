@@ -18,6 +18,8 @@ public static class WindowValidator
             errors.Add(new("description", "at most 1000 characters"));
         }
 
+        FreeText.Validate(window.Description, "description", errors, multiLine: true);
+
         errors.AddRange(ScheduleValidator.Validate(window.Schedule, minimumDuration));
         ValidateGroups(window.Groups, errors);
         ValidatePorts(window, errors);

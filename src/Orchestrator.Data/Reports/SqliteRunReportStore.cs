@@ -15,9 +15,9 @@ internal sealed class SqliteRunReportStore(Database database) : IRunReportStore
         // Traffic is summed per endpoint from ix_peer_traffic_run_pair alone. An endpoint has one agent that is not
         // revoked (enrolling again revokes the earlier one); the latest is taken should there ever be two.
         var members = await connection.QueryAsync<MemberRow>(
-            """
+            $"""
             WITH t AS (
-                SELECT endpoint_id, sum(bytes_served) AS served, sum(bytes_received) AS received,
+                SELECT endpoint_id, {Sql.SaturatingSum("bytes_served")} AS served, {Sql.SaturatingSum("bytes_received")} AS received,
                        count(DISTINCT CASE WHEN bytes_served > 0 THEN peer_address END) AS pairs
                 FROM peer_traffic WHERE run_id = @runId GROUP BY endpoint_id)
             SELECT m.endpoint_id AS EndpointId, m.hostname AS Hostname, m.addresses AS Addresses,
@@ -46,11 +46,11 @@ internal sealed class SqliteRunReportStore(Database database) : IRunReportStore
             memberList.Sum(m => m.Pairs));
     }
 
-    private const string PairsOfRun =
-        """
-        SELECT endpoint_id, peer_address, max(peer_endpoint_id) AS peer_endpoint_id, sum(bytes_served) AS bytes
+    private static readonly string PairsOfRun =
+        $"""
+        SELECT endpoint_id, peer_address, max(peer_endpoint_id) AS peer_endpoint_id, {Sql.SaturatingSum("bytes_served")} AS bytes
         FROM peer_traffic WHERE run_id = @runId
-        GROUP BY endpoint_id, peer_address HAVING sum(bytes_served) > 0
+        GROUP BY endpoint_id, peer_address HAVING total(bytes_served) > 0
         ORDER BY bytes DESC, endpoint_id, peer_address
         """;
 

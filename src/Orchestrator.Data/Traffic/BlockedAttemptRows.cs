@@ -1,5 +1,6 @@
 using System.Data;
 using Dapper;
+using Orchestrator.Data.Sqlite;
 
 namespace Orchestrator.Data.Traffic;
 
@@ -8,9 +9,9 @@ internal static class BlockedAttemptRows
 {
     public static async Task<IReadOnlyList<Row>> OfRunAsync(IDbConnection connection, long runId) =>
         (await connection.QueryAsync<Row>(
-            """
+            $"""
             SELECT b.source_address AS SourceAddress, max(b.source_endpoint_id) AS SourceEndpointId, se.hostname AS SourceHostname,
-                   b.endpoint_id AS TargetEndpointId, te.hostname AS TargetHostname, b.port AS Port, sum(b.count) AS Count
+                   b.endpoint_id AS TargetEndpointId, te.hostname AS TargetHostname, b.port AS Port, {Sql.SaturatingSum("b.count")} AS Count
             FROM blocked_attempts b
             JOIN endpoints te ON te.id = b.endpoint_id
             LEFT JOIN endpoints se ON se.id = b.source_endpoint_id

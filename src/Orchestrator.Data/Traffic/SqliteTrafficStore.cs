@@ -41,6 +41,9 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
     private readonly AllowLists _allowLists = new();
     private int _writing;
 
+    // When the writer next forgets report ids older than ITrafficStore.ReportIdRetention (once a minute at most).
+    private long _nextReportIdPrune;
+
     // Only the one running writer touches the session (the _writing flag hands it from one writer task to the next).
     private Session? _session;
 
@@ -158,6 +161,7 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
         var commands = _session.Commands;
         await using var transaction = (SqliteTransaction)await _session.Connection.BeginTransactionAsync();
         commands.Enlist(transaction);
+        var outsideRuns = new HashSet<long>();
         for (var i = 0; i < batch.Count; i++)
         {
             var (report, at, grace) = batch[i];
@@ -174,12 +178,22 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
             var candidates = report.Traffic.Count + report.Blocked.Count > 0 ? commands.CandidatesOf(report.EndpointId, at, grace, _allowLists) : [];
             foreach (var row in report.Traffic)
             {
-                commands.InsertTraffic(candidates.FirstOrDefault(c => c.Allows(row.Peer))?.RunId, report.EndpointId, row, at);
+                var runId = candidates.FirstOrDefault(c => c.Allows(row.Peer))?.RunId;
+                commands.InsertTraffic(runId, report.EndpointId, row, at);
+                if (runId is null)
+                {
+                    outsideRuns.Add(report.EndpointId);
+                }
             }
 
             foreach (var row in report.Blocked)
             {
-                commands.InsertBlocked(candidates.FirstOrDefault(c => at <= c.PlannedEnd || !c.CloseAcknowledged)?.RunId, report.EndpointId, row, at);
+                var runId = candidates.FirstOrDefault(c => at <= c.PlannedEnd || !c.CloseAcknowledged)?.RunId;
+                commands.InsertBlocked(runId, report.EndpointId, row, at);
+                if (runId is null)
+                {
+                    outsideRuns.Add(report.EndpointId);
+                }
             }
 
             foreach (var scan in report.Scans)
@@ -193,6 +207,18 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
             }
 
             RecordAgent(commands, report, at);
+        }
+
+        foreach (var endpointId in outsideRuns)
+        {
+            commands.PruneOutsideRuns(endpointId, ITrafficStore.MaxRowsOutsideRunsPerEndpoint);
+        }
+
+        var latest = batch[^1].At;
+        if (latest >= _nextReportIdPrune)
+        {
+            commands.ForgetReportIds(latest - (long)ITrafficStore.ReportIdRetention.TotalMilliseconds);
+            _nextReportIdPrune = latest + 60_000;
         }
 
         await transaction.CommitAsync();
@@ -226,18 +252,18 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
         // Rows with settable properties, not constructor mapping: on an empty result SQLite reports computed columns as
         // BLOB, and Dapper then finds no constructor (regression: a run without traffic answered 500).
         var transfers = await connection.QueryAsync<TransferRow>(
-            """
+            $"""
             SELECT t.endpoint_id AS ServingEndpointId, se.hostname AS ServingHostname,
                    COALESCE((SELECT value FROM json_each(m.addresses) LIMIT 1), '') AS ServingAddress,
                    t.peer_endpoint_id AS ReceivingEndpointId, re.hostname AS ReceivingHostname, t.peer_address AS ReceivingAddress,
-                   sum(t.bytes_served) AS Bytes
+                   {Sql.SaturatingSum("t.bytes_served")} AS Bytes
             FROM peer_traffic t
             JOIN endpoints se ON se.id = t.endpoint_id
             JOIN run_members m ON m.run_id = t.run_id AND m.endpoint_id = t.endpoint_id
             LEFT JOIN endpoints re ON re.id = t.peer_endpoint_id
             WHERE t.run_id = @runId
             GROUP BY t.endpoint_id, t.peer_address
-            HAVING sum(t.bytes_served) > 0
+            HAVING total(t.bytes_served) > 0
             ORDER BY Bytes DESC
             """,
             new { runId });
@@ -311,6 +337,9 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
         private readonly SqliteCommand _applied;
         private readonly SqliteCommand _acknowledgeOpen;
         private readonly SqliteCommand _acknowledgeClose;
+        private readonly SqliteCommand _pruneTraffic;
+        private readonly SqliteCommand _pruneBlocked;
+        private readonly SqliteCommand _forgetReports;
         private readonly SqliteCommand[] _all;
 
         public Commands(SqliteConnection connection)
@@ -351,7 +380,27 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
                 connection, SqliteRunStore.AcknowledgeOpenSql, ("@at", SqliteType.Integer), ("@endpointId", SqliteType.Integer), ("@held", SqliteType.Text));
             _acknowledgeClose = Prepare(
                 connection, SqliteRunStore.AcknowledgeCloseSql, ("@at", SqliteType.Integer), ("@endpointId", SqliteType.Integer), ("@held", SqliteType.Text));
-            _all = [InsertReport, _candidates, _traffic, _blocked, _applied, _acknowledgeOpen, _acknowledgeClose];
+            // Rows outside every run beyond the newest few are dropped (ix_*_outside_runs, db/0008, holds only those rows).
+            _pruneTraffic = Prepare(
+                connection,
+                """
+                DELETE FROM peer_traffic WHERE run_id IS NULL AND endpoint_id = $endpoint AND id <=
+                    (SELECT id FROM peer_traffic WHERE run_id IS NULL AND endpoint_id = $endpoint ORDER BY id DESC LIMIT 1 OFFSET $keep)
+                """,
+                ("$endpoint", SqliteType.Integer), ("$keep", SqliteType.Integer));
+            _pruneBlocked = Prepare(
+                connection,
+                """
+                DELETE FROM blocked_attempts WHERE run_id IS NULL AND endpoint_id = $endpoint AND id <=
+                    (SELECT id FROM blocked_attempts WHERE run_id IS NULL AND endpoint_id = $endpoint ORDER BY id DESC LIMIT 1 OFFSET $keep)
+                """,
+                ("$endpoint", SqliteType.Integer), ("$keep", SqliteType.Integer));
+            // In slices (ix_agent_reports_received, db/0008), so that the first trim of a big table holds the write lock briefly.
+            _forgetReports = Prepare(
+                connection,
+                "DELETE FROM agent_reports WHERE rowid IN (SELECT rowid FROM agent_reports WHERE received_at < $before ORDER BY received_at LIMIT 20000)",
+                ("$before", SqliteType.Integer));
+            _all = [InsertReport, _candidates, _traffic, _blocked, _applied, _acknowledgeOpen, _acknowledgeClose, _pruneTraffic, _pruneBlocked, _forgetReports];
         }
 
         public SqliteCommand InsertReport { get; }
@@ -415,6 +464,24 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
             }
 
             return candidates;
+        }
+
+        /// <summary>Keeps the newest <paramref name="keep"/> rows of each kind that belong to no run.</summary>
+        public void PruneOutsideRuns(long endpointId, int keep)
+        {
+            foreach (var command in new[] { _pruneTraffic, _pruneBlocked })
+            {
+                command.Parameters[0].Value = endpointId;
+                command.Parameters[1].Value = keep;
+                command.ExecuteNonQuery();
+            }
+        }
+
+        /// <summary>Forgets report ids received before <paramref name="before"/> (Unix ms).</summary>
+        public void ForgetReportIds(long before)
+        {
+            _forgetReports.Parameters[0].Value = before;
+            _forgetReports.ExecuteNonQuery();
         }
 
         public void InsertTraffic(long? runId, long endpointId, PeerBytes row, long at) =>

@@ -34,7 +34,8 @@ internal static class AgentApi
                 return context => credentials.InvokeAsync(context, next);
             });
         agent.MapGet(AgentProtocolV1.StateRoute, StateAsync);
-        agent.MapPost(AgentProtocolV1.ReportRoute, ReportAsync);
+        // The documented report limit, below the server's general body limit: a larger report gets 413 before it is read.
+        agent.MapPost(AgentProtocolV1.ReportRoute, ReportAsync).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(AgentProtocolV1.MaxReportBytes));
         agent.MapPost(AgentProtocolV1.RotateRoute, RotateAsync);
         return app;
     }
@@ -51,6 +52,10 @@ internal static class AgentApi
         if (request.AgentVersion is null or { Length: > 64 })
         {
             errors.Add(new FieldError("agentVersion", "required; at most 64 characters"));
+        }
+        else
+        {
+            FreeText.Validate(request.AgentVersion, "agentVersion", errors);
         }
 
         if (errors.Count > 0)
@@ -146,6 +151,10 @@ internal static class AgentApi
             return Problems.Invalid(errors);
         }
 
+        // The apply error comes from a firewall tool's output on the endpoint and is shown in reports, CSV and the
+        // dashboard: unsafe characters are replaced rather than refused, so one odd byte in a tool's message does not
+        // cost the report's counters and acknowledgements (docs/decisions.md).
+        var applyError = report.ApplyError is null ? null : FreeText.Sanitize(report.ApplyError);
         var me = AgentIdentity.Of(http);
         var session = AgentAuthenticationFilter.SessionOf(http);
         var now = time.GetUtcNow();
@@ -154,7 +163,7 @@ internal static class AgentApi
         // Every report carries the applied version; once acknowledged, it changes nothing until the endpoint's runs change.
         var generation = notifier.Generation(me.EndpointId);
         IReadOnlyList<long>? acknowledge = null;
-        if (report.AppliedVersion is { } applied && report.ApplyError is null && !session.AlreadyAcknowledged(applied, generation))
+        if (report.AppliedVersion is { } applied && applyError is null && !session.AlreadyAcknowledged(applied, generation))
         {
             var (current, runIds, _) = await states.ForAsync(me.EndpointId, ct);
             if (current.Version == applied)
@@ -163,7 +172,7 @@ internal static class AgentApi
             }
         }
 
-        var recordApplied = session.NeedsAppliedWrite(report.AppliedVersion, report.ApplyError, nowMs, LastSeenInterval(options.Value));
+        var recordApplied = session.NeedsAppliedWrite(report.AppliedVersion, applyError, nowMs, LastSeenInterval(options.Value));
         var stored = await traffic.StoreAsync(
             new AgentReport(
                 me.AgentId,
@@ -172,7 +181,7 @@ internal static class AgentApi
                 report.Traffic.Select(t => new PeerBytes(t.Peer, t.BytesServed, t.BytesReceived)).ToList(),
                 report.Blocked.Select(b => new BlockedCount(b.Source, b.Port, b.Count)).ToList(),
                 report.Scans.Select(s => new ScanResult(s.ScanId, s.Outcome, s.ExitCode, s.DurationMs)).ToList(),
-                recordApplied ? new AppliedState(report.AppliedVersion, report.ApplyError) : null,
+                recordApplied ? new AppliedState(report.AppliedVersion, applyError) : null,
                 acknowledge),
             now,
             options.Value.LateReportGrace,
@@ -185,7 +194,7 @@ internal static class AgentApi
 
         if (recordApplied)
         {
-            session.AppliedWritten(report.AppliedVersion, report.ApplyError, nowMs);
+            session.AppliedWritten(report.AppliedVersion, applyError, nowMs);
         }
 
         if (acknowledge is not null)

@@ -37,10 +37,8 @@ internal static partial class AgentReportValidator
         Rows(report.Traffic, "traffic", errors, (t, field) =>
         {
             Address(t.Peer, $"{field}.peer", errors);
-            if (t.BytesServed < 0 || t.BytesReceived < 0)
-            {
-                errors.Add(new($"{field}.bytesServed", "byte counts are deltas ≥ 0"));
-            }
+            Counter(t.BytesServed, AgentProtocolV1.MaxBytesPerRow, $"{field}.bytesServed", "bytes since the previous report", errors);
+            Counter(t.BytesReceived, AgentProtocolV1.MaxBytesPerRow, $"{field}.bytesReceived", "bytes since the previous report", errors);
         });
         Rows(report.Blocked, "blocked", errors, (b, field) =>
         {
@@ -50,10 +48,7 @@ internal static partial class AgentReportValidator
                 errors.Add(new($"{field}.port", $"{b.Port} is out of range; accepted 1-65535"));
             }
 
-            if (b.Count < 0)
-            {
-                errors.Add(new($"{field}.count", "a count ≥ 0"));
-            }
+            Counter(b.Count, AgentProtocolV1.MaxBlockedPerRow, $"{field}.count", "dropped attempts since the previous report", errors);
         });
         Rows(report.Scans, "scans", errors, (s, field) =>
         {
@@ -67,12 +62,21 @@ internal static partial class AgentReportValidator
                 errors.Add(new($"{field}.outcome", $"'{s.Outcome}' is not accepted; use {string.Join(", ", Outcomes)}"));
             }
 
-            if (s.DurationMs < 0)
-            {
-                errors.Add(new($"{field}.durationMs", "a duration ≥ 0"));
-            }
+            Counter(s.DurationMs, AgentProtocolV1.MaxScanDurationMs, $"{field}.durationMs", "milliseconds the scan took (24 hours, the longest run)", errors);
         });
         return errors;
+    }
+
+    /// <summary>Counters are bounded so that no stored value is implausible and no sum of them can overflow; the bounds
+    /// and why are in <see cref="AgentProtocolV1"/> and docs/security.md.</summary>
+    private static void Counter(long value, long max, string field, string what, List<FieldError> errors)
+    {
+        if (value < 0 || value > max)
+        {
+            errors.Add(new(field, string.Create(
+                System.Globalization.CultureInfo.InvariantCulture,
+                $"{value} is out of range; accepted 0 to at most {max:N0} ({what}); larger values are not plausible and are refused")));
+        }
     }
 
     private static void Rows<T>(IReadOnlyList<T>? rows, string field, List<FieldError> errors, Action<T, string> check)

@@ -37,7 +37,7 @@ internal static class OrchestratorHost
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         });
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = TooLargeProblem.Describe);
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.AddExceptionHandler<StoreBusyExceptionHandler>();
         services.AddOpenApi();

@@ -17,6 +17,8 @@ internal static class Csv
             return "";
         }
 
+        // Unsafe characters replaced as in every report (Core.FreeText), then the formula guard.
+        value = Core.FreeText.Sanitize(value);
         if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
         {
             value = "'" + value;

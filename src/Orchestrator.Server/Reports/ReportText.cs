@@ -10,7 +10,9 @@ internal static class ReportText
     // Encodes markup characters but leaves readable text (·, →, –, non-Latin hostnames) as it is.
     private static readonly HtmlEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
 
-    public static string H(string? text) => text is null ? "" : Encoder.Encode(text);
+    /// <summary>HTML-encoded, with control, bidi and zero-width characters replaced: a numeric character reference
+    /// would still reorder or hide text, and rows stored before such characters were refused may hold them.</summary>
+    public static string H(string? text) => text is null ? "" : Encoder.Encode(Core.FreeText.Sanitize(text));
 
     public static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
@@ -39,7 +41,16 @@ internal static class ReportText
         return unit == 0 ? $"{b.ToString(CultureInfo.InvariantCulture)} B" : $"{value.ToString("0.0", CultureInfo.InvariantCulture)} {units[unit]}";
     }
 
-    public static string Ms(long? ms) => ms is { } v ? Core.Reports.RunAnomalies.Duration(TimeSpan.FromMilliseconds(v)) : "—";
+    /// <summary>Durations come from agents' reports too: one beyond what a TimeSpan holds is shown as "over 100 years"
+    /// (not a 500 for the whole report).</summary>
+    public static string Ms(long? ms) => ms switch
+    {
+        null => "—",
+        > MaxMs or < -MaxMs => "over 100 years",
+        { } v => Core.Reports.RunAnomalies.Duration(TimeSpan.FromMilliseconds(v)),
+    };
+
+    private const long MaxMs = 100L * 366 * 24 * 60 * 60 * 1000;
 
     public static string Span(TimeSpan? value) => value is { } v ? (v < TimeSpan.Zero ? "−" : "+") + Core.Reports.RunAnomalies.Duration(v) : "—";
 

@@ -157,7 +157,7 @@ internal static class RunReportHtml
         var blocked = report.Blocked;
         var members = report.Endpoints.Select(e => e.Address).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var memberIds = report.Endpoints.Select(e => e.EndpointId).ToHashSet();
-        html.Append(CultureInfo.InvariantCulture, $"""<section id="blocked"><h2>Blocked attempts ({N(blocked.Sum(b => b.Count))})</h2>""");
+        html.Append(CultureInfo.InvariantCulture, $"""<section id="blocked"><h2>Blocked attempts ({N(Core.Reports.Counters.Sum(blocked, b => b.Count))})</h2>""");
         if (blocked.Count == 0)
         {
             html.Append("<p>No endpoint reported a blocked attempt during the run.</p></section>");

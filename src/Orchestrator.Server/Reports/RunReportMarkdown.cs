@@ -91,7 +91,7 @@ internal static class RunReportMarkdown
         }
 
         var escaped = new StringBuilder(text.Length + 8);
-        foreach (var ch in text)
+        foreach (var ch in Core.FreeText.Sanitize(text))
         {
             if (ch is '\\' or '`' or '*' or '_' or '[' or ']' or '<' or '>' or '|' or '#' or '!' or '(' or ')' or '~')
             {

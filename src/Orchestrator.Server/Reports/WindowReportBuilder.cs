@@ -39,5 +39,6 @@ internal sealed class WindowReportBuilder(IWindowStore windows, IRunStore runs, 
         return new WindowReport(windowId, window?.Definition.Name ?? list[0].WindowName, time.GetUtcNow(), lines);
     }
 
-    private static double? Share(long fromPeers, long? fromHttp) => fromHttp is { } http && fromPeers + http > 0 ? (double)fromPeers / (fromPeers + http) : null;
+    // In double: two stored totals near long.MaxValue do not fit a long together.
+    private static double? Share(long fromPeers, long? fromHttp) => fromHttp is { } http && (double)fromPeers + http > 0 ? fromPeers / ((double)fromPeers + http) : null;
 }

@@ -66,6 +66,50 @@ public sealed class SqliteTrafficStoreTests
         Assert.Equal(0, await db.ScalarAsync("SELECT count(*) FROM agent_reports WHERE report_id = 'bad'"));
     }
 
+    [Fact]
+    public async Task ReportIdsAreForgottenAfterTheirRetentionSoTheTableStaysBounded()
+    {
+        await using var db = await TempDatabase.CreateAsync();
+        var (_, a, _) = await OpenRunAsync(db);
+        var store = new SqliteTrafficStore(db.Database);
+        var start = db.Time.GetUtcNow();
+
+        Assert.True(await store.StoreAsync(Report(a, "old"), start, Grace, TestContext.Current.CancellationToken));
+        Assert.False(await store.StoreAsync(Report(a, "old"), start.AddHours(23), Grace, TestContext.Current.CancellationToken));
+        Assert.True(await store.StoreAsync(Report(a, "new"), start + ITrafficStore.ReportIdRetention + TimeSpan.FromMinutes(2), Grace, TestContext.Current.CancellationToken));
+
+        Assert.Equal(0, await db.ScalarAsync("SELECT count(*) FROM agent_reports WHERE report_id = 'old'"));
+        Assert.Equal(1, await db.ScalarAsync("SELECT count(*) FROM agent_reports WHERE report_id = 'new'"));
+    }
+
+    [Fact]
+    public async Task RowsOutsideEveryRunAreKeptUpToTheirBoundPerEndpointNewestFirst()
+    {
+        await using var db = await TempDatabase.CreateAsync();
+        var (_, _, b) = await OpenRunAsync(db);
+        // An endpoint in no run: every row it reports belongs to none.
+        var (outside, _) = await new SqliteEndpointStore(db.Database).UpsertAsync(
+            new EndpointRegistration("c.example", ["198.18.0.3"], "linux", []), "api", "api", db.Time.GetUtcNow(), TestContext.Current.CancellationToken);
+        var a = outside.Id;
+        var store = new SqliteTrafficStore(db.Database);
+        var rows = Enumerable.Range(0, 700).Select(i => new PeerBytes($"198.19.{i / 250}.{(i % 250) + 1}", i, 0)).ToList();
+        var blocked = Enumerable.Range(0, 700).Select(i => new BlockedCount($"198.19.{i / 250}.{(i % 250) + 1}", 7680, i + 1)).ToList();
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.True(await store.StoreAsync(new AgentReport("agent-a", a, $"r{i}", rows, blocked, []), db.Time.GetUtcNow(), Grace, TestContext.Current.CancellationToken));
+        }
+
+        // Another endpoint's rows outside runs are its own, and not pruned by these.
+        Assert.True(await store.StoreAsync(new AgentReport("agent-b", b, "b1", [new PeerBytes("198.19.9.9", 1, 1)], [], []), db.Time.GetUtcNow(), Grace, TestContext.Current.CancellationToken));
+
+        Assert.Equal(ITrafficStore.MaxRowsOutsideRunsPerEndpoint, await db.ScalarAsync($"SELECT count(*) FROM peer_traffic WHERE run_id IS NULL AND endpoint_id = {a}"));
+        Assert.Equal(ITrafficStore.MaxRowsOutsideRunsPerEndpoint, await db.ScalarAsync($"SELECT count(*) FROM blocked_attempts WHERE run_id IS NULL AND endpoint_id = {a}"));
+        Assert.Equal(1, await db.ScalarAsync($"SELECT count(*) FROM peer_traffic WHERE run_id IS NULL AND endpoint_id = {b}"));
+        // The newest are kept: all 700 rows of the last report.
+        Assert.Equal(700, await db.ScalarAsync($"SELECT count(*) FROM peer_traffic WHERE run_id IS NULL AND endpoint_id = {a} AND id > (SELECT max(id) - 700 FROM peer_traffic WHERE endpoint_id = {a})"));
+    }
+
     private static AgentReport Report(long endpointId, string id, string? peer = null, IReadOnlyCollection<long>? acknowledge = null) =>
         new("agent-a", endpointId, id, peer is null ? [] : [new PeerBytes(peer, 100, 10)], [], [], null, acknowledge);
 

@@ -6,12 +6,15 @@ using Orchestrator.Protocol;
 using Orchestrator.Server.Tests.Agents;
 using Orchestrator.Server.Tests.Api;
 using Orchestrator.Server.Tests.Infrastructure;
+using Orchestrator.Server.Tests.Reports;
 
 namespace Orchestrator.Server.Tests.Access;
 
 /// <summary>
 /// 10,000 random and mutated bodies against the agent report endpoint. Every body is invalid by construction (it
-/// breaks at least one rule); none may produce a 5xx or store anything.
+/// breaks at least one rule, boundary counters included: -1, bound + 1, long.MaxValue); none may produce a 5xx or
+/// store anything. Then counters at their boundaries (0, 1, bound − 1, bound) are accepted into an open run, those just
+/// past them refused, and every report route of the run and its window still answers 200.
 /// </summary>
 public sealed class AgentReportFuzzTests
 {
@@ -45,7 +48,59 @@ public sealed class AgentReportFuzzTests
 
         TestContext.Current.SendDiagnosticMessage($"statuses: {string.Join(", ", statuses.Select(s => $"{s.Key}×{s.Value}"))}");
         Assert.Equal(before, await tables.SnapshotAsync());
+
+        // Boundary counters, inside an open run this time, so that accepted ones are summed by its reports.
+        var peer = await TestAgent.EnrollAsync(client, token, "pc-2", "198.18.0.12");
+        await client.CreateAsync("/api/v1/groups", new { name = "fuzz-group", staticMembers = new[] { "pc-1", "pc-2" } });
+        var windowId = (long)(await client.CreateAsync("/api/v1/windows", new
+        {
+            name = "fuzz-window", cron = "0 0 3 1 1 ?", timeZone = "Etc/UTC", duration = "PT1H", cutoff = "PT0S",
+            groups = new[] { "fuzz-group" }, scan = new { enabled = false },
+        }))["id"]!;
+        var runId = (long)(await client.CreateAsync($"/api/v1/windows/{windowId}/runs", new { duration = "PT10M" }))["id"]!;
+        await ApiClient.EventuallyAsync(() => Seed.RunAsync(client, runId), r => (string?)r["state"] == "Open", TimeSpan.FromSeconds(20), "the fuzz run opening");
+
+        var accepted = 0;
+        foreach (var (field, bound) in Boundaries)
+        {
+            foreach (var value in new[] { 0, 1, bound - 1, bound })
+            {
+                for (var copy = 0; copy < 2; copy++)
+                {
+                    var (status, body) = await agent.ReportAsync(Boundary(field, value, peer.Address));
+                    Assert.True(status == HttpStatusCode.OK, $"{field} = {value} should be accepted: {(int)status} {body}");
+                    accepted++;
+                }
+            }
+
+            foreach (var value in new[] { -1, bound + 1, long.MaxValue, long.MinValue })
+            {
+                var (status, body) = await agent.ReportAsync(Boundary(field, value, peer.Address));
+                Assert.True(status == HttpStatusCode.BadRequest, $"{field} = {value} should be refused: {(int)status} {body}");
+                Assert.Contains(field.Split('.')[0] + "[0]." + field.Split('.')[1], body, StringComparison.Ordinal);
+            }
+        }
+
+        TestContext.Current.SendDiagnosticMessage($"boundary reports accepted: {accepted}");
+        await ReportRoutes.AllAnswer200Async(client, runId, windowId);
     }
+
+    /// <summary>Each bounded counter of a report and its bound.</summary>
+    private static readonly (string Field, long Bound)[] Boundaries =
+    [
+        ("traffic.bytesServed", AgentProtocolV1.MaxBytesPerRow),
+        ("traffic.bytesReceived", AgentProtocolV1.MaxBytesPerRow),
+        ("blocked.count", AgentProtocolV1.MaxBlockedPerRow),
+        ("scans.durationMs", AgentProtocolV1.MaxScanDurationMs),
+    ];
+
+    private static AgentReportV1 Boundary(string field, long value, string peer) => field switch
+    {
+        "traffic.bytesServed" => new(Guid.NewGuid().ToString("N"), null, null, [], [new(peer, value, 0)], []),
+        "traffic.bytesReceived" => new(Guid.NewGuid().ToString("N"), null, null, [], [new(peer, 0, value)], []),
+        "blocked.count" => new(Guid.NewGuid().ToString("N"), null, null, [], [], [new("198.18.0.99", 7680, value)]),
+        _ => new(Guid.NewGuid().ToString("N"), null, null, [new("no-such-scan", "Succeeded", 0, value)], [], []),
+    };
 
     private static class Mutations
     {
@@ -87,14 +142,14 @@ public sealed class AgentReportFuzzTests
                 case 1: report["reportId"] = random.Next(2) == 0 ? "" : "bad id with spaces"; break;
                 case 2: report["reportId"] = new string('r', 65 + random.Next(100)); break;
                 case 3: traffic["peer"] = Pick(random, "10.0.0.0/8", "banana", "", "999.1.1.1", "1.2.3.4.5", new string('1', 60)); break;
-                case 4: traffic["bytesServed"] = -1 - random.Next(1000); break;
+                case 4: traffic[Pick(random, "bytesServed", "bytesReceived")] = Pick(random, -1 - random.Next(1000), AgentProtocolV1.MaxBytesPerRow + 1, AgentProtocolV1.MaxBytesPerRow + 1 + random.Next(), long.MaxValue, long.MinValue); break;
                 case 5: blocked["port"] = Pick(random, 0, -5, 65536, 100000); break;
-                case 6: blocked["count"] = -1 - random.Next(10); break;
+                case 6: blocked["count"] = Pick(random, -1 - random.Next(10), AgentProtocolV1.MaxBlockedPerRow + 1, long.MaxValue); break;
                 case 7: report["traffic"] = null; break;
                 case 8: report["scans"] = new JsonArray(new JsonObject { ["scanId"] = "s1", ["outcome"] = Pick(random, "Maybe", "", "succeeded!"), ["exitCode"] = 0, ["durationMs"] = 1 }); break;
                 case 9: report["appliedVersion"] = -1 - random.Next(100); break;
                 case 10: report["applyError"] = new string('e', 2_001 + random.Next(100)); break;
-                case 11: report["unexpected"] = 1; break;
+                case 11: report["scans"] = new JsonArray(new JsonObject { ["scanId"] = "s1", ["outcome"] = "Succeeded", ["exitCode"] = 0, ["durationMs"] = Pick(random, -1, AgentProtocolV1.MaxScanDurationMs + 1, long.MaxValue) }); break;
                 case 12: report["traffic"] = new JsonArray(Enumerable.Range(0, AgentProtocolV1.MaxRowsPerReport + 1).Select(_ => (JsonNode)new JsonObject { ["peer"] = "198.18.0.12", ["bytesServed"] = 1, ["bytesReceived"] = 1 }).ToArray()); break;
                 default: report[Pick(random, "reportId", "traffic", "blocked", "scans", "appliedVersion")] = WrongType(random); break;
             }
@@ -113,5 +168,7 @@ public sealed class AgentReportFuzzTests
         private static string Pick(Random random, params string[] values) => values[random.Next(values.Length)];
 
         private static int Pick(Random random, params int[] values) => values[random.Next(values.Length)];
+
+        private static long Pick(Random random, params long[] values) => values[random.Next(values.Length)];
     }
 }

@@ -115,6 +115,26 @@ public sealed class BadInputTests(SeededServer server) : IClassFixture<SeededSer
         { "duplicate group name in other case", "POST", Groups, Bodies.Group("Seed-Group"), HttpStatusCode.BadRequest, "errors:name" },
         { "renaming a group to a taken name", "PUT", $"{Groups}/{{spareGroup}}", Bodies.Group(SeededServer.GroupName), HttpStatusCode.BadRequest, "errors:name" },
         { "deleting a group a window names", "DELETE", $"{Groups}/{{group}}", null, HttpStatusCode.Conflict, "says:seed-window" },
+        { "CIDRs that add up to everyone (256 × /8)", "POST", Groups, Group(g => g["cidrs"] = new JsonArray(Enumerable.Range(0, 256).Select(n => (JsonNode)$"{n}.0.0.0/8").ToArray())), HttpStatusCode.BadRequest, "errors:cidrs" },
+        { "CIDRs over the total bound (3 × /8)", "POST", Groups, Group(g => g["cidrs"] = new JsonArray("10.0.0.0/8", "11.0.0.0/8", "12.0.0.0/8")), HttpStatusCode.BadRequest, "errors:cidrs" },
+        { "IPv6 CIDRs over the total bound (3 × /32)", "POST", Groups, Group(g => g["cidrs"] = new JsonArray("2001:db8::/32", "2001:db9::/32", "2001:dba::/32")), HttpStatusCode.BadRequest, "errors:cidrs" },
+        { "group update whose CIDRs add up to everyone", "PUT", $"{Groups}/{{spareGroup}}", Bodies.Group(SeededServer.SpareGroupName, g => g["cidrs"] = new JsonArray(Enumerable.Range(1, 200).Select(n => (JsonNode)$"{n}.0.0.0/8").ToArray())), HttpStatusCode.BadRequest, "errors:cidrs" },
+
+        // Free text: control characters, bidi overrides and isolates, zero-width characters and BOMs (issue 12, point 7)
+        { "window name with a right-to-left override", "POST", Windows, Window(w => w["name"] = "patch\u202Eyadseut"), HttpStatusCode.BadRequest, "errors:name" },
+        { "window description with a bidi override", "POST", Windows, Window(w => w["description"] = "closes at 02:00 \u202E00:20"), HttpStatusCode.BadRequest, "errors:description" },
+        { "window description with a control character", "POST", Windows, Window(w => w["description"] = "bell\u0007"), HttpStatusCode.BadRequest, "errors:description" },
+        { "group name with a BOM", "POST", Groups, Group(g => g["name"] = "\uFEFFprobe-group"), HttpStatusCode.BadRequest, "errors:name" },
+        { "group description with a zero-width space", "POST", Groups, Group(g => g["description"] = "floor\u200B3"), HttpStatusCode.BadRequest, "errors:description" },
+        { "group description with a bidi isolate", "POST", Groups, Group(g => g["description"] = "floor \u2067three\u2069"), HttpStatusCode.BadRequest, "errors:description" },
+        { "static member with a zero-width joiner", "POST", Groups, Group(g => g["staticMembers"] = new JsonArray("seed\u200Dhost.example")), HttpStatusCode.BadRequest, "errors:staticMembers[0]" },
+        { "hostname with a zero-width space", "POST", Endpoints, Bodies.Endpoint("probe\u200Bhost.example"), HttpStatusCode.BadRequest, "errors:hostname" },
+        { "tag with a word joiner", "POST", Endpoints, Endpoint(e => e["tags"] = new JsonArray("ring\u20601")), HttpStatusCode.BadRequest, "errors:tags[0]" },
+        { "endpoint os with a control character", "POST", Endpoints, Endpoint(e => e["os"] = "linux\u001B[31m"), HttpStatusCode.BadRequest, "errors:os" },
+        { "endpoint os with a bidi override", "POST", Endpoints, Endpoint(e => e["os"] = "windows \u202Dx"), HttpStatusCode.BadRequest, "errors:os" },
+        { "import with a BOM in an os", "POST", $"{Endpoints}/import", $"[{Bodies.Endpoint("import-ok.example", e => e["os"] = "\uFEFFlinux")}]", HttpStatusCode.BadRequest, "errors:[0].os" },
+        { "enrollment token name with a BOM", "POST", "/api/v1/enrollment-tokens", """{"name":"\uFEFFsite"}""", HttpStatusCode.BadRequest, "errors:name" },
+        { "API key name with a bidi isolate", "POST", "/api/v1/keys", """{"name":"ci\u2066","role":"viewer"}""", HttpStatusCode.BadRequest, "errors:name" },
 
         // Runs
         { "ad-hoc run with a duration that is not ISO-8601", "POST", $"{Windows}/{{window}}/runs", """{"duration":"an hour"}""", HttpStatusCode.BadRequest, "errors:duration" },
