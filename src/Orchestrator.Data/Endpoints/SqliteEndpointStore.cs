@@ -41,7 +41,7 @@ internal sealed class SqliteEndpointStore(Database database) : IEndpointStore
     /// <summary>
     /// Creates or updates by hostname inside the caller's transaction (enrollment uses it too). An address another
     /// endpoint holds is refused with the holder named; the addresses of a member of an open run do not change (its
-    /// peers' allow-lists were computed from them); every address change is audited with the old and new list.
+    /// peers' allow-lists were computed from them); every change of an existing endpoint's addresses is audited with the old and new list (a creation's own row has them).
     /// </summary>
     /// <param name="mergeTags">Keep the tags already set (by operators) and add the new ones, instead of replacing them.</param>
     internal static async Task<(long Id, bool Created)> UpsertAsync(
@@ -93,7 +93,7 @@ internal sealed class SqliteEndpointStore(Database database) : IEndpointStore
             "INSERT OR IGNORE INTO endpoint_addresses (address, endpoint_id) VALUES (@address, @id)",
             registration.Addresses.Select(address => new { address, id }), transaction);
         await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "endpoint", id, existing is null ? "created" : "updated", registration with { Tags = tags });
-        if (addressesChanged)
+        if (existing is not null && addressesChanged)
         {
             await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "endpoint", id, "addresses changed",
                 new { hostname = registration.Hostname, oldAddresses, newAddresses = registration.Addresses, source });

@@ -69,7 +69,7 @@ public sealed class AllowListSequencePropertyTests
                 case 0:
                 case 1:
                     var body = Endpoint(random);
-                    return $"register {body} → {(await client.PostAsync("/api/v1/endpoints", body)).Status}";
+                    return $"register {Json(body)} → {(await client.PostAsync("/api/v1/endpoints", body)).Status}";
                 case 2:
                     return $"import → {(await client.PostAsync("/api/v1/endpoints/import", new[] { Endpoint(random), Endpoint(random) })).Status}";
                 case 3:
