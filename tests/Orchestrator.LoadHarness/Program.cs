@@ -29,10 +29,12 @@ var admin = new Admin(http, adminKey);
 // Groups of GroupSize endpoints by tag, one yearly window per group (opened ad hoc below).
 var groups = (settings.Agents + settings.GroupSize - 1) / settings.GroupSize;
 var windowIds = new long[groups];
-var token = (await admin.PostAsync("/api/v1/enrollment-tokens", new { name = "load", expiresIn = "PT2H" }, ct))["token"]!.GetValue<string>();
+// A token grants only the tags it lists: one token per group, granting that group's tag.
+var tokens = new string[groups];
 await Parallel.ForAsync(0, groups, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (g, c) =>
 {
     var name = Inv($"load-{g:D4}");
+    tokens[g] = (await admin.PostAsync("/api/v1/enrollment-tokens", new { name, expiresIn = "PT2H", tags = new[] { name } }, c))["token"]!.GetValue<string>();
     await admin.PostAsync("/api/v1/groups", new { name, tags = new[] { name } }, c);
     windowIds[g] = (await admin.PostAsync("/api/v1/windows", new
     {
@@ -53,7 +55,7 @@ await Parallel.ForAsync(0, settings.Agents, new ParallelOptions { MaxDegreeOfPar
     var address = Addresses.Of(i + 1);
     var tag = Inv($"load-{group:D4}");
     using var response = await http.PostAsJsonAsync(
-        AgentProtocolV1.EnrollPath, new EnrollRequestV1(token, Inv($"agent-{i:D5}"), [address], "linux", [tag], "load-harness"), Fleet.Json, c);
+        AgentProtocolV1.EnrollPath, new EnrollRequestV1(tokens[group], Inv($"agent-{i:D5}"), [address], "linux", [tag], "load-harness"), Fleet.Json, c);
     if (!response.IsSuccessStatusCode)
     {
         throw new InvalidOperationException(Inv($"enroll {i}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(c)}"));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Orchestrator.Core.Endpoints;
 using Orchestrator.Protocol;
 
 namespace Orchestrator.Agent.Enforcement;
@@ -45,7 +46,7 @@ internal static class OpeningValidator
 
             foreach (var peer in opening.AllowedPeers)
             {
-                if (PeerProblem(peer, ownAddresses) is { } problem)
+                if (PeerProblem(peer, ownAddresses, out var address) is { } problem)
                 {
                     reasons.Add($"{where}: peer '{peer}' {problem}");
                     continue;
@@ -56,8 +57,7 @@ internal static class OpeningValidator
                     continue;
                 }
 
-                var address = IPAddress.Parse(peer);
-                var canonical = address.ToString();
+                var canonical = address!.ToString();
                 var key = (canonical, opening.Port);
                 if (!allowances.TryGetValue(key, out var existing) || existing.Seconds < opening.SecondsRemaining)
                 {
@@ -77,61 +77,17 @@ internal static class OpeningValidator
             .ToList();
     }
 
-    /// <summary>Why <paramref name="peer"/> is not a single remote unicast address, or null when it is.</summary>
-    private static string? PeerProblem(string? peer, IReadOnlySet<IPAddress> ownAddresses)
+    /// <summary>
+    /// Why <paramref name="peer"/> is not a single remote unicast address, or null when it is. The address rule is
+    /// Core's, the very one the server applies when an address enters, so the server never sends what this refuses.
+    /// </summary>
+    private static string? PeerProblem(string? peer, IReadOnlySet<IPAddress> ownAddresses, out IPAddress? address)
     {
-        if (string.IsNullOrWhiteSpace(peer))
+        if (PeerAddresses.Problem(peer, out address) is { } problem)
         {
-            return "is empty; expected a single IPv4 or IPv6 address";
+            return problem;
         }
 
-        if (peer.Contains('/', StringComparison.Ordinal) || peer.Contains('-', StringComparison.Ordinal) ||
-            peer.Contains('*', StringComparison.Ordinal) || peer.Contains('%', StringComparison.Ordinal))
-        {
-            return "is a range, prefix or scoped address; expected a single address";
-        }
-
-        if (!IPAddress.TryParse(peer, out var address))
-        {
-            return "is not an IP address";
-        }
-
-        // IPAddress.TryParse also accepts "10", "10.1" or "0x0a.1"; only the dotted quad is unambiguous.
-        if (address.AddressFamily == AddressFamily.InterNetwork && address.ToString() != peer)
-        {
-            return $"is not a dotted-quad IPv4 address (it would mean {address})";
-        }
-
-        if (address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any))
-        {
-            return "is the unspecified address, which would mean 'anyone'";
-        }
-
-        if (address.Equals(IPAddress.Broadcast) || IsMulticast(address))
-        {
-            return "is a broadcast/multicast address, not a peer";
-        }
-
-        if (IPAddress.IsLoopback(address))
-        {
-            return "is a loopback address, not a peer";
-        }
-
-        if (address.IsIPv4MappedToIPv6)
-        {
-            return "is an IPv4-mapped IPv6 address; send the IPv4 form";
-        }
-
-        if (ownAddresses.Contains(address))
-        {
-            return "is one of this endpoint's own addresses";
-        }
-
-        return null;
+        return ownAddresses.Contains(address!) ? "is one of this endpoint's own addresses" : null;
     }
-
-    private static bool IsMulticast(IPAddress address) =>
-        address.AddressFamily == AddressFamily.InterNetworkV6
-            ? address.IsIPv6Multicast
-            : (address.GetAddressBytes()[0] & 0xF0) == 0xE0;
 }

@@ -1,11 +1,12 @@
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
+using Orchestrator.Core.Endpoints;
 
 namespace Orchestrator.Agent.Identity;
 
-/// <summary>Interface unicast addresses without loopback and link-local ones (those are never how peers reach
-/// each other), or the configured override. Re-read on every call: DHCP can change them.</summary>
+/// <summary>Interface unicast addresses that the shared address rule accepts (no loopback, link-local and the like:
+/// those are never how peers reach each other), or the configured override. Re-read on every call: DHCP can change them.</summary>
 internal sealed class LocalAddresses(IReadOnlyList<string> configured) : ILocalAddresses
 {
     public IReadOnlyList<string> Reported() => configured.Count > 0
@@ -18,9 +19,11 @@ internal sealed class LocalAddresses(IReadOnlyList<string> configured) : ILocalA
         .SelectMany(n => n.GetIPProperties().UnicastAddresses)
         .Select(u => u.Address)
         .Where(a => a.AddressFamily is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6)
-        .Where(a => !IPAddress.IsLoopback(a) && !a.IsIPv6LinkLocal && !IsIPv4LinkLocal(a))
-        .Distinct();
+        .Where(a => !a.IsIPv6LinkLocal)
 
-    private static bool IsIPv4LinkLocal(IPAddress address) =>
-        address.AddressFamily == AddressFamily.InterNetwork && address.GetAddressBytes() is [169, 254, ..];
+        // Without an interface scope (only link-local addresses need one), and only what the shared Core rule
+        // accepts: the server refuses an enrollment that reports any other address.
+        .Select(a => a.AddressFamily == AddressFamily.InterNetworkV6 ? new IPAddress(a.GetAddressBytes()) : a)
+        .Where(PeerAddresses.IsUsable)
+        .Distinct();
 }

@@ -20,6 +20,15 @@ internal sealed class AgentServerClient(HttpClient http)
             throw new CredentialRejectedException($"The server refused the enrollment token ({(int)response.StatusCode}).");
         }
 
+        // 400 (outside the token's scope) and 409 (the endpoint exists and no admin marked it re-enrollable, or an
+        // address is another endpoint's) say what an operator must do: keep the server's words in the log.
+        if (response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Conflict)
+        {
+            var problem = await response.Content.ReadAsStringAsync(cancellationToken);
+            throw new HttpRequestException(
+                $"The server refused the enrollment ({(int)response.StatusCode}): {(problem.Length > 2_000 ? problem[..2_000] : problem)}", null, response.StatusCode);
+        }
+
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadFromJsonAsync<EnrollResponseV1>(cancellationToken)
             ?? throw new InvalidDataException("The server answered enrollment with an empty body.");

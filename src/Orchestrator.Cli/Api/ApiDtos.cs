@@ -9,7 +9,9 @@ internal sealed record EndpointBody(string Hostname, IReadOnlyList<string> Addre
 
 internal sealed record EndpointDto(
     long Id, string Hostname, IReadOnlyList<string> Addresses, string Os, IReadOnlyList<string> Tags, string Source,
-    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? LastSeenAt);
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, DateTimeOffset? LastSeenAt, DateTimeOffset? ReEnrollableUntil = null);
+
+internal sealed record ReEnrollableBody(string? ExpiresIn);
 
 internal sealed record ImportResultDto(int Created, int Updated, IReadOnlyList<EndpointDto> Endpoints);
 
@@ -116,9 +118,11 @@ internal sealed record ApiKeyDto(
 internal sealed record ApiKeyBody(string Name, string Role, string? ExpiresIn);
 
 internal sealed record EnrollmentTokenDto(
-    long Id, string Name, string? Token, bool SingleUse, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, int Uses, DateTimeOffset? RevokedAt);
+    long Id, string Name, string? Token, bool SingleUse, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, int Uses, DateTimeOffset? RevokedAt,
+    string? HostnamePattern = null, IReadOnlyList<string>? AddressCidrs = null, IReadOnlyList<string>? Tags = null);
 
-internal sealed record EnrollmentTokenBody(string Name, string? ExpiresIn, bool SingleUse);
+internal sealed record EnrollmentTokenBody(
+    string Name, string? ExpiresIn, bool SingleUse, string? HostnamePattern = null, IReadOnlyList<string>? AddressCidrs = null, IReadOnlyList<string>? Tags = null);
 
 /// <summary>RFC 9457 problem details as the server writes them; <c>errors</c> maps a field to its messages.</summary>
 internal sealed record ProblemDto(string? Title, string? Detail, int? Status, Dictionary<string, string[]>? Errors);

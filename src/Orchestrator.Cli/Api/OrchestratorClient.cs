@@ -35,6 +35,11 @@ internal sealed class OrchestratorClient : IDisposable
     public Task<ImportResultDto> ImportEndpointsAsync(IReadOnlyList<EndpointBody> endpoints, CancellationToken ct) =>
         SendAsync<ImportResultDto>(HttpMethod.Post, "api/v1/endpoints/import", endpoints, ct);
 
+    public Task<EndpointDto> MarkReEnrollableAsync(long id, string? expiresIn, CancellationToken ct) =>
+        SendAsync<EndpointDto>(HttpMethod.Post, $"api/v1/endpoints/{id}/re-enrollable", new ReEnrollableBody(expiresIn), ct);
+
+    public Task WithdrawReEnrollableAsync(long id, CancellationToken ct) => SendAsync<object>(HttpMethod.Delete, $"api/v1/endpoints/{id}/re-enrollable", null, ct);
+
     public Task DeleteEndpointAsync(long id, CancellationToken ct) => SendAsync<object>(HttpMethod.Delete, $"api/v1/endpoints/{id}", null, ct);
 
     public Task<IReadOnlyList<GroupDto>> ListGroupsAsync(CancellationToken ct) => GetAsync<IReadOnlyList<GroupDto>>("api/v1/groups", ct);

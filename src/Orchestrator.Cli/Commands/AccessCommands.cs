@@ -66,12 +66,13 @@ internal static class AccessCommands
                 return ExitCodes.Ok;
             }
 
-            var table = Tables.Create("Id", "Name", "Single use", "Uses", "Expires", "State");
+            var table = Tables.Create("Id", "Name", "Single use", "Uses", "Expires", "Hostnames", "Addresses", "Grants tags", "State");
             foreach (var t in tokens)
             {
                 table.MarkupRow(
                     t.Id.ToString(CultureInfo.InvariantCulture), Markup.Escape(t.Name), t.SingleUse ? "yes" : "no", t.Uses.ToString(CultureInfo.InvariantCulture),
-                    Markup.Escape(Formats.Utc(t.ExpiresAt)), t.RevokedAt is null ? "[green]active[/]" : "[red]revoked[/]");
+                    Markup.Escape(Formats.Utc(t.ExpiresAt)), Markup.Escape(t.HostnamePattern ?? "any"), Markup.Escape(t.AddressCidrs is null ? "any" : Formats.List(t.AddressCidrs)),
+                    Markup.Escape(t.Tags is { Count: > 0 } tags ? Formats.List(tags) : "none"), t.RevokedAt is null ? "[green]active[/]" : "[red]revoked[/]");
             }
 
             invocation.Out.Write(table);
@@ -81,16 +82,27 @@ internal static class AccessCommands
         var name = new Option<string>("--name") { Description = "What the token is for, e.g. berlin rollout", Required = true };
         var expiresIn = new Option<string?>("--expires-in") { Description = "ISO-8601 duration up to P365D (default P1D)" };
         var singleUse = new Option<bool>("--single-use") { Description = "The token enrolls one agent only" };
+        var hostnamePattern = new Option<string?>("--hostname-pattern") { Description = "Only host names matching this pattern ('*' for any run of letters, digits, '-', '.'), e.g. pc-*.berlin.example (default any)" };
+        var addressCidrs = new Option<string[]>("--address-cidr") { Description = "Agents' addresses must lie in one of these CIDRs (repeatable; default any address)" };
+        var tags = new Option<string[]>("--tag") { Description = "A tag the token grants (repeatable); an agent asking for any other tag is refused (default none)" };
         var create = new Command("create", """
             Create an enrollment token for agents. The token is printed once.
 
+            Scope: an agent enrolling with it may only use host names matching --hostname-pattern, addresses inside
+            --address-cidr and the tags given with --tag (none by default: tags select group members). Enrolling as an
+            endpoint that already exists needs an admin's mark: orchestrator endpoints re-enrollable <hostname>.
+
             Example:
-              orchestrator tokens create --name "berlin rollout" --expires-in P7D
-            """) { name, expiresIn, singleUse };
+              orchestrator tokens create --name "berlin rollout" --expires-in P7D --hostname-pattern "pc-*.berlin.example" --address-cidr 10.20.0.0/16 --tag floor-3
+            """) { name, expiresIn, singleUse, hostnamePattern, addressCidrs, tags };
         services.Bind(create, async (invocation, ct) =>
         {
+            var cidrs = invocation.Value(addressCidrs);
             var token = await invocation.Client.CreateTokenAsync(
-                new EnrollmentTokenBody(invocation.Value(name)!, invocation.Value(expiresIn), invocation.Value(singleUse)), ct);
+                new EnrollmentTokenBody(
+                    invocation.Value(name)!, invocation.Value(expiresIn), invocation.Value(singleUse), invocation.Value(hostnamePattern),
+                    cidrs is { Length: > 0 } ? cidrs : null, invocation.Value(tags) ?? []),
+                ct);
             return Secret(invocation, token, token.Token, $"Enrollment token {token.Id} '{token.Name}', expires {Formats.Utc(token.ExpiresAt)}");
         });
 

@@ -68,7 +68,53 @@ internal static class InventoryCommands
             invocation.Out.MarkupLine($"{endpoints.Count} endpoint(s)");
             return ExitCodes.Ok;
         });
-        return new Command("endpoints", "The endpoint inventory.\n\nExample:\n  orchestrator endpoints list") { list };
+        return new Command("endpoints", "The endpoint inventory.\n\nExample:\n  orchestrator endpoints list") { list, ReEnrollable(services) };
+    }
+
+    /// <summary>The admin's one-shot decision that the next enrollment as an existing endpoint may take it over.</summary>
+    private static Command ReEnrollable(CliServices services)
+    {
+        var endpoint = new Argument<string>("endpoint") { Description = "The endpoint's hostname (any case) or id" };
+        var expiresIn = new Option<string?>("--expires-in") { Description = "How long the mark stays usable: ISO-8601 duration up to P30D (default P1D)" };
+        var withdraw = new Option<bool>("--withdraw") { Description = "Withdraw an unused mark instead" };
+        var command = new Command("re-enrollable", """
+            Allow the next agent enrollment as this endpoint (admin): a reinstalled machine, or the first agent of an
+            endpoint registered from a file. Without the mark, enrolling as an existing endpoint is refused, so nobody
+            holding a token can lock the real agent out or put their address in the group's allow-lists. The mark is
+            used up by one enrollment and expires; both the mark and its use are in the audit log.
+
+            Example:
+              orchestrator endpoints re-enrollable pc-0001.corp.example --expires-in PT4H
+            """) { endpoint, expiresIn, withdraw };
+        services.Bind(command, async (invocation, ct) =>
+        {
+            var nameOrId = invocation.Value(endpoint)!;
+            var endpoints = await invocation.Client.ListEndpointsAsync(ct);
+            var found = endpoints.FirstOrDefault(e => string.Equals(e.Hostname, nameOrId, StringComparison.OrdinalIgnoreCase))
+                ?? (long.TryParse(nameOrId, CultureInfo.InvariantCulture, out var id) ? endpoints.FirstOrDefault(e => e.Id == id) : null)
+                ?? throw new CliException(ExitCodes.ServerError, $"no endpoint is named '{nameOrId}'");
+            if (invocation.Value(withdraw))
+            {
+                await invocation.Client.WithdrawReEnrollableAsync(found.Id, ct);
+                if (!invocation.Json)
+                {
+                    invocation.Out.MarkupLine($"Withdrew the re-enrollment mark of {Markup.Escape(found.Hostname)}.");
+                }
+
+                return ExitCodes.Ok;
+            }
+
+            var marked = await invocation.Client.MarkReEnrollableAsync(found.Id, invocation.Value(expiresIn), ct);
+            if (invocation.Json)
+            {
+                Json.Write(invocation.Stdout, marked);
+                return ExitCodes.Ok;
+            }
+
+            invocation.Out.MarkupLine($"{Markup.Escape(marked.Hostname)} may be enrolled once, until {Markup.Escape(Formats.Utc(marked.ReEnrollableUntil))}.");
+            return ExitCodes.Ok;
+        });
+        return command;
     }
 
     public static Command Groups(CliServices services)

@@ -1,18 +1,23 @@
+using Orchestrator.Core.Endpoints;
+
 namespace Orchestrator.Data.Agents;
 
 public interface IAgentStore
 {
-    Task<EnrollmentTokenRecord> CreateTokenAsync(string name, string tokenHash, bool singleUse, DateTimeOffset expiresAt, string actor, DateTimeOffset now, CancellationToken cancellationToken = default);
+    Task<EnrollmentTokenRecord> CreateTokenAsync(
+        string name, string tokenHash, bool singleUse, DateTimeOffset expiresAt, EnrollmentScope scope, string actor, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<EnrollmentTokenRecord>> ListTokensAsync(CancellationToken cancellationToken = default);
 
     Task<bool> RevokeTokenAsync(long id, string actor, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// In one transaction: checks the token, links the agent to the endpoint with the same hostname (or creates it),
-    /// revokes any earlier agent of that endpoint and records the new one.
+    /// In one transaction: checks the token and its scope, creates the endpoint — or, only when an administrator marked
+    /// the endpoint with that hostname re-enrollable, takes it over (using the mark up and revoking its earlier agents)
+    /// — and records the new agent. Enrolling as an existing unmarked endpoint, or with an address another endpoint
+    /// holds, throws <see cref="ConflictException"/>.
     /// </summary>
-    Task<(AgentRecord? Agent, EnrollmentRefusal Refusal)> EnrollAsync(Enrollment enrollment, DateTimeOffset now, CancellationToken cancellationToken = default);
+    Task<EnrollmentOutcome> EnrollAsync(Enrollment enrollment, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     Task<AgentRecord?> GetAsync(string agentId, CancellationToken cancellationToken = default);
 

@@ -9,7 +9,8 @@ public sealed record EndpointRecord(
     string Source,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
-    DateTimeOffset? LastSeenAt);
+    DateTimeOffset? LastSeenAt,
+    DateTimeOffset? ReEnrollableUntil = null);
 
 /// <summary>What an operator or an import says about an endpoint.</summary>
 public sealed record EndpointRegistration(string Hostname, IReadOnlyList<string> Addresses, string Os, IReadOnlyList<string> Tags);

@@ -5,6 +5,10 @@ public interface IEndpointStore
     /// <summary>Creates the endpoint, or updates the one with the same hostname (case-insensitive).</summary>
     Task<(EndpointRecord Endpoint, bool Created)> UpsertAsync(EndpointRegistration registration, string source, string actor, DateTimeOffset now, CancellationToken cancellationToken = default);
 
+    /// <summary>Upserts every registration in one transaction: all are stored, or (on a conflict) none.</summary>
+    Task<IReadOnlyList<(EndpointRecord Endpoint, bool Created)>> UpsertAllAsync(
+        IReadOnlyList<EndpointRegistration> registrations, string source, string actor, DateTimeOffset now, CancellationToken cancellationToken = default);
+
     Task<EndpointRecord?> GetAsync(long id, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<EndpointRecord>> ListAsync(CancellationToken cancellationToken = default);
@@ -14,6 +18,12 @@ public interface IEndpointStore
     /// <paramref name="knownVersion"/>. The version moves with every change to a hostname, address, os or tag.
     /// </summary>
     Task<EndpointCatalog?> ListIfChangedAsync(long knownVersion, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// An administrator's one-shot decision: the next enrollment as this endpoint (until <paramref name="until"/>) may
+    /// take it over; null <paramref name="until"/> withdraws it. False when the endpoint does not exist.
+    /// </summary>
+    Task<bool> SetReEnrollableAsync(long id, DateTimeOffset? until, string actor, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     Task<bool> DeleteAsync(long id, string actor, DateTimeOffset now, CancellationToken cancellationToken = default);
 }

@@ -8,7 +8,7 @@ namespace Orchestrator.Data.Endpoints;
 internal sealed class SqliteEndpointStore(Database database) : IEndpointStore
 {
     private const string Columns =
-        "id AS Id, hostname AS Hostname, addresses AS Addresses, os AS Os, tags AS Tags, source AS Source, created_at AS CreatedAt, updated_at AS UpdatedAt, last_seen_at AS LastSeenAt";
+        "id AS Id, hostname AS Hostname, addresses AS Addresses, os AS Os, tags AS Tags, source AS Source, created_at AS CreatedAt, updated_at AS UpdatedAt, last_seen_at AS LastSeenAt, reenroll_until AS ReEnrollableUntil";
 
     public async Task<(EndpointRecord Endpoint, bool Created)> UpsertAsync(EndpointRegistration registration, string source, string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
@@ -21,13 +21,43 @@ internal sealed class SqliteEndpointStore(Database database) : IEndpointStore
         return (record!, created);
     }
 
-    /// <summary>Creates or updates by hostname inside the caller's transaction (enrollment uses it too).</summary>
+    public async Task<IReadOnlyList<(EndpointRecord Endpoint, bool Created)>> UpsertAllAsync(
+        IReadOnlyList<EndpointRegistration> registrations, string source, string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(registrations);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var results = new List<(EndpointRecord, bool)>(registrations.Count);
+        foreach (var registration in registrations)
+        {
+            var (id, created) = await UpsertAsync(connection, transaction, registration, source, actor, now, mergeTags: false);
+            results.Add(((await GetAsync(connection, id, transaction))!, created));
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return results;
+    }
+
+    /// <summary>
+    /// Creates or updates by hostname inside the caller's transaction (enrollment uses it too). An address another
+    /// endpoint holds is refused with the holder named; the addresses of a member of an open run do not change (its
+    /// peers' allow-lists were computed from them); every change of an existing endpoint's addresses is audited with the old and new list (a creation's own row has them).
+    /// </summary>
     /// <param name="mergeTags">Keep the tags already set (by operators) and add the new ones, instead of replacing them.</param>
     internal static async Task<(long Id, bool Created)> UpsertAsync(
         IDbConnection connection, IDbTransaction transaction, EndpointRegistration registration, string source, string actor, DateTimeOffset now, bool mergeTags)
     {
         var existing = await connection.QuerySingleOrDefaultAsync<ExistingRow>(
-            "SELECT id AS Id, tags AS Tags FROM endpoints WHERE lower(hostname) = lower(@Hostname)", new { registration.Hostname }, transaction);
+            "SELECT id AS Id, hostname AS Hostname, tags AS Tags, addresses AS Addresses FROM endpoints WHERE lower(hostname) = lower(@Hostname)",
+            new { registration.Hostname }, transaction);
+        await RefuseHeldAddressesAsync(connection, transaction, registration.Addresses, existing?.Id);
+        var oldAddresses = existing is null ? [] : Json.Read<string[]>(existing.Addresses);
+        var addressesChanged = !oldAddresses.SequenceEqual(registration.Addresses, StringComparer.Ordinal);
+        if (existing is not null && addressesChanged)
+        {
+            await RefuseWhileInOpenRunAsync(connection, transaction, existing);
+        }
+
         var tags = mergeTags && existing is { } e
             ? Json.Read<string[]>(e.Tags).Union(registration.Tags, StringComparer.OrdinalIgnoreCase).ToArray()
             : registration.Tags.ToArray();
@@ -63,7 +93,58 @@ internal sealed class SqliteEndpointStore(Database database) : IEndpointStore
             "INSERT OR IGNORE INTO endpoint_addresses (address, endpoint_id) VALUES (@address, @id)",
             registration.Addresses.Select(address => new { address, id }), transaction);
         await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "endpoint", id, existing is null ? "created" : "updated", registration with { Tags = tags });
+        if (existing is not null && addressesChanged)
+        {
+            await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "endpoint", id, "addresses changed",
+                new { hostname = registration.Hostname, oldAddresses, newAddresses = registration.Addresses, source });
+        }
+
         return (id, existing is null);
+    }
+
+    public async Task<bool> SetReEnrollableAsync(long id, DateTimeOffset? until, string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var hostname = await connection.ExecuteScalarAsync<string?>(
+            "UPDATE endpoints SET reenroll_until = @until WHERE id = @id RETURNING hostname", new { id, until = UnixMs.From(until) }, transaction);
+        if (hostname is not null)
+        {
+            await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "endpoint", id,
+                until is null ? "re-enrollment withdrawn" : "marked re-enrollable", new { hostname, until });
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return hostname is not null;
+    }
+
+    /// <summary>An address is one endpoint's: a second holder would put one machine in another's place in allow-lists.</summary>
+    private static async Task RefuseHeldAddressesAsync(IDbConnection connection, IDbTransaction transaction, IReadOnlyList<string> addresses, long? self)
+    {
+        var held = (await connection.QueryAsync<HolderRow>(
+            """
+            SELECT a.address AS Address, e.id AS Id, e.hostname AS Hostname FROM endpoint_addresses a JOIN endpoints e ON e.id = a.endpoint_id
+            WHERE a.address IN @addresses AND a.endpoint_id IS NOT @self ORDER BY e.id
+            """,
+            new { addresses, self }, transaction)).ToList();
+        if (held.Count > 0)
+        {
+            var index = addresses.ToList();
+            throw new ConflictException(string.Join("; ", held.Select(h =>
+                $"addresses[{index.IndexOf(h.Address)}]: {h.Address} is already an address of endpoint '{h.Hostname}' (id {h.Id}); an address belongs to one endpoint, so change or delete that endpoint first")));
+        }
+    }
+
+    private static async Task RefuseWhileInOpenRunAsync(IDbConnection connection, IDbTransaction transaction, ExistingRow endpoint)
+    {
+        var run = await connection.QueryFirstOrDefaultAsync<long?>(
+            "SELECT r.id FROM runs r JOIN run_members m ON m.run_id = r.id WHERE m.endpoint_id = @Id AND r.state IN ('Open', 'Cutoff') ORDER BY r.id",
+            new { endpoint.Id }, transaction);
+        if (run is { } id)
+        {
+            throw new ConflictException(
+                $"addresses: endpoint '{endpoint.Hostname}' (id {endpoint.Id}) is a member of open run {id}, whose allow-lists were computed from its current addresses; change them after the run closes (or close it now)");
+        }
     }
 
     public async Task<EndpointRecord?> GetAsync(long id, CancellationToken cancellationToken = default)
@@ -128,12 +209,15 @@ internal sealed class SqliteEndpointStore(Database database) : IEndpointStore
     private static async Task<EndpointRecord?> GetAsync(IDbConnection connection, long id, IDbTransaction? transaction) =>
         (await connection.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns} FROM endpoints WHERE id = @id", new { id }, transaction))?.ToRecord();
 
-    private sealed record ExistingRow(long Id, string Tags);
+    private sealed record ExistingRow(long Id, string Hostname, string Tags, string Addresses);
 
-    private sealed record Row(long Id, string Hostname, string Addresses, string Os, string Tags, string Source, long CreatedAt, long UpdatedAt, long? LastSeenAt)
+    private sealed record HolderRow(string Address, long Id, string Hostname);
+
+    private sealed record Row(
+        long Id, string Hostname, string Addresses, string Os, string Tags, string Source, long CreatedAt, long UpdatedAt, long? LastSeenAt, long? ReEnrollableUntil)
     {
         public EndpointRecord ToRecord() => new(
             Id, Hostname, Json.Read<string[]>(Addresses), Os, Json.Read<string[]>(Tags), Source,
-            UnixMs.To(CreatedAt), UnixMs.To(UpdatedAt), UnixMs.To(LastSeenAt));
+            UnixMs.To(CreatedAt), UnixMs.To(UpdatedAt), UnixMs.To(LastSeenAt), UnixMs.To(ReEnrollableUntil));
     }
 }

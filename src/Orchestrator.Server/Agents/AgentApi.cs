@@ -70,8 +70,13 @@ internal static class AgentApi
             request.Addresses.Select(a => PeerAddresses.TryParseUsable(a, out var ip, out _) ? ip.ToString() : a).Distinct().ToList(),
             string.IsNullOrWhiteSpace(request.Os) ? "unknown" : request.Os,
             request.Tags ?? []);
-        var (agent, refusal) = await agents.EnrollAsync(
+        var (agent, refusal, outside) = await agents.EnrollAsync(
             new Enrollment(Secrets.Hash(request.Token), registration, agentId, Secrets.Hash(secret), request.AgentVersion!), time.GetUtcNow(), ct);
+        if (refusal == EnrollmentRefusal.OutsideScope)
+        {
+            return Problems.Invalid(outside);
+        }
+
         if (agent is null)
         {
             return TypedResults.Problem(

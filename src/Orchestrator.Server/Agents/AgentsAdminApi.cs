@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Orchestrator.Core;
+using Orchestrator.Core.Endpoints;
+using Orchestrator.Core.Groups;
 using Orchestrator.Data.Agents;
 using Orchestrator.Server.Access;
 using Orchestrator.Server.Api;
@@ -40,6 +42,7 @@ internal static class AgentsAdminApi
             errors.Add(new FieldError("expiresIn", $"'{request.ExpiresIn}' is not accepted; an ISO-8601 duration from PT1M to P365D (default P1D)"));
         }
 
+        errors.AddRange(EnrollmentScope.Validate(request.HostnamePattern, request.AddressCidrs, request.Tags));
         if (errors.Count > 0)
         {
             return Problems.Invalid(errors);
@@ -47,9 +50,13 @@ internal static class AgentsAdminApi
 
         var token = Secrets.New("oet_");
         var now = time.GetUtcNow();
-        var created = await store.CreateTokenAsync(request.Name!, Secrets.Hash(token), request.SingleUse ?? false, now + lifetime, actor.Name, now, ct);
+        var scope = new EnrollmentScope(
+            request.HostnamePattern, request.AddressCidrs?.Select(CanonicalCidr).ToList(), (request.Tags ?? []).Distinct(StringComparer.OrdinalIgnoreCase).ToList());
+        var created = await store.CreateTokenAsync(request.Name!, Secrets.Hash(token), request.SingleUse ?? false, now + lifetime, scope, actor.Name, now, ct);
         return TypedResults.Created($"/api/v1/enrollment-tokens/{created.Id}", EnrollmentTokenResponse.From(created, token));
     }
+
+    private static string CanonicalCidr(string cidr) => GroupValidator.TryParseCidr(cidr, out var network, out _) ? network.ToString() : cidr;
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeTokenAsync(long id, IAgentStore store, TimeProvider time, CurrentActor actor, CancellationToken ct) =>
         await store.RevokeTokenAsync(id, actor.Name, time.GetUtcNow(), ct) ? TypedResults.NoContent() : Problems.NotFound($"Active enrollment token {id}");

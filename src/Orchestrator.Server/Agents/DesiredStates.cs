@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Orchestrator.Core.Endpoints;
 using Orchestrator.Core.Enforcement;
 using Orchestrator.Core.Groups;
 using Orchestrator.Core.Windows;
@@ -79,8 +80,13 @@ internal sealed class DesiredStates(IRunStore runs, IScanStore scans, DesiredSta
             return kept;
         }
 
+        // A peer the address rule refuses (stored by a version before the rule was shared) is left out rather than
+        // sent: the agent would refuse the whole state for it, and then nothing of the run would open.
         var open = (await runs.ListOpenForEndpointAsync(endpointId, now, cancellationToken))
-            .Select(o => new OpenRun(Shared(o.Run), o.Member with { AllowedPeers = o.Member.AllowedPeers.Select(Shared).ToList() }))
+            .Select(o => new OpenRun(Shared(o.Run), o.Member with
+            {
+                AllowedPeers = o.Member.AllowedPeers.Where(p => PeerAddresses.Problem(p, out _) is null).Select(Shared).ToList(),
+            }))
             .ToList();
         var pending = await scans.ListPendingAsync(endpointId, cancellationToken);
         var snapshot = new Snapshot(

@@ -13,6 +13,9 @@ internal static class EndpointsApi
 {
     public const int MaxImport = 10_000;
 
+    /// <summary>How long an administrator's re-enrollment mark may stay unused at most.</summary>
+    public static readonly TimeSpan MaxReEnrollable = TimeSpan.FromDays(30);
+
     public static RouteGroupBuilder MapEndpointsApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/endpoints").WithTags("Endpoints");
@@ -21,6 +24,8 @@ internal static class EndpointsApi
         group.MapPost("/", RegisterAsync);
         group.MapPost("/import", ImportAsync);
         group.MapDelete("/{id:long}", DeleteAsync);
+        group.MapPost("/{id:long}/re-enrollable", MarkReEnrollableAsync).RequireAuthorization(Policies.Admin);
+        group.MapDelete("/{id:long}/re-enrollable", WithdrawReEnrollableAsync).RequireAuthorization(Policies.Admin);
         return api;
     }
 
@@ -56,11 +61,21 @@ internal static class EndpointsApi
 
         var errors = requests.SelectMany((r, i) => Validate(r, $"[{i}].")).ToList();
         var first = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        var firstAddress = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var i = 0; i < requests.Count; i++)
         {
             if (requests[i]?.Hostname is { } hostname && !first.TryAdd(hostname, i))
             {
                 errors.Add(new FieldError($"[{i}].hostname", $"'{hostname}' already appears at [{first[hostname]}]; each hostname once"));
+            }
+
+            var addresses = requests[i]?.Addresses ?? [];
+            for (var j = 0; j < addresses.Count; j++)
+            {
+                if (addresses[j] is { } address && !firstAddress.TryAdd(address, i) && firstAddress[address] != i)
+                {
+                    errors.Add(new FieldError($"[{i}].addresses[{j}]", $"{address} is already an address of [{firstAddress[address]}]; an address belongs to one endpoint"));
+                }
             }
         }
 
@@ -69,21 +84,35 @@ internal static class EndpointsApi
             return Problems.Invalid(errors);
         }
 
-        var created = 0;
-        var results = new List<EndpointResponse>(requests.Count);
-        var now = time.GetUtcNow();
-        foreach (var request in requests)
-        {
-            var (endpoint, isNew) = await store.UpsertAsync(ToRegistration(request), "import", actor.Name, now, ct);
-            created += isNew ? 1 : 0;
-            results.Add(EndpointResponse.From(endpoint));
-        }
-
-        return TypedResults.Ok(new ImportResponse(created, requests.Count - created, results));
+        var stored = await store.UpsertAllAsync(requests.Select(ToRegistration).ToList(), "import", actor.Name, time.GetUtcNow(), ct);
+        var created = stored.Count(s => s.Created);
+        return TypedResults.Ok(new ImportResponse(created, requests.Count - created, stored.Select(s => EndpointResponse.From(s.Endpoint)).ToList()));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(long id, IEndpointStore store, TimeProvider time, CurrentActor actor, CancellationToken ct) =>
         await store.DeleteAsync(id, actor.Name, time.GetUtcNow(), ct) ? TypedResults.NoContent() : Problems.NotFound($"Endpoint {id}");
+
+    /// <summary>
+    /// The administrator's decision that the next enrollment as this endpoint may take it over (a reinstalled machine,
+    /// or the first agent of an endpoint ops registered): one-shot, until <c>expiresIn</c> (default P1D), audited.
+    /// </summary>
+    private static async Task<Results<Ok<EndpointResponse>, ValidationProblem, ProblemHttpResult>> MarkReEnrollableAsync(
+        long id, ReEnrollableRequest? request, IEndpointStore store, TimeProvider time, CurrentActor actor, CancellationToken ct)
+    {
+        var lifetime = TimeSpan.FromDays(1);
+        if (request?.ExpiresIn is { } expiresIn && (!IsoDurations.TryParse(expiresIn, out lifetime) || lifetime <= TimeSpan.Zero || lifetime > MaxReEnrollable))
+        {
+            return Problems.Invalid("expiresIn", $"'{expiresIn}' is not accepted; an ISO-8601 duration from PT1M to P30D (default P1D)");
+        }
+
+        var now = time.GetUtcNow();
+        return await store.SetReEnrollableAsync(id, now + lifetime, actor.Name, now, ct) && await store.GetAsync(id, ct) is { } endpoint
+            ? TypedResults.Ok(EndpointResponse.From(endpoint))
+            : Problems.NotFound($"Endpoint {id}");
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> WithdrawReEnrollableAsync(long id, IEndpointStore store, TimeProvider time, CurrentActor actor, CancellationToken ct) =>
+        await store.SetReEnrollableAsync(id, null, actor.Name, time.GetUtcNow(), ct) ? TypedResults.NoContent() : Problems.NotFound($"Endpoint {id}");
 
     private static List<FieldError> Validate(EndpointRequest? request, string prefix)
     {

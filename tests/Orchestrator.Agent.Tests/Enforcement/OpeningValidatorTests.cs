@@ -37,6 +37,10 @@ public sealed class OpeningValidatorTests
     [InlineData("ff02::1", "multicast")]
     [InlineData("fe80::1%eth0", "scoped")]
     [InlineData("::ffff:198.18.0.2", "IPv4-mapped")]
+    [InlineData("2001:DB8:0::2", "canonical")]
+    [InlineData("169.254.0.7", "link-local")]
+    [InlineData("fe80::7", "link-local")]
+    [InlineData("0.0.0.7", "0.0.0.0/8")]
     public void A_peer_that_is_not_a_single_remote_address_refuses_the_whole_state(string peer, string reason)
     {
         var refused = Assert.Throws<OpeningRefusedException>(() => Validate(Opening("198.18.0.2"), Opening(peer)));
@@ -70,5 +74,5 @@ public sealed class OpeningValidatorTests
     public void A_peer_in_overlapping_runs_gets_the_longest_remaining_time_once() =>
         Assert.Equal(
             [new PeerAllowance("198.18.0.2", false, 7680, 900), new PeerAllowance("2001:db8::2", true, 7680, 60)],
-            Validate(Opening("198.18.0.2", seconds: 60), Opening("198.18.0.2", seconds: 900), Opening("2001:DB8:0::2")));
+            Validate(Opening("198.18.0.2", seconds: 60), Opening("198.18.0.2", seconds: 900), Opening("2001:db8::2")));
 }

@@ -46,6 +46,9 @@ public sealed class ValidateTests : IDisposable
         { "groups:\n  - name: nobody\n    description: no rule\n", "2:5", "staticMembers", "a group needs at least one rule: staticMembers, cidrs or tags" },
         { "groups:\n  - name: -bad\n    tags: [a]\n", "2:11", "name", "starting with a letter or digit" },
         { "endpoints:\n  - hostname: ws1\n    addresses: [198.18.0.1, 300.1.1.1]\n", "3:29", "addresses[1]", "300.1.1.1" },
+        { "endpoints:\n  - hostname: ws1\n    addresses: [198.18.0.1, 'fe80::1%eth0']\n", "3:29", "addresses[1]", "is a scoped address (zone id)" },
+        { "endpoints:\n  - hostname: ws1\n    addresses: [198.18.0.1, 169.254.1.1]\n", "3:29", "addresses[1]", "is a link-local address" },
+        { "endpoints:\n  - hostname: ws1\n    addresses: [198.18.0.1, '::ffff:198.18.0.2']\n", "3:29", "addresses[1]", "send the IPv4 form 198.18.0.2" },
         { "endpoints:\n  - hostname: ws1\n", "2:5", "addresses", "at least one IPv4 or IPv6 address is required" },
         { "endpoints:\n  - hostname: ws1\n    addresses: [198.18.0.1]\n  - hostname: WS1\n    addresses: [198.18.0.2]\n", "4:15", "hostname", "'WS1' is already declared at" },
     };

@@ -89,13 +89,13 @@ public sealed class AgentCredentialCacheTests
             return Task.FromResult<AgentRecord?>(agentId == Agent.Id ? Agent : null);
         }
 
-        public Task<EnrollmentTokenRecord> CreateTokenAsync(string name, string tokenHash, bool singleUse, DateTimeOffset expiresAt, string actor, DateTimeOffset now, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<EnrollmentTokenRecord> CreateTokenAsync(string name, string tokenHash, bool singleUse, DateTimeOffset expiresAt, Orchestrator.Core.Endpoints.EnrollmentScope scope, string actor, DateTimeOffset now, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public Task<IReadOnlyList<EnrollmentTokenRecord>> ListTokensAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public Task<bool> RevokeTokenAsync(long id, string actor, DateTimeOffset now, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
-        public Task<(AgentRecord? Agent, EnrollmentRefusal Refusal)> EnrollAsync(Enrollment enrollment, DateTimeOffset now, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        public Task<EnrollmentOutcome> EnrollAsync(Enrollment enrollment, DateTimeOffset now, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public Task<IReadOnlyList<AgentRecord>> ListAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
 

@@ -27,7 +27,7 @@ public sealed class AgentSite : IAsyncDisposable
     {
         var factory = new OrchestratorFactory();
         var client = factory.CreateClient();
-        var token = (string)(await client.CreateAsync("/api/v1/enrollment-tokens", new { name = "site", expiresIn = "PT1H" }))["token"]!;
+        var token = (string)(await client.CreateAsync("/api/v1/enrollment-tokens", new { name = "site", expiresIn = "PT1H", tags = new[] { "floor-3" } }))["token"]!;
         var agents = new List<TestAgent>();
         for (var i = 1; i <= count; i++)
         {

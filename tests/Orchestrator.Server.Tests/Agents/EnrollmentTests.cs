@@ -9,12 +9,13 @@ namespace Orchestrator.Server.Tests.Agents;
 public sealed class EnrollmentTests
 {
     [Fact]
-    public async Task EnrollingLinksTheAgentToTheEndpointWithTheSameHostnameAndStoresOnlyTheSecretsHash()
+    public async Task EnrollingAsAnEndpointAnAdminMarkedLinksTheAgentToItAndStoresOnlyTheSecretsHash()
     {
         await using var factory = new OrchestratorFactory();
         using var client = factory.CreateClient();
         var existing = await client.CreateAsync("/api/v1/endpoints", new { hostname = "PC-1", addresses = new[] { "198.18.0.11" }, os = "windows", tags = new[] { "ops-tag" } });
-        var token = (string)(await client.CreateAsync("/api/v1/enrollment-tokens", new { name = "t" }))["token"]!;
+        var token = (string)(await client.CreateAsync("/api/v1/enrollment-tokens", new { name = "t", tags = new[] { "agent-tag" } }))["token"]!;
+        await client.CreateAsync($"/api/v1/endpoints/{(long)existing["id"]!}/re-enrollable", new { });
 
         var agent = await TestAgent.EnrollAsync(client, token, "pc-1", "198.18.0.21", "agent-tag");
 

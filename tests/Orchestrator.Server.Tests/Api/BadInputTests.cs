@@ -101,6 +101,29 @@ public sealed class BadInputTests(SeededServer server) : IClassFixture<SeededSer
         { "import of nothing", "POST", $"{Endpoints}/import", "[]", HttpStatusCode.BadRequest, "errors:$" },
         { "import of an object instead of a list", "POST", $"{Endpoints}/import", Endpoint(), HttpStatusCode.BadRequest, "errors:$" },
 
+        // Addresses: the one rule the agent applies too (issue 12 point 5), and one holder per address (point 2)
+        { "address with a zone id", "POST", Endpoints, Endpoint(e => e["addresses"] = new JsonArray("fe80::1%eth0")), HttpStatusCode.BadRequest, "errors:addresses[0]" },
+        { "IPv6 link-local address", "POST", Endpoints, Endpoint(e => e["addresses"] = new JsonArray("fe80::1")), HttpStatusCode.BadRequest, "errors:addresses[0]" },
+        { "IPv4 link-local address", "POST", Endpoints, Endpoint(e => e["addresses"] = new JsonArray("169.254.1.1")), HttpStatusCode.BadRequest, "errors:addresses[0]" },
+        { "address in 0.0.0.0/8", "POST", Endpoints, Endpoint(e => e["addresses"] = new JsonArray("0.1.2.3")), HttpStatusCode.BadRequest, "errors:addresses[0]" },
+        { "IPv4-mapped IPv6 address", "POST", Endpoints, Endpoint(e => e["addresses"] = new JsonArray("::ffff:198.18.0.9")), HttpStatusCode.BadRequest, "errors:addresses[0]" },
+        { "IPv4-compatible IPv6 address", "POST", Endpoints, Endpoint(e => e["addresses"] = new JsonArray("::198.18.0.9")), HttpStatusCode.BadRequest, "errors:addresses[0]" },
+        { "IPv6 address not in canonical form", "POST", Endpoints, Endpoint(e => e["addresses"] = new JsonArray("2001:DB8::1")), HttpStatusCode.BadRequest, "errors:addresses[0]" },
+        { "address with surrounding whitespace", "POST", Endpoints, Endpoint(e => e["addresses"] = new JsonArray(" 198.18.0.9")), HttpStatusCode.BadRequest, "errors:addresses[0]" },
+        { "address held by another endpoint", "POST", Endpoints, Endpoint(e => e["addresses"] = new JsonArray(Bodies.AddressOf(SeededServer.Host))), HttpStatusCode.Conflict, "says:seed-host.example" },
+        { "import giving one address to two endpoints", "POST", $"{Endpoints}/import", $"[{Bodies.Endpoint("one.example", e => e["addresses"] = new JsonArray("198.18.3.3"))}, {Bodies.Endpoint("two.example", e => e["addresses"] = new JsonArray("198.18.3.3"))}]", HttpStatusCode.BadRequest, "errors:[1].addresses[0]" },
+        { "enrollment with a zone-scoped address", "POST", "/agent/v1/enroll", """{"token":"oet_x","hostname":"pc-9","addresses":["fe80::1%eth0"],"os":"linux","tags":[],"agentVersion":"t"}""", HttpStatusCode.BadRequest, "errors:addresses[0]" },
+
+        // Enrollment tokens' scope and re-enrollment marks (issue 12 point 2)
+        { "token granting a tag with a space", "POST", "/api/v1/enrollment-tokens", """{"name":"t","tags":["a b"]}""", HttpStatusCode.BadRequest, "errors:tags[0]" },
+        { "token hostname pattern that matches everything", "POST", "/api/v1/enrollment-tokens", """{"name":"t","hostnamePattern":"*"}""", HttpStatusCode.BadRequest, "errors:hostnamePattern" },
+        { "token hostname pattern with a slash", "POST", "/api/v1/enrollment-tokens", """{"name":"t","hostnamePattern":"pc/*"}""", HttpStatusCode.BadRequest, "errors:hostnamePattern" },
+        { "token address CIDR 0.0.0.0/0", "POST", "/api/v1/enrollment-tokens", """{"name":"t","addressCidrs":["0.0.0.0/0"]}""", HttpStatusCode.BadRequest, "errors:addressCidrs[0]" },
+        { "token with an empty CIDR list", "POST", "/api/v1/enrollment-tokens", """{"name":"t","addressCidrs":[]}""", HttpStatusCode.BadRequest, "errors:addressCidrs" },
+        { "re-enrollable for 31 days", "POST", $"{Endpoints}/{{endpoint}}/re-enrollable", """{"expiresIn":"P31D"}""", HttpStatusCode.BadRequest, "errors:expiresIn" },
+        { "re-enrollable with a duration that is not ISO-8601", "POST", $"{Endpoints}/{{endpoint}}/re-enrollable", """{"expiresIn":"a day"}""", HttpStatusCode.BadRequest, "errors:expiresIn" },
+        { "re-enrollable endpoint that does not exist", "POST", $"{Endpoints}/999999/re-enrollable", "{}", HttpStatusCode.NotFound, "says:was not found" },
+
         // Groups
         { "CIDR /33", "POST", Groups, Group(g => g["cidrs"] = new JsonArray("10.0.0.0/33")), HttpStatusCode.BadRequest, "errors:cidrs[0]" },
         { "CIDR banana", "POST", Groups, Group(g => g["cidrs"] = new JsonArray("banana")), HttpStatusCode.BadRequest, "errors:cidrs[0]" },

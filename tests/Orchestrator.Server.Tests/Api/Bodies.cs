@@ -12,7 +12,7 @@ public static class Bodies
         new JsonObject
         {
             ["hostname"] = hostname,
-            ["addresses"] = new JsonArray("198.18.0.10"),
+            ["addresses"] = new JsonArray(AddressOf(hostname)),
             ["os"] = "windows",
             ["tags"] = new JsonArray("ring1"),
         },
@@ -53,5 +53,17 @@ public static class Bodies
     {
         change?.Invoke(body);
         return body.ToJsonString();
+    }
+
+    /// <summary>An address of its own for each hostname (any case): an address belongs to one endpoint.</summary>
+    public static string AddressOf(string hostname)
+    {
+        var hash = 2166136261u;
+        foreach (var c in hostname.ToLowerInvariant())
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"198.18.{1 + (hash % 250)}.{1 + (hash / 250 % 250)}");
     }
 }

@@ -14,7 +14,7 @@ public sealed class EndpointsApiTests(OrchestratorFactory factory) : IClassFixtu
     {
         var (created, first) = await _client.SendAsync(HttpMethod.Post, "/api/v1/endpoints", Bodies.Endpoint("pc-0001.corp.example"));
         var (updated, second) = await _client.SendAsync(HttpMethod.Post, "/api/v1/endpoints",
-            Bodies.Endpoint("PC-0001.corp.example", e => e["addresses"] = new JsonArray("198.18.0.21", "2001:DB8::21")));
+            Bodies.Endpoint("PC-0001.corp.example", e => e["addresses"] = new JsonArray("198.18.0.21", "2001:db8::21")));
 
         Assert.Equal(HttpStatusCode.Created, created);
         Assert.Equal(HttpStatusCode.OK, updated);
@@ -23,7 +23,7 @@ public sealed class EndpointsApiTests(OrchestratorFactory factory) : IClassFixtu
         Assert.Equal(["198.18.0.21", "2001:db8::21"], second["addresses"]!.AsArray().Select(a => (string?)a));
         Assert.Equal("api", (string?)second["source"]);
         Assert.Equal(1, await _tables.CountAsync("endpoints", "lower(hostname) = 'pc-0001.corp.example'"));
-        Assert.Equal(["created", "updated"], (await _tables.AuditAsync("endpoint", id)).Select(a => a.Action));
+        Assert.Equal(["created", "updated", "addresses changed"], (await _tables.AuditAsync("endpoint", id)).Select(a => a.Action));
         Assert.All(await _tables.AuditAsync("endpoint", id), a => Assert.Equal("key:bootstrap-admin", a.Actor));
     }
 
@@ -42,12 +42,13 @@ public sealed class EndpointsApiTests(OrchestratorFactory factory) : IClassFixtu
     }
 
     [Fact]
-    public async Task AnIPv4MappedAddressIsStoredAsPlainIPv4()
+    public async Task AnIPv4MappedAddressIsRefusedWithTheIPv4FormNamed()
     {
-        var endpoint = await _client.CreateAsync("/api/v1/endpoints", JsonNode.Parse(
-            Bodies.Endpoint("pc-0003.corp.example", e => e["addresses"] = new JsonArray("::ffff:198.18.0.23", "198.18.0.23")))!);
+        var (status, problem) = await _client.SendAsync(HttpMethod.Post, "/api/v1/endpoints",
+            Bodies.Endpoint("pc-0003.corp.example", e => e["addresses"] = new JsonArray("198.18.0.23", "::ffff:198.18.0.23")));
 
-        Assert.Equal(["198.18.0.23"], endpoint["addresses"]!.AsArray().Select(a => (string?)a));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("send the IPv4 form 198.18.0.23", (string?)problem!["errors"]!["addresses[1]"]![0], StringComparison.Ordinal);
     }
 
     [Fact]

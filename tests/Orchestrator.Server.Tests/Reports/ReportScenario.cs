@@ -37,7 +37,7 @@ public sealed class ReportScenario
 
     public static async Task<ReportScenario> SeedAsync(HttpClient client)
     {
-        var token = (string)(await client.CreateAsync("/api/v1/enrollment-tokens", new { name = "reports", expiresIn = "PT1H" }))["token"]!;
+        var token = (string)(await client.CreateAsync("/api/v1/enrollment-tokens", new { name = "reports", expiresIn = "PT1H", tags = new[] { "floor-3" } }))["token"]!;
         var agents = new List<TestAgent>();
         for (var i = 1; i <= 4; i++)
         {
