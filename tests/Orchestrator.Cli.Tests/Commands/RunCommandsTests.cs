@@ -84,14 +84,15 @@ public sealed class RunCommandsTests(ServerFixture server) : IClassFixture<Serve
     }
 
     /// <summary>A script that closes "to be sure" must not fail when the run has already ended: exit 0 and a note (it
-    /// exited 3 with the server's 409). Nothing changes: the audit log does not move.</summary>
+    /// exited 3 with the server's 409). Nothing changes: no audit entry by an operator (the scheduler's own moves of
+    /// runs, Closing → Closed, may still be written meanwhile).</summary>
     [Fact]
     public async Task Close_on_an_already_closed_run_exits_0_with_a_note_and_changes_nothing()
     {
         var run = await StartRunAsync("Closed twice");
         var id = run.ToString(System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(ExitCodes.Ok, (await _cli.RunAsync("close", id, "--yes")).ExitCode);
-        var audit = server.AuditCount();
+        var audit = OperatorAudit();
 
         var again = await _cli.RunAsync("close", id, "--yes");
         var json = await _cli.RunAsync("close", id, "--yes", "-o", "json");
@@ -104,7 +105,7 @@ public sealed class RunCommandsTests(ServerFixture server) : IClassFixture<Serve
         Assert.Contains($"note: run {id} of Closed twice is already", json.Stderr);
         Assert.True(asked.ExitCode == ExitCodes.Ok, asked.ToString());
         Assert.DoesNotContain("Close it now?", asked.Stdout);
-        Assert.Equal(audit, server.AuditCount());
+        Assert.Equal(audit, OperatorAudit());
     }
 
     [Fact]
@@ -272,6 +273,8 @@ public sealed class RunCommandsTests(ServerFixture server) : IClassFixture<Serve
         Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
         Assert.NotNull(result.Json().AsArray());
     }
+
+    private long OperatorAudit() => server.Scalar("SELECT COUNT(*) FROM audit_log WHERE actor <> 'scheduler'");
 
     private async Task<long> ApplyWindowAsync(string name, string cron, string extra = "")
     {
