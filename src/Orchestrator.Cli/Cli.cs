@@ -46,6 +46,9 @@ public static class Cli
               orchestrator validate -f config/examples/site.yaml
               orchestrator apply -f config/ --prune
               orchestrator windows next "Patch Tuesday Berlin" --count 6
+              orchestrator runs start "Patch Tuesday Berlin" --duration PT30M
+              orchestrator runs show 42
+              orchestrator report 42
             """)
         {
             services.Global.Server,

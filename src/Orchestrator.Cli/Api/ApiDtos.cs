@@ -99,14 +99,19 @@ internal sealed record RunMemberDto(
     long EndpointId, string Hostname, IReadOnlyList<string> Addresses, IReadOnlyList<string> AllowedPeers,
     DateTimeOffset? OpenAckedAt, DateTimeOffset? CloseAckedAt, string? CloseState);
 
-internal sealed record TransferDto(
-    long ServingEndpointId, string ServingHostname, string ServingAddress,
-    long? ReceivingEndpointId, string? ReceivingHostname, string ReceivingAddress, long Bytes);
+internal sealed record AdHocRunBody(string Duration, string? Cutoff);
 
-internal sealed record BlockedDto(
-    string SourceAddress, long? SourceEndpointId, string? SourceHostname, long TargetEndpointId, string TargetHostname, long Port, long Count);
+/// <summary>The slice of GET /runs/{id}/report that <c>runs show</c> prints; the report command prints the server's text
+/// as it is.</summary>
+internal sealed record RunReportDto(IReadOnlyList<AnomalyDto> Anomalies, ReportSummaryDto Summary, IReadOnlyList<ReportEndpointDto> Endpoints);
 
-internal sealed record RunTrafficDto(IReadOnlyList<TransferDto> Transfers, IReadOnlyList<BlockedDto> Blocked);
+internal sealed record AnomalyDto(string Code, string Severity, string Message, int Count);
+
+internal sealed record ReportSummaryDto(int Members, int ScansSucceeded, int ScansFailed, int ScansRunning, int ScansNotDispatched);
+
+/// <summary>One member's row: <c>scan</c> is NotDispatched, Running, Succeeded, Failed, TimedOut or Overdue (as the
+/// server spells it).</summary>
+internal sealed record ReportEndpointDto(long EndpointId, string Hostname, string Agent, string Scan, int? ScanExitCode);
 
 internal sealed record AgentDto(
     string AgentId, long EndpointId, string Hostname, string AgentVersion, DateTimeOffset EnrolledAt, DateTimeOffset? LastSeenAt,

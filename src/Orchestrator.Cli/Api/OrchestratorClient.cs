@@ -64,8 +64,8 @@ internal sealed class OrchestratorClient : IDisposable
         return GetAsync<IReadOnlyList<OccurrenceDto>>($"api/v1/windows/{windowId}/occurrences?{query}", ct);
     }
 
-    public Task<RunDto> StartRunAsync(long windowId, string duration, CancellationToken ct) =>
-        SendAsync<RunDto>(HttpMethod.Post, $"api/v1/windows/{windowId}/runs", new { duration }, ct);
+    public Task<RunDto> StartRunAsync(long windowId, string duration, string? cutoff, CancellationToken ct) =>
+        SendAsync<RunDto>(HttpMethod.Post, $"api/v1/windows/{windowId}/runs", new AdHocRunBody(duration, cutoff), ct);
 
     public Task<IReadOnlyList<RunDto>> ListRunsAsync(long? windowId, string? state, int limit, CancellationToken ct)
     {
@@ -75,7 +75,15 @@ internal sealed class OrchestratorClient : IDisposable
 
     public Task<RunDetailDto> GetRunAsync(long id, CancellationToken ct) => GetAsync<RunDetailDto>($"api/v1/runs/{id}", ct);
 
-    public Task<RunTrafficDto> GetRunTrafficAsync(long id, CancellationToken ct) => GetAsync<RunTrafficDto>($"api/v1/runs/{id}/traffic", ct);
+    /// <summary>The server's own report (anomalies, scans, transfers) as it writes it: JSON, Markdown or the endpoint CSV.</summary>
+    public Task<string> GetRunReportTextAsync(long id, string format, CancellationToken ct) =>
+        SendTextAsync(HttpMethod.Get, $"api/v1/runs/{id}/report?format={Uri.EscapeDataString(format)}", ct);
+
+    /// <summary>Every (server, peer) transfer pair of the run, largest first, as CSV.</summary>
+    public Task<string> GetRunTransfersCsvAsync(long id, CancellationToken ct) => SendTextAsync(HttpMethod.Get, $"api/v1/runs/{id}/report/transfers.csv", ct);
+
+    /// <summary>The parts of the server's report that <c>runs show</c> prints (one transfer: the rest is not shown).</summary>
+    public Task<RunReportDto> GetRunReportAsync(long id, CancellationToken ct) => GetAsync<RunReportDto>($"api/v1/runs/{id}/report?transfersLimit=1", ct);
 
     public Task<RunDto> CloseRunAsync(long id, CancellationToken ct) => SendAsync<RunDto>(HttpMethod.Post, $"api/v1/runs/{id}/close", null, ct);
 
@@ -99,6 +107,27 @@ internal sealed class OrchestratorClient : IDisposable
     private Task<T> GetAsync<T>(string path, CancellationToken ct) => SendAsync<T>(HttpMethod.Get, path, null, ct);
 
     private async Task<T> SendAsync<T>(HttpMethod method, string path, object? body, CancellationToken ct)
+    {
+        var what = $"{method} /{path.Split('?')[0]}";
+        var (status, text) = await SendCoreAsync(method, path, body, ct);
+        if (typeof(T) == typeof(object) || status == HttpStatusCode.NoContent)
+        {
+            return default!;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<T>(text, ApiJson.Options) ?? throw new JsonException("empty body");
+        }
+        catch (JsonException e)
+        {
+            throw new CliException(ExitCodes.ServerError, $"the answer to {what} is not what this CLI understands ({e.Message}); is {Server} an orchestrator server of a matching version?", e);
+        }
+    }
+
+    private async Task<string> SendTextAsync(HttpMethod method, string path, CancellationToken ct) => (await SendCoreAsync(method, path, null, ct)).Text;
+
+    private async Task<(HttpStatusCode Status, string Text)> SendCoreAsync(HttpMethod method, string path, object? body, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(method, path);
         if (body is not null)
@@ -129,19 +158,7 @@ internal sealed class OrchestratorClient : IDisposable
                 throw new ApiException(what, response.StatusCode, TryReadProblem(text), text);
             }
 
-            if (typeof(T) == typeof(object) || response.StatusCode == HttpStatusCode.NoContent)
-            {
-                return default!;
-            }
-
-            try
-            {
-                return JsonSerializer.Deserialize<T>(text, ApiJson.Options) ?? throw new JsonException("empty body");
-            }
-            catch (JsonException e)
-            {
-                throw new CliException(ExitCodes.ServerError, $"the answer to {what} is not what this CLI understands ({e.Message}); is {Server} an orchestrator server of a matching version?", e);
-            }
+            return (response.StatusCode, text);
         }
     }
 

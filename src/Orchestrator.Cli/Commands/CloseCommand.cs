@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Net;
+using Orchestrator.Cli.Api;
 using Orchestrator.Cli.Output;
 using Orchestrator.Cli.Shell;
 using Spectre.Console;
@@ -13,7 +15,8 @@ internal static class CloseCommand
         var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask; required when there is no terminal to ask on" };
         var command = new Command("close", """
             Close a run now: its members close port 7680 at once (a run that has not opened yet is cancelled).
-            Asks for confirmation unless --yes; without a terminal it refuses to run without --yes.
+            Asks for confirmation unless --yes; without a terminal it refuses to run without --yes. A run that has already
+            ended (Closing, Closed, Cancelled, Skipped, Missed) is left as it is: a note, exit code 0.
 
             Examples:
               orchestrator close 42
@@ -31,6 +34,11 @@ internal static class CloseCommand
 
                 var detail = await invocation.Client.GetRunAsync(id, ct);
                 var r = detail.Run;
+                if (AlreadyEnded(r))
+                {
+                    return Note(invocation, r);
+                }
+
                 invocation.Out.MarkupLine($"Run [bold]{id}[/] of [bold]{Markup.Escape(r.WindowName)}[/] is {Tables.State(r.State)} with {detail.Members.Count} member(s), planned to end {Markup.Escape(Formats.Utc(r.PlannedEnd))}.");
                 invocation.Out.Markup("Close it now? [[y/N]] ");
                 var answer = (await invocation.Services.Console.In.ReadLineAsync(ct))?.Trim();
@@ -41,7 +49,23 @@ internal static class CloseCommand
                 }
             }
 
-            var closed = await invocation.Client.CloseRunAsync(id, ct);
+            RunDto closed;
+            try
+            {
+                closed = await invocation.Client.CloseRunAsync(id, ct);
+            }
+            catch (ApiException e) when (e.Status == HttpStatusCode.Conflict)
+            {
+                // What the operator wanted may hold already: a script that closes "to be sure" must not fail on it.
+                var current = (await invocation.Client.GetRunAsync(id, ct)).Run;
+                if (!AlreadyEnded(current))
+                {
+                    throw;
+                }
+
+                return Note(invocation, current);
+            }
+
             if (invocation.Json)
             {
                 Json.Write(invocation.Stdout, closed);
@@ -54,5 +78,26 @@ internal static class CloseCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Closing, Closed, Cancelled, Skipped or Missed: the port is (being) closed or never opened.</summary>
+    private static bool AlreadyEnded(RunDto run) => run.State is "Closing" or "Closed" or "Cancelled" or "Skipped" or "Missed";
+
+    private static int Note(Invocation invocation, RunDto run)
+    {
+        var when = run.ClosedAt is { } at ? $" since {Formats.Utc(at)}" : "";
+        var reason = run.CloseReason is { } r ? $" ({r})" : "";
+        var note = $"run {run.Id} of {run.WindowName} is already {run.State}{when}{reason}; nothing was changed";
+        if (invocation.Json)
+        {
+            Json.Write(invocation.Stdout, run);
+            invocation.Services.WriteNote(note);
+        }
+        else
+        {
+            invocation.Out.MarkupLine($"Run [bold]{run.Id}[/] of {Markup.Escape(run.WindowName)} is already {Tables.State(run.State)}{Markup.Escape(when + reason)}; nothing was changed.");
+        }
+
+        return ExitCodes.Ok;
     }
 }

@@ -19,7 +19,9 @@ internal static class PlanCommand
         var prune = Prune();
         var detailed = new Option<bool>("--detailed-exitcode") { Description = $"Exit {ExitCodes.NotDone} when there are differences (0 when none)" };
         var command = new Command("plan", """
-            Show what apply would change on the server, field by field: + create, ~ update, - delete (with --prune).
+            Show what apply would change on the server, field by field: + create, ~ update, - delete (with --prune),
+            then each window's next 3 starts (local time with offset, and UTC) as the files define it. Warns about a
+            numeric day-of-week in a cron (Quartz 2 is Monday) and blackout dates on which the window never starts.
             Nothing is changed.
 
             Examples:
@@ -37,14 +39,16 @@ internal static class PlanCommand
                 return ExitCodes.Invalid;
             }
 
-            var (plan, _) = outcome.Value;
+            var (plan, desired) = outcome.Value;
+            var starts = NextStarts.Of(desired, invocation.Services.Time.GetUtcNow());
             if (invocation.Json)
             {
-                Json.Write(invocation.Stdout, PlanPrinter.ToJson(plan, invocation.Client.Server));
+                Json.Write(invocation.Stdout, PlanPrinter.ToJson(plan, invocation.Client.Server, starts));
             }
             else
             {
                 PlanPrinter.Write(invocation.Out, plan, invocation.Client.Server, invocation.Value(prune));
+                NextStarts.Write(invocation.Out, starts);
             }
 
             return plan.HasChanges && invocation.Value(detailed) ? ExitCodes.NotDone : ExitCodes.Ok;

@@ -16,9 +16,12 @@ internal static class RunsCommand
 
             Examples:
               orchestrator runs list --window "Patch Tuesday Berlin"
-              orchestrator runs list --state Open --output json
+              orchestrator runs start "Patch Tuesday Berlin" --duration PT30M --cutoff PT5M
+              orchestrator runs show 42
             """);
         command.Add(List(services));
+        command.Add(RunStartCommand.Create(services));
+        command.Add(RunShowCommand.Create(services));
         return command;
     }
 

@@ -12,7 +12,9 @@ internal static class ValidateCommand
         var files = new ConfigFiles();
         var command = new Command("validate", """
             Check configuration files offline: YAML syntax, field types and the same rules the server applies.
-            Every finding is printed as file:line:column with the field and what is accepted.
+            Every finding is printed as file:line:column with the field and what is accepted. Warnings (exit code
+            unaffected): a numeric day-of-week in a cron (Quartz counts 1 = Sunday, so 2 is Monday, not Tuesday as in
+            Linux cron) and blackout dates on which the window never starts.
 
             Examples:
               orchestrator validate -f config/examples/site.yaml

@@ -71,6 +71,11 @@ internal static class ConfigValidator
             Report(spec.Source, errors, diagnostics);
             Unique(spec.Source, "name", spec.Body.Name ?? "", windowNames, "window names are unique", diagnostics);
             var unknown = CheckGroups(spec, groupNames, otherGroups, diagnostics);
+            if (readable && errors.Count == 0)
+            {
+                diagnostics.AddRange(ScheduleHints.Check(definition, spec.Source));
+            }
+
             if (readable && errors.Count == 0 && !unknown)
             {
                 windows.Add(new(WindowDefinitions.ToBody(definition), definition, spec.Source));

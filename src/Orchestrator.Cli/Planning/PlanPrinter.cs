@@ -48,7 +48,8 @@ internal static class PlanPrinter
     public static string Summary(Plan plan) =>
         $"{plan.Count(ChangeAction.Create)} to create, {plan.Count(ChangeAction.Update)} to update, {plan.Count(ChangeAction.Delete)} to delete, {plan.Unchanged} unchanged";
 
-    public static object ToJson(Plan plan, Uri server) => new
+    /// <param name="nextStarts">plan only: each window's next starts (<see cref="NextStarts"/>).</param>
+    public static object ToJson(Plan plan, Uri server, IReadOnlyList<WindowStarts>? nextStarts = null) => new
     {
         server = server.ToString(),
         hasChanges = plan.HasChanges,
@@ -69,6 +70,7 @@ internal static class PlanPrinter
             source = c.Source?.Location.ToString(),
             fields = c.Fields.Select(f => new { field = f.Field, from = f.From, to = f.To }),
         }),
+        nextStarts = nextStarts is null ? null : NextStarts.ToJson(nextStarts),
     };
 
     private static string Value(string? value) => value is null ? "(none)" : Markup.Escape(value);

@@ -48,6 +48,9 @@ internal sealed class CliServices(CliConsole console, IReadOnlyDictionary<string
     public void WriteError(string message) =>
         Terminal.Error.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
 
+    public void WriteNote(string message) =>
+        Terminal.Error.MarkupLine($"[grey]note:[/] {Markup.Escape(message)}");
+
     public void WriteWarning(string message) =>
         Terminal.Error.MarkupLine($"[yellow]warning:[/] {Markup.Escape(message)}");
 }

@@ -92,7 +92,12 @@ public static class ScheduleValidator
             : "cron never fires (e.g. 30 FEB); accepted an expression that matches at least one existing date");
     }
 
-    private static string Describe(TimeSpan span) => span.ToString("c", CultureInfo.InvariantCulture);
+    // ISO-8601 (PT5M), the spelling the API and the files use; TimeSpan's own "00:05:00" is not accepted back.
+    // Whole hours stay in hours (PT24H rather than P1D), as the docs and the ad-hoc run route write the maximum.
+    private static string Describe(TimeSpan span) =>
+        span > TimeSpan.Zero && span.Ticks % TimeSpan.TicksPerHour == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"PT{(long)span.TotalHours}H")
+            : IsoDurations.Format(span);
 
     private static string Invariant(int value) => value.ToString("+0;-0;0", CultureInfo.InvariantCulture);
 }

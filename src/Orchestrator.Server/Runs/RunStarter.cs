@@ -18,10 +18,10 @@ internal sealed class RunStarter(IRunStore runs, RunTriggers triggers, IBackgrou
 {
     public async Task<RunRecord> StartAsync(
         WindowRecord window, RunKind kind, string occurrenceKey, DateTimeOffset start, DateTimeOffset end, RunState state,
-        CancellationToken cancellationToken, string actor = Actor.Scheduler)
+        CancellationToken cancellationToken, string actor = Actor.Scheduler, TimeSpan? cutoffBeforeEnd = null)
     {
         ArgumentNullException.ThrowIfNull(window);
-        var cutoff = end - window.Definition.Schedule.Cutoff;
+        var cutoff = end - (cutoffBeforeEnd ?? window.Definition.Schedule.Cutoff);
         var (run, _) = await runs.CreateAsync(
             new NewRun(window.Id, window.Definition.Name, occurrenceKey, kind, state, start, end, cutoff < start ? start : cutoff, window.Definition),
             actor,

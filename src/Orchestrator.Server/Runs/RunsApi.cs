@@ -106,7 +106,8 @@ internal static class RunsApi
         return TypedResults.Accepted($"/api/v1/runs/{id}", RunResponse.From((await runs.GetAsync(id, ct))!));
     }
 
-    /// <summary>Starts a run of the window now, for the given duration (ISO-8601), outside its schedule.</summary>
+    /// <summary>Starts a run of the window now, for the given duration (ISO-8601), outside its schedule; an optional
+    /// cutoff (ISO-8601) replaces the window's for this run only.</summary>
     private static async Task<Results<Created<RunResponse>, ValidationProblem, ProblemHttpResult>> StartAdHocAsync(
         long id, AdHocRunRequest request, IWindowStore windows, RunStarter starter, IOptions<OrchestratorOptions> options, TimeProvider time, CurrentActor actor, CancellationToken ct)
     {
@@ -121,6 +122,22 @@ internal static class RunsApi
             return Problems.Invalid("duration", $"{IsoDurations.Format(duration)} is out of range; accepted {IsoDurations.Format(minimum)} to PT24H");
         }
 
+        TimeSpan? cutoff = null;
+        if (request.Cutoff is not null)
+        {
+            if (!IsoDurations.TryParse(request.Cutoff, out var c))
+            {
+                return Problems.Invalid("cutoff", $"'{request.Cutoff}' is not an ISO-8601 duration such as PT5M");
+            }
+
+            if (c > duration)
+            {
+                return Problems.Invalid("cutoff", $"{IsoDurations.Format(c)} is out of range; accepted PT0S up to the duration ({IsoDurations.Format(duration)})");
+            }
+
+            cutoff = c;
+        }
+
         if (await windows.GetAsync(id, ct) is not { } window)
         {
             return Problems.NotFound($"Window {id}");
@@ -128,7 +145,7 @@ internal static class RunsApi
 
         var now = time.GetUtcNow();
         var key = $"adhoc-{now.UtcDateTime:yyyyMMdd'T'HHmmss.fff'Z'}";
-        var run = await starter.StartAsync(window, RunKind.AdHoc, key, now, now + duration, RunState.Opening, ct, actor.Name);
+        var run = await starter.StartAsync(window, RunKind.AdHoc, key, now, now + duration, RunState.Opening, ct, actor.Name, cutoff);
         return TypedResults.Created($"/api/v1/runs/{run.Id}", RunResponse.From(run));
     }
 }

@@ -60,4 +60,6 @@ public sealed record ScanResponse(bool Enabled, string MaxConcurrency, int? MaxE
 public sealed record OccurrenceResponse(
     string Key, DateTimeOffset LocalStart, string UtcOffset, DateTimeOffset StartUtc, DateTimeOffset EndUtc, bool Skipped, string? SkipReason);
 
-public sealed record AdHocRunRequest(string? Duration);
+/// <param name="Cutoff">ISO-8601, 0 up to the duration: no new scans in the run's last part. Absent: the window's cutoff,
+/// which may be as long as (or longer than) a short ad-hoc run and then leaves no time for scans.</param>
+public sealed record AdHocRunRequest(string? Duration, string? Cutoff = null);

@@ -40,7 +40,7 @@ public sealed class ValidateTests : IDisposable
         { Window("at: 2027-05-01T22:00:00"), "5:11", "cron", "set exactly one of cron (recurring) or at (one-off); both are set" },
         { Window("", cron: "0 0 25 ? * MON"), "5:11", "cron", "hour" },
         { Window("", zone: "Europe/Berln"), "6:15", "timeZone", "unknown time zone 'Europe/Berln'" },
-        { Window("", duration: "PT1M"), "7:15", "duration", "00:01:00 is out of range; accepted 00:05:00 to 1.00:00:00" },
+        { Window("", duration: "PT1M"), "7:15", "duration", "PT1M is out of range; accepted PT5M to PT24H" },
         { Window("", groups: "office"), "4:13", "groups", "expected a list of group names, found 'office'" },
         { "groups:\n  - name: everyone\n    cidrs: [0.0.0.0/0]\n", "3:13", "cidrs[0]", "'0.0.0.0/0' is wider than /8" },
         { "groups:\n  - name: nobody\n    description: no rule\n", "2:5", "staticMembers", "a group needs at least one rule: staticMembers, cidrs or tags" },
@@ -109,6 +109,68 @@ public sealed class ValidateTests : IDisposable
         Assert.Equal("offsetDays", diagnostic["field"]!.GetValue<string>());
     }
 
+    /// <summary>Quartz counts days of the week from 1 = Sunday, Linux cron from 0 = Sunday: "2" written from crontab
+    /// habit opens the window on Monday, not Tuesday. Valid, so a warning that says which day the number means.</summary>
+    [Theory]
+    [InlineData("0 0 22 ? * 2", "in Quartz 2 = Monday (1 = Sunday … 7 = Saturday), while Linux cron would read 2 = Tuesday; write MON to say which day is meant")]
+    [InlineData("0 0 22 ? * 3#2", "in Quartz 3 = Tuesday (1 = Sunday … 7 = Saturday), while Linux cron would read 3 = Wednesday; write TUE to say which day is meant")]
+    [InlineData("0 0 22 ? * 2-6", "in Quartz 2 = Monday, 6 = Friday (1 = Sunday … 7 = Saturday), while Linux cron would read 2 = Tuesday, 6 = Saturday; write MON, FRI")]
+    [InlineData("0 0 22 ? * 1,7", "in Quartz 1 = Sunday, 7 = Saturday")]
+    public async Task A_numeric_day_of_week_is_a_warning_that_names_the_quartz_day(string cron, string message)
+    {
+        var path = _files.Write("w.yaml", Window("", cron: cron) + Office);
+
+        var text = await _cli.RunAsync("validate", "-f", path);
+        var json = await _cli.RunAsync("validate", "-f", path, "-o", "json");
+
+        Assert.True(text.ExitCode == ExitCodes.Ok, text.ToString());
+        Assert.Contains($"{path}:5:11: warning: cron: day-of-week is a number: {message}", text.Stderr);
+        var warning = json.Json()["diagnostics"]!.AsArray().Single()!;
+        Assert.Equal("warning", warning["severity"]!.GetValue<string>());
+        Assert.Equal("cron", warning["field"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("0 0 22 ? * TUE#2")]
+    [InlineData("0 0 22 ? * MON-FRI")]
+    [InlineData("0 0 22 1/2 * ?")]
+    [InlineData("0 0 22 ? * SUN/2")]
+    public async Task Day_names_are_not_warned_about(string cron)
+    {
+        var path = _files.Write("w.yaml", Window("", cron: cron) + Office);
+
+        var result = await _cli.RunAsync("validate", "-f", path);
+
+        Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
+        Assert.Equal("", result.Stderr);
+    }
+
+    /// <summary>2027-12-24 is a Friday; the second Tuesday of December 2027 is the 14th. A blackout date on which the
+    /// window never starts skips nothing, which is what a person who wrote it did not mean.</summary>
+    [Fact]
+    public async Task A_blackout_date_that_matches_no_start_is_a_warning()
+    {
+        var path = _files.Write("w.yaml", Window("blackoutDates: [2027-12-14, 2027-12-24]") + Office);
+
+        var result = await _cli.RunAsync("validate", "-f", path);
+
+        Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
+        Assert.Contains($"{path}:8:33: warning: blackoutDates[1]: 2027-12-24 (Friday) matches no start of this window in Europe/Berlin, so it skips nothing", result.Stderr);
+        Assert.DoesNotContain("blackoutDates[0]", result.Stderr);
+    }
+
+    /// <summary>The blackout date is the local date of the start after offsetDays: 2 days before the second Tuesday.</summary>
+    [Fact]
+    public async Task A_blackout_date_on_a_start_moved_by_offset_days_is_not_warned_about()
+    {
+        var path = _files.Write("w.yaml", Window("offsetDays: -2\n    blackoutDates: [2027-12-12]") + Office);
+
+        var result = await _cli.RunAsync("validate", "-f", path);
+
+        Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
+        Assert.Equal("", result.Stderr);
+    }
+
     [Theory]
     [InlineData("validate", "-f", "/nonexistent/site.yaml")]
     [InlineData("validate")]
@@ -122,6 +184,9 @@ public sealed class ValidateTests : IDisposable
         Assert.True(result.ExitCode == ExitCodes.Usage, result.ToString());
         Assert.Contains("error:", result.Stderr);
     }
+
+    /// <summary>The group the windows name, so that only the finding under test is printed.</summary>
+    private const string Office = "groups:\n  - name: office\n    tags: [a]\n";
 
     /// <summary>A window in the files with one line to vary; line 8 is the varied line.</summary>
     internal static string Window(string extra, string cron = "0 0 22 ? * TUE#2", string zone = "Europe/Berlin", string duration = "PT4H", string groups = "[office]") => $"""

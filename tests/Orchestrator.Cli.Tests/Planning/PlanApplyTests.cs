@@ -68,6 +68,41 @@ public sealed class PlanApplyTests(ServerFixture server) : IClassFixture<ServerF
         Assert.Equal(2, window["revision"]!.GetValue<int>());
     }
 
+    /// <summary>Second Tuesdays 22:00 Berlin from 2030 (notBefore pins them): 2030-01-08 (CET), 2030-02-12, 2030-03-12;
+    /// the window is not on the server yet, so Core's schedule engine computes them.</summary>
+    [Fact]
+    public async Task Plan_shows_each_windows_next_three_starts_in_local_time_and_utc()
+    {
+        var path = _files.Write("site.yaml", Site("next", duration: "PT4H", blackout: "[2030-02-12]") + "    notBefore: 2030-01-01T00:00:00+01:00\n");
+
+        var plan = await _cli.RunAsync("plan", "-f", path);
+        var json = await _cli.RunAsync("plan", "-f", path, "-o", "json");
+
+        Assert.True(plan.ExitCode == ExitCodes.Ok, plan.ToString());
+        Assert.Contains("Next starts (at most 3 per window; local time in the window's zone, then UTC):", plan.Stdout);
+        Assert.Contains("next window (Europe/Berlin)", plan.Stdout);
+        Assert.Contains("Tue 2030-01-08 22:00 +01:00   2030-01-08 21:00:00Z", plan.Stdout);
+        Assert.Matches(@"Tue 2030-02-12 22:00 \+01:00   2030-02-12 21:00:00Z\s+skipped \(blackout\)", plan.Stdout);
+        Assert.Contains("Tue 2030-03-12 22:00 +01:00   2030-03-12 21:00:00Z", plan.Stdout);
+        Assert.DoesNotContain("2030-04-09", plan.Stdout);
+        var starts = json.Json()["nextStarts"]!.AsArray().Single(w => w!["window"]!.GetValue<string>() == "next window")!["starts"]!.AsArray();
+        Assert.Equal(["2030-01-08T22:00:00", "2030-02-12T22:00:00", "2030-03-12T22:00:00"], starts.Select(s => s!["key"]!.GetValue<string>()));
+        Assert.Equal([false, true, false], starts.Select(s => s!["skipped"]!.GetValue<bool>()));
+    }
+
+    /// <summary>plan warns like validate: the warning names the Quartz day, and the plan is still made (exit 0).</summary>
+    [Fact]
+    public async Task Plan_warns_about_a_numeric_day_of_week_and_still_plans()
+    {
+        var path = _files.Write("site.yaml", Site("dow", duration: "PT4H", blackout: "[]").Replace("TUE#2", "3", StringComparison.Ordinal));
+
+        var plan = await _cli.RunAsync("plan", "-f", path);
+
+        Assert.True(plan.ExitCode == ExitCodes.Ok, plan.ToString());
+        Assert.Contains($"{path}:7:11: warning: cron: day-of-week is a number: in Quartz 3 = Tuesday", plan.Stderr);
+        Assert.Contains("+ create window 'dow window'", plan.Stdout);
+    }
+
     [Fact]
     public async Task On_a_terminal_apply_runs_under_a_progress_bar_then_lists_the_changes_in_colour()
     {
@@ -107,7 +142,7 @@ public sealed class PlanApplyTests(ServerFixture server) : IClassFixture<ServerF
 
         Assert.True(result.ExitCode == ExitCodes.ServerError, result.ToString());
         Assert.Contains("creating window 'short window' failed: the server answered POST /api/v1/windows with 400", result.Stderr);
-        Assert.Contains($"{path}:10:15: duration: 00:01:00 is out of range", result.Stderr);
+        Assert.Contains($"{path}:10:15: duration: PT1M is out of range; accepted PT5M to PT24H", result.Stderr);
         Assert.Contains("created group 'short group'", result.Stdout);
     }
 

@@ -129,7 +129,7 @@ public class ScheduleValidatorTests
 
         var error = Assert.Single(errors);
         Assert.Equal("duration", error.Field);
-        Assert.Contains("accepted 00:05:00 to 1.00:00:00", error.Message, StringComparison.Ordinal);
+        Assert.Contains("accepted PT5M to PT24H", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

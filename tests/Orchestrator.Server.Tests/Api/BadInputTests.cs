@@ -164,6 +164,8 @@ public sealed class BadInputTests(SeededServer server) : IClassFixture<SeededSer
         { "ad-hoc run without a duration", "POST", $"{Windows}/{{window}}/runs", "{}", HttpStatusCode.BadRequest, "errors:duration" },
         { "ad-hoc run under 5 minutes", "POST", $"{Windows}/{{window}}/runs", """{"duration":"PT4M"}""", HttpStatusCode.BadRequest, "errors:duration" },
         { "ad-hoc run over 24 hours", "POST", $"{Windows}/{{window}}/runs", """{"duration":"PT25H"}""", HttpStatusCode.BadRequest, "errors:duration" },
+        { "ad-hoc run with a cutoff that is not ISO-8601", "POST", $"{Windows}/{{window}}/runs", """{"duration":"PT1H","cutoff":"5 minutes"}""", HttpStatusCode.BadRequest, "errors:cutoff" },
+        { "ad-hoc run with a cutoff longer than the run", "POST", $"{Windows}/{{window}}/runs", """{"duration":"PT10M","cutoff":"PT11M"}""", HttpStatusCode.BadRequest, "errors:cutoff" },
         { "ad-hoc run of a window that does not exist", "POST", $"{Windows}/999999/runs", """{"duration":"PT1H"}""", HttpStatusCode.NotFound, "says:was not found" },
         { "closing a closed run", "POST", "/api/v1/runs/{closedRun}/close", null, HttpStatusCode.Conflict, "says:cannot be closed" },
         { "runs state=Bogus", "GET", "/api/v1/runs?state=Bogus", null, HttpStatusCode.BadRequest, "errors:state" },
