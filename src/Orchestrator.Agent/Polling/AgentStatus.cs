@@ -7,6 +7,7 @@ internal sealed class AgentStatus
 {
     private readonly Lock sync = new();
     private readonly List<ScanOutcomeV1> scans = [];
+    private readonly List<FirewallRepairV1> repairs = [];
     private long? appliedVersion;
     private string? applyError;
     private bool applyChanged;
@@ -14,10 +15,32 @@ internal sealed class AgentStatus
     /// <summary>Raised when something should be reported now rather than at the next interval.</summary>
     public event Action? Changed;
 
+    /// <summary>Most repairs held for the next report.</summary>
+    public const int MaxPendingRepairs = 20;
+
     public void Applied(long version) => SetApply(version, null);
 
-    /// <summary>The previously applied version stays in force (a refused state changes nothing).</summary>
-    public void ApplyFailed(long version, string error) => SetApply(null, $"version {version}: {error}");
+    /// <summary>Version <paramref name="version"/> (null when the state could not even be read) is not fully in force:
+    /// the enforcer failed closed (applied only the valid openings, or none), so no version is reported as applied.</summary>
+    public void ApplyFailed(long? version, string error) =>
+        SetApply(null, version is { } v ? $"version {v}: {error}" : error, keepApplied: false);
+
+    /// <summary>The firewall guard re-installed rules someone else removed or altered.</summary>
+    public void Repaired(Enforcement.FirewallRepair repair)
+    {
+        lock (sync)
+        {
+            // Bounded: a host that flushes in a loop must not grow the report without limit; the latest repairs matter.
+            if (repairs.Count >= MaxPendingRepairs)
+            {
+                repairs.RemoveAt(0);
+            }
+
+            repairs.Add(new FirewallRepairV1(repair.Finding, repair.OpeningsRestored));
+        }
+
+        Changed?.Invoke();
+    }
 
     public void ScanFinished(ScanOutcomeV1 outcome)
     {
@@ -34,18 +57,19 @@ internal sealed class AgentStatus
     {
         lock (sync)
         {
-            var snapshot = new StatusSnapshot(appliedVersion, applyError, applyChanged, [.. scans]);
+            var snapshot = new StatusSnapshot(appliedVersion, applyError, applyChanged, [.. scans], [.. repairs]);
             scans.Clear();
+            repairs.Clear();
             applyChanged = false;
             return snapshot;
         }
     }
 
-    private void SetApply(long? version, string? error)
+    private void SetApply(long? version, string? error, bool keepApplied = true)
     {
         lock (sync)
         {
-            appliedVersion = version ?? appliedVersion;
+            appliedVersion = version ?? (keepApplied ? appliedVersion : null);
             applyError = error;
             applyChanged = true;
         }
@@ -54,4 +78,5 @@ internal sealed class AgentStatus
     }
 }
 
-internal sealed record StatusSnapshot(long? AppliedVersion, string? ApplyError, bool ApplyChanged, IReadOnlyList<ScanOutcomeV1> Scans);
+internal sealed record StatusSnapshot(
+    long? AppliedVersion, string? ApplyError, bool ApplyChanged, IReadOnlyList<ScanOutcomeV1> Scans, IReadOnlyList<FirewallRepairV1>? Repairs = null);
