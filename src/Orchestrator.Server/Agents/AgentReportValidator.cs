@@ -72,6 +72,11 @@ internal static partial class AgentReportValidator
                 errors.Add(new($"{field}.durationMs", "a duration ≥ 0"));
             }
         });
+        if (report.Repairs is not null)
+        {
+            FirewallRepairs.Validate(report.Repairs, errors);
+        }
+
         return errors;
     }
 

@@ -101,6 +101,12 @@ public sealed class ReportTests
         { """{"reportId":"r","appliedVersion":null,"applyError":null,"scans":[{"scanId":"s","outcome":"Maybe","exitCode":0,"durationMs":1}],"traffic":[],"blocked":[]}""", "scans[0].outcome" },
         { """{"reportId":"r","appliedVersion":null,"applyError":null,"scans":[],"traffic":null,"blocked":[]}""", "traffic" },
         { """{"reportId":"r","appliedVersion":-5,"applyError":null,"scans":[],"traffic":[],"blocked":[]}""", "appliedVersion" },
+        { """{"reportId":"r","appliedVersion":null,"applyError":null,"scans":[],"traffic":[],"blocked":[],"repairs":[{"finding":"","openingsRestored":0}]}""", "repairs[0].finding" },
+        { """{"reportId":"r","appliedVersion":null,"applyError":null,"scans":[],"traffic":[],"blocked":[],"repairs":[{"finding":"table\nremoved","openingsRestored":0}]}""", "repairs[0].finding" },
+        { """{"reportId":"r","appliedVersion":null,"applyError":null,"scans":[],"traffic":[],"blocked":[],"repairs":[{"finding":"table removed","openingsRestored":-1}]}""", "repairs[0].openingsRestored" },
+        { """{"reportId":"r","appliedVersion":null,"applyError":null,"scans":[],"traffic":[],"blocked":[],"repairs":[null]}""", "repairs[0]" },
+        { "{\"reportId\":\"r\",\"appliedVersion\":null,\"applyError\":null,\"scans\":[],\"traffic\":[],\"blocked\":[],\"repairs\":[" +
+            string.Join(",", Enumerable.Repeat("{\"finding\":\"x\",\"openingsRestored\":0}", 21)) + "]}", "repairs" },
     };
 
     [Theory]
