@@ -15,15 +15,22 @@ internal sealed class AgentStatus
     /// <summary>Raised when something should be reported now rather than at the next interval.</summary>
     public event Action? Changed;
 
-    /// <summary>Most repairs held for the next report.</summary>
+    /// <summary>Most repairs held for the next report (the server accepts up to 20 per report).</summary>
     public const int MaxPendingRepairs = 20;
+
+    /// <summary>The server refuses a report whose applyError is longer (400), and a refused report would be retried
+    /// forever; a long list of refused openings is cut here instead.</summary>
+    public const int MaxApplyErrorLength = 2_000;
+
+    /// <summary>The server's limit for a repair's finding.</summary>
+    public const int MaxFindingLength = 500;
 
     public void Applied(long version) => SetApply(version, null);
 
     /// <summary>Version <paramref name="version"/> (null when the state could not even be read) is not fully in force:
     /// the enforcer failed closed (applied only the valid openings, or none), so no version is reported as applied.</summary>
     public void ApplyFailed(long? version, string error) =>
-        SetApply(null, version is { } v ? $"version {v}: {error}" : error, keepApplied: false);
+        SetApply(null, Fit(version is { } v ? $"version {v}: {error}" : error, MaxApplyErrorLength), keepApplied: false);
 
     /// <summary>The firewall guard re-installed rules someone else removed or altered.</summary>
     public void Repaired(Enforcement.FirewallRepair repair)
@@ -36,7 +43,7 @@ internal sealed class AgentStatus
                 repairs.RemoveAt(0);
             }
 
-            repairs.Add(new FirewallRepairV1(repair.Finding, repair.OpeningsRestored));
+            repairs.Add(new FirewallRepairV1(Fit(repair.Finding, MaxFindingLength), repair.OpeningsRestored));
         }
 
         Changed?.Invoke();
@@ -63,6 +70,13 @@ internal sealed class AgentStatus
             applyChanged = false;
             return snapshot;
         }
+    }
+
+    /// <summary>Control characters out (the server refuses them) and cut to <paramref name="max"/> characters.</summary>
+    private static string Fit(string text, int max)
+    {
+        var clean = new string(text.Select(c => char.IsControl(c) ? ' ' : c).ToArray());
+        return clean.Length <= max ? clean : string.Concat(clean.AsSpan(0, max - 1), "…");
     }
 
     private void SetApply(long? version, string? error, bool keepApplied = true)
