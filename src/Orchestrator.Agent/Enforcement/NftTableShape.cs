@@ -46,8 +46,9 @@ internal sealed record NftTableShape(string Structure, IReadOnlyDictionary<(stri
     }
 
     /// <summary>Why <paramref name="live"/> differs from <paramref name="installed"/> plus the allowances still due
-    /// (<paramref name="expected"/>: peer/port → remaining seconds), or null when it does not. A little slack, because an element and our count of its remaining time tick independently.</summary>
-    public static string? Difference(NftTableShape installed, NftTableShape live, IReadOnlyDictionary<(string Peer, int Port), long> expected)
+    /// (<paramref name="expected"/>: peer/port → remaining seconds), or null when it does not. An element may expire up to
+    /// <paramref name="slack"/> + 1 s later than counted (the apply's own duration, and rounding to whole seconds).</summary>
+    public static string? Difference(NftTableShape installed, NftTableShape live, IReadOnlyDictionary<(string Peer, int Port), long> expected, long slack = 0)
     {
         if (installed.Structure != live.Structure)
         {
@@ -61,7 +62,7 @@ internal sealed record NftTableShape(string Structure, IReadOnlyDictionary<(stri
                 return $"an opening for {key.Peer} port {key.Port} that the agent did not install";
             }
 
-            if (expires > remaining + 1)
+            if (expires > remaining + 1 + slack)
             {
                 return $"the opening for {key.Peer} port {key.Port} expires later than the agent set it";
             }

@@ -21,6 +21,10 @@ internal sealed class NftablesEnforcer(
     private IReadOnlyList<PeerAllowance> allowances = [];
     private long allowancesSince;
 
+    /// <summary>Whole seconds the last apply took from receipt to the kernel: elements may legitimately expire that much
+    /// later than the remaining time counted from receipt, which verification must not mistake for a longer opening.</summary>
+    private long applySlack;
+
     public async Task InstallClosedAsync(CancellationToken cancellationToken)
     {
         await gate.WaitAsync(cancellationToken);
@@ -71,6 +75,7 @@ internal sealed class NftablesEnforcer(
 
             allowances = wanted;
             allowancesSince = since;
+            applySlack = (long)Math.Ceiling(time.GetElapsedTime(since).TotalSeconds);
             logger.LogInformation("Firewall applied: {Count} peer openings, {Refused} openings refused", wanted.Count, refused.Count);
             return new ApplyOutcome(valid.Count, refused);
         }
@@ -97,7 +102,8 @@ internal sealed class NftablesEnforcer(
                 var live = await ListAsync(cancellationToken);
                 finding = live is null
                     ? "table inet orchestrator was removed"
-                    : NftTableShape.Difference(installedShape, live, remaining.ToDictionary(a => (a.Peer, a.Port), a => (long)a.Seconds));
+                    : NftTableShape.Difference(
+                        installedShape, live, remaining.ToDictionary(a => (a.Peer, a.Port), a => (long)a.Seconds), applySlack);
             }
             catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException or InvalidOperationException)
             {
@@ -119,6 +125,7 @@ internal sealed class NftablesEnforcer(
             }
 
             installedShape = await ListAsync(cancellationToken) ?? installedShape;
+            applySlack = 0;
             logger.LogWarning("Firewall repaired: {Finding}; closed state and {Count} openings re-installed", finding, remaining.Count);
             return new FirewallRepair(finding, remaining.Count);
         }
