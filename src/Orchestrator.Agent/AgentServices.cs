@@ -41,6 +41,7 @@ internal static class AgentServices
                     sp.GetRequiredService<INftRunner>(),
                     Options(sp).EffectiveGuardedPorts,
                     sp.GetRequiredService<ILocalAddresses>(),
+                    sp.GetRequiredService<TimeProvider>(),
                     sp.GetRequiredService<ILogger<NftablesEnforcer>>())
                 : throw new PlatformNotSupportedException("Only the Linux (nftables) and Windows enforcers exist."));
             services.AddHostedService<ScanRunner>();
@@ -59,6 +60,7 @@ internal static class AgentServices
 
         services.AddHostedService<DesiredStatePoller>();
         services.AddHostedService<ReportLoop>();
+        services.AddHostedService<FirewallGuard>();
         return services;
     }
 

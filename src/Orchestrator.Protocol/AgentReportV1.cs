@@ -4,7 +4,8 @@ namespace Orchestrator.Protocol;
 
 /// <summary>
 /// One batch from an agent. Counters are deltas since the previous accepted report; the server ignores a
-/// <see cref="ReportId"/> it has already stored, so retries never double-count.
+/// <see cref="ReportId"/> it has already stored, so retries never double-count. <see cref="Repairs"/> was added later in
+/// v1 and is optional: an older agent omits it, an older server ignores it.
 /// </summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
 public sealed record AgentReportV1(
@@ -13,7 +14,14 @@ public sealed record AgentReportV1(
     string? ApplyError,
     IReadOnlyList<ScanOutcomeV1> Scans,
     IReadOnlyList<PeerTrafficV1> Traffic,
-    IReadOnlyList<BlockedAttemptV1> Blocked);
+    IReadOnlyList<BlockedAttemptV1> Blocked,
+    // Left out when null, so a report without repairs is byte-for-byte what v1 agents always sent.
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<FirewallRepairV1>? Repairs = null);
+
+/// <summary>The agent found its firewall rules removed or altered by someone else (<see cref="Finding"/>, e.g. after
+/// <c>nft flush ruleset</c>) and re-installed the closed state with <see cref="OpeningsRestored"/> openings at their
+/// remaining time. Reported once, in the first report after the repair.</summary>
+public sealed record FirewallRepairV1(string Finding, int OpeningsRestored);
 
 /// <summary>Outcome: one of <see cref="ScanOutcomeNameV1"/>.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]

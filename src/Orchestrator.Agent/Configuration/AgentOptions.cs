@@ -67,6 +67,11 @@ public sealed class AgentOptions
     /// <summary>Longest time one nft invocation may take before the agent treats it as failed.</summary>
     public TimeSpan NftTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>How often the agent compares its live firewall rules with what it installed, and repairs them, even when
+    /// no change event arrived (events are the fast path on Linux; on Windows this period is the only check). Also the
+    /// pause before the change watcher (<c>nft monitor</c>) is started again after it ended.</summary>
+    public TimeSpan FirewallVerifyInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Most scan ids remembered (in the state directory) so that a repeated request never runs twice.</summary>
     public int RememberedScanIds { get; set; } = 1000;
 

@@ -91,6 +91,11 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             errors.Add($"Agent:NftTimeout is {options.NftTimeout}; accepted 00:00:01..00:05:00.");
         }
 
+        if (options.FirewallVerifyInterval < TimeSpan.FromMilliseconds(100) || options.FirewallVerifyInterval > TimeSpan.FromMinutes(10))
+        {
+            errors.Add($"Agent:FirewallVerifyInterval is {options.FirewallVerifyInterval}; accepted 00:00:00.1..00:10:00 (how long removed rules may go unnoticed when no change event arrives).");
+        }
+
         if (options.RememberedScanIds is < 1 or > 100_000)
         {
             errors.Add($"Agent:RememberedScanIds is {options.RememberedScanIds}; accepted 1..100000.");

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 
 namespace Orchestrator.Agent.Enforcement;
 
@@ -9,7 +10,39 @@ internal sealed class ProcessNftRunner(string fileName, IReadOnlyList<string> pr
 {
     public ProcessNftRunner(string nftPath, TimeSpan timeout) : this(nftPath, [], timeout) { }
 
-    public async Task<NftResult> RunAsync(IReadOnlyList<string> arguments, string? standardInput, CancellationToken cancellationToken)
+    public async IAsyncEnumerable<string> StreamAsync(
+        IReadOnlyList<string> arguments, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var process = new Process { StartInfo = StartInfo(arguments) };
+        process.StartInfo.RedirectStandardInput = false;
+        try
+        {
+            process.Start();
+        }
+        catch (Win32Exception ex)
+        {
+            throw new FirewallUnavailableException($"Cannot start '{fileName}': {ex.Message}.", ex);
+        }
+
+        // stderr is drained so that a chatty child can never block on a full pipe.
+        _ = process.StandardError.ReadToEndAsync(CancellationToken.None);
+        try
+        {
+            while (await process.StandardOutput.ReadLineAsync(cancellationToken) is { } line)
+            {
+                yield return line;
+            }
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    private ProcessStartInfo StartInfo(IReadOnlyList<string> arguments)
     {
         var startInfo = new ProcessStartInfo(fileName)
         {
@@ -23,7 +56,12 @@ internal sealed class ProcessNftRunner(string fileName, IReadOnlyList<string> pr
             startInfo.ArgumentList.Add(argument);
         }
 
-        using var process = new Process { StartInfo = startInfo };
+        return startInfo;
+    }
+
+    public async Task<NftResult> RunAsync(IReadOnlyList<string> arguments, string? standardInput, CancellationToken cancellationToken)
+    {
+        using var process = new Process { StartInfo = StartInfo(arguments) };
         try
         {
             process.Start();

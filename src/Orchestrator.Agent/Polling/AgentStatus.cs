@@ -7,6 +7,7 @@ internal sealed class AgentStatus
 {
     private readonly Lock sync = new();
     private readonly List<ScanOutcomeV1> scans = [];
+    private readonly List<FirewallRepairV1> repairs = [];
     private long? appliedVersion;
     private string? applyError;
     private bool applyChanged;
@@ -14,10 +15,39 @@ internal sealed class AgentStatus
     /// <summary>Raised when something should be reported now rather than at the next interval.</summary>
     public event Action? Changed;
 
+    /// <summary>Most repairs held for the next report (the server accepts up to 20 per report).</summary>
+    public const int MaxPendingRepairs = 20;
+
+    /// <summary>The server refuses a report whose applyError is longer (400), and a refused report would be retried
+    /// forever; a long list of refused openings is cut here instead.</summary>
+    public const int MaxApplyErrorLength = 2_000;
+
+    /// <summary>The server's limit for a repair's finding.</summary>
+    public const int MaxFindingLength = 500;
+
     public void Applied(long version) => SetApply(version, null);
 
-    /// <summary>The previously applied version stays in force (a refused state changes nothing).</summary>
-    public void ApplyFailed(long version, string error) => SetApply(null, $"version {version}: {error}");
+    /// <summary>Version <paramref name="version"/> (null when the state could not even be read) is not fully in force:
+    /// the enforcer failed closed (applied only the valid openings, or none), so no version is reported as applied.</summary>
+    public void ApplyFailed(long? version, string error) =>
+        SetApply(null, Fit(version is { } v ? $"version {v}: {error}" : error, MaxApplyErrorLength), keepApplied: false);
+
+    /// <summary>The firewall guard re-installed rules someone else removed or altered.</summary>
+    public void Repaired(Enforcement.FirewallRepair repair)
+    {
+        lock (sync)
+        {
+            // Bounded: a host that flushes in a loop must not grow the report without limit; the latest repairs matter.
+            if (repairs.Count >= MaxPendingRepairs)
+            {
+                repairs.RemoveAt(0);
+            }
+
+            repairs.Add(new FirewallRepairV1(Fit(repair.Finding, MaxFindingLength), repair.OpeningsRestored));
+        }
+
+        Changed?.Invoke();
+    }
 
     public void ScanFinished(ScanOutcomeV1 outcome)
     {
@@ -34,18 +64,26 @@ internal sealed class AgentStatus
     {
         lock (sync)
         {
-            var snapshot = new StatusSnapshot(appliedVersion, applyError, applyChanged, [.. scans]);
+            var snapshot = new StatusSnapshot(appliedVersion, applyError, applyChanged, [.. scans], [.. repairs]);
             scans.Clear();
+            repairs.Clear();
             applyChanged = false;
             return snapshot;
         }
     }
 
-    private void SetApply(long? version, string? error)
+    /// <summary>Control characters out (the server refuses them) and cut to <paramref name="max"/> characters.</summary>
+    private static string Fit(string text, int max)
+    {
+        var clean = new string(text.Select(c => char.IsControl(c) ? ' ' : c).ToArray());
+        return clean.Length <= max ? clean : string.Concat(clean.AsSpan(0, max - 1), "…");
+    }
+
+    private void SetApply(long? version, string? error, bool keepApplied = true)
     {
         lock (sync)
         {
-            appliedVersion = version ?? appliedVersion;
+            appliedVersion = version ?? (keepApplied ? appliedVersion : null);
             applyError = error;
             applyChanged = true;
         }
@@ -54,4 +92,5 @@ internal sealed class AgentStatus
     }
 }
 
-internal sealed record StatusSnapshot(long? AppliedVersion, string? ApplyError, bool ApplyChanged, IReadOnlyList<ScanOutcomeV1> Scans);
+internal sealed record StatusSnapshot(
+    long? AppliedVersion, string? ApplyError, bool ApplyChanged, IReadOnlyList<ScanOutcomeV1> Scans, IReadOnlyList<FirewallRepairV1>? Repairs = null);

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -82,6 +83,13 @@ internal sealed class DesiredStatePoller(
             session.Rejected(credential);
             throw;
         }
+        catch (Exception ex) when (ex is JsonException or InvalidDataException or NotSupportedException)
+        {
+            // The server answered with a state this agent cannot read: whatever it meant, the previous openings are no
+            // longer what it wants, so none of them may stay.
+            await FailClosedAsync(null, $"desired state unreadable: {ex.Message}", cancellationToken);
+            throw;
+        }
 
         if (state is null)
         {
@@ -92,21 +100,62 @@ internal sealed class DesiredStatePoller(
         heldVersion = state.Version;
         try
         {
-            await enforcer.ApplyAsync(state.Openings ?? [], cancellationToken);
+            var outcome = await enforcer.ApplyAsync(state.Openings ?? [], cancellationToken);
             await _peering.ApplyAsync(state.DeliveryOptimization, cancellationToken);
-            status.Applied(state.Version);
-            logger.LogInformation("Applied desired state {Version}: {Openings} openings, Delivery Optimization {Mode}",
-                state.Version, state.Openings?.Count ?? 0, state.DeliveryOptimization?.Mode);
+            if (outcome.Complete)
+            {
+                status.Applied(state.Version);
+                logger.LogInformation("Applied desired state {Version}: {Openings} openings, Delivery Optimization {Mode}",
+                    state.Version, outcome.Applied, state.DeliveryOptimization?.Mode);
+            }
+            else
+            {
+                var error = $"{outcome.Refused.Count} problem(s), {outcome.Applied} valid opening(s) applied, the rest left closed: " +
+                    string.Join("; ", outcome.Refused);
+                logger.LogError("Desired state {Version} applied only in part: {Error}", state.Version, error);
+                status.ApplyFailed(state.Version, error);
+            }
         }
-        catch (Exception ex) when (ex is OpeningRefusedException or InvalidOperationException)
+        catch (Exception ex) when (ex is InvalidOperationException or FirewallUnavailableException or OpeningRefusedException)
         {
-            logger.LogError("Desired state {Version} not applied: {Error}", state.Version, ex.Message);
-            status.ApplyFailed(state.Version, ex.Message);
+            // The enforcer has already fallen back to the closed state; Delivery Optimization follows it.
+            await QuietPeeringClosedAsync(cancellationToken);
+            logger.LogError("Desired state {Version} not applied, closed instead: {Error}", state.Version, ex.Message);
+            status.ApplyFailed(state.Version, $"not applied, closed instead: {ex.Message}");
         }
 
         foreach (var scan in state.Scans ?? [])
         {
             scans.Enqueue(scan);
+        }
+    }
+
+    /// <summary>Applies the closed state (no opening at all) and reports why.</summary>
+    private async Task FailClosedAsync(long? version, string reason, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await enforcer.ApplyAsync([], cancellationToken);
+            await QuietPeeringClosedAsync(cancellationToken);
+            logger.LogError("{Reason}; every opening removed (closed state)", reason);
+            status.ApplyFailed(version, $"{reason}; closed instead");
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FirewallUnavailableException)
+        {
+            logger.LogError("{Reason}; closing failed too: {Error}", reason, ex.Message);
+            status.ApplyFailed(version, $"{reason}; closing failed too: {ex.Message}");
+        }
+    }
+
+    private async Task QuietPeeringClosedAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _peering.ApplyAsync(null, cancellationToken);
+        }
+        catch (InvalidOperationException ex)
+        {
+            logger.LogWarning("Delivery Optimization not set back to HTTP only: {Message}", ex.Message);
         }
     }
 

@@ -6,7 +6,7 @@ using Orchestrator.Protocol;
 namespace Orchestrator.Agent.Reporting;
 
 /// <summary>Builds the reports for one reading, split so that none exceeds the protocol's row or byte limits.
-/// Apply state and scan outcomes travel in the first batch.</summary>
+/// Apply state, scan outcomes and firewall repairs travel in the first batch.</summary>
 internal static class ReportBatches
 {
     public static IReadOnlyList<AgentReportV1> Build(
@@ -22,7 +22,7 @@ internal static class ReportBatches
             .Select(b => new BlockedAttemptV1(b.Key.Source, b.Key.Port, b.Value))
             .ToList();
 
-        if (traffic.Count == 0 && blocked.Count == 0 && status.Scans.Count == 0 && !status.ApplyChanged)
+        if (traffic.Count == 0 && blocked.Count == 0 && status.Scans.Count == 0 && !status.ApplyChanged && status.Repairs is not { Count: > 0 })
         {
             return [];
         }
@@ -44,7 +44,8 @@ internal static class ReportBatches
                     status.ApplyError,
                     first ? status.Scans : [],
                     traffic.GetRange(t, takeTraffic),
-                    blocked.GetRange(b, takeBlocked));
+                    blocked.GetRange(b, takeBlocked),
+                    first && status.Repairs is { Count: > 0 } ? status.Repairs : null);
                 // Rows vary in size (IPv6 peers, large counters), so the byte limit is checked on the real body.
                 if (rows <= 1 || JsonSerializer.SerializeToUtf8Bytes(report, JsonSerializerOptions.Web).Length <= maxBytes)
                 {

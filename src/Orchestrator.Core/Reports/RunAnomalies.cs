@@ -21,6 +21,10 @@ public static class RunAnomalies
     public const string OpenNeverAcknowledged = "open-never-acknowledged";
     public const string OpenAcknowledgedLate = "open-acknowledged-late";
     public const string ApplyError = "apply-error";
+    public const string FirewallRepaired = "firewall-repaired";
+
+    /// <summary>The audit action the server writes when an agent reports that it re-installed removed or altered rules.</summary>
+    public const string FirewallRepairedAction = "firewall repaired";
     public const string ScanFailed = "scan-failed";
     public const string MaxErrorsReached = "max-errors-reached";
     public const string BlockedOutsideGroup = "blocked-outside-group";
@@ -85,6 +89,14 @@ public static class RunAnomalies
         Add(found, ApplyError, AnomalySeverity.Warning, rows.Where(r => r.ApplyError is not null),
             n => $"{n} {Endpoints(n)} report an error applying their desired state.");
 
+        var repairedBy = run.Audit.Where(a => a.Action == FirewallRepairedAction).Select(RepairedHost).Distinct(StringComparer.Ordinal).ToList();
+        if (repairedBy.Count > 0)
+        {
+            found.Add(new Anomaly(FirewallRepaired, AnomalySeverity.Warning,
+                $"{repairedBy.Count} {Endpoints(repairedBy.Count)} found {(repairedBy.Count == 1 ? "its" : "their")} firewall rules removed or altered by something else on the host during the run (e.g. a firewall reload) and re-installed them; until then the port may have been reachable from outside the group. See the timeline.",
+                repairedBy.Count, repairedBy.Take(Anomaly.MaxExamples).ToList()));
+        }
+
         // Scans.
         var failed = rows.Where(r => r.ScanFailed).ToList();
         Add(found, ScanFailed, AnomalySeverity.Warning, failed, n => $"{n} {(n == 1 ? "scan" : "scans")} failed, timed out or never reported.");
@@ -106,6 +118,22 @@ public static class RunAnomalies
             "group members (usually before the target applied its opening)");
 
         return found.OrderBy(a => a.Severity).ToList();
+    }
+
+    /// <summary>The hostname a repair entry names (its detail is the server's JSON), else the agent that wrote it.</summary>
+    private static string RepairedHost(AuditFact entry)
+    {
+        try
+        {
+            using var detail = System.Text.Json.JsonDocument.Parse(entry.Detail ?? "{}");
+            return detail.RootElement.TryGetProperty("hostname", out var host) && host.ValueKind == System.Text.Json.JsonValueKind.String
+                ? host.GetString()!
+                : entry.Actor;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return entry.Actor;
+        }
     }
 
     /// <summary>The anomaly codes that name each endpoint, for marking rows.</summary>

@@ -7,6 +7,7 @@ using Orchestrator.Data.Agents;
 using Orchestrator.Data.Endpoints;
 using Orchestrator.Data.Runs;
 using Orchestrator.Data.Traffic;
+using Orchestrator.Data.Audit;
 using Orchestrator.Protocol;
 using Orchestrator.Server.Access;
 using Orchestrator.Server.Api;
@@ -148,7 +149,7 @@ internal static class AgentApi
 
     private static async Task<Results<Ok<ReportAccepted>, ValidationProblem>> ReportAsync(
         AgentReportV1 report, HttpContext http, ITrafficStore traffic, DesiredStates states,
-        DesiredStateNotifier notifier, IOptions<OrchestratorOptions> options, TimeProvider time, CancellationToken ct)
+        DesiredStateNotifier notifier, IOptions<OrchestratorOptions> options, TimeProvider time, IAuditLog audit, CancellationToken ct)
     {
         var errors = AgentReportValidator.Validate(report);
         if (errors.Count > 0)
@@ -195,6 +196,12 @@ internal static class AgentApi
         if (report.Scans.Count > 0)
         {
             states.Forget(me.EndpointId);
+        }
+
+        // Recorded once: a retried report (same ReportId) was not stored again and writes no second entry.
+        if (stored && report.Repairs is { Count: > 0 } repairs)
+        {
+            await FirewallRepairs.RecordAsync(me, repairs, states, audit, now, ct);
         }
 
         if (recordApplied)

@@ -64,6 +64,11 @@ internal static partial class AgentReportValidator
 
             Counter(s.DurationMs, AgentProtocolV1.MaxScanDurationMs, $"{field}.durationMs", "milliseconds the scan took (24 hours, the longest run)", errors);
         });
+        if (report.Repairs is not null)
+        {
+            FirewallRepairs.Validate(report.Repairs, errors);
+        }
+
         return errors;
     }
 

@@ -26,7 +26,8 @@ public sealed record RunDetailResponse(RunResponse Run, IReadOnlyList<RunMemberR
 
 /// <summary>A frozen member, the addresses it accepts the peering ports from during the run, and what its agent confirmed.
 /// <c>closeState</c>: Confirmed, or ClosedByExpiryUnconfirmed once the grace period after the end has passed without a
-/// confirmation.</summary>
+/// confirmation. <c>applyError</c>: what the member's agent last reported it could not apply (it then fails closed: the
+/// refused openings, or all of them, are not in force there); null when its last state applied in full.</summary>
 public sealed record RunMemberResponse(
     long EndpointId, string Hostname, IReadOnlyList<string> Addresses, IReadOnlyList<string> AllowedPeers,
-    DateTimeOffset? OpenAckedAt, DateTimeOffset? CloseAckedAt, string? CloseState);
+    DateTimeOffset? OpenAckedAt, DateTimeOffset? CloseAckedAt, string? CloseState, string? ApplyError = null);

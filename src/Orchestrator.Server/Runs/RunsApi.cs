@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Orchestrator.Core;
 using Orchestrator.Core.Runs;
+using Orchestrator.Data.Agents;
 using Orchestrator.Data.Runs;
 using Orchestrator.Data.Traffic;
 using Orchestrator.Data.Windows;
@@ -51,7 +52,7 @@ internal static class RunsApi
         return TypedResults.Ok(list.Select(RunResponse.From).ToArray());
     }
 
-    private static async Task<Results<Ok<RunDetailResponse>, ProblemHttpResult>> GetAsync(long id, IRunStore runs, CancellationToken ct)
+    private static async Task<Results<Ok<RunDetailResponse>, ProblemHttpResult>> GetAsync(long id, IRunStore runs, IAgentStore agents, CancellationToken ct)
     {
         if (await runs.GetAsync(id, ct) is not { } run)
         {
@@ -59,10 +60,16 @@ internal static class RunsApi
         }
 
         var members = await runs.GetMembersAsync(id, ct);
+        // The member's current agent (not revoked) says whether it could apply its desired state.
+        var applyErrors = (await agents.ListAsync(ct))
+            .Where(a => a.RevokedAt is null && a.ApplyError is not null)
+            .GroupBy(a => a.EndpointId)
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(a => a.EnrolledAt).First().ApplyError);
         return TypedResults.Ok(new RunDetailResponse(
             RunResponse.From(run),
             members.Select(m => new RunMemberResponse(
-                m.EndpointId, m.Hostname, m.Addresses, m.AllowedPeers, m.OpenAckedAt, m.CloseAckedAt, m.CloseState?.ToString())).ToList()));
+                m.EndpointId, m.Hostname, m.Addresses, m.AllowedPeers, m.OpenAckedAt, m.CloseAckedAt, m.CloseState?.ToString(),
+                applyErrors.GetValueOrDefault(m.EndpointId))).ToList()));
     }
 
     /// <summary>Who served content to whom during the run, and who was blocked.</summary>

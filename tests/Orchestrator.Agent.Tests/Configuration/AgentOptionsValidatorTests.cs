@@ -21,6 +21,8 @@ public sealed class AgentOptionsValidatorTests
     [InlineData(nameof(AgentOptions.GuardedPorts), "70000")]
     [InlineData(nameof(AgentOptions.Addresses), "198.18.0.0/24")]
     [InlineData(nameof(AgentOptions.StateDirectory), "relative/dir")]
+    [InlineData(nameof(AgentOptions.FirewallVerifyInterval), "00:00:00")]
+    [InlineData(nameof(AgentOptions.FirewallVerifyInterval), "01:00:00")]
     public void A_bad_setting_is_refused_naming_the_setting(string setting, string value)
     {
         var options = Valid();
@@ -30,6 +32,7 @@ public sealed class AgentOptionsValidatorTests
             case nameof(AgentOptions.PollWaitSeconds): options.PollWaitSeconds = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
             case nameof(AgentOptions.GuardedPorts): options.GuardedPorts.Add(int.Parse(value, System.Globalization.CultureInfo.InvariantCulture)); break;
             case nameof(AgentOptions.Addresses): options.Addresses.Add(value); break;
+            case nameof(AgentOptions.FirewallVerifyInterval): options.FirewallVerifyInterval = TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
             default: options.StateDirectory = value; break;
         }
 

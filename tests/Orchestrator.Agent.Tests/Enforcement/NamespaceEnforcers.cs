@@ -12,6 +12,7 @@ internal static class NamespaceEnforcers
         Runner(lab, host),
         [7680],
         new LocalAddresses([lab[host].Address.ToString()]),
+        TimeProvider.System,
         NullLogger<NftablesEnforcer>.Instance);
 
     public static ProcessNftRunner Runner(NetworkLab lab, string host) =>

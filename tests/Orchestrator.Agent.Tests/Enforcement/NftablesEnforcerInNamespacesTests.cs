@@ -145,17 +145,21 @@ public sealed partial class NftablesEnforcerInNamespacesTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_refused_state_leaves_the_firewall_exactly_as_it_was()
+    public async Task A_state_with_an_invalid_address_removes_the_earlier_opening_instead_of_keeping_it()
     {
         var h1 = NamespaceEnforcers.For(lab, "h1");
         await h1.InstallClosedAsync(Token);
+        await PeerContent.StartServerAsync(lab, "h1", 1024);
         await h1.ApplyAsync([Allow(600, lab["h2"])], Token);
-        var before = await RulesetAsync();
+        Assert.Equal("completed", (await PeerContent.FetchAsync(lab, "h2", lab["h1"].Address)).Outcome);
 
-        await Assert.ThrowsAsync<OpeningRefusedException>(() =>
-            h1.ApplyAsync([Allow(600, lab["h3"]), new OpeningV1(2, 7680, "tcp", ["0.0.0.0/0"], 600)], Token));
+        // Run 1 was closed now; run 2 names h3 and a scoped address, which the agent refuses: run 2 stays closed too.
+        var outcome = await h1.ApplyAsync([new OpeningV1(2, 7680, "tcp", [lab["h3"].Address.ToString(), "fe80::1%4"], 600)], Token);
 
-        Assert.Equal(before, await RulesetAsync());
+        Assert.Single(outcome.Refused);
+        Assert.Equal("timeout", (await PeerContent.FetchAsync(lab, "h2", lab["h1"].Address, connectTimeoutMs: 500)).Outcome);
+        Assert.Equal("timeout", (await PeerContent.FetchAsync(lab, "h3", lab["h1"].Address, connectTimeoutMs: 500)).Outcome);
+        Assert.DoesNotContain(" . 7680 timeout", await RulesetAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

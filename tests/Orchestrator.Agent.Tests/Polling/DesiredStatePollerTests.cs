@@ -80,6 +80,44 @@ public sealed class DesiredStatePollerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_state_with_a_refused_opening_applies_the_valid_ones_and_reports_the_error_without_an_applied_version()
+    {
+        server.States.Enqueue(State(3, "198.18.0.2"));
+        var poller = CreatePoller(token: "t");
+        await poller.ExchangeAsync(Token);
+        status.Take();
+        firewall.RefuseRun = 2;
+        server.States.Enqueue(new DesiredStateV1(
+            4, [new OpeningV1(2, 7680, "tcp", ["fe80::1%4"], 600), new OpeningV1(3, 7680, "tcp", ["198.18.0.3"], 600)],
+            new DeliveryOptimizationV1("Group", "g-1"), []));
+
+        await poller.ExchangeAsync(Token);
+
+        var snapshot = status.Take();
+        Assert.Null(snapshot.AppliedVersion);
+        Assert.Contains("version 4", snapshot.ApplyError, StringComparison.Ordinal);
+        Assert.Contains("fe80::1%4", snapshot.ApplyError, StringComparison.Ordinal);
+        Assert.Equal(2, firewall.Applied.Count);
+    }
+
+    [Fact]
+    public async Task An_unreadable_state_closes_every_opening_and_is_reported()
+    {
+        server.States.Enqueue(State(3, "198.18.0.2"));
+        var poller = CreatePoller(token: "t");
+        await poller.ExchangeAsync(Token);
+        status.Take();
+        server.RawAnswer = """{"version":4,"openings":[{"runId":"not a number"}]}""";
+
+        await Assert.ThrowsAnyAsync<System.Text.Json.JsonException>(() => poller.ExchangeAsync(Token));
+
+        Assert.Empty(firewall.Applied[^1]);
+        var snapshot = status.Take();
+        Assert.Null(snapshot.AppliedVersion);
+        Assert.Contains("desired state unreadable", snapshot.ApplyError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_revoked_credential_is_dropped_and_the_agent_enrolls_again_when_it_has_a_token()
     {
         server.States.Enqueue(State(3, "198.18.0.2"));
@@ -123,18 +161,28 @@ public sealed class DesiredStatePollerTests : IDisposable
 
         public bool Refuse { get; set; }
 
+        /// <summary>Openings of this run are refused (left out), as the real enforcers do with an invalid opening.</summary>
+        public long? RefuseRun { get; set; }
+
         public Task InstallClosedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-        public Task ApplyAsync(IReadOnlyList<OpeningV1> openings, CancellationToken cancellationToken)
+        public Task<ApplyOutcome> ApplyAsync(IReadOnlyList<OpeningV1> openings, CancellationToken cancellationToken)
         {
             if (Refuse)
             {
-                throw new OpeningRefusedException(["peer '0.0.0.0/0' is a range"]);
+                Applied.Add([]);
+                throw new InvalidOperationException("nft rejected the openings batch; every opening was removed instead (closed state)");
             }
 
-            Applied.Add(openings);
-            return Task.CompletedTask;
+            var kept = openings.Where(o => o.RunId != RefuseRun).ToList();
+            Applied.Add(kept);
+            return Task.FromResult(new ApplyOutcome(
+                kept.Count, openings.Where(o => o.RunId == RefuseRun).Select(o => $"opening of run {o.RunId}: peer '{o.AllowedPeers[0]}' refused").ToList()));
         }
+
+        public Task<FirewallRepair?> VerifyAsync(CancellationToken cancellationToken) => Task.FromResult<FirewallRepair?>(null);
+
+        public IAsyncEnumerable<string> WatchAsync(CancellationToken cancellationToken) => AsyncEnumerable.Empty<string>();
 
         public Task<FirewallCounters> ReadCountersAsync(CancellationToken cancellationToken) => Task.FromResult(FirewallCounters.Empty);
     }
@@ -143,6 +191,9 @@ public sealed class DesiredStatePollerTests : IDisposable
     private sealed class FakeServer : HttpMessageHandler
     {
         public Queue<DesiredStateV1> States { get; } = new();
+
+        /// <summary>Answered once (200, as JSON) instead of the next state: a body this agent cannot read.</summary>
+        public string? RawAnswer { get; set; }
 
         public bool Revoked { get; set; }
 
@@ -172,6 +223,12 @@ public sealed class DesiredStatePollerTests : IDisposable
             if (Revoked)
             {
                 return new HttpResponseMessage(HttpStatusCode.Unauthorized);
+            }
+
+            if (RawAnswer is { } raw)
+            {
+                RawAnswer = null;
+                return new HttpResponseMessage(HttpStatusCode.OK) { Content = new StringContent(raw, System.Text.Encoding.UTF8, "application/json") };
             }
 
             return States.TryDequeue(out var state)

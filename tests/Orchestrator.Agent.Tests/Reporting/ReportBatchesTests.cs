@@ -50,4 +50,17 @@ public sealed class ReportBatchesTests
         Assert.Single(reports[0].Scans);
         Assert.All(reports.Skip(1), r => Assert.Empty(r.Scans));
     }
+
+    [Fact]
+    public void A_repair_alone_is_reported_once_in_the_first_batch_and_a_report_without_repairs_has_no_repairs_member()
+    {
+        var repaired = Quiet with { Repairs = [new FirewallRepairV1("table inet orchestrator was removed", 1)] };
+
+        var report = Assert.Single(ReportBatches.Build(repaired, FirewallCounters.Empty, NextId));
+        var plain = Assert.Single(ReportBatches.Build(Quiet with { ApplyChanged = true }, FirewallCounters.Empty, NextId));
+
+        Assert.Equal("table inet orchestrator was removed", Assert.Single(report.Repairs!).Finding);
+        Assert.Contains("\"repairs\":[{\"finding\"", JsonSerializer.Serialize(report, JsonSerializerOptions.Web), StringComparison.Ordinal);
+        Assert.DoesNotContain("repairs", JsonSerializer.Serialize(plain, JsonSerializerOptions.Web), StringComparison.Ordinal);
+    }
 }

@@ -54,7 +54,12 @@ public sealed class ReportLoopTests : IDisposable
 
         public Task InstallClosedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-        public Task ApplyAsync(IReadOnlyList<OpeningV1> openings, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task<ApplyOutcome> ApplyAsync(IReadOnlyList<OpeningV1> openings, CancellationToken cancellationToken) =>
+            Task.FromResult(new ApplyOutcome(openings.Count, []));
+
+        public Task<FirewallRepair?> VerifyAsync(CancellationToken cancellationToken) => Task.FromResult<FirewallRepair?>(null);
+
+        public IAsyncEnumerable<string> WatchAsync(CancellationToken cancellationToken) => AsyncEnumerable.Empty<string>();
 
         public Task<FirewallCounters> ReadCountersAsync(CancellationToken cancellationToken)
         {

@@ -63,6 +63,10 @@ internal sealed class FakeWindowsHost : ICommandRunner, IDisposable
             }
           }
         }
+        function Get-NetFirewallAddressFilter {
+          [CmdletBinding()] param([Parameter(ValueFromPipeline = $true)] $AssociatedNetFirewallRule)
+          process { [pscustomobject]@{ RemoteAddress = @($AssociatedNetFirewallRule.RemoteAddress) } }
+        }
         function Get-ScheduledTask {
           [CmdletBinding()] param([string] $TaskPath, [string] $TaskName)
           @($global:Tasks.Values | Where-Object { (-not $TaskPath -or $_.TaskPath -eq $TaskPath) -and (-not $TaskName -or $_.TaskName -eq $TaskName) })
@@ -197,6 +201,10 @@ internal sealed class FakeWindowsHost : ICommandRunner, IDisposable
 
         Execute(script.ToString());
     }
+
+    /// <summary>What a Group Policy refresh that does not know our rules does: every Orchestrator-* rule disappears.</summary>
+    public void RemoveOurRules() =>
+        Execute("@($global:Rules.Keys) | Where-Object { $_ -like 'Orchestrator-*' } | ForEach-Object { $global:Rules.Remove($_) }");
 
     public void ClearCalls() => Execute("$global:Calls.Clear()");
 

@@ -106,6 +106,12 @@ public sealed class ReportTests
         { """{"reportId":"r","appliedVersion":null,"applyError":null,"scans":[],"traffic":[{"peer":"198.18.0.1","bytesServed":1,"bytesReceived":9223372036854775807}],"blocked":[]}""", "traffic[0].bytesReceived" },
         { """{"reportId":"r","appliedVersion":null,"applyError":null,"scans":[],"traffic":[],"blocked":[{"source":"198.18.0.1","port":7680,"count":9223372036854775807}]}""", "blocked[0].count" },
         { """{"reportId":"r","appliedVersion":null,"applyError":null,"scans":[{"scanId":"s","outcome":"Succeeded","exitCode":0,"durationMs":86400001}],"traffic":[],"blocked":[]}""", "scans[0].durationMs" },
+        { """{"reportId":"r","appliedVersion":null,"applyError":null,"scans":[],"traffic":[],"blocked":[],"repairs":[{"finding":"","openingsRestored":0}]}""", "repairs[0].finding" },
+        { """{"reportId":"r","appliedVersion":null,"applyError":null,"scans":[],"traffic":[],"blocked":[],"repairs":[{"finding":"table\nremoved","openingsRestored":0}]}""", "repairs[0].finding" },
+        { """{"reportId":"r","appliedVersion":null,"applyError":null,"scans":[],"traffic":[],"blocked":[],"repairs":[{"finding":"table removed","openingsRestored":-1}]}""", "repairs[0].openingsRestored" },
+        { """{"reportId":"r","appliedVersion":null,"applyError":null,"scans":[],"traffic":[],"blocked":[],"repairs":[null]}""", "repairs[0]" },
+        { "{\"reportId\":\"r\",\"appliedVersion\":null,\"applyError\":null,\"scans\":[],\"traffic\":[],\"blocked\":[],\"repairs\":[" +
+            string.Join(",", Enumerable.Repeat("{\"finding\":\"x\",\"openingsRestored\":0}", 21)) + "]}", "repairs" },
     };
 
     [Theory]

@@ -105,6 +105,17 @@ internal static class FirewallScripts
         return script.ToString();
     }
 
+    /// <summary>Lists every rule of ours as <c>Name|Action|Enabled|remote,remote</c>, one per line, for verification.
+    /// Windows keeps a rule's addresses in its address filter, not on the rule object.</summary>
+    public static string ListRules() => """
+        $ErrorActionPreference = 'Stop'
+        Get-NetFirewallRule -Group 'Orchestrator' -ErrorAction SilentlyContinue | ForEach-Object {
+          $remote = @(($_ | Get-NetFirewallAddressFilter).RemoteAddress) -join ','
+          '{0}|{1}|{2}|{3}' -f $_.Name, $_.Action, $_.Enabled, $remote
+        }
+
+        """;
+
     private static string GuardLine(int port, IEnumerable<IPAddress> allowed) => string.Create(
         CultureInfo.InvariantCulture,
         $"Set-OrchestratorRule {PowerShell.Quote(FirewallNames.Guard(port))} Block {port} {PowerShell.Array(AddressComplement.Of(allowed))}\n");

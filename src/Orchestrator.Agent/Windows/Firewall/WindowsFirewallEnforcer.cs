@@ -34,6 +34,11 @@ internal sealed class WindowsFirewallEnforcer(
     /// failed apply), and then the next apply first narrows the guards to everyone-refused.</summary>
     private IReadOnlyDictionary<int, IReadOnlySet<IPAddress>>? applied;
 
+    /// <summary>The runs of the last successful apply and the monotonic timestamp their durations count from.</summary>
+    private IReadOnlyList<RunOpening> inForce = [];
+    private long inForceSince;
+    private bool installed;
+
     /// <summary>Records the host (once), then closes: guards refuse every guarded port, built-in Delivery
     /// Optimization rules off, stale rules and tasks removed, Delivery Optimization set to HTTP only.</summary>
     public async Task InstallClosedAsync(CancellationToken cancellationToken)
@@ -60,6 +65,8 @@ internal sealed class WindowsFirewallEnforcer(
             }
 
             applied = Nothing;
+            inForce = [];
+            installed = true;
 
             logger.LogInformation("Firewall closed: guard rules refuse ports {Ports} to everyone, built-in Delivery Optimization rules disabled", guardedPorts);
         }
@@ -73,33 +80,25 @@ internal sealed class WindowsFirewallEnforcer(
         }
     }
 
-    public async Task ApplyAsync(IReadOnlyList<OpeningV1> openings, CancellationToken cancellationToken)
+    public async Task<ApplyOutcome> ApplyAsync(IReadOnlyList<OpeningV1> openings, CancellationToken cancellationToken)
     {
-        var runs = RunOpening.From(openings, guardedPorts, localAddresses.Own());
+        // Durations are relative to receipt; counting from before the script errs on the short side.
+        var since = time.GetTimestamp();
+        var (valid, refused) = OpeningSelection.Split(openings, guardedPorts, localAddresses.Own());
+        var runs = RunOpening.From(valid, guardedPorts, localAddresses.Own());
         await gate.WaitAsync(cancellationToken);
         try
         {
-            var script = FirewallScripts.Apply(runs, applied, guardedPorts, time.GetLocalNow(), powerShell.Executable);
-            // Unknown until it succeeds: a half-run script may have changed any part.
-            applied = null;
-            CommandResult result;
-            try
-            {
-                result = await RunAsync(script, cancellationToken);
-            }
-            catch (Exception ex) when (ex is CommandUnavailableException or TimeoutException)
-            {
-                throw new InvalidOperationException($"Windows Firewall openings not applied: {ex.Message}", ex);
-            }
-
-            if (!result.Succeeded)
-            {
-                throw new InvalidOperationException($"Windows Firewall openings not applied ({result.Describe()}).");
-            }
-
-            applied = guardedPorts.ToDictionary(
-                p => p, p => (IReadOnlySet<IPAddress>)runs.Where(r => r.Port == p).SelectMany(r => r.Peers).ToHashSet());
-            logger.LogInformation("Firewall applied: {Runs} run rules, {Peers} peers", runs.Count, runs.Sum(r => r.Peers.Count));
+            await ApplyRunsAsync(runs, cancellationToken);
+            inForce = runs;
+            inForceSince = since;
+            logger.LogInformation("Firewall applied: {Runs} run rules, {Peers} peers, {Refused} openings refused",
+                runs.Count, runs.Sum(r => r.Peers.Count), refused.Count);
+            return new ApplyOutcome(valid.Count, refused);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw new InvalidOperationException($"{ex.Message}; {await FailClosedAsync(cancellationToken)}", ex);
         }
         finally
         {
@@ -107,11 +106,113 @@ internal sealed class WindowsFirewallEnforcer(
         }
     }
 
+    /// <summary>Lists our rules and compares them with what was applied (a Group Policy refresh or an administrator can
+    /// remove or change them); when they differ, applies the runs in force again with their remaining time.</summary>
+    public async Task<FirewallRepair?> VerifyAsync(CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (!installed)
+            {
+                return null;
+            }
+
+            var runs = Remaining();
+            CommandResult listing;
+            try
+            {
+                listing = await RunAsync(FirewallScripts.ListRules(), cancellationToken);
+            }
+            catch (Exception ex) when (ex is CommandUnavailableException or TimeoutException)
+            {
+                throw new InvalidOperationException($"Windows Firewall rules could not be listed: {ex.Message}", ex);
+            }
+
+            var finding = listing.Succeeded
+                ? RuleListing.Difference(listing.StandardOutput, guardedPorts, runs)
+                : $"our rules could not be listed ({listing.Describe()})";
+            if (finding is null)
+            {
+                return null;
+            }
+
+            // Unknown previous state: the script narrows the guards to everyone-refused first, then re-creates the rules.
+            applied = null;
+            await ApplyRunsAsync(runs, cancellationToken);
+            logger.LogWarning("Firewall repaired: {Finding}; guards and {Count} run rules re-applied", finding, runs.Count);
+            return new FirewallRepair(finding, runs.Count);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Windows Firewall changes are not watched here; the periodic verification finds them.</summary>
+    public IAsyncEnumerable<string> WatchAsync(CancellationToken cancellationToken) => AsyncEnumerable.Empty<string>();
+
     /// <summary>Windows Firewall keeps no per-address byte or drop counters, so this reading is always empty;
     /// per-peer bytes on Windows come from Delivery Optimization's own statistics instead.</summary>
     public Task<FirewallCounters> ReadCountersAsync(CancellationToken cancellationToken) => Task.FromResult(FirewallCounters.Empty);
 
     public void Dispose() => gate.Dispose();
+
+    private async Task ApplyRunsAsync(IReadOnlyList<RunOpening> runs, CancellationToken cancellationToken)
+    {
+        var script = FirewallScripts.Apply(runs, applied, guardedPorts, time.GetLocalNow(), powerShell.Executable);
+        // Unknown until it succeeds: a half-run script may have changed any part.
+        applied = null;
+        CommandResult result;
+        try
+        {
+            result = await RunAsync(script, cancellationToken);
+        }
+        catch (Exception ex) when (ex is CommandUnavailableException or TimeoutException)
+        {
+            throw new InvalidOperationException($"Windows Firewall openings not applied: {ex.Message}", ex);
+        }
+
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException($"Windows Firewall openings not applied ({result.Describe()}).");
+        }
+
+        applied = guardedPorts.ToDictionary(
+            p => p, p => (IReadOnlySet<IPAddress>)runs.Where(r => r.Port == p).SelectMany(r => r.Peers).ToHashSet());
+    }
+
+    /// <summary>The runs in force with their remaining whole seconds (never longer than the server said); expired ones left out.</summary>
+    private List<RunOpening> Remaining()
+    {
+        var elapsed = (long)Math.Ceiling(time.GetElapsedTime(inForceSince).TotalSeconds);
+        return inForce
+            .Select(r => r with { Seconds = (int)Math.Max(0, r.Seconds - elapsed) })
+            .Where(r => r.Seconds > 0)
+            .ToList();
+    }
+
+    /// <summary>After a failed apply: the closed state (guards refuse everyone, every run rule and task removed). Says what
+    /// it achieved, for the error report.</summary>
+    private async Task<string> FailClosedAsync(CancellationToken cancellationToken)
+    {
+        inForce = [];
+        try
+        {
+            var result = await RunAsync(FirewallScripts.InstallClosed(guardedPorts), cancellationToken);
+            if (result.Succeeded)
+            {
+                applied = Nothing;
+                return "the closed state was applied instead";
+            }
+
+            return $"the closed state could not be applied either ({result.Describe()})";
+        }
+        catch (Exception ex) when (ex is CommandUnavailableException or TimeoutException)
+        {
+            return $"the closed state could not be applied either ({ex.Message})";
+        }
+    }
 
     private Task<CommandResult> RunAsync(string script, CancellationToken cancellationToken) =>
         runner.RunAsync(powerShell.Script(script), commandTimeout, time, cancellationToken);

@@ -177,15 +177,37 @@ public sealed partial class WindowsFirewallTransitionsTests_WindowsVerifiedOnlyB
     }
 
     [Fact]
-    public async Task An_unsafe_opening_is_refused_before_any_command_runs()
+    public async Task An_unsafe_opening_is_left_out_and_the_earlier_opening_of_its_run_does_not_stay()
     {
         await backend.Enforcer.InstallClosedAsync(Ct);
-        var before = Host.Commands.Count;
+        await backend.Enforcer.ApplyAsync([WindowsBackend.Opening(42, 3600, "198.18.0.2")], Ct);
 
-        await Assert.ThrowsAsync<OpeningRefusedException>(() =>
-            backend.Enforcer.ApplyAsync([WindowsBackend.Opening(42, 3600, "198.18.0.2", "0.0.0.0")], Ct));
+        var outcome = await backend.Enforcer.ApplyAsync(
+            [WindowsBackend.Opening(42, 3600, "198.18.0.2", "fe80::1%4"), WindowsBackend.Opening(43, 3600, "198.18.0.3")], Ct);
 
-        Assert.Equal(before, Host.Commands.Count);
+        Assert.Contains("fe80::1%4", Assert.Single(outcome.Refused), StringComparison.Ordinal);
+        Assert.Null(Host.Rule("Orchestrator-Run-42-Tcp7680"));
+        Assert.Equal(["Close-Run-43-Tcp7680"], Host.TaskNames);
+        Assert.Equal("Allow 7680 True 198.18.0.3", Host.Rule("Orchestrator-Run-43-Tcp7680"));
+        Assert.DoesNotContain("198.18.0.2", Host.Rule("Orchestrator-Guard-Tcp7680")!.Split(' ')[3].Split(','));
+    }
+
+    [Fact]
+    public async Task A_failed_apply_falls_back_to_the_closed_state()
+    {
+        await backend.Enforcer.InstallClosedAsync(Ct);
+        await backend.Enforcer.ApplyAsync([WindowsBackend.Opening(42, 3600, "198.18.0.2")], Ct);
+        Host.Override = (command, _) => Task.FromResult(command.StandardInput!.Contains("# 1. Narrow", StringComparison.Ordinal)
+            ? new Orchestrator.Agent.Windows.Commands.CommandResult(1, "", "Access is denied.")
+            : Host.Execute(command.StandardInput));
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            backend.Enforcer.ApplyAsync([WindowsBackend.Opening(43, 3000, "198.18.0.3")], Ct));
+
+        Assert.Contains("closed state was applied instead", error.Message, StringComparison.Ordinal);
+        Assert.Equal("Block 7680 True Any", Host.Rule("Orchestrator-Guard-Tcp7680"));
+        Assert.Null(Host.Rule("Orchestrator-Run-42-Tcp7680"));
+        Assert.Empty(Host.TaskNames);
     }
 
     [Fact]
