@@ -1,6 +1,10 @@
+using Orchestrator.Server.Access;
 using Orchestrator.Server.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
+var command = AdminKeyCommand.IsCommand(args) ? args : null;
+var settingsArgs = command is null ? args : AdminKeyCommand.SettingsArguments(args);
+CommandLineSecrets.WarnAbout(settingsArgs, Console.Error);
+var builder = WebApplication.CreateBuilder(settingsArgs);
 if (builder.Configuration["config"] is { Length: > 0 } configFile)
 {
     if (!File.Exists(configFile))
@@ -10,7 +14,7 @@ if (builder.Configuration["config"] is { Length: > 0 } configFile)
     }
 
     // Added last so that the file wins over appsettings.json; environment variables and flags are re-added to win over it.
-    builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false).AddEnvironmentVariables().AddCommandLine(args);
+    builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false).AddEnvironmentVariables().AddCommandLine(settingsArgs);
 }
 
 if (!SettingsLoader.TryLoad(builder.Configuration, out var settings, out var error))
@@ -19,11 +23,27 @@ if (!SettingsLoader.TryLoad(builder.Configuration, out var settings, out var err
     return 2;
 }
 
+if (command is not null)
+{
+    return await AdminKeyCommand.RunAsync(command, settings, Console.Out, Console.Error);
+}
+
 builder.AddOrchestrator(settings);
 var app = builder.Build();
 await app.PrepareAsync();
 app.MapOrchestrator(settings);
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (IOException e) when (e.Message.StartsWith("Failed to bind", StringComparison.Ordinal))
+{
+    // Most often the port is taken (another server, or a second copy of this one). Nothing was served, so nothing
+    // of the first start was consumed: the next start creates and prints the first admin key as if this never ran.
+    await Console.Error.WriteLineAsync($"Could not listen: {e.Message} Set another address with --urls or Urls, or stop what holds the port.");
+    return 2;
+}
+
 return 0;
 
 /// <summary>Entry point; public so that tests can host the server in-process.</summary>

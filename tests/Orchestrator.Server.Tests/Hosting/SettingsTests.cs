@@ -12,6 +12,9 @@ public sealed class SettingsTests
         { "Orchestrator__JobPollInterval", "soon", "Orchestrator:JobPollInterval" },
         { "Orchestrator__SchedulerName", "has spaces", "Orchestrator:SchedulerName" },
         { "Orchestrator__Unknown", "1", "Unknown" },
+        { "Orchestrator__PublicUrl", "ftp://orchestrator.example.com", "Orchestrator:PublicUrl" },
+        { "Orchestrator__PublicUrl", "https://orchestrator.example.com/?next=1", "Orchestrator:PublicUrl" },
+        { "Orchestrator__PublicUrl", "orchestrator.example.com", "Orchestrator:PublicUrl" },
     };
 
     [Theory]
