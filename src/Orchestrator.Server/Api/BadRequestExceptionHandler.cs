@@ -27,7 +27,9 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems
             {
                 Status = bad.StatusCode,
                 Title = "The request could not be read; nothing was changed.",
-                Detail = "Check the body, the query string and the headers against the API reference (/openapi/v1.json).",
+                Detail = BindingProblems.NamesNoType(bad.Message)
+                    ? bad.Message
+                    : "Check the body, the query string and the headers against the API reference (/openapi/v1.json).",
             },
             ConflictException conflict => new ProblemDetails
             {

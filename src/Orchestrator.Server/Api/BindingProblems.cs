@@ -37,6 +37,10 @@ internal static partial class BindingProblems
         };
     }
 
+    /// <summary>Whether a framework message can be shown as it is ("Expected a supported JSON media type but got
+    /// "text/plain"") because it names no parameter declaration and no .NET type.</summary>
+    public static bool NamesNoType(string message) => !TypeLike().IsMatch(message);
+
     /// <summary>What a person would call the type: a number, a date-time, …</summary>
     private static string Kind(string type) => type.Replace("Nullable<", "", StringComparison.Ordinal).TrimEnd('>', '?') switch
     {
@@ -51,6 +55,9 @@ internal static partial class BindingProblems
 
     [GeneratedRegex("""^Failed to bind parameter "(?<type>.+) (?<name>[A-Za-z0-9_]+)" from "(?<value>.*)"\.$""", RegexOptions.Singleline)]
     private static partial Regex FailedToBind();
+
+    [GeneratedRegex("""parameter "|Nullable|System\.|Microsoft\.|Orchestrator\.|`\d|<[A-Za-z]+>|\b(Int32|Int64|String|DateTimeOffset|TimeSpan|Guid)\b""")]
+    private static partial Regex TypeLike();
 
     [GeneratedRegex("""^Required parameter "(?<type>.+) (?<name>[A-Za-z0-9_]+)" was not provided""")]
     private static partial Regex Missing();
