@@ -14,6 +14,15 @@ public static class Cli
     {
         ArgumentNullException.ThrowIfNull(console);
         var services = new CliServices(console, environment, time ?? TimeProvider.System);
+        if (args.Any(a => a.Equals("--api-key", StringComparison.OrdinalIgnoreCase) || a.StartsWith("--api-key=", StringComparison.OrdinalIgnoreCase)))
+        {
+            // Said before anything else: the key is already in this process's arguments, readable by other local users.
+            services.WriteError(
+                $"--api-key is not accepted: a key on the command line can be read by other local users (process list, shell history). " +
+                $"Set {CliEnvironment.ApiKey} or apiKey: in the config file; if the key was real, consider it exposed and revoke it.");
+            return ExitCodes.Usage;
+        }
+
         var root = CreateRoot(services);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0 && parse.Action is ParseErrorAction)

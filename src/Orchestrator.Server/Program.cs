@@ -1,7 +1,11 @@
+using Orchestrator.Server.Access;
 using Orchestrator.Server.Health;
 using Orchestrator.Server.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
+var command = AdminKeyCommand.IsCommand(args) ? args : null;
+var settingsArgs = command is null ? args : AdminKeyCommand.SettingsArguments(args);
+CommandLineSecrets.WarnAbout(settingsArgs, Console.Error);
+var builder = WebApplication.CreateBuilder(settingsArgs);
 if (builder.Configuration["config"] is { Length: > 0 } configFile)
 {
     if (!File.Exists(configFile))
@@ -11,7 +15,7 @@ if (builder.Configuration["config"] is { Length: > 0 } configFile)
     }
 
     // Added last so that the file wins over appsettings.json; environment variables and flags are re-added to win over it.
-    builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false).AddEnvironmentVariables().AddCommandLine(args);
+    builder.Configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false).AddEnvironmentVariables().AddCommandLine(settingsArgs);
 }
 
 if (!SettingsLoader.TryLoad(builder.Configuration, out var settings, out var error))
@@ -27,6 +31,11 @@ if (StoreFiles.FindUnreadable(settings) is { } unreadable)
     return 2;
 }
 
+if (command is not null)
+{
+    return await AdminKeyCommand.RunAsync(command, settings, Console.Out, Console.Error);
+}
+
 builder.AddOrchestrator(settings);
 var app = builder.Build();
 try
@@ -40,7 +49,18 @@ catch (StoreStartupException e)
 }
 
 app.MapOrchestrator(settings);
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (IOException e) when (e.Message.StartsWith("Failed to bind", StringComparison.Ordinal))
+{
+    // Most often the port is taken (another server, or a second copy of this one). Nothing was served, so nothing
+    // of the first start was consumed: the next start creates and prints the first admin key as if this never ran.
+    await Console.Error.WriteLineAsync($"Could not listen: {e.Message} Set another address with --urls or Urls, or stop what holds the port.");
+    return 2;
+}
+
 return 0;
 
 /// <summary>Entry point; public so that tests can host the server in-process.</summary>

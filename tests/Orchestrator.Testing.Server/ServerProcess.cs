@@ -58,26 +58,9 @@ public sealed class ServerProcess : IAsyncDisposable
     /// <param name="settings">Environment variables added to <see cref="ServerSettings.Base"/> or overriding it.</param>
     public static async Task<ServerProcess> StartAsync(string? dataDirectory = null, IReadOnlyDictionary<string, string>? settings = null)
     {
-        var owns = dataDirectory is null;
-        dataDirectory ??= Directory.CreateTempSubdirectory("orchestrator-server-").FullName;
-        var baseAddress = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{FreePort()}"));
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Orchestrator.Server.dll"));
-        foreach (var (key, value) in ServerSettings.Base(baseAddress, dataDirectory, AdminKey, settings ?? new Dictionary<string, string>()))
-        {
-            start.Environment[key] = value;
-        }
-
-        var server = new ServerProcess(new Process { StartInfo = start }, baseAddress, dataDirectory, owns);
+        var server = Launch(dataDirectory, settings);
         try
         {
-            server.Start();
             await ServerHealth.WaitAsync(server.Client, () => server.process.HasExited ? server.process.ExitCode : null, () => server.Output, HealthTimeout);
             return server;
         }
@@ -88,28 +71,27 @@ public sealed class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts the server without waiting for it (a test that expects it to fail waits with <see cref="WaitForExitAsync"/>).</summary>
+    /// <param name="settings">As for <see cref="StartAsync"/>; an empty value removes the setting (e.g. no BootstrapAdminKey).</param>
+    /// <param name="baseAddress">Where it listens; null: a free loopback port.</param>
+    public static ServerProcess Launch(string? dataDirectory = null, IReadOnlyDictionary<string, string>? settings = null, Uri? baseAddress = null, params string[] arguments)
+    {
+        var owns = dataDirectory is null;
+        dataDirectory ??= Directory.CreateTempSubdirectory("orchestrator-server-").FullName;
+        baseAddress ??= new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{FreePort()}"));
+        var start = StartInfo(ServerSettings.Base(baseAddress, dataDirectory, AdminKey, settings ?? new Dictionary<string, string>()), arguments);
+        var server = new ServerProcess(new Process { StartInfo = start }, baseAddress, dataDirectory, owns);
+        server.Start();
+        return server;
+    }
+
     /// <summary>Starts the server on <paramref name="dataDirectory"/> expecting it to refuse to start: waits for it to
     /// exit by itself and answers its exit code and output. A server still running after <paramref name="timeout"/> is
     /// killed and reported as exit code -1.</summary>
     public static async Task<(int ExitCode, string Output)> RunUntilExitAsync(
         string dataDirectory, IReadOnlyDictionary<string, string>? settings, TimeSpan timeout)
     {
-        var baseAddress = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{FreePort()}"));
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = AppContext.BaseDirectory,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Orchestrator.Server.dll"));
-        foreach (var (key, value) in ServerSettings.Base(baseAddress, dataDirectory, AdminKey, settings ?? new Dictionary<string, string>()))
-        {
-            start.Environment[key] = value;
-        }
-
-        await using var server = new ServerProcess(new Process { StartInfo = start }, baseAddress, dataDirectory, ownsDataDirectory: false);
-        server.Start();
+        await using var server = Launch(dataDirectory, settings);
         using var cancel = new CancellationTokenSource(timeout);
         try
         {
@@ -122,6 +104,83 @@ public sealed class ServerProcess : IAsyncDisposable
         }
 
         return (server.process.ExitCode, server.Output);
+    }
+
+    /// <summary>Runs the server's executable with <paramref name="arguments"/> (a host command such as <c>admin-key issue</c>)
+    /// over <paramref name="dataDirectory"/> and waits for it to exit.</summary>
+    public static async Task<(int ExitCode, string Output)> RunCommandAsync(string dataDirectory, IReadOnlyDictionary<string, string>? settings, params string[] arguments)
+    {
+        // Urls: a server that would start anyway (a build without the command) must not take the product's port.
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["Orchestrator__DataDirectory"] = dataDirectory,
+            ["Urls"] = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{FreePort()}"),
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            environment[key] = value;
+        }
+
+        using var process = new Process { StartInfo = StartInfo(environment, arguments) };
+        var output = new StringBuilder();
+        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        using var timeout = new CancellationTokenSource(HealthTimeout);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"'{string.Join(' ', arguments)}' did not exit within {HealthTimeout.TotalSeconds} s; output: {output}");
+        }
+
+        lock (output)
+        {
+            return (process.ExitCode, output.ToString());
+        }
+    }
+
+    /// <summary>Waits until the process exits; its exit code.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        await process.WaitForExitAsync(cancel.Token);
+        return process.ExitCode;
+    }
+
+    private static ProcessStartInfo StartInfo(IReadOnlyDictionary<string, string> environment, string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Orchestrator.Server.dll"));
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            if (value.Length == 0)
+            {
+                start.Environment.Remove(key);
+            }
+            else
+            {
+                start.Environment[key] = value;
+            }
+        }
+
+        return start;
     }
 
     /// <summary>A loopback port nothing listens on right now.</summary>

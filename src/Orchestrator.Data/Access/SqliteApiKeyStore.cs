@@ -51,6 +51,48 @@ internal sealed class SqliteApiKeyStore(Database database) : IApiKeyStore
         return row?.ToRecord();
     }
 
+    public async Task<ApiKeyRecord?> GetActiveAsync(long id, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var row = await connection.QuerySingleOrDefaultAsync<Row>(
+            $"SELECT {Columns} FROM api_keys WHERE id = @id AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > @at)",
+            new { id, at = UnixMs.From(now) });
+        return row?.ToRecord();
+    }
+
+    public async Task<ApiKeyRecord?> ChangeRoleAsync(long id, Role role, string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var at = UnixMs.From(now);
+        var current = await connection.QuerySingleOrDefaultAsync<string>(
+            "SELECT role FROM api_keys WHERE id = @id AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > @at)", new { id, at }, transaction);
+        if (current is null)
+        {
+            return null;
+        }
+
+        if (current == nameof(Role.Admin) && role != Role.Admin)
+        {
+            var admins = await connection.ExecuteScalarAsync<long>(
+                "SELECT count(*) FROM api_keys WHERE role = 'Admin' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > @at)", new { at }, transaction);
+            if (admins <= 1)
+            {
+                throw new ConflictException($"API key {id} is the last active admin key; give another key the admin role first");
+            }
+        }
+
+        if (current != role.ToString())
+        {
+            await connection.ExecuteAsync("UPDATE api_keys SET role = @role WHERE id = @id", new { id, role = role.ToString() }, transaction);
+            await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "api-key", id, "role changed", new { from = current, to = role.ToString() });
+        }
+
+        var row = await connection.QuerySingleAsync<Row>($"SELECT {Columns} FROM api_keys WHERE id = @id", new { id }, transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return row.ToRecord();
+    }
+
     public async Task<IReadOnlyList<ApiKeyRecord>> ListAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

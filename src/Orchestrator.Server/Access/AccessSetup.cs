@@ -26,7 +26,20 @@ internal static class AccessSetup
                 o.SlidingExpiration = true;
                 o.LoginPath = "/login";
                 o.AccessDeniedPath = "/login";
+                o.Events.OnValidatePrincipal = KeySessions.ValidateAsync;
+                o.Events.OnRedirectToLogin = KeySessions.RedirectToLoginAsync;
+                o.Events.OnRedirectToAccessDenied = KeySessions.RedirectToAccessDeniedAsync;
             });
+        // Sign-in, sign-out and the Hangfire dashboard (which uses IAntiforgery when it is registered) check a token
+        // on every POST: SameSite alone does not stop a request from a sibling subdomain or an older browser.
+        services.AddAntiforgery(o =>
+        {
+            o.Cookie.Name = "orchestrator.csrf";
+            o.Cookie.SameSite = SameSiteMode.Strict;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.FormFieldName = "__csrf";
+        });
+        services.AddHostedService<FirstAdminKey>();
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Viewer, p => p.RequireRole(Policies.ViewerRoles))
             .AddPolicy(Policies.Operator, p => p.RequireRole(Policies.OperatorRoles))
@@ -54,37 +67,20 @@ internal static class AccessSetup
     }
 
     /// <summary>
-    /// On the first start (no key at all) creates the first admin key: from <c>Orchestrator:BootstrapAdminKey</c>
-    /// when set, otherwise a new one printed once to the console.
+    /// On the first start (no key at all) with <c>Orchestrator:BootstrapAdminKey</c> set, creates the first admin key
+    /// from it before the server serves. Without the setting, <see cref="FirstAdminKey"/> generates and prints one once
+    /// the server listens, so a start that fails (port taken) consumes nothing.
     /// </summary>
     public static async Task BootstrapAsync(IServiceProvider services, OrchestratorOptions settings, ILogger log)
     {
         var keys = services.GetRequiredService<IApiKeyStore>();
-        if (await keys.AnyAsync())
+        if (settings.BootstrapAdminKey is not { Length: > 0 } configured || await keys.AnyAsync())
         {
             return;
         }
 
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
-        if (settings.BootstrapAdminKey is { Length: > 0 } configured)
-        {
-            await keys.CreateAsync("bootstrap-admin", Secrets.Hash(configured), Role.Admin, null, "bootstrap", now);
-            log.LogInformation("Created the first admin API key 'bootstrap-admin' from Orchestrator:BootstrapAdminKey");
-            return;
-        }
-
-        var key = ApiKeys.New();
-        await keys.CreateAsync("bootstrap-admin", Secrets.Hash(key), Role.Admin, null, "bootstrap", now);
-        await Console.Out.WriteLineAsync(
-            $"""
-
-             ============================================================================
-              First start: created the admin API key 'bootstrap-admin'. It is shown once.
-              {key}
-              Use it as 'Authorization: Bearer <key>', create personal keys with
-              POST /api/v1/keys, then revoke this one.
-             ============================================================================
-
-             """);
+        await keys.CreateAsync("bootstrap-admin", Secrets.Hash(configured), Role.Admin, null, "bootstrap", now);
+        log.LogInformation("Created the first admin API key 'bootstrap-admin' from Orchestrator:BootstrapAdminKey");
     }
 }

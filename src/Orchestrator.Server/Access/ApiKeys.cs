@@ -13,8 +13,11 @@ internal static class ApiKeys
 
     public static ClaimsPrincipal PrincipalFor(ApiKeyRecord key, string scheme) =>
         new(new ClaimsIdentity(
-            [new Claim(ClaimTypes.Name, $"key:{key.Name}"), new Claim(ClaimTypes.Role, key.Role.ToString()), new Claim("key_id", key.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))],
+            [new Claim(ClaimTypes.Name, ActorOf(key)), new Claim(ClaimTypes.Role, key.Role.ToString()), new Claim(KeySessions.KeyIdClaim, key.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))],
             scheme));
+
+    /// <summary>How the audit log names a key's requests.</summary>
+    public static string ActorOf(ApiKeyRecord key) => $"key:{key.Name}";
 
     /// <summary>The key in <c>Authorization: Bearer …</c> or <c>X-Api-Key</c>, if any.</summary>
     public static string? FromRequest(HttpRequest request)

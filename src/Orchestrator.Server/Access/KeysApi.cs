@@ -9,6 +9,8 @@ namespace Orchestrator.Server.Access;
 
 public sealed record ApiKeyRequest(string? Name, string? Role, string? ExpiresIn);
 
+public sealed record ApiKeyRoleRequest(string? Role);
+
 /// <summary><see cref="Key"/> appears only in the answer to the creation.</summary>
 public sealed record ApiKeyResponse(long Id, string Name, string Role, string? Key, DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt)
 {
@@ -28,6 +30,7 @@ internal static class KeysApi
         keys.MapPost("/", CreateAsync);
         keys.MapDelete("/{id:long}", async Task<Results<NoContent, ProblemHttpResult>> (long id, IApiKeyStore store, CurrentActor actor, TimeProvider time, CancellationToken ct) =>
             await store.RevokeAsync(id, actor.Name, time.GetUtcNow(), ct) ? TypedResults.NoContent() : Problems.NotFound($"Active API key {id}"));
+        keys.MapPatch("/{id:long}", ChangeRoleAsync);
 
         api.MapGet("/audit", AuditAsync).WithTags("Access");
         return api;
@@ -38,7 +41,7 @@ internal static class KeysApi
     {
         var errors = new List<FieldError>();
         Names.Validate(request.Name, "name", errors);
-        if (!Enum.TryParse<Role>(request.Role, ignoreCase: true, out var role) || int.TryParse(request.Role, out _))
+        if (!TryParseRole(request.Role, out var role))
         {
             errors.Add(new FieldError("role", $"'{request.Role}' is not a role; use viewer, operator or admin"));
         }
@@ -66,6 +69,23 @@ internal static class KeysApi
         var created = await store.CreateAsync(request.Name!, Secrets.Hash(key), role, now + lifetime, actor.Name, now, ct);
         return TypedResults.Created($"/api/v1/keys/{created.Id}", ApiKeyResponse.From(created, key));
     }
+
+    /// <summary>A new role applies at the key's next request, including dashboard sessions signed in with it.</summary>
+    private static async Task<Results<Ok<ApiKeyResponse>, ValidationProblem, ProblemHttpResult>> ChangeRoleAsync(
+        long id, ApiKeyRoleRequest request, IApiKeyStore store, CurrentActor actor, TimeProvider time, CancellationToken ct)
+    {
+        if (!TryParseRole(request.Role, out var role))
+        {
+            return Problems.Invalid("role", $"'{request.Role}' is not a role; use viewer, operator or admin");
+        }
+
+        return await store.ChangeRoleAsync(id, role, actor.Name, time.GetUtcNow(), ct) is { } changed
+            ? TypedResults.Ok(ApiKeyResponse.From(changed))
+            : Problems.NotFound($"Active API key {id}");
+    }
+
+    private static bool TryParseRole(string? text, out Role role) =>
+        Enum.TryParse(text, ignoreCase: true, out role) && !int.TryParse(text, out _);
 
     /// <summary>Who did what when: every change, every run transition, every close-now. Newest first.</summary>
     private static async Task<Results<Ok<AuditEntryResponse[]>, ValidationProblem>> AuditAsync(

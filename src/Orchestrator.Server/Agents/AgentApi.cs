@@ -28,7 +28,6 @@ internal static class AgentApi
         // instance per request, each with an empty credential cache (a database read and a last-seen write per call,
         // and a dictionary held by every parked long-poll).
         var agent = app.MapGroup(AgentProtocolV1.BasePath).WithTags("Agent protocol v1").AllowAnonymous()
-            .RequireRateLimiting(RateLimits.Agent)
             .AddEndpointFilterFactory(static (factory, next) =>
             {
                 var credentials = factory.ApplicationServices.GetRequiredService<AgentAuthenticationFilter>();

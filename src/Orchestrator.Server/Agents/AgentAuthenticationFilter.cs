@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Orchestrator.Data.Agents;
 using Orchestrator.Protocol;
+using Orchestrator.Server.Access;
 
 namespace Orchestrator.Server.Agents;
 
@@ -14,7 +15,7 @@ namespace Orchestrator.Server.Agents;
 /// and each calls <see cref="Forget(string)"/> or <see cref="ForgetEndpoint"/> before it answers; an entry is also
 /// re-read after <see cref="VerifiedFor"/>, which bounds how long a change made by another node could go unseen.
 /// </remarks>
-internal sealed class AgentAuthenticationFilter(IAgentStore agents, TimeProvider time) : IEndpointFilter
+internal sealed class AgentAuthenticationFilter(IAgentStore agents, TimeProvider time, AgentRateLimiter? limits = null) : IEndpointFilter
 {
     /// <summary>How long a verified credential is trusted before it is read again.</summary>
     public static readonly TimeSpan VerifiedFor = TimeSpan.FromMinutes(1);
@@ -33,9 +34,20 @@ internal sealed class AgentAuthenticationFilter(IAgentStore agents, TimeProvider
             && agentId.Length is > 0 and <= 64
             && await AuthenticateAsync(agentId, secret, http.RequestAborted) is { } session)
         {
+            // Limited after authentication: a caller with a wrong secret cannot spend the real agent's budget.
+            if (limits?.Authenticated(agentId) is { } wait)
+            {
+                return RateLimits.TooMany(http, wait);
+            }
+
             http.Items[typeof(AgentIdentity)] = session.Identity;
             http.Items[typeof(AgentSession)] = session;
             return await next(context);
+        }
+
+        if (limits?.Refused(http) is { } refusedWait)
+        {
+            return RateLimits.TooMany(http, refusedWait);
         }
 
         http.Response.Headers.WWWAuthenticate = AgentProtocolV1.AuthScheme;

@@ -22,7 +22,15 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems
                 Detail = $"Bodies up to {httpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize} bytes are accepted.",
             },
             BadHttpRequestException { InnerException: JsonException json } => Invalid(json),
-            BadHttpRequestException bad => new ProblemDetails { Status = bad.StatusCode, Title = "The request could not be read; nothing was changed.", Detail = bad.Message },
+            BadHttpRequestException bad when BindingProblems.Describe(bad) is { } binding => binding,
+            BadHttpRequestException bad => new ProblemDetails
+            {
+                Status = bad.StatusCode,
+                Title = "The request could not be read; nothing was changed.",
+                Detail = BindingProblems.NamesNoType(bad.Message)
+                    ? bad.Message
+                    : "Check the body, the query string and the headers against the API reference (/openapi/v1.json).",
+            },
             ConflictException conflict => new ProblemDetails
             {
                 Status = StatusCodes.Status409Conflict,
@@ -53,11 +61,13 @@ internal sealed class BadRequestExceptionHandler(IProblemDetailsService problems
             field = string.IsNullOrEmpty(field) || field == unknown || field.EndsWith("." + unknown, StringComparison.Ordinal) ? (string.IsNullOrEmpty(field) ? unknown : field) : $"{field}.{unknown}";
         }
 
-        return new ValidationProblemDetails(new Dictionary<string, string[]> { [string.IsNullOrEmpty(field) ? "$" : field] = [message] })
+        // The serializer's own message names the server's .NET types; the answer names the field and the problem only.
+        var name = string.IsNullOrEmpty(field) ? "$" : field;
+        return new ValidationProblemDetails(new Dictionary<string, string[]> { [name] = [message] })
         {
             Status = StatusCodes.Status400BadRequest,
             Title = "The request has invalid fields; nothing was changed.",
-            Detail = json.Message,
+            Detail = $"{name}: {message}.",
         };
     }
 

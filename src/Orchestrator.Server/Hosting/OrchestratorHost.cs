@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Hangfire;
+using Microsoft.AspNetCore.DataProtection;
 using Hangfire.Dashboard;
 using Hangfire.Storage.SQLite;
 using Orchestrator.Data;
@@ -23,7 +24,7 @@ internal static class OrchestratorHost
 {
     public static void AddOrchestrator(this WebApplicationBuilder builder, OrchestratorOptions settings)
     {
-        Directory.CreateDirectory(settings.DataDirectory);
+        DataFolder.Prepare(settings);
         UseWriteAheadLog(settings.QuartzPath);
         var services = builder.Services;
         services.AddOptions<OrchestratorOptions>().BindConfiguration(OrchestratorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -37,10 +38,19 @@ internal static class OrchestratorHost
             o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
             o.SerializerOptions.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         });
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = TooLargeProblem.Describe);
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = context =>
+        {
+            TooLargeProblem.Describe(context);
+            ProblemBodies.WithoutInternals(context);
+        });
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.AddExceptionHandler<StoreBusyExceptionHandler>();
         services.AddOpenApi();
+        services.AddDataProtection().SetApplicationName("Orchestrator");
+        services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
+            .Configure<ILoggerFactory>((o, loggers) => o.XmlRepository = new PrivateKeyRepository(DataFolder.KeysDirectory(settings), loggers));
+        // HTTPS answers tell browsers to use nothing else for a year; plain-HTTP answers (loopback installs) carry nothing.
+        services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
         services.AddOrchestratorAccess();
         services.AddOrchestratorRateLimits(settings);
 
@@ -93,6 +103,7 @@ internal static class OrchestratorHost
         services.AddTransient<RunJobs>();
         services.AddSingleton<DesiredStateNotifier>();
         services.AddSingleton<DesiredStates>();
+        services.AddSingleton<AgentRateLimiter>();
         services.AddSingleton<AgentAuthenticationFilter>();
     }
 
@@ -133,6 +144,8 @@ internal static class OrchestratorHost
     public static void MapOrchestrator(this WebApplication app, OrchestratorOptions settings)
     {
         app.UseExceptionHandler();
+        app.UseHsts();
+        app.UseSecurityHeaders();
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -3,7 +3,7 @@ using System.ComponentModel.DataAnnotations;
 namespace Orchestrator.Server.Hosting;
 
 /// <summary>Server settings, section "Orchestrator". Every limit has a default that suits a production site.</summary>
-public sealed class OrchestratorOptions
+public sealed class OrchestratorOptions : IValidatableObject
 {
     public const string Section = "Orchestrator";
 
@@ -61,9 +61,14 @@ public sealed class OrchestratorOptions
     [MinLength(32, ErrorMessage = "{0} must be at least 32 characters")]
     public string? BootstrapAdminKey { get; set; }
 
-    /// <summary>Requests one agent may make per minute (a healthy agent makes about 15).</summary>
+    /// <summary>Requests one authenticated agent may make per minute (a healthy agent makes about 15).</summary>
     [Range(10, 100_000)]
     public int AgentRequestsPerMinute { get; set; } = 120;
+
+    /// <summary>Refused agent credentials answered per client address per minute; beyond it they get 429. Authenticated
+    /// agents are not counted here, so a caller guessing secrets cannot lock the real agents out.</summary>
+    [Range(1, 100_000)]
+    public int AgentRefusedAttemptsPerMinute { get; set; } = 30;
 
     /// <summary>Sign-in and enrollment attempts per client address per minute.</summary>
     [Range(1, 10_000)]
@@ -92,6 +97,28 @@ public sealed class OrchestratorOptions
     /// <summary>Testing and support only: apply the migration scripts of this folder instead of the ones built into
     /// the server (db/). Unset in production.</summary>
     public string? MigrationsDirectory { get; set; }
+
+    /// <summary>The address people use to reach this server (e.g. https://orchestrator.example.com), for absolute links
+    /// in reports meant for tickets. Unset: those links are relative; the request's Host header is never used.</summary>
+    public string? PublicUrl { get; set; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (PublicUrl is not null && !IsPublicUrl(PublicUrl))
+        {
+            yield return new ValidationResult(
+                $"'{PublicUrl}' is not accepted; an absolute http:// or https:// address without query, fragment or user info, e.g. https://orchestrator.example.com",
+                [nameof(PublicUrl)]);
+        }
+    }
+
+    /// <summary><see cref="PublicUrl"/> without a trailing slash, or "" for relative links.</summary>
+    public string PublicBase => PublicUrl?.TrimEnd('/') ?? "";
+
+    private static bool IsPublicUrl(string url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri)
+        && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+        && uri.Query.Length == 0 && uri.Fragment.Length == 0 && uri.UserInfo.Length == 0 && !url.Contains('#', StringComparison.Ordinal);
 
     public string DatabasePath => Path.Combine(DataDirectory, "orchestrator.db");
 

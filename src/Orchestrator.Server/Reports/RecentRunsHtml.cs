@@ -18,7 +18,7 @@ internal static class RecentRunsHtml
             <!doctype html>
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>Run reports</title><style>{ReportStyle.Css}</style></head><body>
-            <header><h1>Run reports</h1><p class="meta">The latest {Shown} runs · <a href="/hangfire">Hangfire jobs</a></p></header>
+            <header><h1>Run reports</h1><p class="meta">The latest {Shown} runs · <a href="/hangfire">Hangfire jobs</a> · <a href="/logout">Sign out</a></p></header>
             <table><thead><tr><th>Run</th><th>Window</th><th>State</th><th>Planned start</th><th>Planned end</th></tr></thead><tbody>
             """);
         foreach (var r in runs)

@@ -108,7 +108,7 @@ internal static class ReportsApi
                 http.Response.Headers.ContentDisposition = $"attachment; filename=\"run-{id}-endpoints.csv\"";
                 return TypedResults.Text(RunReportCsv.Endpoints(report), "text/csv; charset=utf-8");
             case "md" or "markdown":
-                return TypedResults.Text(RunReportMarkdown.Render(report, $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}"), "text/markdown; charset=utf-8");
+                return TypedResults.Text(RunReportMarkdown.Render(report, http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Hosting.OrchestratorOptions>>().Value.PublicBase), "text/markdown; charset=utf-8");
             default:
                 return TypedResults.Json(report, RunReportBuilder.Json);
         }

@@ -17,7 +17,7 @@ internal static class WindowReportHtml
             <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
             <title>Window {H(report.WindowName)} · runs</title><style>{ReportStyle.Css}</style></head><body>
             <header><h1>Window “{H(report.WindowName)}” · runs</h1>
-            <p class="meta">The latest {WindowReportBuilder.RunsShown} runs, generated {Time(report.GeneratedAt)} · <a href="/api/v1/windows/{report.WindowId}/report">JSON</a></p></header>
+            <p class="meta">The latest {WindowReportBuilder.RunsShown} runs, generated {Time(report.GeneratedAt)} · <a href="/api/v1/windows/{report.WindowId}/report">JSON</a> · <a href="/logout">Sign out</a></p></header>
             """);
         if (report.Runs.Count == 0)
         {

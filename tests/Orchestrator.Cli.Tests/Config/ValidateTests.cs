@@ -185,6 +185,18 @@ public sealed class ValidateTests : IDisposable
         Assert.Contains("error:", result.Stderr);
     }
 
+    [Theory]
+    [InlineData("plan", "-f", "x.yaml", "--api-key", "ork_secret")]
+    [InlineData("windows", "list", "--api-key=ork_secret")]
+    public async Task A_key_on_the_command_line_is_refused_with_a_warning_that_others_can_read_it(params string[] args)
+    {
+        var result = await _cli.RunAsync(args);
+
+        Assert.True(result.ExitCode == ExitCodes.Usage, result.ToString());
+        Assert.Contains("other local users", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("ork_secret", result.Stderr + result.Stdout, StringComparison.Ordinal);
+    }
+
     /// <summary>The group the windows name, so that only the finding under test is printed.</summary>
     private const string Office = "groups:\n  - name: office\n    tags: [a]\n";
 

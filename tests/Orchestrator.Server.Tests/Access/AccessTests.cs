@@ -120,8 +120,8 @@ public sealed class AccessTests
         await using var factory = new OrchestratorFactory();
         using var admin = factory.CreateClient();
         var viewerKey = (string)(await admin.CreateAsync("/api/v1/keys", new { name = "viewer-key", role = "viewer" }))["key"]!;
-        using var browser = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-        browser.DefaultRequestHeaders.Authorization = null;
+        using var person = Browser.For(factory);
+        var browser = person.Client;
 
         using (var anonymous = await browser.GetAsync("/hangfire", TestContext.Current.CancellationToken))
         {
@@ -129,12 +129,12 @@ public sealed class AccessTests
             Assert.StartsWith("/login", anonymous.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
         }
 
-        using (var wrong = await browser.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["key"] = "ork_wrong", ["returnUrl"] = "/hangfire" }), TestContext.Current.CancellationToken))
+        using (var wrong = await person.SignInAsync("ork_wrong", "/hangfire"))
         {
             Assert.Contains("error=1", wrong.Headers.Location!.OriginalString, StringComparison.Ordinal);
         }
 
-        using (var offsite = await browser.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["key"] = viewerKey, ["returnUrl"] = "//evil.example/" }), TestContext.Current.CancellationToken))
+        using (var offsite = await person.SignInAsync(viewerKey, "//evil.example/"))
         {
             Assert.Equal("/hangfire", offsite.Headers.Location!.OriginalString);
         }
@@ -142,7 +142,7 @@ public sealed class AccessTests
         using var page = await browser.GetAsync("/hangfire", TestContext.Current.CancellationToken);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("Orchestrator jobs", await page.Content.ReadAsStringAsync(TestContext.Current.CancellationToken), StringComparison.Ordinal);
-        using var command = await browser.PostAsync("/hangfire/jobs/enqueued/delete", new FormUrlEncodedContent(new Dictionary<string, string> { ["jobs[]"] = "1" }), TestContext.Current.CancellationToken);
+        using var command = await person.DashboardCommandAsync("/hangfire/jobs/enqueued/delete", new Dictionary<string, string> { ["jobs[]"] = "1" });
         Assert.False(command.IsSuccessStatusCode, $"a viewer cannot run dashboard commands ({(int)command.StatusCode})");
     }
 

@@ -47,4 +47,33 @@ public sealed class RateLimitTests
         Assert.Equal(2, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
         Assert.Equal(HttpStatusCode.OK, (await quiet.PollAsync(0, 0)).Status);
     }
+
+    [Fact]
+    public async Task WrongSecretsWithAVictimsAgentIdAreLimitedPerAddressWhileTheRealAgentKeepsWorking()
+    {
+        await using var root = new OrchestratorFactory();
+        await using var factory = root.WithWebHostBuilder(b => b
+            .UseSetting("Orchestrator:AgentRequestsPerMinute", "10")
+            .UseSetting("Orchestrator:AgentRefusedAttemptsPerMinute", "5"));
+        using var client = factory.CreateClient();
+        var token = (string)(await client.CreateAsync("/api/v1/enrollment-tokens", new { name = "t" }))["token"]!;
+        var victim = await TestAgent.EnrollAsync(client, token, "pc-1", "198.18.0.11");
+
+        var attacker = new List<HttpStatusCode>();
+        for (var i = 0; i < 120; i++)
+        {
+            attacker.Add((await victim.PollAsync(0, 0, $"Agent {victim.Credential.AgentId}:wrong-secret")).Status);
+        }
+
+        Assert.Equal(5, attacker.Count(s => s == HttpStatusCode.Unauthorized));
+        Assert.Equal(115, attacker.Count(s => s == HttpStatusCode.TooManyRequests));
+        var real = new List<HttpStatusCode>();
+        for (var i = 0; i < 10; i++)
+        {
+            real.Add((await victim.PollAsync(0, 0)).Status);
+        }
+
+        Assert.All(real, s => Assert.Equal(HttpStatusCode.OK, s));
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await victim.PollAsync(0, 0)).Status);
+    }
 }

@@ -171,6 +171,16 @@ public sealed class BadInputTests(SeededServer server) : IClassFixture<SeededSer
         { "runs state=Bogus", "GET", "/api/v1/runs?state=Bogus", null, HttpStatusCode.BadRequest, "errors:state" },
         { "runs state as a number", "GET", "/api/v1/runs?state=1", null, HttpStatusCode.BadRequest, "errors:state" },
         { "runs limit=0", "GET", "/api/v1/runs?limit=0", null, HttpStatusCode.BadRequest, "errors:limit" },
+        { "runs limit that is not a number", "GET", "/api/v1/runs?limit=many", null, HttpStatusCode.BadRequest, "errors:limit" },
+
+        // Access: keys and audit (error bodies name the field, never a .NET type)
+        { "key role that does not exist", "PATCH", "/api/v1/keys/1", """{"role":"root"}""", HttpStatusCode.BadRequest, "errors:role" },
+        { "key role as a list", "PATCH", "/api/v1/keys/1", """{"role":["admin"]}""", HttpStatusCode.BadRequest, "errors:role" },
+        { "key role as a number", "PATCH", "/api/v1/keys/1", """{"role":2}""", HttpStatusCode.BadRequest, "errors:role" },
+        { "taking the admin role from the last admin key", "PATCH", "/api/v1/keys/1", """{"role":"viewer"}""", HttpStatusCode.Conflict, "says:last active admin key" },
+        { "key expiresIn as a number", "POST", "/api/v1/keys", """{"name":"k","role":"viewer","expiresIn":7}""", HttpStatusCode.BadRequest, "errors:expiresIn" },
+        { "audit from that is not a date", "GET", "/api/v1/audit?from=yesterday", null, HttpStatusCode.BadRequest, "errors:from" },
+        { "audit limit that is not a number", "GET", "/api/v1/audit?limit=many", null, HttpStatusCode.BadRequest, "errors:limit" },
     };
 
     [Theory]

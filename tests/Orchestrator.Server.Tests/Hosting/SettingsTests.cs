@@ -14,6 +14,9 @@ public sealed class SettingsTests
         { "Orchestrator__Unknown", "1", "Unknown" },
         { "Orchestrator__DatabaseBusyTimeout", "00:05:00", "Orchestrator:DatabaseBusyTimeout" },
         { "Orchestrator__HealthProbeTimeout", "00:00:00", "Orchestrator:HealthProbeTimeout" },
+        { "Orchestrator__PublicUrl", "ftp://orchestrator.example.com", "Orchestrator:PublicUrl" },
+        { "Orchestrator__PublicUrl", "https://orchestrator.example.com/?next=1", "Orchestrator:PublicUrl" },
+        { "Orchestrator__PublicUrl", "orchestrator.example.com", "Orchestrator:PublicUrl" },
     };
 
     [Theory]

@@ -23,11 +23,9 @@ public sealed class RunLifecycleTests
         Assert.Equal(3, (await client.GetJsonAsync($"/api/v1/runs/{runId}"))["members"]!.AsArray().Count);
         Assert.Equal("Ended", (string?)closed["closeReason"]);
 
-        using var browser = factory.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { HandleCookies = true });
-        browser.DefaultRequestHeaders.Authorization = null;
-        using (await browser.PostAsync("/login", new FormUrlEncodedContent(new Dictionary<string, string> { ["key"] = OrchestratorFactory.AdminKey, ["returnUrl"] = "/hangfire" }), TestContext.Current.CancellationToken))
-        {
-        }
+        using var person = Access.Browser.For(factory);
+        var browser = person.Client;
+        (await person.SignInAsync(OrchestratorFactory.AdminKey)).Dispose();
 
         var page = await ApiClient.EventuallyAsync(
             async () => WebUtility.HtmlDecode(await browser.GetStringAsync("/hangfire/jobs/succeeded", TestContext.Current.CancellationToken)),
