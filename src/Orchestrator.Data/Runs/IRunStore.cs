@@ -5,7 +5,9 @@ namespace Orchestrator.Data.Runs;
 public interface IRunStore
 {
     /// <summary>Creates the run for an occurrence, or returns the one that exists: a window+occurrence key pair
-    /// never has two runs.</summary>
+    /// never has two runs. A window never has two open runs either: an Opening run whose window still has a run
+    /// Opening, Open or in Cutoff past its start is recorded Skipped instead, with the reason in the audit log (defence
+    /// in depth: validation refuses a schedule that overlaps itself, but a window edited while a run is open may).</summary>
     Task<(RunRecord Run, bool Created)> CreateAsync(NewRun run, string actor, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     Task<RunRecord?> GetAsync(long id, CancellationToken cancellationToken = default);

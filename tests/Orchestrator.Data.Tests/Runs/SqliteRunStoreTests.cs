@@ -45,6 +45,42 @@ public sealed class SqliteRunStoreTests
         Assert.NotEqual(first.Id, second.Id);
     }
 
+    /// <summary>Issue 12 point 10 (defence in depth): a window never has two open runs, whatever created the second.</summary>
+    [Fact]
+    public async Task ARunStartingWhileTheWindowsPreviousRunIsOpenIsRecordedSkippedWithTheReason()
+    {
+        await using var db = await TempDatabase.CreateAsync();
+        var window = await db.CreateWindowAsync("edited-while-running");
+        var store = new SqliteRunStore(db.Database);
+        var ct = TestContext.Current.CancellationToken;
+        var (first, _) = await store.CreateAsync(NewRun(window, "2027-03-09T22:00:00"), "scheduler", db.Time.GetUtcNow(), ct);
+        Assert.True(await store.OpenAsync(first.Id, [], "scheduler", db.Time.GetUtcNow(), ct));
+
+        var (second, created) = await store.CreateAsync(NewRun(window, "2027-03-09T23:00:00", TimeSpan.FromHours(1)), "scheduler", db.Time.GetUtcNow(), ct);
+        var (atTheEnd, _) = await store.CreateAsync(NewRun(window, "2027-03-10T02:00:00", TimeSpan.FromHours(4)), "scheduler", db.Time.GetUtcNow(), ct);
+
+        Assert.True(created);
+        Assert.Equal(RunState.Skipped, second.State);
+        Assert.Equal(RunState.Opening, atTheEnd.State);
+        Assert.Equal(1, await db.ScalarAsync(
+            $"SELECT count(*) FROM audit_log WHERE entity = 'run' AND entity_id = '{second.Id}' AND action = '{SqliteRunStore.SkippedWhileOpenAction}' AND detail LIKE '%run {first.Id} of this window is still open until%'"));
+    }
+
+    [Fact]
+    public async Task ARunStartsNormallyOnceTheWindowsPreviousRunIsClosed()
+    {
+        await using var db = await TempDatabase.CreateAsync();
+        var window = await db.CreateWindowAsync("closed-early");
+        var store = new SqliteRunStore(db.Database);
+        var ct = TestContext.Current.CancellationToken;
+        var (first, _) = await store.CreateAsync(NewRun(window, "2027-03-09T22:00:00"), "scheduler", db.Time.GetUtcNow(), ct);
+        Assert.True(await store.TransitionAsync(first.Id, RunState.Cancelled, "api", db.Time.GetUtcNow(), CloseReason.ClosedByOperator, ct));
+
+        var (second, _) = await store.CreateAsync(NewRun(window, "2027-03-09T23:00:00", TimeSpan.FromHours(1)), "scheduler", db.Time.GetUtcNow(), ct);
+
+        Assert.Equal(RunState.Opening, second.State);
+    }
+
     [Fact]
     public async Task ARepeatedTransitionReturnsFalseAndWritesNoSecondAuditRow()
     {
