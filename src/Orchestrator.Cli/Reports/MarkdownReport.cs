@@ -22,7 +22,7 @@ internal static class MarkdownReport
         Row(md, "Planned", $"{Formats.Utc(r.PlannedStart)} → {Formats.Utc(r.PlannedEnd)} (scan cutoff {Formats.Utc(r.CutoffAt)})");
         Row(md, "Opened / closed", $"{Formats.Utc(r.OpenedAt)} / {Formats.Utc(r.ClosedAt)}" + (s.OpenFor is { } open ? $" (open {Formats.Duration(open)})" : ""));
         Row(md, "Groups", Formats.List(r.Groups));
-        Row(md, "Members", $"{s.Members}: opening confirmed by {s.OpenConfirmed}, close confirmed by {s.CloseConfirmed}" + (s.CloseUnconfirmed > 0 ? $", {s.CloseUnconfirmed} closed by expiry without confirmation" : ""));
+        Row(md, "Members", $"{s.Members}: opening confirmed by {s.OpenConfirmed}, close confirmed by {s.CloseConfirmed}" + (s.CloseUnconfirmed > 0 ? $", {s.CloseUnconfirmed} without close confirmation (closed by expiry, or open until the planned end: see the server report)" : ""));
         Row(md, "Transferred", $"{Formats.Bytes(s.BytesTransferred)} ({Formats.Number(s.BytesTransferred)} bytes) over {s.PeerPairs} peer pair(s)");
         Row(md, "Blocked", $"{Formats.Number(s.BlockedAttempts)} attempt(s) from {s.BlockedSources} source(s)");
 

@@ -20,8 +20,8 @@ internal sealed record RunReport(
         var summary = new RunSummary(
             members.Count,
             members.Count(m => m.OpenAckedAt is not null),
-            members.Count(m => m.CloseState == "Confirmed"),
-            members.Count(m => m.CloseState == "ClosedByExpiryUnconfirmed"),
+            members.Count(m => m.CloseState is "Confirmed" or "ConfirmedLate"),
+            members.Count(m => m.CloseState is "ClosedByExpiryUnconfirmed" or "Unconfirmed"),
             transfers.Sum(t => t.Bytes),
             transfers.Count,
             blocked.Sum(b => b.Count),

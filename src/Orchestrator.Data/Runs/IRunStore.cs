@@ -34,6 +34,8 @@ public interface IRunStore
     /// are acknowledged, and every other run it was a member of that has stopped being open is acknowledged closed.</summary>
     Task AcknowledgeAsync(long endpointId, IReadOnlyCollection<long> heldRunIds, DateTimeOffset now, CancellationToken cancellationToken = default);
 
-    /// <summary>Settles each member's close state after the grace period; returns how many were not confirmed.</summary>
-    Task<int> SettleCloseStatesAsync(long runId, CancellationToken cancellationToken = default);
+    /// <summary>Settles each member's close state once the grace period has passed (<paramref name="now"/>): Confirmed,
+    /// or without a confirmation ClosedByExpiryUnconfirmed when the run's planned end (the opening's expiry on the
+    /// endpoint) is past, Unconfirmed when it is still ahead. A later confirmation turns either into ConfirmedLate.</summary>
+    Task<CloseSettlement> SettleCloseStatesAsync(long runId, DateTimeOffset now, CancellationToken cancellationToken = default);
 }

@@ -212,9 +212,10 @@ internal sealed class SqliteRunStore(Database database) : IRunStore
         WHERE endpoint_id = @endpointId AND run_id IN (SELECT value FROM json_each(@held)) AND open_acked_at IS NULL
         """;
 
+    // A confirmation after the members were settled (close_state set) is recorded as late: the verdict tells the truth.
     internal const string AcknowledgeCloseSql =
         """
-        UPDATE run_members SET close_acked_at = @at
+        UPDATE run_members SET close_acked_at = @at, close_state = CASE WHEN close_state IS NULL THEN NULL ELSE 'ConfirmedLate' END
         WHERE endpoint_id = @endpointId AND close_acked_at IS NULL AND run_id NOT IN (SELECT value FROM json_each(@held))
           AND run_id IN (SELECT id FROM runs WHERE state NOT IN ('Opening', 'Open', 'Cutoff') OR planned_end <= @at)
         """;
@@ -231,18 +232,25 @@ internal sealed class SqliteRunStore(Database database) : IRunStore
         await connection.ExecuteAsync(AcknowledgeCloseSql, new { endpointId, held, at }, transaction);
     }
 
-    public async Task<int> SettleCloseStatesAsync(long runId, CancellationToken cancellationToken = default)
+    public async Task<CloseSettlement> SettleCloseStatesAsync(long runId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await connection.ExecuteAsync(
+        var confirmed = await connection.ExecuteAsync(
             "UPDATE run_members SET close_state = 'Confirmed' WHERE run_id = @runId AND close_state IS NULL AND close_acked_at IS NOT NULL",
             new { runId }, transaction);
-        var unconfirmed = await connection.ExecuteAsync(
-            "UPDATE run_members SET close_state = 'ClosedByExpiryUnconfirmed' WHERE run_id = @runId AND close_state IS NULL AND close_acked_at IS NULL",
+        var expired = await connection.ExecuteAsync(
+            """
+            UPDATE run_members SET close_state = 'ClosedByExpiryUnconfirmed'
+            WHERE run_id = @runId AND close_state IS NULL AND close_acked_at IS NULL
+              AND (SELECT planned_end FROM runs WHERE id = @runId) <= @now
+            """,
+            new { runId, now = UnixMs.From(now) }, transaction);
+        var open = await connection.ExecuteAsync(
+            "UPDATE run_members SET close_state = 'Unconfirmed' WHERE run_id = @runId AND close_state IS NULL AND close_acked_at IS NULL",
             new { runId }, transaction);
         await transaction.CommitAsync(cancellationToken);
-        return unconfirmed;
+        return new CloseSettlement(confirmed, expired, open);
     }
 
     /// <summary>Compare-and-set on the state column: the row is the truth when a job runs twice.</summary>

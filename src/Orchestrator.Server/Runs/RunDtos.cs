@@ -25,8 +25,9 @@ public sealed record RunResponse(
 public sealed record RunDetailResponse(RunResponse Run, IReadOnlyList<RunMemberResponse> Members);
 
 /// <summary>A frozen member, the addresses it accepts the peering ports from during the run, and what its agent confirmed.
-/// <c>closeState</c>: Confirmed, or ClosedByExpiryUnconfirmed once the grace period after the end has passed without a
-/// confirmation.</summary>
+/// <c>closeState</c>, settled once the grace after the close has passed: Confirmed; without a confirmation
+/// ClosedByExpiryUnconfirmed (the opening had expired) or Unconfirmed (its expiry, the planned end, is still ahead:
+/// the port may be open there until then); ConfirmedLate when the confirmation came after the grace.</summary>
 public sealed record RunMemberResponse(
     long EndpointId, string Hostname, IReadOnlyList<string> Addresses, IReadOnlyList<string> AllowedPeers,
     DateTimeOffset? OpenAckedAt, DateTimeOffset? CloseAckedAt, string? CloseState);

@@ -180,6 +180,38 @@ public sealed class SqliteRunStoreTests
         Assert.True(await endpoints.DeleteAsync(b, "api", db.Time.GetUtcNow(), TestContext.Current.CancellationToken));
     }
 
+    /// <summary>Issue 12 point 11: settling before the opening's expiry says Unconfirmed (not "closed by expiry"),
+    /// after it ClosedByExpiryUnconfirmed, and a confirmation after the settle is recorded ConfirmedLate.</summary>
+    [Fact]
+    public async Task SettlingTellsAnExpiredOpeningFromOneStillAheadAndALateConfirmationIsRecordedLate()
+    {
+        await using var db = await TempDatabase.CreateAsync();
+        var store = new SqliteRunStore(db.Database);
+        var ct = TestContext.Current.CancellationToken;
+        var (a, b) = await TwoEndpointsAsync(db);
+        var run = await CreateRunAsync(db, store);
+        await store.OpenAsync(run.Id, [new(run.Id, a, "a.example", ["198.18.0.1"], ["198.18.0.2"]), new(run.Id, b, "b.example", ["198.18.0.2"], ["198.18.0.1"])], "scheduler", db.Time.GetUtcNow(), ct);
+        db.Time.Advance(TimeSpan.FromMinutes(10));
+        Assert.True(await store.TransitionAsync(run.Id, RunState.Closing, "api", db.Time.GetUtcNow(), CloseReason.ClosedByOperator, ct));
+        Assert.True(await store.TransitionAsync(run.Id, RunState.Closed, "api", db.Time.GetUtcNow(), CloseReason.ClosedByOperator, ct));
+        await store.AcknowledgeAsync(a, [], db.Time.GetUtcNow(), ct);
+        db.Time.Advance(TimeSpan.FromMinutes(1));
+
+        var settled = await store.SettleCloseStatesAsync(run.Id, db.Time.GetUtcNow(), ct);
+        db.Time.Advance(TimeSpan.FromMinutes(3));
+        await store.AcknowledgeAsync(b, [], db.Time.GetUtcNow(), ct);
+
+        Assert.Equal(new CloseSettlement(1, 0, 1), settled);
+        var members = (await store.GetMembersAsync(run.Id, ct)).ToDictionary(m => m.EndpointId);
+        Assert.Equal(MemberCloseState.Confirmed, members[a].CloseState);
+        Assert.Equal(MemberCloseState.ConfirmedLate, members[b].CloseState);
+        Assert.Equal(TempDatabase.Start.AddMinutes(14), members[b].CloseAckedAt);
+
+        var expired = await CreateRunAsync(db, store);
+        await store.OpenAsync(expired.Id, [new(expired.Id, a, "a.example", ["198.18.0.1"], [])], "scheduler", db.Time.GetUtcNow(), ct);
+        Assert.Equal(new CloseSettlement(0, 1, 0), await store.SettleCloseStatesAsync(expired.Id, expired.PlannedEnd.AddMinutes(1), ct));
+    }
+
     private static NewRun NewRun(WindowRecord window, string key, TimeSpan? later = null)
     {
         var start = TempDatabase.Start + (later ?? TimeSpan.Zero);
