@@ -38,6 +38,9 @@ internal sealed class RunJobs(
     private readonly OrchestratorOptions _options = options.Value;
     private readonly ILogger<RunJobs> _log = log;
 
+    /// <summary>The longest rest of a grace the verify job waits out itself instead of scheduling itself again.</summary>
+    private static readonly TimeSpan MaxWaitInJob = TimeSpan.FromSeconds(2);
+
     [JobDisplayName("Open window \"{1}\" · run {0}")]
     [AutomaticRetry(Attempts = 5, DelaysInSeconds = [1, 2, 5, 10, 30])]
     public async Task OpenAsync(long runId, string windowName)
@@ -188,6 +191,23 @@ internal sealed class RunJobs(
     [AutomaticRetry(Attempts = 5, DelaysInSeconds = [1, 5, 10, 30, 60])]
     public async Task VerifyClosedAsync(long runId, string windowName)
     {
+        if (await _runs.GetAsync(runId) is { ClosedAt: { } closedAt } closedRun)
+        {
+            // Hangfire's SQLite storage keeps whole seconds, so a scheduled job may start up to a second early: the grace
+            // is waited out here to the millisecond; anything longer (a job run by hand) is scheduled again.
+            var left = GraceLeft(closedRun, closedAt) - (_time.GetUtcNow() - closedAt);
+            if (left > MaxWaitInJob)
+            {
+                _jobs.Schedule<RunJobs>(j => j.VerifyClosedAsync(runId, windowName), left);
+                return;
+            }
+
+            if (left > TimeSpan.Zero)
+            {
+                await Task.Delay(left, _time);
+            }
+        }
+
         var settled = await _runs.SettleCloseStatesAsync(runId, _time.GetUtcNow());
         if (settled.OpenUntilExpiry > 0 && await _runs.GetAsync(runId) is { } run)
         {
