@@ -56,7 +56,9 @@ internal sealed class OrchestratorClient : IDisposable
 
     public Task<WindowDto> UpdateWindowAsync(long id, WindowBody window, CancellationToken ct) => SendAsync<WindowDto>(HttpMethod.Put, $"api/v1/windows/{id}", window, ct);
 
-    public Task DeleteWindowAsync(long id, CancellationToken ct) => SendAsync<object>(HttpMethod.Delete, $"api/v1/windows/{id}", null, ct);
+    /// <param name="closeRuns">Close the window's open runs first; the server refuses (409) to delete a window with open runs otherwise.</param>
+    public Task DeleteWindowAsync(long id, bool closeRuns, CancellationToken ct) =>
+        SendAsync<object>(HttpMethod.Delete, closeRuns ? $"api/v1/windows/{id}?closeRuns=true" : $"api/v1/windows/{id}", null, ct);
 
     public Task<IReadOnlyList<OccurrenceDto>> OccurrencesAsync(long windowId, DateTimeOffset? from, int count, CancellationToken ct)
     {

@@ -12,17 +12,23 @@ internal static class ApplyCommand
     {
         var files = new ConfigFiles();
         var prune = PlanCommand.Prune();
+        var closeRuns = new Option<bool>("--close-runs")
+        {
+            Description = "With --prune: close the open runs of a window being deleted (the server refuses to delete a window with open runs otherwise)",
+        };
         var command = new Command("apply", """
             Make the server match the files: create and update what differs, and with --prune delete what the files no
             longer name. Idempotent: a second apply changes nothing and says so. Stops at the first refusal; run it
-            again after fixing the file.
+            again after fixing the file. A window with open runs is not deleted unless --close-runs closes them.
 
             Examples:
               orchestrator apply -f config/examples/site.yaml
               orchestrator apply -f config/ --prune --output json
+              orchestrator apply -f config/ --prune --close-runs
             """);
         files.AddTo(command);
         command.Add(prune);
+        command.Add(closeRuns);
         services.Bind(command, async (invocation, ct) =>
         {
             if (await PlanCommand.PlanAsync(invocation, files, invocation.Value(prune), ct) is not var (plan, _))
@@ -33,7 +39,7 @@ internal static class ApplyCommand
             var steps = plan.Changes.Where(c => c.Action != ChangeAction.Untracked).ToList();
             if (steps.Count > 0)
             {
-                await RunAsync(invocation, plan, steps.Count, ct);
+                await RunAsync(invocation, plan, steps.Count, invocation.Value(closeRuns), ct);
             }
 
             if (invocation.Json)
@@ -56,17 +62,17 @@ internal static class ApplyCommand
 
     /// <summary>A live bar on a terminal, then the list of changes; one line per change as it happens otherwise (logs,
     /// CI); nothing in JSON mode.</summary>
-    private static async Task RunAsync(Invocation invocation, Plan plan, int total, CancellationToken ct)
+    private static async Task RunAsync(Invocation invocation, Plan plan, int total, bool closeRuns, CancellationToken ct)
     {
         if (invocation.Json)
         {
-            await Applier.ApplyAsync(plan, invocation.Client, _ => { }, ct);
+            await Applier.ApplyAsync(plan, invocation.Client, closeRuns, _ => { }, ct);
             return;
         }
 
         if (!invocation.Services.Terminal.IsLive)
         {
-            await Applier.ApplyAsync(plan, invocation.Client, done => Log(invocation, done), ct);
+            await Applier.ApplyAsync(plan, invocation.Client, closeRuns, done => Log(invocation, done), ct);
             return;
         }
 
@@ -77,7 +83,7 @@ internal static class ApplyCommand
                 .StartAsync(async context =>
                 {
                     var task = context.AddTask("Applying", maxValue: total);
-                    await Applier.ApplyAsync(plan, invocation.Client, done =>
+                    await Applier.ApplyAsync(plan, invocation.Client, closeRuns, done =>
                     {
                         completed.AddRange(done);
                         task.Increment(done.Count);

@@ -16,8 +16,10 @@ internal static partial class Applier
     /// <summary>Endpoints go in batches through /endpoints/import (all or nothing per batch).</summary>
     public const int EndpointBatch = 500;
 
+    /// <param name="closeRuns">Close the open runs of a window being deleted; without it the server refuses (409)
+    /// to delete a window with open runs, and apply stops there with the server's explanation.</param>
     /// <param name="done">Called after each step with the changes it completed.</param>
-    public static async Task ApplyAsync(Plan plan, OrchestratorClient client, Action<IReadOnlyList<Change>> done, CancellationToken ct)
+    public static async Task ApplyAsync(Plan plan, OrchestratorClient client, bool closeRuns, Action<IReadOnlyList<Change>> done, CancellationToken ct)
     {
         var creates = plan.Changes.Where(c => c.Action is ChangeAction.Create or ChangeAction.Update).ToList();
         foreach (var batch in creates.Where(c => c.Kind == "endpoint").Chunk(EndpointBatch))
@@ -47,7 +49,7 @@ internal static partial class Applier
                 var id = change.Id!.Value;
                 await Step([change], () => kind switch
                 {
-                    "window" => client.DeleteWindowAsync(id, ct),
+                    "window" => client.DeleteWindowAsync(id, closeRuns, ct),
                     "group" => client.DeleteGroupAsync(id, ct),
                     _ => client.DeleteEndpointAsync(id, ct),
                 });

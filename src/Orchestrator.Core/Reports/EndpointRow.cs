@@ -21,8 +21,16 @@ public enum CloseStatus
 
     Confirmed,
 
-    /// <summary>No confirmation came: the endpoint's own firewall expiry closed the port, unobserved.</summary>
+    /// <summary>No confirmation came and the opening's expiry has passed: the endpoint's own firewall expiry closed the
+    /// port, unobserved.</summary>
     ClosedByExpiryUnconfirmed,
+
+    /// <summary>No confirmation came within the grace and the opening's expiry (the planned end the endpoint's firewall
+    /// holds) is still ahead: the port may be open there until then. Critical.</summary>
+    UnconfirmedMayBeOpen,
+
+    /// <summary>The agent confirmed, but after the grace; <see cref="EndpointRow.CloseAckLatency"/> is the delay.</summary>
+    ConfirmedLate,
 }
 
 public enum ScanStatus

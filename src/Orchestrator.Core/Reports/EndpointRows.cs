@@ -54,12 +54,25 @@ public static class EndpointRows
             return CloseStatus.NotOpened;
         }
 
-        if (member.CloseState == MemberClose.ClosedByExpiryUnconfirmed)
+        switch (member.CloseState)
         {
-            return CloseStatus.ClosedByExpiryUnconfirmed;
+            case MemberClose.ConfirmedLate:
+                return CloseStatus.ConfirmedLate;
+            case MemberClose.Confirmed:
+                return CloseStatus.Confirmed;
+            case MemberClose.Unconfirmed or MemberClose.ClosedByExpiryUnconfirmed:
+                // Read against the expiry now, whatever was stored: before the planned end nothing has expired yet
+                // (rows settled before this rule existed said "closed by expiry" after a close-now). A member with no
+                // agent that never acknowledged the opening had nothing to close.
+                if (member.Agent is null && member.OpenAckedAt is null && member.CloseState == MemberClose.Unconfirmed)
+                {
+                    return CloseStatus.NotOpened;
+                }
+
+                return now < run.PlannedEnd ? CloseStatus.UnconfirmedMayBeOpen : CloseStatus.ClosedByExpiryUnconfirmed;
         }
 
-        if (member.CloseAckedAt is not null || member.CloseState == MemberClose.Confirmed)
+        if (member.CloseAckedAt is not null)
         {
             return CloseStatus.Confirmed;
         }

@@ -11,7 +11,9 @@ public static class RunAnomalies
 {
     public const string RunNotClosed = "run-not-closed";
     public const string RunClosedLate = "run-closed-late";
+    public const string CloseUnconfirmedMayBeOpen = "close-unconfirmed-may-be-open";
     public const string CloseUnconfirmed = "close-unconfirmed";
+    public const string CloseConfirmedLate = "close-confirmed-late";
     public const string CloseAwaiting = "close-awaiting-confirmation";
     public const string RunMissed = "run-missed";
     public const string RunNotOpen = "run-not-open";
@@ -55,10 +57,15 @@ public static class RunAnomalies
                 $"The server closed the run {Duration(closed - run.PlannedEnd)} after its planned end ({run.CloseReason}); endpoint firewalls expired on time."));
         }
 
+        Add(found, CloseUnconfirmedMayBeOpen, AnomalySeverity.Critical, rows.Where(r => r.Close == CloseStatus.UnconfirmedMayBeOpen),
+            n => $"{n} {Endpoints(n)} did not confirm the close within the grace period; the port may be open on {(n == 1 ? "it" : "them")} until {run.PlannedEnd.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC (the opening's expiry on the endpoint, {Duration(run.PlannedEnd - now)} from now).");
         Add(found, CloseUnconfirmed, AnomalySeverity.Warning, rows.Where(r => r.Close == CloseStatus.ClosedByExpiryUnconfirmed),
             n => $"{n} {Endpoints(n)} did not confirm the close; {(n == 1 ? "its" : "their")} firewall expiry closed the port, unobserved.");
         Add(found, CloseAwaiting, AnomalySeverity.Info, rows.Where(r => r.Close == CloseStatus.AwaitingConfirmation),
             n => $"{n} {Endpoints(n)} {(n == 1 ? "has" : "have")} not confirmed the close yet (the grace period is still running).");
+        var late = rows.Where(r => r.Close == CloseStatus.ConfirmedLate).ToList();
+        Add(found, CloseConfirmedLate, AnomalySeverity.Info, late,
+            n => $"{n} {Endpoints(n)} confirmed the close after the grace period (the latest {Duration(late.Max(r => r.CloseAckLatency) ?? TimeSpan.Zero)} after the close).");
 
         // Opening later than expected, or not at all.
         if (run.State == RunState.Missed)
@@ -149,7 +156,9 @@ public static class RunAnomalies
         foreach (var row in rows)
         {
             var mine = new List<string>();
+            Mark(mine, codes, CloseUnconfirmedMayBeOpen, row.Close == CloseStatus.UnconfirmedMayBeOpen);
             Mark(mine, codes, CloseUnconfirmed, row.Close == CloseStatus.ClosedByExpiryUnconfirmed);
+            Mark(mine, codes, CloseConfirmedLate, row.Close == CloseStatus.ConfirmedLate);
             Mark(mine, codes, NoAgent, row.Agent == AgentStatus.NoAgent);
             Mark(mine, codes, AgentOffline, row.Agent == AgentStatus.Offline);
             Mark(mine, codes, OpenNeverAcknowledged, ackDue && row.OpenAckLatency is null && row.Agent != AgentStatus.NoAgent);

@@ -40,11 +40,17 @@ public sealed record MemberFacts(
     long BytesReceived,
     long? BytesFromHttp = null);
 
-/// <summary>Mirrors the stored member close state.</summary>
+/// <summary>Mirrors the stored member close state (settled a grace period after the close).</summary>
 public enum MemberClose
 {
     Confirmed,
     ClosedByExpiryUnconfirmed,
+
+    /// <summary>No confirmation within the grace while the opening's expiry was still ahead.</summary>
+    Unconfirmed,
+
+    /// <summary>Confirmed after the grace.</summary>
+    ConfirmedLate,
 }
 
 /// <summary>The endpoint's current (not revoked) agent.</summary>

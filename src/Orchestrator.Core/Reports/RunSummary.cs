@@ -18,7 +18,9 @@ public sealed record RunSummary(
     long BlockedAttempts,
     long BlockedFromOutside,
     TimeSpan? OpenDelay,
-    TimeSpan? CloseDelay)
+    TimeSpan? CloseDelay,
+    int CloseUnconfirmedMayBeOpen = 0,
+    int CloseConfirmedLate = 0)
 {
     public static RunSummary Of(RunFacts run, IReadOnlyList<EndpointRow> rows, IReadOnlyList<Anomaly> anomalies)
     {
@@ -30,7 +32,7 @@ public sealed record RunSummary(
         return new RunSummary(
             rows.Count,
             rows.Count(r => r.OpenAckLatency is not null),
-            rows.Count(r => r.Close == CloseStatus.Confirmed),
+            rows.Count(r => r.Close is CloseStatus.Confirmed or CloseStatus.ConfirmedLate),
             rows.Count(r => r.Close == CloseStatus.ClosedByExpiryUnconfirmed),
             rows.Count(r => r.Agent == AgentStatus.Online),
             rows.Count(r => r.Agent == AgentStatus.Offline),
@@ -44,6 +46,8 @@ public sealed record RunSummary(
             Counters.Sum(run.Blocked, b => b.Count),
             Counters.Sum(run.Blocked.Where(b => !memberAddresses.Contains(b.SourceAddress) && !(b.SourceEndpointId is { } id && memberIds.Contains(id))), b => b.Count),
             run.OpenedAt - run.PlannedStart,
-            run.ClosedAt - run.PlannedEnd);
+            run.ClosedAt - run.PlannedEnd,
+            rows.Count(r => r.Close == CloseStatus.UnconfirmedMayBeOpen),
+            rows.Count(r => r.Close == CloseStatus.ConfirmedLate));
     }
 }

@@ -16,6 +16,7 @@ public sealed class CronExpression
     private readonly IDayRule days;
     private readonly CronValueSet months;
     private readonly CronValueSet years;
+    private IReadOnlyList<TimeSpan>? timesOfDayList;
 
     private CronExpression(string text, CronTimesOfDay timesOfDay, IDayRule days, CronValueSet months, CronValueSet years)
     {
@@ -78,6 +79,35 @@ public sealed class CronExpression
     }
 
     public override string ToString() => Text;
+
+    /// <summary>Every time of day the expression fires at on a matching day, ascending (up to 86,400).</summary>
+    internal IReadOnlyList<TimeSpan> TimesOfDay => timesOfDayList ??= [.. timesOfDay.From(TimeSpan.Zero)];
+
+    /// <summary>The dates the day, month and year fields match, ascending from <paramref name="from"/> through 2199.</summary>
+    internal IEnumerable<DateOnly> MatchingDates(DateOnly from)
+    {
+        foreach (var year in years.Values.Where(y => y >= from.Year))
+        {
+            for (var month = year == from.Year ? from.Month : 1; month <= 12; month++)
+            {
+                if (!months.Contains(month))
+                {
+                    continue;
+                }
+
+                var daysInMonth = DateTime.DaysInMonth(year, month);
+                var matching = days.MatchingDays(year, month, daysInMonth);
+                for (var day = 1; day <= daysInMonth && matching != 0; day++)
+                {
+                    var date = new DateOnly(year, month, day);
+                    if ((matching & CronCalendar.Bit(day)) != 0 && date >= from)
+                    {
+                        yield return date;
+                    }
+                }
+            }
+        }
+    }
 
     private IEnumerable<DateTime> Enumerate(DateTime start)
     {

@@ -51,6 +51,11 @@ public static class ScheduleValidator
             errors.Add(NeverStarts(schedule));
         }
 
+        if (errors.Count == 0 && StartGaps.Shortest(schedule, schedule.Duration) is { } gap && gap.Gap < schedule.Duration)
+        {
+            errors.Add(Overlaps(schedule, gap));
+        }
+
         return errors;
     }
 
@@ -92,12 +97,38 @@ public static class ScheduleValidator
             : "cron never fires (e.g. 30 FEB); accepted an expression that matches at least one existing date");
     }
 
+    /// <summary>DESIGN: a window never overlaps itself; duration is elapsed time, so a DST change can shorten a gap.</summary>
+    private static FieldError Overlaps(WindowSchedule schedule, ShortestGap gap) => new("cron",
+        $"consecutive starts are as little as {Hours(gap.Gap)} apart ({Instant(gap.First)} then {Instant(gap.Second)}), " +
+        $"less than the duration {Hours(schedule.Duration)}, so a run would still be open when the next one starts; " +
+        $"accepted a cron whose consecutive starts are at least the duration apart in elapsed time (DST changes included), or a duration of at most {Hours(gap.Gap)}");
+
+    /// <summary>ISO-8601 in hours as users write durations (PT24H, PT23H30M, PT1S), never days.</summary>
+    private static string Hours(TimeSpan span)
+    {
+        var text = new System.Text.StringBuilder("PT");
+        if ((int)span.TotalHours > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{(int)span.TotalHours}H");
+        }
+
+        if (span.Minutes > 0)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{span.Minutes}M");
+        }
+
+        if (span.Seconds > 0 || text.Length == 2)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"{span.Seconds}S");
+        }
+
+        return text.ToString();
+    }
+
+    private static string Instant(DateTimeOffset value) => value.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+
     // ISO-8601 (PT5M), the spelling the API and the files use; TimeSpan's own "00:05:00" is not accepted back.
-    // Whole hours stay in hours (PT24H rather than P1D), as the docs and the ad-hoc run route write the maximum.
-    private static string Describe(TimeSpan span) =>
-        span > TimeSpan.Zero && span.Ticks % TimeSpan.TicksPerHour == 0
-            ? string.Create(CultureInfo.InvariantCulture, $"PT{(long)span.TotalHours}H")
-            : IsoDurations.Format(span);
+    private static string Describe(TimeSpan span) => Hours(span);
 
     private static string Invariant(int value) => value.ToString("+0;-0;0", CultureInfo.InvariantCulture);
 }

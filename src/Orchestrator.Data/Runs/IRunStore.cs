@@ -5,7 +5,9 @@ namespace Orchestrator.Data.Runs;
 public interface IRunStore
 {
     /// <summary>Creates the run for an occurrence, or returns the one that exists: a window+occurrence key pair
-    /// never has two runs.</summary>
+    /// never has two runs. A window never has two open runs either: an Opening run whose window still has a run
+    /// Opening, Open or in Cutoff past its start is recorded Skipped instead, with the reason in the audit log (defence
+    /// in depth: validation refuses a schedule that overlaps itself, but a window edited while a run is open may).</summary>
     Task<(RunRecord Run, bool Created)> CreateAsync(NewRun run, string actor, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     Task<RunRecord?> GetAsync(long id, CancellationToken cancellationToken = default);
@@ -32,6 +34,8 @@ public interface IRunStore
     /// are acknowledged, and every other run it was a member of that has stopped being open is acknowledged closed.</summary>
     Task AcknowledgeAsync(long endpointId, IReadOnlyCollection<long> heldRunIds, DateTimeOffset now, CancellationToken cancellationToken = default);
 
-    /// <summary>Settles each member's close state after the grace period; returns how many were not confirmed.</summary>
-    Task<int> SettleCloseStatesAsync(long runId, CancellationToken cancellationToken = default);
+    /// <summary>Settles each member's close state once the grace period has passed (<paramref name="now"/>): Confirmed,
+    /// or without a confirmation ClosedByExpiryUnconfirmed when the run's planned end (the opening's expiry on the
+    /// endpoint) is past, Unconfirmed when it is still ahead. A later confirmation turns either into ConfirmedLate.</summary>
+    Task<CloseSettlement> SettleCloseStatesAsync(long runId, DateTimeOffset now, CancellationToken cancellationToken = default);
 }

@@ -51,16 +51,29 @@ public sealed record RunMemberRecord(
     DateTimeOffset? CloseAckedAt = null,
     MemberCloseState? CloseState = null);
 
-/// <summary>How a member's closing is known, decided a grace period after the run's end.</summary>
+/// <summary>How a member's closing is known, settled a grace period after the close (the earlier of the server's close
+/// and the planned end), and updated when a confirmation comes later.</summary>
 public enum MemberCloseState
 {
-    /// <summary>The agent applied a state without the run's opening.</summary>
+    /// <summary>The agent applied a state without the run's opening within the grace.</summary>
     Confirmed,
 
-    /// <summary>No acknowledgement came: the endpoint's firewall removed the peers when their timeout ran out, but
-    /// nobody saw it.</summary>
+    /// <summary>No acknowledgement within the grace, and the opening's expiry (the planned end handed to the endpoint's
+    /// firewall) had passed: the firewall removed the peers on its own timeout, but nobody saw it.</summary>
     ClosedByExpiryUnconfirmed,
+
+    /// <summary>No acknowledgement within the grace while the opening's expiry was still ahead (a close-now): the port
+    /// may stay open on that endpoint until the planned end.</summary>
+    Unconfirmed,
+
+    /// <summary>The agent confirmed after the grace; the delay is its close acknowledgement's latency.</summary>
+    ConfirmedLate,
 }
+
+/// <summary>What settling a run's close states found.</summary>
+/// <param name="Unconfirmed">Members without a confirmation whose opening's expiry had passed.</param>
+/// <param name="OpenUntilExpiry">Members without a confirmation whose opening's expiry was still ahead.</param>
+public sealed record CloseSettlement(int Confirmed, int Unconfirmed, int OpenUntilExpiry);
 
 /// <summary>A run open for an endpoint right now, with that endpoint's allow-list.</summary>
 public sealed record OpenRun(RunRecord Run, RunMemberRecord Member);

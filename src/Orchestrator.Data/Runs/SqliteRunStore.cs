@@ -23,9 +23,11 @@ internal sealed class SqliteRunStore(Database database) : IRunStore
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         var id = await connection.ExecuteScalarAsync<long?>(
-            """
+            $"""
             INSERT INTO runs (window_id, window_name, occurrence_key, kind, state, planned_start, planned_end, cutoff_at, definition, created_at, updated_at)
-            VALUES (@WindowId, @WindowName, @OccurrenceKey, @kind, @state, @start, @end, @cutoff, @definition, @now, @now)
+            VALUES (@WindowId, @WindowName, @OccurrenceKey, @kind,
+                    CASE WHEN @state = 'Opening' AND EXISTS ({OpenRunOfWindowSql}) THEN 'Skipped' ELSE @state END,
+                    @start, @end, @cutoff, @definition, @now, @now)
             ON CONFLICT (window_id, occurrence_key) DO NOTHING
             RETURNING id
             """,
@@ -41,21 +43,38 @@ internal sealed class SqliteRunStore(Database database) : IRunStore
                 cutoff = UnixMs.From(run.CutoffAt),
                 definition = Json.Write(run.Definition),
                 now = UnixMs.From(now),
+                ownId = (long?)null,
             },
             transaction);
         var created = id is not null;
-        if (created)
-        {
-            await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "run", id, "created",
-                new { run.WindowId, run.OccurrenceKey, kind = run.Kind.ToString(), state = run.State.ToString(), run.PlannedStart, run.PlannedEnd });
-        }
-
         var record = (await connection.QuerySingleAsync<Row>(
             $"SELECT {Columns} FROM runs WHERE window_id = @WindowId AND occurrence_key = @OccurrenceKey",
             new { run.WindowId, run.OccurrenceKey }, transaction)).ToRecord();
+        if (created)
+        {
+            await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "run", id, "created",
+                new { run.WindowId, run.OccurrenceKey, kind = run.Kind.ToString(), state = record.State.ToString(), run.PlannedStart, run.PlannedEnd });
+            if (record.State != run.State)
+            {
+                // The window's previous run still holds its members: a window never overlaps itself (DESIGN).
+                var open = await connection.QueryFirstAsync<(long Id, long PlannedEnd)>(
+                    $"SELECT id, planned_end FROM runs WHERE id IN ({OpenRunOfWindowSql}) ORDER BY id LIMIT 1",
+                    new { run.WindowId, start = UnixMs.From(run.PlannedStart), ownId = id }, transaction);
+                await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "run", id, SkippedWhileOpenAction,
+                    new { reason = $"run {open.Id} of this window is still open until {UnixMs.To(open.PlannedEnd):O}", openRunId = open.Id });
+            }
+        }
+
         await transaction.CommitAsync(cancellationToken);
         return (record, created);
     }
+
+    /// <summary>The audit action of a run recorded as Skipped because the window's previous run was still open.</summary>
+    public const string SkippedWhileOpenAction = "skipped: previous run still open";
+
+    // Runs of @WindowId that still hold (or are about to hold) their members at @start, other than @ownId.
+    private const string OpenRunOfWindowSql =
+        "SELECT id FROM runs WHERE window_id = @WindowId AND state IN ('Opening', 'Open', 'Cutoff') AND planned_end > @start AND id IS NOT @ownId";
 
     public async Task<RunRecord?> GetAsync(long id, CancellationToken cancellationToken = default)
     {
@@ -193,9 +212,10 @@ internal sealed class SqliteRunStore(Database database) : IRunStore
         WHERE endpoint_id = @endpointId AND run_id IN (SELECT value FROM json_each(@held)) AND open_acked_at IS NULL
         """;
 
+    // A confirmation after the members were settled (close_state set) is recorded as late: the verdict tells the truth.
     internal const string AcknowledgeCloseSql =
         """
-        UPDATE run_members SET close_acked_at = @at
+        UPDATE run_members SET close_acked_at = @at, close_state = CASE WHEN close_state IS NULL THEN NULL ELSE 'ConfirmedLate' END
         WHERE endpoint_id = @endpointId AND close_acked_at IS NULL AND run_id NOT IN (SELECT value FROM json_each(@held))
           AND run_id IN (SELECT id FROM runs WHERE state NOT IN ('Opening', 'Open', 'Cutoff') OR planned_end <= @at)
         """;
@@ -212,18 +232,25 @@ internal sealed class SqliteRunStore(Database database) : IRunStore
         await connection.ExecuteAsync(AcknowledgeCloseSql, new { endpointId, held, at }, transaction);
     }
 
-    public async Task<int> SettleCloseStatesAsync(long runId, CancellationToken cancellationToken = default)
+    public async Task<CloseSettlement> SettleCloseStatesAsync(long runId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await connection.ExecuteAsync(
+        var confirmed = await connection.ExecuteAsync(
             "UPDATE run_members SET close_state = 'Confirmed' WHERE run_id = @runId AND close_state IS NULL AND close_acked_at IS NOT NULL",
             new { runId }, transaction);
-        var unconfirmed = await connection.ExecuteAsync(
-            "UPDATE run_members SET close_state = 'ClosedByExpiryUnconfirmed' WHERE run_id = @runId AND close_state IS NULL AND close_acked_at IS NULL",
+        var expired = await connection.ExecuteAsync(
+            """
+            UPDATE run_members SET close_state = 'ClosedByExpiryUnconfirmed'
+            WHERE run_id = @runId AND close_state IS NULL AND close_acked_at IS NULL
+              AND (SELECT planned_end FROM runs WHERE id = @runId) <= @now
+            """,
+            new { runId, now = UnixMs.From(now) }, transaction);
+        var open = await connection.ExecuteAsync(
+            "UPDATE run_members SET close_state = 'Unconfirmed' WHERE run_id = @runId AND close_state IS NULL AND close_acked_at IS NULL",
             new { runId }, transaction);
         await transaction.CommitAsync(cancellationToken);
-        return unconfirmed;
+        return new CloseSettlement(confirmed, expired, open);
     }
 
     /// <summary>Compare-and-set on the state column: the row is the truth when a job runs twice.</summary>

@@ -97,6 +97,7 @@ internal static class OrchestratorHost
         services.AddSingleton<WindowScheduler>();
         services.AddSingleton<RunTriggers>();
         services.AddSingleton<RunStarter>();
+        services.AddSingleton<RunCloser>();
         services.AddSingleton<EndpointDirectory>();
         services.AddSingleton<RunMembership>();
         services.AddSingleton<StartupReconciler>();

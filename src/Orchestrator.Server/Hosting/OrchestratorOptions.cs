@@ -35,8 +35,10 @@ public sealed class OrchestratorOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:10", "01:00:00", ErrorMessage = "{0} must be between {1} and {2}")]
     public TimeSpan AgentOfflineAfter { get; set; } = TimeSpan.FromSeconds(90);
 
-    /// <summary>After a run's end, members whose agent has not confirmed the close by then are recorded as
-    /// "closed by expiry, unconfirmed".</summary>
+    /// <summary>Counted from the moment the endpoints' desired state drops the opening (the earlier of the server's
+    /// close and the planned end): members whose agent has not confirmed the close by then are recorded as "closed by
+    /// expiry, unconfirmed", or "unconfirmed" while their opening's expiry is still ahead (critical in the report). A
+    /// later confirmation is recorded as late.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "{0} must be between {1} and {2}")]
     public TimeSpan CloseConfirmationGrace { get; set; } = TimeSpan.FromSeconds(60);
 

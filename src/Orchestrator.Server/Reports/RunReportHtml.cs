@@ -86,6 +86,7 @@ internal static class RunReportHtml
         Figure(html, "open-acked", $"{N(s.OpenAcknowledged)} / {N(s.Members)}", "acknowledged the opening");
         Figure(html, "close-confirmed", $"{N(s.CloseConfirmed)} / {N(s.Members)}", "confirmed the close");
         Figure(html, "close-unconfirmed", N(s.CloseUnconfirmed), "closed by expiry, unconfirmed");
+        Figure(html, "close-may-be-open", N(s.CloseUnconfirmedMayBeOpen), "unconfirmed, may be open until the planned close");
         Figure(html, "offline", $"{N(s.Offline)} + {N(s.WithoutAgent)}", "offline + without agent");
         Figure(html, "scans", $"{N(s.ScansSucceeded)} ok / {N(s.ScansFailed)} failed", $"scans ({N(s.ScansRunning)} running, {N(s.ScansNotDispatched)} not dispatched)");
         Figure(html, "kept-off-wan", Bytes(report.KeptOffTheWan.BytesFromPeers), "received from peers (kept off the WAN)");
@@ -241,6 +242,8 @@ internal static class RunReportHtml
     private static string CloseText(string close) => close switch
     {
         "ClosedByExpiryUnconfirmed" => "closed by expiry (unconfirmed)",
+        "UnconfirmedMayBeOpen" => "UNCONFIRMED: may be open until the planned close",
+        "ConfirmedLate" => "confirmed late",
         "AwaitingConfirmation" => "awaiting confirmation",
         "NotOpened" => "never opened",
         _ => close.ToLowerInvariant(),

@@ -34,9 +34,9 @@ internal static class RunReportMarkdown
         }
 
         md.AppendLine();
-        md.AppendLine("| members | opening acked | close confirmed | closed by expiry | scans ok / failed | from peers | blocked (outside group) |");
-        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
-        md.AppendLine(CultureInfo.InvariantCulture, $"| {N(s.Members)} | {N(s.OpenAcknowledged)} | {N(s.CloseConfirmed)} | {N(s.CloseUnconfirmed)} | {N(s.ScansSucceeded)} / {N(s.ScansFailed)} | {Bytes(report.KeptOffTheWan.BytesFromPeers)} | {N(s.BlockedAttempts)} ({N(s.BlockedFromOutside)}) |");
+        md.AppendLine("| members | opening acked | close confirmed | closed by expiry | may be open | scans ok / failed | from peers | blocked (outside group) |");
+        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine(CultureInfo.InvariantCulture, $"| {N(s.Members)} | {N(s.OpenAcknowledged)} | {N(s.CloseConfirmed)} | {N(s.CloseUnconfirmed)} | {N(s.CloseUnconfirmedMayBeOpen)} | {N(s.ScansSucceeded)} / {N(s.ScansFailed)} | {Bytes(report.KeptOffTheWan.BytesFromPeers)} | {N(s.BlockedAttempts)} ({N(s.BlockedFromOutside)}) |");
         md.AppendLine();
 
         var problems = report.Endpoints.Where(e => e.Problems.Count > 0).Take(Listed).ToList();

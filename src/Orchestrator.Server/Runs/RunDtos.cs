@@ -25,8 +25,10 @@ public sealed record RunResponse(
 public sealed record RunDetailResponse(RunResponse Run, IReadOnlyList<RunMemberResponse> Members);
 
 /// <summary>A frozen member, the addresses it accepts the peering ports from during the run, and what its agent confirmed.
-/// <c>closeState</c>: Confirmed, or ClosedByExpiryUnconfirmed once the grace period after the end has passed without a
-/// confirmation. <c>applyError</c>: what the member's agent last reported it could not apply (it then fails closed: the
+/// <c>closeState</c>, settled once the grace after the close has passed: Confirmed; without a confirmation
+/// ClosedByExpiryUnconfirmed (the opening had expired) or Unconfirmed (its expiry, the planned end, is still ahead:
+/// the port may be open there until then); ConfirmedLate when the confirmation came after the grace.
+/// <c>applyError</c>: what the member's agent last reported it could not apply (it then fails closed: the
 /// refused openings, or all of them, are not in force there); null when its last state applied in full.</summary>
 public sealed record RunMemberResponse(
     long EndpointId, string Hostname, IReadOnlyList<string> Addresses, IReadOnlyList<string> AllowedPeers,

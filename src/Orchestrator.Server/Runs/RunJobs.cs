@@ -38,6 +38,9 @@ internal sealed class RunJobs(
     private readonly OrchestratorOptions _options = options.Value;
     private readonly ILogger<RunJobs> _log = log;
 
+    /// <summary>The longest rest of a grace the verify job waits out itself instead of scheduling itself again.</summary>
+    private static readonly TimeSpan MaxWaitInJob = TimeSpan.FromSeconds(2);
+
     [JobDisplayName("Open window \"{1}\" · run {0}")]
     [AutomaticRetry(Attempts = 5, DelaysInSeconds = [1, 2, 5, 10, 30])]
     public async Task OpenAsync(long runId, string windowName)
@@ -160,7 +163,7 @@ internal sealed class RunJobs(
             await _runs.TransitionAsync(runId, RunState.Closing, Actor.Scheduler, now, reason);
             await _runs.TransitionAsync(runId, RunState.Closed, Actor.Scheduler, now, reason);
             _notifier.Notify((await _runs.GetMembersAsync(runId)).Select(m => m.EndpointId));
-            _jobs.Schedule<RunJobs>(j => j.VerifyClosedAsync(runId, windowName), _options.CloseConfirmationGrace);
+            _jobs.Schedule<RunJobs>(j => j.VerifyClosedAsync(runId, windowName), GraceLeft(run, now));
             _jobs.Schedule<Reports.RunReportSnapshotJob>(j => j.TakeAsync(runId, windowName), Reports.RunReportBuilder.SnapshotDelay(_options));
             _log.LogInformation("Run {RunId} of window \"{Window}\" closed ({Reason})", runId, windowName, reason);
         }
@@ -168,16 +171,52 @@ internal sealed class RunJobs(
         await _triggers.RemoveAsync(runId, CancellationToken.None);
     }
 
-    /// <summary>A grace period after the close: members whose agent confirmed it are Confirmed, the others
-    /// "closed by expiry, unconfirmed" (their firewall removed the peers on its own timeout).</summary>
+    /// <summary>
+    /// The grace counts from the moment the endpoints' desired state dropped the opening: the earlier of the server's
+    /// close (<paramref name="closedAt"/>) and the planned end (docs/reports.md, "close-ack latency"). After downtime
+    /// that moment is long past and the members are settled at once; a confirmation that comes later is recorded late.
+    /// </summary>
+    private TimeSpan GraceLeft(RunRecord run, DateTimeOffset closedAt)
+    {
+        var reference = closedAt < run.PlannedEnd ? closedAt : run.PlannedEnd;
+        var left = reference + _options.CloseConfirmationGrace - closedAt;
+        return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+    }
+
+    /// <summary>Once the grace has passed: members whose agent confirmed the close are Confirmed; the others
+    /// "closed by expiry, unconfirmed" when their opening's expiry (the planned end) has passed, or Unconfirmed when it
+    /// is still ahead (a close-now): the port may be open there until the planned end, which the report flags as
+    /// critical. A confirmation that arrives later turns either into ConfirmedLate.</summary>
     [JobDisplayName("Verify closed \"{1}\" · run {0}")]
     [AutomaticRetry(Attempts = 5, DelaysInSeconds = [1, 5, 10, 30, 60])]
     public async Task VerifyClosedAsync(long runId, string windowName)
     {
-        var unconfirmed = await _runs.SettleCloseStatesAsync(runId);
-        if (unconfirmed > 0)
+        if (await _runs.GetAsync(runId) is { ClosedAt: { } closedAt } closedRun)
         {
-            _log.LogWarning("Run {RunId} of window \"{Window}\": {Count} endpoints did not confirm the close; their firewall expiry closed them", runId, windowName, unconfirmed);
+            // Hangfire's SQLite storage keeps whole seconds, so a scheduled job may start up to a second early: the grace
+            // is waited out here to the millisecond; anything longer (a job run by hand) is scheduled again.
+            var left = GraceLeft(closedRun, closedAt) - (_time.GetUtcNow() - closedAt);
+            if (left > MaxWaitInJob)
+            {
+                _jobs.Schedule<RunJobs>(j => j.VerifyClosedAsync(runId, windowName), left);
+                return;
+            }
+
+            if (left > TimeSpan.Zero)
+            {
+                await Task.Delay(left, _time);
+            }
+        }
+
+        var settled = await _runs.SettleCloseStatesAsync(runId, _time.GetUtcNow());
+        if (settled.OpenUntilExpiry > 0 && await _runs.GetAsync(runId) is { } run)
+        {
+            _log.LogError("Run {RunId} of window \"{Window}\": {Count} endpoints did not confirm the close; the port may be open on them until {End:O}", runId, windowName, settled.OpenUntilExpiry, run.PlannedEnd);
+        }
+
+        if (settled.Unconfirmed > 0)
+        {
+            _log.LogWarning("Run {RunId} of window \"{Window}\": {Count} endpoints did not confirm the close; their opening had expired", runId, windowName, settled.Unconfirmed);
         }
     }
 }

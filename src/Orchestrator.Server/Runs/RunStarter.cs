@@ -28,6 +28,11 @@ internal sealed class RunStarter(IRunStore runs, RunTriggers triggers, IBackgrou
             time.GetUtcNow(),
             cancellationToken);
 
+        if (state == RunState.Opening && run.State == RunState.Skipped)
+        {
+            log.LogWarning("Run {RunId} of window \"{Window}\" skipped: the window's previous run is still open (a window never overlaps itself)", run.Id, run.WindowName);
+        }
+
         // Whether this call created the run or a repeated fire found it, an Opening run must have its opening queued
         // and its end scheduled: the previous attempt may have died between the insert and the enqueue. The queued job
         // also schedules the end and cutoff, so a crash before the scheduling below loses neither.

@@ -78,45 +78,29 @@ internal static class RunsApi
 
     /// <summary>Closes a run now. A run that has not opened yet is cancelled.</summary>
     private static async Task<Results<Accepted<RunResponse>, ProblemHttpResult>> CloseAsync(
-        long id, IRunStore runs, IBackgroundJobClient jobs, DesiredStateNotifier notifier, TimeProvider time, CurrentActor actor, CancellationToken ct)
+        long id, IRunStore runs, RunCloser closer, CurrentActor actor, CancellationToken ct)
     {
         if (await runs.GetAsync(id, ct) is not { } run)
         {
             return Problems.NotFound($"Run {id}");
         }
 
-        // The run may move (Opening → Open) between the read and the change: read again and retry, so that a close
-        // racing the opening still closes (regression: it answered 409 "run is Opening").
-        var moved = false;
-        for (var attempt = 0; attempt < 3 && !moved; attempt++)
+        if (await closer.CloseNowAsync(run, actor.Name, ct) is not { } closed)
         {
-            if (attempt > 0 && await runs.GetAsync(id, ct) is { } fresh)
-            {
-                run = fresh;
-            }
-
-            moved = run.State == RunState.Opening
-                ? await runs.TransitionAsync(id, RunState.Cancelled, actor.Name, time.GetUtcNow(), CloseReason.ClosedByOperator, ct)
-                : await runs.TransitionAsync(id, RunState.Closing, actor.Name, time.GetUtcNow(), CloseReason.ClosedByOperator, ct);
-        }
-
-        if (!moved)
-        {
+            var now = await runs.GetAsync(id, ct) ?? run;
             return TypedResults.Problem(
                 statusCode: StatusCodes.Status409Conflict,
                 title: "The run cannot be closed; nothing was changed.",
-                detail: $"run {id} is {run.State}; only Opening, Open and Cutoff runs can be closed");
+                detail: $"run {id} is {now.State}; only Opening, Open and Cutoff runs can be closed");
         }
 
-        notifier.Notify((await runs.GetMembersAsync(id, ct)).Select(m => m.EndpointId));
-        jobs.Enqueue<RunJobs>(j => j.CloseAsync(id, run.WindowName));
-        return TypedResults.Accepted($"/api/v1/runs/{id}", RunResponse.From((await runs.GetAsync(id, ct))!));
+        return TypedResults.Accepted($"/api/v1/runs/{id}", RunResponse.From(closed));
     }
 
     /// <summary>Starts a run of the window now, for the given duration (ISO-8601), outside its schedule; an optional
     /// cutoff (ISO-8601) replaces the window's for this run only.</summary>
     private static async Task<Results<Created<RunResponse>, ValidationProblem, ProblemHttpResult>> StartAdHocAsync(
-        long id, AdHocRunRequest request, IWindowStore windows, RunStarter starter, IOptions<OrchestratorOptions> options, TimeProvider time, CurrentActor actor, CancellationToken ct)
+        long id, AdHocRunRequest request, IWindowStore windows, RunStarter starter, RunCloser closer, IOptions<OrchestratorOptions> options, TimeProvider time, CurrentActor actor, CancellationToken ct)
     {
         if (!IsoDurations.TryParse(request.Duration, out var duration))
         {
@@ -148,6 +132,16 @@ internal static class RunsApi
         if (await windows.GetAsync(id, ct) is not { } window)
         {
             return Problems.NotFound($"Window {id}");
+        }
+
+        // A window never has two open runs (the store records a racing second one as Skipped).
+        if (await closer.OpenRunsOfAsync(id, ct) is [var open, ..])
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "The window already has an open run; nothing was started.",
+                detail: $"run {open.Id} of window {id} is {open.State} until {open.PlannedEnd:O}; a window never has two open runs. " +
+                        $"Close it first (POST /api/v1/runs/{open.Id}/close), then start the ad-hoc run.");
         }
 
         var now = time.GetUtcNow();

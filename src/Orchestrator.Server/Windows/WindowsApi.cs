@@ -8,6 +8,7 @@ using Orchestrator.Data.Windows;
 using Orchestrator.Server.Access;
 using Orchestrator.Server.Api;
 using Orchestrator.Server.Hosting;
+using Orchestrator.Server.Runs;
 using Orchestrator.Server.Scheduling;
 
 namespace Orchestrator.Server.Windows;
@@ -98,10 +99,32 @@ internal static class WindowsApi
         return TypedResults.Ok(WindowMapper.ToResponse(updated, Next(updated, now)));
     }
 
-    /// <summary>Deletes the window and its future occurrences; runs already started keep their end.</summary>
+    /// <summary>Deletes the window and its future occurrences. A window with open runs is not deleted (409) unless
+    /// <paramref name="closeRuns"/> is true: then its open runs are closed now (as by their close route) first.</summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> DeleteAsync(
-        long id, IWindowStore windows, WindowScheduler scheduler, TimeProvider time, CurrentActor actor, CancellationToken ct)
+        long id, bool? closeRuns, IWindowStore windows, WindowScheduler scheduler, RunCloser closer, TimeProvider time, CurrentActor actor, CancellationToken ct)
     {
+        if (await windows.GetAsync(id, ct) is null)
+        {
+            return Problems.NotFound($"Window {id}");
+        }
+
+        var open = await closer.OpenRunsOfAsync(id, ct);
+        if (open.Count > 0 && closeRuns != true)
+        {
+            var list = string.Join(", ", open.Select(r => $"run {r.Id} ({r.State} until {r.PlannedEnd:O})"));
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status409Conflict,
+                title: "The window has open runs; nothing was changed.",
+                detail: $"window {id} has {open.Count} open run(s): {list}. Close them (POST /api/v1/runs/{{id}}/close) and delete again, " +
+                        $"or delete with ?closeRuns=true to close them now and delete the window (CLI: apply --prune --close-runs).");
+        }
+
+        foreach (var run in open)
+        {
+            await closer.CloseNowAsync(run, actor.Name, ct);
+        }
+
         if (!await windows.DeleteAsync(id, actor.Name, time.GetUtcNow(), ct))
         {
             return Problems.NotFound($"Window {id}");

@@ -16,6 +16,7 @@ public class CronExpressionEvaluationTests
         { "0 0 12 15W * ?", "weekday nearest the 15th" },
         { "0 0 12 1W * ?", "weekday nearest the 1st" },
         { "0 0 12 31W * ?", "weekday nearest the 31st" },
+        { "0 0 12 30W * ?", "weekday nearest the 30th" },
         { "0 0 12 ? * 6L", "last Friday" },
         { "0 0 12 ? * FRIL", "last Friday" },
         { "0 0 12 ? * TUE#2", "second Tuesday" },
@@ -34,6 +35,18 @@ public class CronExpressionEvaluationTests
             .Select(d => d.ToDateTime(new TimeOnly(12, 0)));
 
         Assert.Equal(expected, TwoYears(text));
+    }
+
+    /// <summary>Regression (issue 12 point 19): Core skipped February for 31W; Quartz fires on the weekday nearest
+    /// February's last day. 2027-02-28 is a Sunday, so both fire on Friday the 26th.</summary>
+    [Fact]
+    public void NearestWeekdayPastTheMonthsEndFiresOnTheWeekdayNearestTheLastDayAsQuartzDoes()
+    {
+        var quartz = new Quartz.CronExpression("0 0 12 31W FEB ?", TimeZoneInfo.Utc);
+        var quartzFire = quartz.GetNextValidTimeAfter(new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+        Assert.Equal(new DateTime(2027, 2, 26, 12, 0, 0), CronExpression.Parse("0 0 12 31W FEB ?").LocalTimesFrom(From2027).First());
+        Assert.Equal(new DateTimeOffset(2027, 2, 26, 12, 0, 0, TimeSpan.Zero), quartzFire);
     }
 
     [Fact]
@@ -149,7 +162,9 @@ public class CronExpressionEvaluationTests
             "weekday nearest two days before the last" => CalendarScan.NearestWeekdayInMonth(last.AddDays(-2)),
             "weekday nearest the 15th" => CalendarScan.NearestWeekdayInMonth(new DateOnly(year, month, 15)),
             "weekday nearest the 1st" => CalendarScan.NearestWeekdayInMonth(new DateOnly(year, month, 1)),
-            "weekday nearest the 31st" => last.Day == 31 ? CalendarScan.NearestWeekdayInMonth(last) : null,
+            // Quartz clamps a day past the month's end to the last day (issue 12 point 19): never a skipped month.
+            "weekday nearest the 31st" => CalendarScan.NearestWeekdayInMonth(last),
+            "weekday nearest the 30th" => CalendarScan.NearestWeekdayInMonth(last.Day < 30 ? last : new DateOnly(year, month, 30)),
             "last Friday" => CalendarScan.Last(year, month, DayOfWeek.Friday),
             "second Tuesday" => CalendarScan.Nth(year, month, DayOfWeek.Tuesday, 2),
             "fifth Sunday" => CalendarScan.NthOrNone(year, month, DayOfWeek.Sunday, 5),

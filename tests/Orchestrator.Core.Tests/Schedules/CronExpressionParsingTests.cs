@@ -85,6 +85,23 @@ public class CronExpressionParsingTests
         Assert.Contains("accepted", error, StringComparison.Ordinal);
     }
 
+    /// <summary>Issue 12 point 19: Quartz 4.7.3 refuses these or reads them otherwise than they look; Core refuses them.</summary>
+    [Theory]
+    [InlineData("0 0 22 1 FEB/4 ?", "month: 'FEB/4' has a step after a name")]
+    [InlineData("0 0 22 1 JAN-MAR/2 ?", "month: 'JAN-MAR/2' has a step after a name")]
+    [InlineData("0 0 22 ? * MON/2", "day-of-week: 'MON/2' has a step after a name")]
+    [InlineData("0 0 22 ? * 2-FRI", "day-of-week: range '2-FRI' mixes a number and a name")]
+    [InlineData("0 0 22 1 AUG-8 ?", "month: range 'AUG-8' mixes a number and a name")]
+    [InlineData("*/60 0 22 * * ?", "second: step '/60' is not understood; accepted a step of 1-59")]
+    [InlineData("0 */60 22 * * ?", "minute: step '/60' is not understood; accepted a step of 1-59")]
+    [InlineData("0 0 */24 * * ?", "hour: step '/24' is not understood; accepted a step of 1-23")]
+    public void RefusesWhatQuartzRefusesOrMisreads(string text, string expectedPrefix)
+    {
+        Assert.False(CronExpression.TryParse(text, out _, out var error));
+        Assert.StartsWith(expectedPrefix, error, StringComparison.Ordinal);
+        Assert.Contains("accepted", error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void ParseThrowsFormatExceptionWithTheError()
     {

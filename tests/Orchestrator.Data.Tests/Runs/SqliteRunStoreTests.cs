@@ -45,6 +45,42 @@ public sealed class SqliteRunStoreTests
         Assert.NotEqual(first.Id, second.Id);
     }
 
+    /// <summary>Issue 12 point 10 (defence in depth): a window never has two open runs, whatever created the second.</summary>
+    [Fact]
+    public async Task ARunStartingWhileTheWindowsPreviousRunIsOpenIsRecordedSkippedWithTheReason()
+    {
+        await using var db = await TempDatabase.CreateAsync();
+        var window = await db.CreateWindowAsync("edited-while-running");
+        var store = new SqliteRunStore(db.Database);
+        var ct = TestContext.Current.CancellationToken;
+        var (first, _) = await store.CreateAsync(NewRun(window, "2027-03-09T22:00:00"), "scheduler", db.Time.GetUtcNow(), ct);
+        Assert.True(await store.OpenAsync(first.Id, [], "scheduler", db.Time.GetUtcNow(), ct));
+
+        var (second, created) = await store.CreateAsync(NewRun(window, "2027-03-09T23:00:00", TimeSpan.FromHours(1)), "scheduler", db.Time.GetUtcNow(), ct);
+        var (atTheEnd, _) = await store.CreateAsync(NewRun(window, "2027-03-10T02:00:00", TimeSpan.FromHours(4)), "scheduler", db.Time.GetUtcNow(), ct);
+
+        Assert.True(created);
+        Assert.Equal(RunState.Skipped, second.State);
+        Assert.Equal(RunState.Opening, atTheEnd.State);
+        Assert.Equal(1, await db.ScalarAsync(
+            $"SELECT count(*) FROM audit_log WHERE entity = 'run' AND entity_id = '{second.Id}' AND action = '{SqliteRunStore.SkippedWhileOpenAction}' AND detail LIKE '%run {first.Id} of this window is still open until%'"));
+    }
+
+    [Fact]
+    public async Task ARunStartsNormallyOnceTheWindowsPreviousRunIsClosed()
+    {
+        await using var db = await TempDatabase.CreateAsync();
+        var window = await db.CreateWindowAsync("closed-early");
+        var store = new SqliteRunStore(db.Database);
+        var ct = TestContext.Current.CancellationToken;
+        var (first, _) = await store.CreateAsync(NewRun(window, "2027-03-09T22:00:00"), "scheduler", db.Time.GetUtcNow(), ct);
+        Assert.True(await store.TransitionAsync(first.Id, RunState.Cancelled, "api", db.Time.GetUtcNow(), CloseReason.ClosedByOperator, ct));
+
+        var (second, _) = await store.CreateAsync(NewRun(window, "2027-03-09T23:00:00", TimeSpan.FromHours(1)), "scheduler", db.Time.GetUtcNow(), ct);
+
+        Assert.Equal(RunState.Opening, second.State);
+    }
+
     [Fact]
     public async Task ARepeatedTransitionReturnsFalseAndWritesNoSecondAuditRow()
     {
@@ -142,6 +178,38 @@ public sealed class SqliteRunStoreTests
         Assert.Contains("took part in runs", refused.Message, StringComparison.Ordinal);
         Assert.NotNull(await endpoints.GetAsync(a, TestContext.Current.CancellationToken));
         Assert.True(await endpoints.DeleteAsync(b, "api", db.Time.GetUtcNow(), TestContext.Current.CancellationToken));
+    }
+
+    /// <summary>Issue 12 point 11: settling before the opening's expiry says Unconfirmed (not "closed by expiry"),
+    /// after it ClosedByExpiryUnconfirmed, and a confirmation after the settle is recorded ConfirmedLate.</summary>
+    [Fact]
+    public async Task SettlingTellsAnExpiredOpeningFromOneStillAheadAndALateConfirmationIsRecordedLate()
+    {
+        await using var db = await TempDatabase.CreateAsync();
+        var store = new SqliteRunStore(db.Database);
+        var ct = TestContext.Current.CancellationToken;
+        var (a, b) = await TwoEndpointsAsync(db);
+        var run = await CreateRunAsync(db, store);
+        await store.OpenAsync(run.Id, [new(run.Id, a, "a.example", ["198.18.0.1"], ["198.18.0.2"]), new(run.Id, b, "b.example", ["198.18.0.2"], ["198.18.0.1"])], "scheduler", db.Time.GetUtcNow(), ct);
+        db.Time.Advance(TimeSpan.FromMinutes(10));
+        Assert.True(await store.TransitionAsync(run.Id, RunState.Closing, "api", db.Time.GetUtcNow(), CloseReason.ClosedByOperator, ct));
+        Assert.True(await store.TransitionAsync(run.Id, RunState.Closed, "api", db.Time.GetUtcNow(), CloseReason.ClosedByOperator, ct));
+        await store.AcknowledgeAsync(a, [], db.Time.GetUtcNow(), ct);
+        db.Time.Advance(TimeSpan.FromMinutes(1));
+
+        var settled = await store.SettleCloseStatesAsync(run.Id, db.Time.GetUtcNow(), ct);
+        db.Time.Advance(TimeSpan.FromMinutes(3));
+        await store.AcknowledgeAsync(b, [], db.Time.GetUtcNow(), ct);
+
+        Assert.Equal(new CloseSettlement(1, 0, 1), settled);
+        var members = (await store.GetMembersAsync(run.Id, ct)).ToDictionary(m => m.EndpointId);
+        Assert.Equal(MemberCloseState.Confirmed, members[a].CloseState);
+        Assert.Equal(MemberCloseState.ConfirmedLate, members[b].CloseState);
+        Assert.Equal(TempDatabase.Start.AddMinutes(14), members[b].CloseAckedAt);
+
+        var expired = await CreateRunAsync(db, store);
+        await store.OpenAsync(expired.Id, [new(expired.Id, a, "a.example", ["198.18.0.1"], [])], "scheduler", db.Time.GetUtcNow(), ct);
+        Assert.Equal(new CloseSettlement(0, 1, 0), await store.SettleCloseStatesAsync(expired.Id, expired.PlannedEnd.AddMinutes(1), ct));
     }
 
     private static NewRun NewRun(WindowRecord window, string key, TimeSpan? later = null)

@@ -57,9 +57,10 @@ public sealed class SeededServer : IAsyncLifetime
         // The close finishes in a Hangfire job; the table rows must be still before rows compare snapshots.
         await ApiClient.EventuallyAsync(
             () => Client.GetJsonAsync($"/api/v1/runs/{ClosedRunId}"),
-            run => (string?)run["run"]!["state"] is "Closed" or "Cancelled",
-            TimeSpan.FromSeconds(20),
-            "the seed run reaching a final state");
+            run => (string?)run["run"]!["state"] is "Cancelled"
+                   || ((string?)run["run"]!["state"] == "Closed" && run["members"]!.AsArray().All(m => m!["closeState"] is not null)),
+            TimeSpan.FromSeconds(30),
+            "the seed run reaching a final state and its members' close states settled (the grace is 5 s)");
     }
 
     public string Resolve(string path) => path

@@ -48,6 +48,52 @@ public sealed class RunAnomaliesTests
         Assert.Equal(AnomalySeverity.Info, anomalies[RunAnomalies.CloseAwaiting].Severity);
     }
 
+    /// <summary>Regression (issue 12 point 11): after a close-now, members not yet confirmed were reported "closed by
+    /// expiry" although their opening's expiry (the planned end) was 50 minutes away. Stored rows say so too.</summary>
+    [Theory]
+    [InlineData(MemberClose.Unconfirmed)]
+    [InlineData(MemberClose.ClosedByExpiryUnconfirmed)]
+    public void AnUnconfirmedCloseBeforeTheOpeningsExpiryIsCriticalPortMayBeOpenUntilThePlannedEnd(MemberClose stored)
+    {
+        var closeNow = Facts.Start.AddMinutes(10);
+        var run = Facts.Run(closedAt: closeNow, reason: CloseReason.ClosedByOperator, members:
+        [
+            Facts.Member(1, "pc-1"),
+            Facts.Member(2, "pc-2", close: stored),
+        ]);
+
+        var analysis = Facts.Analyse(run, closeNow.AddMinutes(2));
+        var critical = analysis.Anomalies[0];
+
+        Assert.Equal(RunAnomalies.CloseUnconfirmedMayBeOpen, critical.Code);
+        Assert.Equal(AnomalySeverity.Critical, critical.Severity);
+        Assert.Equal(["pc-2"], critical.Examples);
+        Assert.Contains("the port may be open on it until 2027-05-12 11:00:00 UTC", critical.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(RunAnomalies.CloseUnconfirmed, analysis.Anomalies.Select(a => a.Code));
+        Assert.Equal(CloseStatus.UnconfirmedMayBeOpen, analysis.Rows.Single(r => r.Hostname == "pc-2").Close);
+
+        // Once the expiry has passed, the endpoint's firewall has removed the peers: closed by expiry, unconfirmed.
+        var later = Facts.Analyse(run, Facts.End.AddMinutes(1));
+        Assert.Contains(RunAnomalies.CloseUnconfirmed, later.Anomalies.Select(a => a.Code));
+        Assert.DoesNotContain(RunAnomalies.CloseUnconfirmedMayBeOpen, later.Anomalies.Select(a => a.Code));
+    }
+
+    [Fact]
+    public void AConfirmationAfterTheGraceIsShownAsLateWithItsDelay()
+    {
+        var run = Facts.Run(members: [Facts.Member(1, "pc-1", close: MemberClose.ConfirmedLate) with { CloseAckedAt = Facts.End.AddMinutes(7) }]);
+
+        var analysis = Facts.Analyse(run, Facts.End.AddMinutes(8));
+        var row = analysis.Rows.Single();
+
+        Assert.Equal(CloseStatus.ConfirmedLate, row.Close);
+        Assert.Equal(TimeSpan.FromMinutes(7), row.CloseAckLatency);
+        var late = Assert.Single(analysis.Anomalies, a => a.Code == RunAnomalies.CloseConfirmedLate);
+        Assert.Equal(AnomalySeverity.Info, late.Severity);
+        Assert.Contains("7 min 0 s after the close", late.Message, StringComparison.Ordinal);
+        Assert.Equal(1, analysis.Summary.CloseConfirmed);
+    }
+
     [Fact]
     public void AMissedRunAndARunNotOpenAfterItsStartAreCritical()
     {

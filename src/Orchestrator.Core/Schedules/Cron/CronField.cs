@@ -5,9 +5,10 @@ namespace Orchestrator.Core.Schedules.Cron;
 /// <summary>One position of a Quartz cron expression: its name in error messages, range and names.</summary>
 internal sealed class CronField
 {
-    public static readonly CronField Second = new("second", 0, 59, "0-59");
-    public static readonly CronField Minute = new("minute", 0, 59, "0-59");
-    public static readonly CronField Hour = new("hour", 0, 23, "0-23");
+    // Quartz refuses a step of 60 seconds or minutes and of 24 hours (it would fire once anyway), so Core does too.
+    public static readonly CronField Second = new("second", 0, 59, "0-59", maxStep: 59);
+    public static readonly CronField Minute = new("minute", 0, 59, "0-59", maxStep: 59);
+    public static readonly CronField Hour = new("hour", 0, 23, "0-23", maxStep: 23);
     public static readonly CronField DayOfMonth = new("day-of-month", 1, 31, "1-31", "1-31, L, L-n, LW, L-nW, nW or ?");
     public static readonly CronField Month = new(
         "month", 1, 12, "1-12 or JAN-DEC", names: ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]);
@@ -17,8 +18,9 @@ internal sealed class CronField
 
     private readonly string[] names;
 
-    private CronField(string name, int min, int max, string acceptedValues, string? acceptedForms = null, string[]? names = null)
+    private CronField(string name, int min, int max, string acceptedValues, string? acceptedForms = null, string[]? names = null, int? maxStep = null)
     {
+        MaxStep = maxStep ?? max - min + 1;
         Name = name;
         Min = min;
         Max = max;
@@ -34,6 +36,12 @@ internal sealed class CronField
     public int Max { get; }
 
     public int Size => Max - Min + 1;
+
+    /// <summary>The largest step (<c>*/n</c>) Quartz accepts in this field.</summary>
+    public int MaxStep { get; }
+
+    /// <summary>True when <paramref name="token"/> is one of the field's names (JAN, MON), not a number.</summary>
+    public bool IsName(string token) => Array.IndexOf(names, token) >= 0;
 
     /// <summary>Values alone, for out-of-range messages.</summary>
     public string AcceptedValues { get; }

@@ -54,6 +54,12 @@ internal sealed class CronValueSet
             return stepError;
         }
 
+        if (slash >= 0 && rangeText != "*" && rangeText.Split('-').Any(field.IsName))
+        {
+            // Quartz 4.7.3 reads FEB/4 as FEB and JAN-MAR/2 as JAN-MAR: it ignores the step. Refused rather than guessed.
+            return $"{field.Name}: '{item}' has a step after a name; accepted a step after a number or * (e.g. 2/4, */2), or the names listed (FEB,JUN,OCT)";
+        }
+
         int first, last;
         if (rangeText == "*")
         {
@@ -64,6 +70,12 @@ internal sealed class CronValueSet
             if (!field.TryValue(from, out first, out var error) || !field.TryValue(to, out last, out error))
             {
                 return error;
+            }
+
+            // Quartz refuses a range from a number to a name or back (2-FRI, AUG-8).
+            if (field.IsName(from) != field.IsName(to))
+            {
+                return $"{field.Name}: range '{rangeText}' mixes a number and a name; accepted two numbers or two names (e.g. 2-6 or MON-FRI)";
             }
 
             // Quartz reads a backwards range as wrapping (FRI-MON, 22-2); a backwards year range is a mistake.
@@ -93,9 +105,9 @@ internal sealed class CronValueSet
     private static string? TryParseStep(string text, CronField field, out int step)
     {
         step = 0;
-        if (!CronField.TryNumber(text, out step) || step < 1 || step > field.Size)
+        if (!CronField.TryNumber(text, out step) || step < 1 || step > field.MaxStep)
         {
-            return $"{field.Name}: step '/{text}' is not understood; accepted a step of 1-{field.Size.ToString(CultureInfo.InvariantCulture)}";
+            return $"{field.Name}: step '/{text}' is not understood; accepted a step of 1-{field.MaxStep.ToString(CultureInfo.InvariantCulture)}";
         }
 
         return null;
