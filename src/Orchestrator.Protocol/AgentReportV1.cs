@@ -21,6 +21,7 @@ public sealed record AgentReportV1(
 /// <summary>The agent found its firewall rules removed or altered by someone else (<see cref="Finding"/>, e.g. after
 /// <c>nft flush ruleset</c>) and re-installed the closed state with <see cref="OpeningsRestored"/> openings at their
 /// remaining time. Reported once, in the first report after the repair.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
 public sealed record FirewallRepairV1(string Finding, int OpeningsRestored);
 
 /// <summary>Outcome: one of <see cref="ScanOutcomeNameV1"/>.</summary>

@@ -30,6 +30,9 @@ internal static class CanonicalMessages
     public static readonly AgentReportV1 ApplyErrorReport = new(
         "c4ca4238a0b923820dcc509a6f75849b", null, "openings[0].allowedPeers[1]: 'fe80::1%eth0' has a zone id", [], [], []);
 
+    public static readonly AgentReportV1 RepairReport = new(
+        "eccbc87e4b5ce2fe28308fd9f2a7baf3", 42, null, [], [], [], [new FirewallRepairV1("table inet orchestrator was missing", 1)]);
+
     /// <summary>File name (without .json) → message.</summary>
     public static readonly IReadOnlyDictionary<string, object> All = new Dictionary<string, object>(StringComparer.Ordinal)
     {
@@ -39,5 +42,6 @@ internal static class CanonicalMessages
         ["desired-state-closed"] = ClosedState,
         ["agent-report"] = AgentReport,
         ["agent-report-apply-error"] = ApplyErrorReport,
+        ["agent-report-repairs"] = RepairReport,
     };
 }

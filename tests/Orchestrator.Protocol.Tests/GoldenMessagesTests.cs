@@ -48,6 +48,7 @@ public sealed class GoldenMessagesTests
     [InlineData("enroll-response")]
     [InlineData("desired-state")]
     [InlineData("agent-report")]
+    [InlineData("agent-report-repairs")]
     public void AMessageWithFieldsFromANewerPeerReadsAsTheSameMessage(string name)
     {
         var message = CanonicalMessages.All[name];
@@ -68,7 +69,7 @@ public sealed class GoldenMessagesTests
             .Select(Path.GetFileNameWithoutExtension).OfType<string>().Order(StringComparer.Ordinal);
 
         Assert.Equal(
-            CanonicalMessages.All.Keys.Concat(["enroll-request-future", "enroll-response-future", "desired-state-future", "agent-report-future"]).Order(StringComparer.Ordinal),
+            CanonicalMessages.All.Keys.Concat(["enroll-request-future", "enroll-response-future", "desired-state-future", "agent-report-future", "agent-report-repairs-future"]).Order(StringComparer.Ordinal),
             files);
     }
 

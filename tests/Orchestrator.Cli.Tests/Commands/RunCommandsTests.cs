@@ -7,6 +7,9 @@ namespace Orchestrator.Cli.Tests.Commands;
 /// <summary>windows, runs, report and close against a real server process; each test applies its own window.</summary>
 public sealed class RunCommandsTests(ServerFixture server) : IClassFixture<ServerFixture>, IDisposable
 {
+    /// <summary>Each test's endpoint gets its own address on the shared server (an address belongs to one endpoint).</summary>
+    private static int _lastAddress;
+
     private readonly SiteFiles _files = new();
     private readonly CliRun _cli = new(server.BaseAddress);
 
@@ -251,7 +254,8 @@ public sealed class RunCommandsTests(ServerFixture server) : IClassFixture<Serve
         Assert.Contains("**Anomalies (", markdown.Stdout);
         Assert.Contains("scans ok / failed", markdown.Stdout);
         Assert.Equal(served.Split('\n')[0], markdown.Stdout.Split('\n')[0]);
-        Assert.Contains($"Full report: {server.BaseAddress.ToString().TrimEnd('/')}/reports/runs/{id}", markdown.Stdout);
+        // Without Orchestrator:PublicUrl the server's links are relative: it never builds them from the Host header.
+        Assert.Contains($"Full report: /reports/runs/{id}", markdown.Stdout);
         Assert.True(json.ExitCode == ExitCodes.Ok, json.ToString());
         var report = json.Json();
         Assert.Equal(run, report["run"]!["id"]!.GetValue<long>());
@@ -282,7 +286,7 @@ public sealed class RunCommandsTests(ServerFixture server) : IClassFixture<Serve
         var path = _files.Write(slug + ".yaml", $"""
             endpoints:
               - hostname: {slug}-ws.example
-                addresses: [198.18.50.{Math.Abs(slug.GetHashCode(StringComparison.Ordinal)) % 250 + 1}]
+                addresses: [198.18.50.{Interlocked.Increment(ref _lastAddress)}]
             groups:
               - name: {slug}-group
                 staticMembers: [{slug}-ws.example]

@@ -9,6 +9,10 @@ namespace Orchestrator.Data.Tests.Sqlite;
 /// </summary>
 public sealed class MigrationRulesTests : IAsyncLifetime
 {
+    /// <summary>The highest number in db/ today: new scripts in these tests are numbered relative to it, so that the
+    /// tests keep meaning the same thing as migrations are added.</summary>
+    private static readonly int Highest = MigrationScript.FromDirectory(DbFolder.Path).Max(s => int.Parse(s.Version[..4], System.Globalization.CultureInfo.InvariantCulture));
+
     private readonly string _scripts = Directory.CreateTempSubdirectory("orchestrator-migrations-").FullName;
     private TempDatabase _db = null!;
 
@@ -64,12 +68,13 @@ public sealed class MigrationRulesTests : IAsyncLifetime
     [Fact]
     public async Task ARenamedScriptIsRefusedAndDoesNotRunTwice()
     {
-        File.Move(Path.Combine(_scripts, "0005_agent_path_indexes.sql"), Path.Combine(_scripts, "0007_agent_path_indexes.sql"));
+        var renamed = Number(1) + "_agent_path_indexes";
+        File.Move(Path.Combine(_scripts, "0005_agent_path_indexes.sql"), Path.Combine(_scripts, renamed + ".sql"));
 
         var refused = await Assert.ThrowsAsync<MigrationException>(MigrateAsync);
 
-        Assert.Contains("db/0007_agent_path_indexes.sql is db/0005_agent_path_indexes.sql renamed", refused.Message, StringComparison.Ordinal);
-        Assert.Equal(0, await _db.ScalarAsync("SELECT count(*) FROM schema_version WHERE version = '0007_agent_path_indexes'"));
+        Assert.Contains($"db/{renamed}.sql is db/0005_agent_path_indexes.sql renamed", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(0, await _db.ScalarAsync($"SELECT count(*) FROM schema_version WHERE version = '{renamed}'"));
     }
 
     [Fact]
@@ -79,7 +84,7 @@ public sealed class MigrationRulesTests : IAsyncLifetime
 
         var refused = await Assert.ThrowsAsync<MigrationException>(MigrateAsync);
 
-        Assert.Contains("db/0004_late.sql is new but its number 0004 is not above 0006", refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"db/0004_late.sql is new but its number 0004 is not above {Number(0)}", refused.Message, StringComparison.Ordinal);
         Assert.Equal(0, await _db.ScalarAsync("SELECT count(*) FROM sqlite_schema WHERE name = 'late'"));
     }
 
@@ -96,12 +101,11 @@ public sealed class MigrationRulesTests : IAsyncLifetime
     [Fact]
     public async Task NewScriptsNumberedAboveEveryAppliedOneApplyWithGapsAllowed()
     {
-        // The numbers the other streams of this release reserved.
-        File.WriteAllText(Path.Combine(_scripts, "0007_one.sql"), "CREATE TABLE seven (id INTEGER);");
-        File.WriteAllText(Path.Combine(_scripts, "0009_two.sql"), "CREATE TABLE nine (id INTEGER);");
-        File.WriteAllText(Path.Combine(_scripts, "0012_three.sql"), "CREATE TABLE twelve (id INTEGER);");
+        File.WriteAllText(Path.Combine(_scripts, Number(1) + "_one.sql"), "CREATE TABLE one_more (id INTEGER);");
+        File.WriteAllText(Path.Combine(_scripts, Number(3) + "_two.sql"), "CREATE TABLE two_more (id INTEGER);");
+        File.WriteAllText(Path.Combine(_scripts, Number(6) + "_three.sql"), "CREATE TABLE three_more (id INTEGER);");
 
-        Assert.Equal(["0007_one", "0009_two", "0012_three"], await MigrateAsync());
+        Assert.Equal([Number(1) + "_one", Number(3) + "_two", Number(6) + "_three"], await MigrateAsync());
         Assert.Empty(await MigrateAsync());
     }
 
@@ -114,14 +118,16 @@ public sealed class MigrationRulesTests : IAsyncLifetime
             await connection.ExecuteAsync("ALTER TABLE schema_version DROP COLUMN checksum");
         }
 
-        File.WriteAllText(Path.Combine(_scripts, "0007_next.sql"), "CREATE TABLE next_table (id INTEGER);");
-        Assert.Equal(["0007_next"], await MigrateAsync());
+        File.WriteAllText(Path.Combine(_scripts, Number(1) + "_next.sql"), "CREATE TABLE next_table (id INTEGER);");
+        Assert.Equal([Number(1) + "_next"], await MigrateAsync());
         Assert.Equal(0, await _db.ScalarAsync("SELECT count(*) FROM schema_version WHERE checksum IS NULL"));
 
         File.AppendAllText(Path.Combine(_scripts, "0001_initial.sql"), "\n-- edited\n");
         var refused = await Assert.ThrowsAsync<MigrationException>(MigrateAsync);
         Assert.Contains("db/0001_initial.sql was edited", refused.Message, StringComparison.Ordinal);
     }
+
+    private static string Number(int aboveHighest) => (Highest + aboveHighest).ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
 
     private Task<IReadOnlyList<string>> MigrateAsync() =>
         Migrator.MigrateAsync(_db.Database, _db.Time, MigrationScript.FromDirectory(_scripts), TestContext.Current.CancellationToken);
