@@ -8,7 +8,7 @@ namespace Orchestrator.Agent.Enforcement;
 
 /// <summary>
 /// Turns openings into firewall elements, or refuses the whole state. The server validates too; this is the
-/// second line, because a mistake here opens the port to strangers (DESIGN: "never from any/0.0.0.0/0,
+/// second line, because a mistake here opens the port to strangers (docs/design.md: "never from any/0.0.0.0/0,
 /// refused at validation, asserted again in the agent").
 /// </summary>
 internal static class OpeningValidator

@@ -1,6 +1,6 @@
 namespace Orchestrator.Core.Schedules;
 
-/// <summary>Turns a wall-clock time into the instant a window starts, by DESIGN's DST rule.</summary>
+/// <summary>Turns a wall-clock time into the instant a window starts, by the DST rule of docs/design.md.</summary>
 public static class DstResolver
 {
     // The true instant lies within ±14 h of the wall time read as UTC; a day either side sees both offsets.

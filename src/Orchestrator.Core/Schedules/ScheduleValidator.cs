@@ -97,7 +97,7 @@ public static class ScheduleValidator
             : "cron never fires (e.g. 30 FEB); accepted an expression that matches at least one existing date");
     }
 
-    /// <summary>DESIGN: a window never overlaps itself; duration is elapsed time, so a DST change can shorten a gap.</summary>
+    /// <summary>docs/design.md: a window never overlaps itself; duration is elapsed time, so a DST change can shorten a gap.</summary>
     private static FieldError Overlaps(WindowSchedule schedule, ShortestGap gap) => new("cron",
         $"consecutive starts are as little as {Hours(gap.Gap)} apart ({Instant(gap.First)} then {Instant(gap.Second)}), " +
         $"less than the duration {Hours(schedule.Duration)}, so a run would still be open when the next one starts; " +

@@ -5,7 +5,7 @@ public sealed record ShortestGap(TimeSpan Gap, DateTimeOffset First, DateTimeOff
 
 /// <summary>
 /// Finds the shortest elapsed time between consecutive starts of a recurring schedule: what decides whether a
-/// window overlaps itself (DESIGN: a run lasts its duration in elapsed time, so run i overlaps run i+1 when
+/// window overlaps itself (docs/design.md: a run lasts its duration in elapsed time, so run i overlaps run i+1 when
 /// start[i] + duration &gt; start[i+1]). Pure and exact: it walks every matching date of the validity period
 /// (through 2199), resolving starts by the same DST rule as <see cref="OccurrenceCalculator"/> and with the day
 /// offset applied. Blackout dates are ignored: they only remove starts, and a blackout list edited later must not

@@ -2,7 +2,7 @@ namespace Orchestrator.Core.Schedules;
 
 /// <summary>
 /// When a maintenance window opens. Exactly one of <see cref="Cron"/> (recurring) or <see cref="At"/>
-/// (one-off, local date-time in <see cref="TimeZone"/>) is set. Semantics are fixed by DESIGN.md
+/// (one-off, local date-time in <see cref="TimeZone"/>) is set. Semantics are fixed by docs/design.md
 /// ("Schedule semantics").
 /// </summary>
 public sealed record WindowSchedule

@@ -56,7 +56,7 @@ internal sealed class SqliteRunStore(Database database) : IRunStore
                 new { run.WindowId, run.OccurrenceKey, kind = run.Kind.ToString(), state = record.State.ToString(), run.PlannedStart, run.PlannedEnd });
             if (record.State != run.State)
             {
-                // The window's previous run still holds its members: a window never overlaps itself (DESIGN).
+                // The window's previous run still holds its members: a window never overlaps itself (docs/design.md).
                 var open = await connection.QueryFirstAsync<(long Id, long PlannedEnd)>(
                     $"SELECT id, planned_end FROM runs WHERE id IN ({OpenRunOfWindowSql}) ORDER BY id LIMIT 1",
                     new { run.WindowId, start = UnixMs.From(run.PlannedStart), ownId = id }, transaction);

@@ -5,9 +5,9 @@ namespace Orchestrator.Core.Tests.Schedules;
 
 /// <summary>
 /// The engine fires when a real Quartz 4.7.3 cron trigger in the same zone fires (offset 0), over 2027–2028.
-/// One documented corner differs, and DESIGN wins: when the minute or hour field is written as an interval
+/// One documented corner differs, and docs/design.md wins: when the minute or hour field is written as an interval
 /// (<c>*</c>, a range or a step), Quartz fires the wall times of a fall-back overlap a second time, at their
-/// standard-offset instants ("interval expressions fire through both passes"); DESIGN starts an overlap time once.
+/// standard-offset instants ("interval expressions fire through both passes"); docs/design.md starts an overlap time once.
 /// Those second-pass instants, and only those, are excluded from the comparison.
 /// </summary>
 public class QuartzAgreementTests(ITestOutputHelper output)

@@ -37,7 +37,7 @@ public class StartGapsTests(ITestOutputHelper output)
         Assert.Empty(ScheduleValidator.Validate(Schedule(cron, duration, zone)));
     }
 
-    /// <summary>DESIGN: duration is elapsed time. Berlin's spring-forward makes 22:00 → 22:00 only 23 h.</summary>
+    /// <summary>docs/design.md: duration is elapsed time. Berlin's spring-forward makes 22:00 → 22:00 only 23 h.</summary>
     [Fact]
     public void DailyStartWithADayLongDurationOverlapsAcrossSpringForward()
     {

@@ -37,7 +37,7 @@ internal sealed record ZoneRules(
 
     public DateTimeOffset DaylightEndsUtc(int year) => new(DaylightEndsWall(year), Daylight);
 
-    /// <summary>DESIGN's rule: a gap time starts at the gap's end; an overlap time at its first (daylight) instant.</summary>
+    /// <summary>The rule of docs/design.md: a gap time starts at the gap's end; an overlap time at its first (daylight) instant.</summary>
     public DateTimeOffset ExpectedStart(DateTime wall)
     {
         var start = DaylightStartsWall(wall.Year);
