@@ -16,7 +16,7 @@ public sealed class ScheduleValidatorMessageTests
 
     [Theory]
     [InlineData(4, "PT4M is out of range; accepted PT5M to PT24H")]
-    [InlineData(24 * 60 + 1, "P1DT1M is out of range; accepted PT5M to PT24H")]
+    [InlineData(24 * 60 + 1, "PT24H1M is out of range; accepted PT5M to PT24H")]
     public void Duration_out_of_range_is_told_in_iso_8601(int minutes, string message)
     {
         var error = Assert.Single(ScheduleValidator.Validate(Valid with { Duration = TimeSpan.FromMinutes(minutes), Cutoff = TimeSpan.Zero }));

@@ -212,6 +212,32 @@ public sealed class SqliteRunStoreTests
         Assert.Equal(new CloseSettlement(0, 1, 0), await store.SettleCloseStatesAsync(expired.Id, expired.PlannedEnd.AddMinutes(1), ct));
     }
 
+    /// <summary>Regression: a confirmation after the final snapshot changed the member's verdict but the stored snapshot
+    /// kept saying "may be open"; the snapshot is dropped so that the next read takes it again.</summary>
+    [Fact]
+    public async Task ALateConfirmationDropsTheRunsFinalSnapshotSoTheNextReadTakesItAgain()
+    {
+        await using var db = await TempDatabase.CreateAsync();
+        var store = new SqliteRunStore(db.Database);
+        var reports = new Orchestrator.Data.Reports.SqliteRunReportStore(db.Database);
+        var ct = TestContext.Current.CancellationToken;
+        var (a, b) = await TwoEndpointsAsync(db);
+        var run = await CreateRunAsync(db, store);
+        await store.OpenAsync(run.Id, [new(run.Id, a, "a.example", ["198.18.0.1"], ["198.18.0.2"]), new(run.Id, b, "b.example", ["198.18.0.2"], ["198.18.0.1"])], "scheduler", db.Time.GetUtcNow(), ct);
+        Assert.True(await store.TransitionAsync(run.Id, RunState.Closing, "api", db.Time.GetUtcNow(), CloseReason.ClosedByOperator, ct));
+        Assert.True(await store.TransitionAsync(run.Id, RunState.Closed, "api", db.Time.GetUtcNow(), CloseReason.ClosedByOperator, ct));
+        await store.AcknowledgeAsync(a, [], db.Time.GetUtcNow(), ct);
+        db.Time.Advance(TimeSpan.FromMinutes(1));
+        await store.SettleCloseStatesAsync(run.Id, db.Time.GetUtcNow(), ct);
+        await reports.SaveSnapshotAsync(new(run.Id, db.Time.GetUtcNow(), 2, 1, 1, 0, null, "{}"), ct);
+
+        await store.AcknowledgeAsync(a, [], db.Time.GetUtcNow(), ct);
+        Assert.NotNull(await reports.GetSnapshotAsync(run.Id, ct));
+
+        await store.AcknowledgeAsync(b, [], db.Time.GetUtcNow(), ct);
+        Assert.Null(await reports.GetSnapshotAsync(run.Id, ct));
+    }
+
     private static NewRun NewRun(WindowRecord window, string key, TimeSpan? later = null)
     {
         var start = TempDatabase.Start + (later ?? TimeSpan.Zero);
