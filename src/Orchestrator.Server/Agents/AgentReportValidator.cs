@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Orchestrator.Core;
+using Orchestrator.Core.Endpoints;
 using Orchestrator.Protocol;
 
 namespace Orchestrator.Server.Agents;
@@ -36,13 +37,13 @@ internal static partial class AgentReportValidator
 
         Rows(report.Traffic, "traffic", errors, (t, field) =>
         {
-            Address(t.Peer, $"{field}.peer", errors);
+            Address(t.Peer, $"{field}.peer", errors, peer: true);
             Counter(t.BytesServed, AgentProtocolV1.MaxBytesPerRow, $"{field}.bytesServed", "bytes since the previous report", errors);
             Counter(t.BytesReceived, AgentProtocolV1.MaxBytesPerRow, $"{field}.bytesReceived", "bytes since the previous report", errors);
         });
         Rows(report.Blocked, "blocked", errors, (b, field) =>
         {
-            Address(b.Source, $"{field}.source", errors);
+            Address(b.Source, $"{field}.source", errors, peer: false);
             if (b.Port is < 1 or > 65535)
             {
                 errors.Add(new($"{field}.port", $"{b.Port} is out of range; accepted 1-65535"));
@@ -110,11 +111,24 @@ internal static partial class AgentReportValidator
         }
     }
 
-    private static void Address(string? text, string field, List<FieldError> errors)
+    // A traffic peer is always another member's address, which passed the address rule when it was stored: anything
+    // else cannot be a peer. A blocked source is whoever knocked, so any unicast or link-local host may appear there;
+    // neither may carry a zone id, which names an interface of the reporting host and means nothing to the server.
+    // Spelling is not checked against the canonical form: nft and .NET print some IPv6 forms differently, and a
+    // refused report is retried for ever, holding back every later one.
+    private static void Address(string? text, string field, List<FieldError> errors, bool peer)
     {
-        if (text is null || text.Length > 45 || text.Contains('/', StringComparison.Ordinal) || !IPAddress.TryParse(text, out _))
+        if (text is null || text.Length > PeerAddresses.MaxTextLength || text.Contains('/', StringComparison.Ordinal) || !IPAddress.TryParse(text, out var parsed))
         {
             errors.Add(new(field, $"'{text}' is not a single IPv4 or IPv6 address"));
+        }
+        else if (text.Contains('%', StringComparison.Ordinal) || (parsed.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && parsed.ScopeId != 0))
+        {
+            errors.Add(new(field, $"'{text}' has a zone id; expected the address alone"));
+        }
+        else if (peer && !PeerAddresses.IsUsable(parsed))
+        {
+            errors.Add(new(field, $"'{text}' cannot be a peer: {PeerAddresses.Problem(parsed.ToString(), out _)}; a peer is another member's address, which passes the address rule"));
         }
     }
 

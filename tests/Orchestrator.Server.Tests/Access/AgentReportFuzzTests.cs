@@ -141,7 +141,10 @@ public sealed class AgentReportFuzzTests
                 case 0: report.Remove("reportId"); break;
                 case 1: report["reportId"] = random.Next(2) == 0 ? "" : "bad id with spaces"; break;
                 case 2: report["reportId"] = new string('r', 65 + random.Next(100)); break;
-                case 3: traffic["peer"] = Pick(random, "10.0.0.0/8", "banana", "", "999.1.1.1", "1.2.3.4.5", new string('1', 60)); break;
+                case 3 when random.Next(4) == 0: blocked["source"] = Pick(random, "fe80::1%eth0", "198.18.0.99%2", "banana", "10.0.0.0/8"); break;
+                case 3: traffic["peer"] = Pick(random, "10.0.0.0/8", "banana", "", "999.1.1.1", "1.2.3.4.5", new string('1', 60),
+                    "fe80::1%eth0", "fe80::1%4", "198.18.0.12%1", "0.0.0.0", "::", "127.0.0.1", "::1", "169.254.1.1", "fe80::1",
+                    "224.0.0.1", "ff02::1", "255.255.255.255", "240.0.0.1", "::ffff:198.18.0.12"); break;
                 case 4: traffic[Pick(random, "bytesServed", "bytesReceived")] = Pick(random, -1 - random.Next(1000), AgentProtocolV1.MaxBytesPerRow + 1, AgentProtocolV1.MaxBytesPerRow + 1 + random.Next(), long.MaxValue, long.MinValue); break;
                 case 5: blocked["port"] = Pick(random, 0, -5, 65536, 100000); break;
                 case 6: blocked["count"] = Pick(random, -1 - random.Next(10), AgentProtocolV1.MaxBlockedPerRow + 1, long.MaxValue); break;
