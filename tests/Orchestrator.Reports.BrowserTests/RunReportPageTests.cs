@@ -61,6 +61,14 @@ public sealed class RunReportPageTests
         await Expect(page.Locator("svg.chart").First).ToBeVisibleAsync();
         Assert.Empty(external);
 
+        // The window's trend marks a run with a critical anomaly in red, as its legend says (the marker stayed grey:
+        // the chart's tick colour outranked the "bad" class).
+        await page.GotoAsync($"{root}/reports/windows/{scenario.WindowId}");
+        var critical = page.Locator("#trend svg text.tick.bad");
+        await Expect(critical).ToHaveCountAsync(1);
+        Assert.Equal("rgb(179, 38, 30)", await critical.EvaluateAsync<string>("e => getComputedStyle(e).fill"));
+        await page.GotoAsync($"{root}/reports/runs/{run}");
+
         var screenshot = Path.Combine(Chromium.ArtifactsDirectory(), $"run-report-{run}.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
         Assert.True(new FileInfo(screenshot).Length > 10_000, $"screenshot {screenshot}");

@@ -20,7 +20,7 @@ internal static class ReportStyle
         dl.grid { display: grid; grid-template-columns: max-content 1fr max-content 1fr; gap: 4px 16px; margin: 0; } dl.grid dt { color: #57606a; } dl.grid dd { margin: 0; font-weight: 500; }
         .figures { display: flex; flex-wrap: wrap; gap: 10px; margin: 12px 0; } .figure { border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; min-width: 140px; }
         .figure b { display: block; font-size: 20px; } .figure span { color: #57606a; font-size: 12px; }
-        svg.chart { max-width: 100%; height: auto; display: block; margin: 8px 0; } svg .axis { stroke: #8c959f; } svg .tick { font-size: 11px; fill: #424a53; }
+        svg.chart { max-width: 100%; height: auto; display: block; margin: 8px 0; } svg .axis { stroke: #8c959f; } svg .tick { font-size: 11px; fill: #424a53; } svg .tick.bad { fill: var(--bad); font-weight: 700; }
         svg .open { fill: #4f7cc1; } svg .close { fill: #e0a23b; } svg .served { fill: #3f8f5f; }
         .pager { margin: 8px 0; } .pager a, .pager span { margin-right: 10px; } tr.problem td:first-child { border-left: 3px solid var(--warn); }
         .tag { display: inline-block; font-size: 11px; border: 1px solid var(--line); border-radius: 3px; padding: 0 4px; margin: 1px 2px 1px 0; color: #57606a; }
