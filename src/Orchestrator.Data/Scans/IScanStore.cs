@@ -15,7 +15,8 @@ public interface IScanStore
     /// endpoints actually dispatched.</summary>
     Task<IReadOnlyList<long>> DispatchAsync(long runId, IReadOnlyList<long> endpointIds, int timeoutSeconds, DateTimeOffset now, CancellationToken cancellationToken = default);
 
-    /// <summary>Members of the run that have no scan yet, in hostname order.</summary>
+    /// <summary>Members of the run that have no scan yet and an agent to run one (a member without an agent would only
+    /// time out as a failed scan and count against maxErrors), in hostname order.</summary>
     Task<IReadOnlyList<long>> ListUndispatchedAsync(long runId, CancellationToken cancellationToken = default);
 
     /// <summary>A scan without an outcome after its timeout plus <paramref name="grace"/> counts as in flight no more,

@@ -51,6 +51,7 @@ internal sealed class SqliteScanStore(Database database) : IScanStore
             """
             SELECT m.endpoint_id FROM run_members m
             WHERE m.run_id = @runId AND NOT EXISTS (SELECT 1 FROM scans s WHERE s.run_id = m.run_id AND s.endpoint_id = m.endpoint_id)
+              AND EXISTS (SELECT 1 FROM agents a WHERE a.endpoint_id = m.endpoint_id AND a.revoked_at IS NULL)
             ORDER BY lower(m.hostname)
             """,
             new { runId })).ToList();

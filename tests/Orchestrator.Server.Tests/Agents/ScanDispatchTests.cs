@@ -56,6 +56,29 @@ public sealed class ScanDispatchTests
         Assert.Equal(0, await new ProductTables(site.Factory.DataDirectory).CountAsync("scans"));
     }
 
+    /// <summary>Regression: a member without an agent was sent a scan that could only time out, counting as a failure
+    /// against maxErrors and showing as "running" for 15 minutes.</summary>
+    [Fact]
+    public async Task AMemberWithoutAnAgentIsNeverSentAScan()
+    {
+        await using var site = await AgentSite.StartAsync(1);
+        using var registered = await site.Client.PostAsync(
+            new Uri("/api/v1/endpoints", UriKind.Relative),
+            new StringContent("""{"hostname":"no-agent.example","addresses":["198.18.0.200"],"os":"windows","tags":["floor-3"]}""", System.Text.Encoding.UTF8, "application/json"),
+            TestContext.Current.CancellationToken);
+        Assert.True(registered.IsSuccessStatusCode, await registered.Content.ReadAsStringAsync(TestContext.Current.CancellationToken));
+        var runId = await site.StartRunAsync(await site.WindowAsync(new { enabled = true, maxConcurrency = "100%" }));
+        await site.WaitRunStateAsync(runId, "Open");
+
+        Assert.Single(await ScansHeldAsync(site, expected: 1));
+        await Task.Delay(TimeSpan.FromSeconds(2), TestContext.Current.CancellationToken);
+
+        var tables = new ProductTables(site.Factory.DataDirectory);
+        Assert.Equal(2, await tables.CountAsync("run_members", $"run_id = {runId}"));
+        Assert.Equal(1, await tables.CountAsync("scans"));
+        Assert.Equal(0, await tables.CountAsync("scans", "endpoint_id = (SELECT id FROM endpoints WHERE hostname = 'no-agent.example')"));
+    }
+
     private static async Task<List<(TestAgent Agent, ScanRequestV1 Scan)>> ScansHeldAsync(AgentSite site, int expected) =>
         await ApiClient.EventuallyAsync(
             async () =>
