@@ -64,7 +64,7 @@ public static class EndpointRows
                 // Read against the expiry now, whatever was stored: before the planned end nothing has expired yet
                 // (rows settled before this rule existed said "closed by expiry" after a close-now). A member with no
                 // agent that never acknowledged the opening had nothing to close.
-                if (member.Agent is null && member.OpenAckedAt is null && member.CloseState == MemberClose.Unconfirmed)
+                if (member.Agent is null && member.OpenAckedAt is null)
                 {
                     return CloseStatus.NotOpened;
                 }

@@ -18,6 +18,7 @@ public static class RunAnomalies
     public const string RunMissed = "run-missed";
     public const string RunNotOpen = "run-not-open";
     public const string RunOpenedLate = "run-opened-late";
+    public const string NothingHappened = "nothing-happened";
     public const string NoAgent = "no-agent";
     public const string AgentOffline = "agent-offline";
     public const string OpenNeverAcknowledged = "open-never-acknowledged";
@@ -82,15 +83,25 @@ public static class RunAnomalies
             found.Add(One(RunOpenedLate, AnomalySeverity.Warning, $"The run opened {Duration(opened - run.PlannedStart)} after its planned start."));
         }
 
-        // Endpoints offline or never acknowledging.
-        Add(found, NoAgent, AnomalySeverity.Warning, rows.Where(r => r.Agent == AgentStatus.NoAgent),
-            n => $"{n} {Endpoints(n)} {(n == 1 ? "has" : "have")} no enrolled agent: nothing opened the port there, and nothing reports from there.");
+        // Endpoints offline or never acknowledging; when that is every member, the run did nothing at all.
+        var ackDue = run.OpenedAt is { } o && (final || run.State == RunState.Closing || now - o > thresholds.LateOpenAfter);
+        var noAgent = rows.Where(r => r.Agent == AgentStatus.NoAgent).ToList();
+        var neverAcked = ackDue ? rows.Where(r => r.OpenAckLatency is null && r.Agent != AgentStatus.NoAgent).ToList() : [];
+        if (run.OpenedAt is not null && rows.Count > 0 && noAgent.Count + neverAcked.Count == rows.Count)
+        {
+            found.Add(new Anomaly(NothingHappened, AnomalySeverity.Critical,
+                $"Nothing happened: none of the {rows.Count} {Endpoints(rows.Count)} opened the port ({noAgent.Count} without an enrolled agent, {neverAcked.Count} whose agent never acknowledged the opening), so no peer could serve content in this run.",
+                rows.Count, rows.Take(Anomaly.MaxExamples).Select(r => r.Hostname).ToList()));
+        }
+        else
+        {
+            Add(found, NoAgent, AnomalySeverity.Warning, noAgent,
+                n => $"{n} {Endpoints(n)} {(n == 1 ? "has" : "have")} no enrolled agent: nothing opened the port there, and nothing reports from there.");
+            Add(found, OpenNeverAcknowledged, AnomalySeverity.Warning, neverAcked, n => $"{n} {Endpoints(n)} never acknowledged the opening.");
+        }
+
         Add(found, AgentOffline, final ? AnomalySeverity.Info : AnomalySeverity.Warning, rows.Where(r => r.Agent == AgentStatus.Offline),
             n => $"{n} {Endpoints(n)} {(n == 1 ? "is" : "are")} offline now (agent silent for more than {Duration(thresholds.AgentOfflineAfter)}).");
-        var ackDue = run.OpenedAt is { } o && (final || run.State == RunState.Closing || now - o > thresholds.LateOpenAfter);
-        Add(found, OpenNeverAcknowledged, AnomalySeverity.Warning,
-            ackDue ? rows.Where(r => r.OpenAckLatency is null && r.Agent != AgentStatus.NoAgent) : [],
-            n => $"{n} {Endpoints(n)} never acknowledged the opening.");
         Add(found, OpenAcknowledgedLate, AnomalySeverity.Warning, rows.Where(r => r.OpenAckLatency > thresholds.LateOpenAfter),
             n => $"{n} {Endpoints(n)} acknowledged the opening more than {Duration(thresholds.LateOpenAfter)} after it opened.");
         Add(found, ApplyError, AnomalySeverity.Warning, rows.Where(r => r.ApplyError is not null),

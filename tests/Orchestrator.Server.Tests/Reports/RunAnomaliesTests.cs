@@ -22,6 +22,42 @@ public sealed class RunAnomaliesTests
         Assert.Contains("5 min 0 s after its planned end", late[0].Message, StringComparison.Ordinal);
     }
 
+    /// <summary>Regression: a run in which no member had an agent, or no agent acknowledged the opening, read as two
+    /// warnings, and its agentless members as "closed by expiry" although nothing ever opened there.</summary>
+    [Fact]
+    public void ARunWhereNoMemberOpenedIsCriticalNothingHappenedNotTwoWarnings()
+    {
+        var run = Facts.Run(members:
+        [
+            Facts.Member(1, "pc-1", close: MemberClose.ClosedByExpiryUnconfirmed, noAgent: true) with { OpenAckedAt = null },
+            Facts.Member(2, "pc-2", close: MemberClose.ClosedByExpiryUnconfirmed) with { OpenAckedAt = null },
+        ]);
+
+        var analysis = Facts.Analyse(run);
+
+        var nothing = analysis.Anomalies[0];
+        Assert.Equal(RunAnomalies.NothingHappened, nothing.Code);
+        Assert.Equal(AnomalySeverity.Critical, nothing.Severity);
+        Assert.Contains("none of the 2 endpoints opened the port (1 without an enrolled agent, 1 whose agent never acknowledged the opening)", nothing.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(analysis.Anomalies, a => a.Code is RunAnomalies.NoAgent or RunAnomalies.OpenNeverAcknowledged);
+        Assert.Equal(CloseStatus.NotOpened, analysis.Rows.Single(r => r.Hostname == "pc-1").Close);
+    }
+
+    [Fact]
+    public void OneMemberThatOpenedIsEnoughForTheRunToHaveHappened()
+    {
+        var run = Facts.Run(members:
+        [
+            Facts.Member(1, "pc-1"),
+            Facts.Member(2, "pc-2", noAgent: true) with { OpenAckedAt = null },
+        ]);
+
+        var codes = Facts.Codes(run);
+
+        Assert.DoesNotContain(RunAnomalies.NothingHappened, codes);
+        Assert.Contains(RunAnomalies.NoAgent, codes);
+    }
+
     [Fact]
     public void AServerCloseLongAfterTheEndIsReportedUnlessAnOperatorClosedIt()
     {
@@ -135,7 +171,7 @@ public sealed class RunAnomaliesTests
     [Fact]
     public void AMissingAcknowledgementIsNotAnAnomalyWhileTheRunHasJustOpened()
     {
-        var run = Facts.Run(RunState.Open, reason: null, members: [Facts.Member(1, "pc-1", close: null) with { OpenAckedAt = null }]);
+        var run = Facts.Run(RunState.Open, reason: null, members: [Facts.Member(1, "pc-1", close: null) with { OpenAckedAt = null }, Facts.Member(2, "pc-2", close: null)]);
 
         Assert.DoesNotContain(RunAnomalies.OpenNeverAcknowledged, Facts.Codes(run, Facts.Start.AddSeconds(10)));
         Assert.Contains(RunAnomalies.OpenNeverAcknowledged, Facts.Codes(run, Facts.Start.AddMinutes(5)));
