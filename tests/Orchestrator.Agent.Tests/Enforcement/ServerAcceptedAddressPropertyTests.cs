@@ -7,7 +7,7 @@ using Orchestrator.Protocol;
 namespace Orchestrator.Agent.Tests.Enforcement;
 
 /// <summary>
-/// Regression for issue 12 point 5: the server stored <c>fe80::1%eth0</c> (as <c>%4</c>) and sent it to every member,
+/// Regression: the server stored <c>fe80::1%eth0</c> (as <c>%4</c>) and sent it to every member,
 /// and each agent refused the whole desired state, so nothing opened. Over random address text of many forms (IPv4,
 /// IPv6, mapped and compatible forms, zones, prefixes, ranges, whitespace, odd spellings): whatever the server's
 /// endpoint validation accepts — in the form the server stores and sends — the agent accepts as a peer.

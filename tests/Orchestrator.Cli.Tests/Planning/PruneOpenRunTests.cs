@@ -4,7 +4,7 @@ using Orchestrator.Cli.Tests.Infrastructure;
 
 namespace Orchestrator.Cli.Tests.Planning;
 
-/// <summary>Issue 12 point 10: apply --prune does not delete a window from under an open run unless --close-runs.</summary>
+/// <summary>Regression: apply --prune does not delete a window from under an open run unless --close-runs.</summary>
 public sealed class PruneOpenRunTests(ServerFixture server) : IClassFixture<ServerFixture>, IDisposable
 {
     private readonly SiteFiles _files = new();

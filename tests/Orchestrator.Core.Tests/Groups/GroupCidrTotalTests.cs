@@ -2,7 +2,7 @@ using Orchestrator.Core.Groups;
 
 namespace Orchestrator.Core.Tests.Groups;
 
-/// <summary>Regression (issue 12, point 8): 256 rules of N.0.0.0/8 each passed the per-rule bound and together matched
+/// <summary>Regression: 256 rules of N.0.0.0/8 each passed the per-rule bound and together matched
 /// every endpoint. The total a group's CIDRs cover, overlaps counted once, is bounded too.</summary>
 public sealed class GroupCidrTotalTests
 {

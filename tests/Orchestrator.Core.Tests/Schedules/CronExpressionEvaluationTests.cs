@@ -37,7 +37,7 @@ public class CronExpressionEvaluationTests
         Assert.Equal(expected, TwoYears(text));
     }
 
-    /// <summary>Regression (issue 12 point 19): Core skipped February for 31W; Quartz fires on the weekday nearest
+    /// <summary>Regression: Core skipped February for 31W; Quartz fires on the weekday nearest
     /// February's last day. 2027-02-28 is a Sunday, so both fire on Friday the 26th.</summary>
     [Fact]
     public void NearestWeekdayPastTheMonthsEndFiresOnTheWeekdayNearestTheLastDayAsQuartzDoes()
@@ -162,7 +162,7 @@ public class CronExpressionEvaluationTests
             "weekday nearest two days before the last" => CalendarScan.NearestWeekdayInMonth(last.AddDays(-2)),
             "weekday nearest the 15th" => CalendarScan.NearestWeekdayInMonth(new DateOnly(year, month, 15)),
             "weekday nearest the 1st" => CalendarScan.NearestWeekdayInMonth(new DateOnly(year, month, 1)),
-            // Quartz clamps a day past the month's end to the last day (issue 12 point 19): never a skipped month.
+            // Quartz clamps a day past the month's end to the last day: never a skipped month.
             "weekday nearest the 31st" => CalendarScan.NearestWeekdayInMonth(last),
             "weekday nearest the 30th" => CalendarScan.NearestWeekdayInMonth(last.Day < 30 ? last : new DateOnly(year, month, 30)),
             "last Friday" => CalendarScan.Last(year, month, DayOfWeek.Friday),

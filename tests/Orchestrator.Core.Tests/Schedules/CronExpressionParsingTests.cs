@@ -85,7 +85,7 @@ public class CronExpressionParsingTests
         Assert.Contains("accepted", error, StringComparison.Ordinal);
     }
 
-    /// <summary>Issue 12 point 19: Quartz 4.7.3 refuses these or reads them otherwise than they look; Core refuses them.</summary>
+    /// <summary>Regression: Quartz 4.7.3 refuses these or reads them otherwise than they look; Core refuses them.</summary>
     [Theory]
     [InlineData("0 0 22 1 FEB/4 ?", "month: 'FEB/4' has a step after a name")]
     [InlineData("0 0 22 1 JAN-MAR/2 ?", "month: 'JAN-MAR/2' has a step after a name")]

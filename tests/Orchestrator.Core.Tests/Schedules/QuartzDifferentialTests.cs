@@ -5,7 +5,7 @@ using Orchestrator.Core.Schedules;
 namespace Orchestrator.Core.Tests.Schedules;
 
 /// <summary>
-/// Randomised differential test against Quartz 4.7.3's own <see cref="Quartz.CronExpression"/> (issue 12, point 19):
+/// Randomised differential test against Quartz 4.7.3's own <see cref="Quartz.CronExpression"/>:
 /// every expression Core accepts, Quartz accepts too, and both fire at the same instants. Core may refuse more than
 /// Quartz (a step after a month name, which Quartz silently ignores), never less. Evaluated in UTC (no DST) and in
 /// Berlin and New York, where Quartz's second pass through a fall-back hour is excepted as docs/decisions.md records.

@@ -3,7 +3,7 @@ using Orchestrator.Core.Schedules;
 
 namespace Orchestrator.Core.Tests.Schedules;
 
-/// <summary>Issue 12 point 10: a window never overlaps itself; the shortest gap between consecutive starts decides.</summary>
+/// <summary>Regression: a window never overlaps itself; the shortest gap between consecutive starts decides.</summary>
 public class StartGapsTests(ITestOutputHelper output)
 {
     private static WindowSchedule Schedule(string cron, string duration, string zone = "UTC") => new()

@@ -1,6 +1,6 @@
 namespace Orchestrator.Core.Tests.Text;
 
-/// <summary>The one rule for text people read (issue 12, point 7).</summary>
+/// <summary>The one rule for text people read.</summary>
 public sealed class FreeTextTests
 {
     [Theory]

@@ -45,7 +45,7 @@ public sealed class SqliteRunStoreTests
         Assert.NotEqual(first.Id, second.Id);
     }
 
-    /// <summary>Issue 12 point 10 (defence in depth): a window never has two open runs, whatever created the second.</summary>
+    /// <summary>Defence in depth: a window never has two open runs, whatever created the second.</summary>
     [Fact]
     public async Task ARunStartingWhileTheWindowsPreviousRunIsOpenIsRecordedSkippedWithTheReason()
     {
@@ -180,7 +180,7 @@ public sealed class SqliteRunStoreTests
         Assert.True(await endpoints.DeleteAsync(b, "api", db.Time.GetUtcNow(), TestContext.Current.CancellationToken));
     }
 
-    /// <summary>Issue 12 point 11: settling before the opening's expiry says Unconfirmed (not "closed by expiry"),
+    /// <summary>Regression: settling before the opening's expiry says Unconfirmed (not "closed by expiry"),
     /// after it ClosedByExpiryUnconfirmed, and a confirmation after the settle is recorded ConfirmedLate.</summary>
     [Fact]
     public async Task SettlingTellsAnExpiredOpeningFromOneStillAheadAndALateConfirmationIsRecordedLate()

@@ -10,7 +10,7 @@ using Orchestrator.Server.Tests.Reports;
 namespace Orchestrator.Server.Tests.Agents;
 
 /// <summary>
-/// Regression (issue 12, point 7): text an agent sends ends up in run reports, CSV files and the dashboard. What an
+/// Regression: text an agent sends ends up in run reports, CSV files and the dashboard. What an
 /// installer types at enrollment (OS, agent version) is refused when it holds invisible or control characters; what the
 /// agent reports while it runs (its apply error, from a firewall tool's output) is kept, with those characters replaced
 /// by U+FFFD, so that one odd byte in a tool's message does not cost the report's counters and acknowledgements.

@@ -5,7 +5,7 @@ using Orchestrator.Server.Tests.Infrastructure;
 namespace Orchestrator.Server.Tests.Agents;
 
 /// <summary>
-/// Regression for issue 12 point 2: anyone holding a multi-use enrollment token could enroll with the hostname of an
+/// Regression: anyone holding a multi-use enrollment token could enroll with the hostname of an
 /// existing endpoint (any case), lock its agent out, replace its addresses with their own and add their tags — so their
 /// address landed in every group member's allow-list at the next run.
 /// </summary>

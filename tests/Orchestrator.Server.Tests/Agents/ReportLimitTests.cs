@@ -8,7 +8,7 @@ using Orchestrator.Server.Tests.Infrastructure;
 
 namespace Orchestrator.Server.Tests.Agents;
 
-/// <summary>Regression (issue 12, point 9): the limits the docs state for agent reports hold.</summary>
+/// <summary>Regression: the limits the docs state for agent reports hold.</summary>
 public sealed class ReportLimitTests
 {
     [Fact]

@@ -106,7 +106,7 @@ public sealed class ReportTests
         { """{"reportId":"r","appliedVersion":null,"applyError":null,"scans":[],"traffic":[{"peer":"127.0.0.1","bytesServed":1,"bytesReceived":1}],"blocked":[]}""", "traffic[0].peer" },
         { """{"reportId":"r","appliedVersion":null,"applyError":null,"scans":[],"traffic":[{"peer":"::ffff:198.18.0.1","bytesServed":1,"bytesReceived":1}],"blocked":[]}""", "traffic[0].peer" },
         { """{"reportId":"r","appliedVersion":null,"applyError":null,"scans":[],"traffic":[],"blocked":[{"source":"fe80::9%2","port":7680,"count":1}]}""", "blocked[0].source" },
-        // Counters past their bounds (issue 12, point 4): 2^40 + 1 bytes, long.MaxValue attempts, a scan of more than 24 h.
+        // Counters past their bounds: 2^40 + 1 bytes, long.MaxValue attempts, a scan of more than 24 h.
         { """{"reportId":"r","appliedVersion":null,"applyError":null,"scans":[],"traffic":[{"peer":"198.18.0.1","bytesServed":1099511627777,"bytesReceived":1}],"blocked":[]}""", "traffic[0].bytesServed" },
         { """{"reportId":"r","appliedVersion":null,"applyError":null,"scans":[],"traffic":[{"peer":"198.18.0.1","bytesServed":1,"bytesReceived":9223372036854775807}],"blocked":[]}""", "traffic[0].bytesReceived" },
         { """{"reportId":"r","appliedVersion":null,"applyError":null,"scans":[],"traffic":[],"blocked":[{"source":"198.18.0.1","port":7680,"count":9223372036854775807}]}""", "blocked[0].count" },

@@ -105,7 +105,7 @@ public sealed class BadInputTests(SeededServer server) : IClassFixture<SeededSer
         { "import of nothing", "POST", $"{Endpoints}/import", "[]", HttpStatusCode.BadRequest, "errors:$" },
         { "import of an object instead of a list", "POST", $"{Endpoints}/import", Endpoint(), HttpStatusCode.BadRequest, "errors:$" },
 
-        // Addresses: the one rule the agent applies too (issue 12 point 5), and one holder per address (point 2)
+        // Addresses: the one rule the agent applies too, and one holder per address
         { "address with a zone id", "POST", Endpoints, Endpoint(e => e["addresses"] = new JsonArray("fe80::1%eth0")), HttpStatusCode.BadRequest, "errors:addresses[0]" },
         { "IPv6 link-local address", "POST", Endpoints, Endpoint(e => e["addresses"] = new JsonArray("fe80::1")), HttpStatusCode.BadRequest, "errors:addresses[0]" },
         { "IPv4 link-local address", "POST", Endpoints, Endpoint(e => e["addresses"] = new JsonArray("169.254.1.1")), HttpStatusCode.BadRequest, "errors:addresses[0]" },
@@ -118,7 +118,7 @@ public sealed class BadInputTests(SeededServer server) : IClassFixture<SeededSer
         { "import giving one address to two endpoints", "POST", $"{Endpoints}/import", $"[{Bodies.Endpoint("one.example", e => e["addresses"] = new JsonArray("198.18.3.3"))}, {Bodies.Endpoint("two.example", e => e["addresses"] = new JsonArray("198.18.3.3"))}]", HttpStatusCode.BadRequest, "errors:[1].addresses[0]" },
         { "enrollment with a zone-scoped address", "POST", "/agent/v1/enroll", """{"token":"oet_x","hostname":"pc-9","addresses":["fe80::1%eth0"],"os":"linux","tags":[],"agentVersion":"t"}""", HttpStatusCode.BadRequest, "errors:addresses[0]" },
 
-        // Enrollment tokens' scope and re-enrollment marks (issue 12 point 2)
+        // Enrollment tokens' scope and re-enrollment marks
         { "token granting a tag with a space", "POST", "/api/v1/enrollment-tokens", """{"name":"t","tags":["a b"]}""", HttpStatusCode.BadRequest, "errors:tags[0]" },
         { "token hostname pattern that matches everything", "POST", "/api/v1/enrollment-tokens", """{"name":"t","hostnamePattern":"*"}""", HttpStatusCode.BadRequest, "errors:hostnamePattern" },
         { "token hostname pattern with a slash", "POST", "/api/v1/enrollment-tokens", """{"name":"t","hostnamePattern":"pc/*"}""", HttpStatusCode.BadRequest, "errors:hostnamePattern" },
@@ -147,7 +147,7 @@ public sealed class BadInputTests(SeededServer server) : IClassFixture<SeededSer
         { "IPv6 CIDRs over the total bound (3 × /32)", "POST", Groups, Group(g => g["cidrs"] = new JsonArray("2001:db8::/32", "2001:db9::/32", "2001:dba::/32")), HttpStatusCode.BadRequest, "errors:cidrs" },
         { "group update whose CIDRs add up to everyone", "PUT", $"{Groups}/{{spareGroup}}", Bodies.Group(SeededServer.SpareGroupName, g => g["cidrs"] = new JsonArray(Enumerable.Range(1, 200).Select(n => (JsonNode)$"{n}.0.0.0/8").ToArray())), HttpStatusCode.BadRequest, "errors:cidrs" },
 
-        // Free text: control characters, bidi overrides and isolates, zero-width characters and BOMs (issue 12, point 7)
+        // Free text: control characters, bidi overrides and isolates, zero-width characters and BOMs
         { "window name with a right-to-left override", "POST", Windows, Window(w => w["name"] = "patch\u202Eyadseut"), HttpStatusCode.BadRequest, "errors:name" },
         { "window description with a bidi override", "POST", Windows, Window(w => w["description"] = "closes at 02:00 \u202E00:20"), HttpStatusCode.BadRequest, "errors:description" },
         { "window description with a control character", "POST", Windows, Window(w => w["description"] = "bell\u0007"), HttpStatusCode.BadRequest, "errors:description" },

@@ -9,11 +9,14 @@ namespace Orchestrator.Server.Tests.Hosting;
 /// every such test failed with "address already in use" while a user's server ran there.</summary>
 public sealed class TestPortTests
 {
+    /// <summary>The port of the product's appsettings.json. Nothing here binds it: the tests assert it is not used.</summary>
+    private const int ProductPort = 5080;
+
     [Fact]
     public async Task AKestrelTestServerNeverListensOnTheProductsPort()
     {
         await using var root = new OrchestratorFactory();
-        await AssertNotOnTheProductsPortAsync(root);
+        AssertNotOnTheProductsPort(root);
     }
 
     [Fact]
@@ -22,10 +25,10 @@ public sealed class TestPortTests
         // The shape SeededServer (the bad-input table) uses.
         await using var root = new OrchestratorFactory();
         await using var derived = root.WithWebHostBuilder(b => b.UseSetting("Orchestrator:MinimumWindowDuration", "00:05:00"));
-        await AssertNotOnTheProductsPortAsync(derived);
+        AssertNotOnTheProductsPort(derived);
     }
 
-    private static async Task AssertNotOnTheProductsPortAsync(WebApplicationFactory<Program> factory)
+    private static void AssertNotOnTheProductsPort(WebApplicationFactory<Program> factory)
     {
         factory.UseKestrel(0);
         factory.StartServer();
@@ -33,9 +36,8 @@ public sealed class TestPortTests
 
         var addresses = factory.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
             .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
-        Assert.DoesNotContain(addresses, a => new Uri(a).Port == 5080);
-        Assert.NotEqual(5080, client.BaseAddress!.Port);
+        Assert.DoesNotContain(addresses, a => new Uri(a).Port == ProductPort);
+        Assert.NotEqual(ProductPort, client.BaseAddress!.Port);
         Assert.Equal("127.0.0.1", client.BaseAddress.Host);
-        await Task.CompletedTask;
     }
 }

@@ -8,7 +8,7 @@ using Orchestrator.Server.Tests.Infrastructure;
 namespace Orchestrator.Server.Tests.Reports;
 
 /// <summary>
-/// Regression (issue 12, point 4): two reports with bytesServed = long.MaxValue made every report of their run and
+/// Regression: two reports with bytesServed = long.MaxValue made every report of their run and
 /// window answer 500 for good (SQLite "integer overflow" in sum()). Implausible counters are refused; whatever is
 /// already stored can no longer break a report.
 /// </summary>

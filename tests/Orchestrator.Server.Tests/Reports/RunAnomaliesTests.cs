@@ -84,7 +84,7 @@ public sealed class RunAnomaliesTests
         Assert.Equal(AnomalySeverity.Info, anomalies[RunAnomalies.CloseAwaiting].Severity);
     }
 
-    /// <summary>Regression (issue 12 point 11): after a close-now, members not yet confirmed were reported "closed by
+    /// <summary>Regression: after a close-now, members not yet confirmed were reported "closed by
     /// expiry" although their opening's expiry (the planned end) was 50 minutes away. Stored rows say so too.</summary>
     [Theory]
     [InlineData(MemberClose.Unconfirmed)]

@@ -7,7 +7,7 @@ using Orchestrator.Server.Tests.Infrastructure;
 namespace Orchestrator.Server.Tests.Runs;
 
 /// <summary>
-/// Issue 12 verification: no sequence of API calls makes any member's allow-list contain an address that is not another
+/// Regression property: no sequence of API calls makes any member's allow-list contain an address that is not another
 /// current member's address of the same run. Random sequences of endpoint registration, import, deletion, enrollment
 /// and re-enrollment (with and without an administrator's mark, inside and outside the token's scope), group edits, and
 /// runs started and closed, against the real in-process server; after every step every open run's allow-lists — as

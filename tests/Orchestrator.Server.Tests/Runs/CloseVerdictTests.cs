@@ -3,7 +3,7 @@ using Orchestrator.Server.Tests.Infrastructure;
 
 namespace Orchestrator.Server.Tests.Runs;
 
-/// <summary>Issue 12 point 11: close verdicts tell the truth.</summary>
+/// <summary>Regression: close verdicts tell the truth.</summary>
 public sealed class CloseVerdictTests
 {
     /// <summary>Regression: after a close-now the silent agent's member was recorded ClosedByExpiryUnconfirmed ("its

@@ -3,7 +3,7 @@ using Orchestrator.Server.Tests.Infrastructure;
 
 namespace Orchestrator.Server.Tests.Runs;
 
-/// <summary>Issue 12 point 10: a window never has two open runs, and is not deleted from under an open run.</summary>
+/// <summary>Regression: a window never has two open runs, and is not deleted from under an open run.</summary>
 public sealed class WindowNeverOverlapsItselfTests
 {
     [Fact]
@@ -11,10 +11,7 @@ public sealed class WindowNeverOverlapsItselfTests
     {
         await using var factory = new OrchestratorFactory();
         using var client = factory.CreateClient();
-        await Seed.SiteAsync(client);
-        var windowId = await Seed.YearlyWindowAsync(client);
-        var runId = (long)(await client.CreateAsync($"/api/v1/windows/{windowId}/runs", new { duration = "PT10M" }))["id"]!;
-        await ApiClient.EventuallyAsync(() => Seed.RunAsync(client, runId), r => (string?)r["state"] == "Open", TimeSpan.FromSeconds(20), "open");
+        var (windowId, runId) = await WindowWithAnOpenRunAsync(client);
 
         var (status, problem) = await client.SendAsync(HttpMethod.Delete, $"/api/v1/windows/{windowId}");
 
@@ -30,10 +27,7 @@ public sealed class WindowNeverOverlapsItselfTests
     {
         await using var factory = new OrchestratorFactory();
         using var client = factory.CreateClient();
-        await Seed.SiteAsync(client);
-        var windowId = await Seed.YearlyWindowAsync(client);
-        var runId = (long)(await client.CreateAsync($"/api/v1/windows/{windowId}/runs", new { duration = "PT10M" }))["id"]!;
-        await ApiClient.EventuallyAsync(() => Seed.RunAsync(client, runId), r => (string?)r["state"] == "Open", TimeSpan.FromSeconds(20), "open");
+        var (windowId, runId) = await WindowWithAnOpenRunAsync(client);
 
         var (status, _) = await client.SendAsync(HttpMethod.Delete, $"/api/v1/windows/{windowId}?closeRuns=true");
 
@@ -48,15 +42,22 @@ public sealed class WindowNeverOverlapsItselfTests
     {
         await using var factory = new OrchestratorFactory();
         using var client = factory.CreateClient();
-        await Seed.SiteAsync(client);
-        var windowId = await Seed.YearlyWindowAsync(client);
-        var runId = (long)(await client.CreateAsync($"/api/v1/windows/{windowId}/runs", new { duration = "PT10M" }))["id"]!;
-        await ApiClient.EventuallyAsync(() => Seed.RunAsync(client, runId), r => (string?)r["state"] == "Open", TimeSpan.FromSeconds(20), "open");
+        var (windowId, runId) = await WindowWithAnOpenRunAsync(client);
 
         var (status, problem) = await client.PostAsync($"/api/v1/windows/{windowId}/runs", new { duration = "PT10M" });
 
         Assert.Equal(HttpStatusCode.Conflict, status);
         Assert.Contains($"POST /api/v1/runs/{runId}/close", (string?)problem!["detail"], StringComparison.Ordinal);
         Assert.Single(await Seed.RunsOfAsync(client, windowId));
+    }
+
+    /// <summary>The seeded site, a yearly window and an ad-hoc run of it that is Open.</summary>
+    private static async Task<(long WindowId, long RunId)> WindowWithAnOpenRunAsync(HttpClient client)
+    {
+        await Seed.SiteAsync(client);
+        var windowId = await Seed.YearlyWindowAsync(client);
+        var runId = (long)(await client.CreateAsync($"/api/v1/windows/{windowId}/runs", new { duration = "PT10M" }))["id"]!;
+        await ApiClient.EventuallyAsync(() => Seed.RunAsync(client, runId), r => (string?)r["state"] == "Open", TimeSpan.FromSeconds(20), "open");
+        return (windowId, runId);
     }
 }
