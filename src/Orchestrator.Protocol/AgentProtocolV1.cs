@@ -26,6 +26,21 @@ public static class AgentProtocolV1
     /// <summary><see cref="RotatePath"/> below <see cref="BasePath"/>.</summary>
     public const string RotateRoute = "/rotate";
 
+    /// <summary><see cref="PeerSetsPath"/> below <see cref="BasePath"/>.</summary>
+    public const string PeerSetsRoute = "/peer-sets";
+
+    /// <summary>GET <see cref="PeerSetsPath"/>/{hash} → <see cref="PeerSetV1"/>, for a set named by an opening the agent's
+    /// endpoint holds (404 otherwise). Immutable: answered with <c>ETag</c> = the hash and a long private cache lifetime,
+    /// compressed when the agent accepts it (<c>Accept-Encoding: br, gzip</c>).</summary>
+    public const string PeerSetsPath = BasePath + PeerSetsRoute;
+
+    /// <summary>Query parameter of <see cref="StatePath"/>: comma-separated features the agent understands (added later
+    /// in v1; a server ignores features it does not know, an older server ignores the parameter).</summary>
+    public const string FeaturesQuery = "features";
+
+    /// <summary>Feature: openings may name a <see cref="PeerSetRefV1"/> instead of listing every peer.</summary>
+    public const string PeerSetsFeature = "peer-sets";
+
     /// <summary>Query parameter of <see cref="StatePath"/>: the state version the agent holds.</summary>
     public const string VersionQuery = "version";
 

@@ -15,13 +15,39 @@ public sealed record DesiredStateV1(
 
 /// <summary>Inbound <see cref="Port"/>/<see cref="Transport"/> accepted only from <see cref="AllowedPeers"/>
 /// (single addresses, never a range) for <see cref="SecondsRemaining"/> more seconds.</summary>
+/// <remarks>
+/// <see cref="PeerSet"/> was added later in v1. A server sends it only to an agent that asked for peer sets
+/// (<see cref="AgentProtocolV1.FeaturesQuery"/> = <see cref="AgentProtocolV1.PeerSetsFeature"/> on the state poll); then
+/// <see cref="AllowedPeers"/> is empty and the peers are the referenced set without <see cref="PeerSetRefV1.Except"/>.
+/// An older agent never asks, so it keeps receiving the full list; an older server ignores the query.
+/// </remarks>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
 public sealed record OpeningV1(
     long RunId,
     int Port,
     string Transport,
     IReadOnlyList<string> AllowedPeers,
-    int SecondsRemaining);
+    int SecondsRemaining,
+    // Left out when null, so an opening without a peer set is byte-for-byte what v1 servers always sent.
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] PeerSetRefV1? PeerSet = null);
+
+/// <summary>
+/// A run's peer set by content: fetch <see cref="AgentProtocolV1.PeerSetsPath"/>/<see cref="Hash"/> once (an agent that
+/// already holds a set with this hash fetches nothing). The set holds <see cref="Addresses"/> addresses; this endpoint
+/// accepts every one of them except <see cref="Except"/>, its own addresses in the run.
+/// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
+public sealed record PeerSetRefV1(string Hash, long Addresses, IReadOnlyList<string> Except);
+
+/// <summary>
+/// The body of <see cref="AgentProtocolV1.PeerSetsPath"/>/<see cref="Hash"/>: the addresses of every member of a run as
+/// exact ranges (<c>198.18.0.1</c> or <c>198.18.0.1-198.18.3.254</c>, IPv4 first, ascending, disjoint, not adjacent).
+/// <see cref="Hash"/> is the lowercase hex SHA-256 of the ranges joined by <c>\n</c> in UTF-8; the agent recomputes it
+/// and refuses a set that does not match, holds more than <see cref="PeerSetRefV1.Addresses"/> addresses, or reaches
+/// into space no peer may be (loopback, multicast, link-local, reserved).
+/// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
+public sealed record PeerSetV1(string Hash, IReadOnlyList<string> Ranges);
 
 /// <summary>Mode: one of <see cref="PeeringModeV1"/>, HttpOnly outside windows; GroupId is stable per group.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]

@@ -17,6 +17,18 @@ internal static class CanonicalMessages
         new DeliveryOptimizationV1(PeeringModeV1.Group, "6f1c1f0e-1f1a-4a59-9f0e-0c1d2e3f4a5b"),
         [new ScanRequestV1("scan-7-17", 7, 900)]);
 
+    public static readonly DesiredStateV1 PeerSetState = new(
+        44,
+        [new OpeningV1(
+            8, 7680, TransportV1.Tcp, [], 3540,
+            new PeerSetRefV1("f059168b2aa5d48c5b18514baf1b2839d7ae0a052540b5bca4eb807f52093efc", 10_256, ["198.18.0.17"]))],
+        new DeliveryOptimizationV1(PeeringModeV1.Group, "6f1c1f0e-1f1a-4a59-9f0e-0c1d2e3f4a5b"),
+        []);
+
+    public static readonly PeerSetV1 PeerSet = new(
+        "f059168b2aa5d48c5b18514baf1b2839d7ae0a052540b5bca4eb807f52093efc",
+        ["198.18.0.1-198.18.39.16", "198.19.0.5", "2001:db8::1-2001:db8::ff"]);
+
     public static readonly DesiredStateV1 ClosedState = new(43, [], new DeliveryOptimizationV1(PeeringModeV1.HttpOnly, null), []);
 
     public static readonly AgentReportV1 AgentReport = new(
@@ -40,6 +52,8 @@ internal static class CanonicalMessages
         ["enroll-response"] = EnrollResponse,
         ["desired-state"] = DesiredState,
         ["desired-state-closed"] = ClosedState,
+        ["desired-state-peer-set"] = PeerSetState,
+        ["peer-set"] = PeerSet,
         ["agent-report"] = AgentReport,
         ["agent-report-apply-error"] = ApplyErrorReport,
         ["agent-report-repairs"] = RepairReport,

@@ -49,6 +49,8 @@ public sealed class GoldenMessagesTests
     [InlineData("desired-state")]
     [InlineData("agent-report")]
     [InlineData("agent-report-repairs")]
+    [InlineData("desired-state-peer-set")]
+    [InlineData("peer-set")]
     public void AMessageWithFieldsFromANewerPeerReadsAsTheSameMessage(string name)
     {
         var message = CanonicalMessages.All[name];
@@ -69,7 +71,7 @@ public sealed class GoldenMessagesTests
             .Select(Path.GetFileNameWithoutExtension).OfType<string>().Order(StringComparer.Ordinal);
 
         Assert.Equal(
-            CanonicalMessages.All.Keys.Concat(["enroll-request-future", "enroll-response-future", "desired-state-future", "agent-report-future", "agent-report-repairs-future"]).Order(StringComparer.Ordinal),
+            CanonicalMessages.All.Keys.Concat(["enroll-request-future", "enroll-response-future", "desired-state-future", "agent-report-future", "agent-report-repairs-future", "desired-state-peer-set-future", "peer-set-future"]).Order(StringComparer.Ordinal),
             files);
     }
 
