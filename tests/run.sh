@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the product: installs what the tests need when it can (nftables and iproute2 for the
-# network-namespace tests), builds the solution once, then runs each test project.
+# network-namespace tests, PostgreSQL for the throwaway clusters of the PostgreSQL tests), builds the solution once, then runs each test project.
 #
 #   tests/run.sh                 # everything
 #   tests/run.sh --filter-class '*RestartSafety*'   # extra arguments go to each test run
@@ -21,6 +21,7 @@ install_prerequisites() {
   command -v nft >/dev/null 2>&1 || [ -x /usr/sbin/nft ] || missing+=(nftables)
   command -v ip >/dev/null 2>&1 || [ -x /usr/sbin/ip ] || missing+=(iproute2)
   [ -x /usr/bin/chromium ] || missing+=(chromium)
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
   if [ ${#missing[@]} -eq 0 ]; then
     return
   fi
