@@ -47,12 +47,16 @@ internal static class AgentServices
             services.AddHostedService<ScanRunner>();
         }
 
+        services.AddSingleton(sp => new ServerNodes(ServerNodes.Parse(Options(sp).ServerUrl).OfType<Uri>().ToList()));
+        services.AddTransient<ServerFailoverHandler>();
         services.AddHttpClient<AgentServerClient>(AgentServerClient.HttpClientName, (sp, http) =>
         {
             var agent = Options(sp);
-            http.BaseAddress = new Uri(agent.ServerUrl);
+            http.BaseAddress = sp.GetRequiredService<ServerNodes>().Urls[0];
             http.Timeout = TimeSpan.FromSeconds(agent.PollWaitSeconds + agent.HttpGraceSeconds);
-        }).ConfigurePrimaryHttpMessageHandler(sp => ServerCertificatePin.CreateHandler(Options(sp).ServerCertificateSha256));
+        })
+            .AddHttpMessageHandler<ServerFailoverHandler>()
+            .ConfigurePrimaryHttpMessageHandler(sp => ServerCertificatePin.CreateHandler(Options(sp).ServerCertificateSha256));
         services.AddSingleton(sp => new CredentialStore(Options(sp).StateDirectory, sp.GetRequiredService<IStateDirectory>()));
         services.AddSingleton<CredentialSession>();
         services.AddSingleton<AgentStatus>();

@@ -9,7 +9,9 @@ public sealed class AgentOptions
 {
     public const string SectionName = "Agent";
 
-    /// <summary>Base URL of the orchestrator server, e.g. <c>https://orchestrator.example:8443</c>. Required.</summary>
+    /// <summary>Base URL of the orchestrator server, e.g. <c>https://orchestrator.example:8443</c>, or the URLs of several
+    /// server nodes separated by commas (the agent moves to the next one when its node cannot be reached; with a
+    /// certificate pin, every node must present the pinned certificate). Required.</summary>
     public string ServerUrl { get; set; } = "";
 
     /// <summary>One-time enrollment token; needed only while <c>credential.json</c> is absent (or revoked).</summary>

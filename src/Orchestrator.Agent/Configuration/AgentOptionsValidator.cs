@@ -12,10 +12,21 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
     {
         var errors = new List<string>();
 
-        if (!Uri.TryCreate(options.ServerUrl, UriKind.Absolute, out var server) ||
-            (server.Scheme != Uri.UriSchemeHttp && server.Scheme != Uri.UriSchemeHttps))
+        var servers = Server.ServerNodes.Parse(options.ServerUrl);
+        var texts = (options.ServerUrl ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (servers.Count == 0)
         {
-            errors.Add($"Agent:ServerUrl '{options.ServerUrl}' is not an absolute http(s) URL (e.g. https://orchestrator:8443).");
+            errors.Add($"Agent:ServerUrl '{options.ServerUrl}' is not an absolute http(s) URL (e.g. https://orchestrator:8443, or several nodes separated by commas).");
+        }
+
+        for (var i = 0; i < servers.Count; i++)
+        {
+            if (servers[i] is null)
+            {
+                errors.Add(servers.Count == 1
+                    ? $"Agent:ServerUrl '{texts[i]}' is not an absolute http(s) URL (e.g. https://orchestrator:8443)."
+                    : $"Agent:ServerUrl entry {i + 1} '{texts[i]}' is not an absolute http(s) URL (e.g. https://orchestrator-b:8443).");
+            }
         }
 
         if (!string.IsNullOrEmpty(options.ServerCertificateSha256))
@@ -25,9 +36,9 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
                 errors.Add($"Agent:ServerCertificateSha256 '{options.ServerCertificateSha256}' is not a SHA-256 thumbprint; expected 64 hex characters (colons allowed).");
             }
 
-            if (server is not null && server.Scheme != Uri.UriSchemeHttps)
+            if (servers.OfType<Uri>().FirstOrDefault(s => s.Scheme != Uri.UriSchemeHttps) is { } plain)
             {
-                errors.Add($"Agent:ServerCertificateSha256 is set but Agent:ServerUrl '{options.ServerUrl}' is not https; a pin needs TLS.");
+                errors.Add($"Agent:ServerCertificateSha256 is set but Agent:ServerUrl '{plain}' is not https; a pin needs TLS.");
             }
         }
 

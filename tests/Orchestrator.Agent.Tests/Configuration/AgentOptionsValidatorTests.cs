@@ -17,6 +17,8 @@ public sealed class AgentOptionsValidatorTests
 
     [Theory]
     [InlineData(nameof(AgentOptions.ServerUrl), "not-a-url")]
+    [InlineData(nameof(AgentOptions.ServerUrl), "https://node-a:8443,ftp://node-b")]
+    [InlineData(nameof(AgentOptions.ServerUrl), " , ")]
     [InlineData(nameof(AgentOptions.PollWaitSeconds), "31")]
     [InlineData(nameof(AgentOptions.GuardedPorts), "70000")]
     [InlineData(nameof(AgentOptions.Addresses), "198.18.0.0/24")]
@@ -40,5 +42,29 @@ public sealed class AgentOptionsValidatorTests
 
         Assert.True(result.Failed);
         Assert.Contains("Agent:" + setting, result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Several_server_nodes_separated_by_commas_are_accepted_and_a_bad_one_is_named_by_its_position()
+    {
+        var options = Valid();
+        options.ServerUrl = "https://node-a:8443, https://node-b:8443";
+        Assert.True(new AgentOptionsValidator().Validate(null, options).Succeeded);
+
+        options.ServerUrl = "https://node-a:8443,node-b:8443";
+        var result = new AgentOptionsValidator().Validate(null, options);
+        Assert.Contains("Agent:ServerUrl entry 2 'node-b:8443' is not an absolute http(s) URL", result.FailureMessage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_certificate_pin_needs_every_server_node_on_https()
+    {
+        var options = Valid();
+        options.ServerUrl = "https://node-a:8443,http://node-b:8080";
+        options.ServerCertificateSha256 = new string('a', 64);
+
+        var result = new AgentOptionsValidator().Validate(null, options);
+
+        Assert.Contains("Agent:ServerUrl 'http://node-b:8080/' is not https", result.FailureMessage, StringComparison.Ordinal);
     }
 }
