@@ -113,9 +113,10 @@ internal sealed record ReportSummaryDto(int Members, int ScansSucceeded, int Sca
 /// server spells it).</summary>
 internal sealed record ReportEndpointDto(long EndpointId, string Hostname, string Agent, string Scan, int? ScanExitCode);
 
+/// <summary><c>appliedVersion</c> is a decimal string: the 64-bit version exceeds JSON's safe integer range.</summary>
 internal sealed record AgentDto(
     string AgentId, long EndpointId, string Hostname, string AgentVersion, DateTimeOffset EnrolledAt, DateTimeOffset? LastSeenAt,
-    bool Online, bool Revoked, long? AppliedVersion, string? ApplyError);
+    bool Online, bool Revoked, string? AppliedVersion, string? ApplyError);
 
 internal sealed record ApiKeyDto(
     long Id, string Name, string Role, string? Key, DateTimeOffset CreatedAt, string CreatedBy, DateTimeOffset? ExpiresAt, DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt);

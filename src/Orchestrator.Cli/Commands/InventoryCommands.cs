@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Orchestrator.Cli.Api;
 using Orchestrator.Cli.Output;
 using Orchestrator.Cli.Shell;
 using Spectre.Console;
@@ -26,25 +27,59 @@ internal static class InventoryCommands
                 return ExitCodes.Ok;
             }
 
-            var table = Tables.Create("Agent", "Hostname", "Version", "State", "Last seen", "Applied", "Error");
-            foreach (var a in agents.OrderBy(a => a.Hostname, StringComparer.OrdinalIgnoreCase))
+            // An agent id (36 characters) or a 64-bit applied version split over lines cannot be read or copied: wide
+            // terminals get a table whose id and version columns never wrap, narrow ones one block per agent.
+            var ordered = agents.OrderBy(a => a.Hostname, StringComparer.OrdinalIgnoreCase).ToList();
+            if (invocation.Out.Profile.Width >= WideAgentTable)
             {
-                table.MarkupRow(
-                    Markup.Escape(a.AgentId),
-                    Markup.Escape(a.Hostname),
-                    Markup.Escape(a.AgentVersion),
-                    a.Revoked ? "[red]revoked[/]" : a.Online ? "[green]online[/]" : "[yellow]offline[/]",
-                    Markup.Escape(Formats.Utc(a.LastSeenAt)),
-                    a.AppliedVersion?.ToString(CultureInfo.InvariantCulture) ?? "-",
-                    a.ApplyError is { } error ? $"[red]{Markup.Escape(error)}[/]" : "");
+                var table = Tables.Create("Agent", "Hostname", "Version", "State", "Last seen", "Applied", "Error");
+                table.Columns[0].NoWrap = true;
+                table.Columns[5].NoWrap = true;
+                foreach (var a in ordered)
+                {
+                    table.MarkupRow(
+                        Markup.Escape(a.AgentId),
+                        Markup.Escape(a.Hostname),
+                        Markup.Escape(a.AgentVersion),
+                        AgentState(a),
+                        Markup.Escape(Formats.Utc(a.LastSeenAt)),
+                        Markup.Escape(a.AppliedVersion ?? "-"),
+                        a.ApplyError is { } error ? $"[red]{Markup.Escape(error)}[/]" : "");
+                }
+
+                invocation.Out.Write(table);
+            }
+            else
+            {
+                foreach (var a in ordered)
+                {
+                    var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
+                    grid.AddRow(new Markup("[bold]Agent[/]"), new Text(a.AgentId));
+                    grid.AddRow(new Text("Hostname"), new Text(a.Hostname));
+                    grid.AddRow(new Text("Version"), new Text(a.AgentVersion));
+                    grid.AddRow(new Text("State"), new Markup(AgentState(a)));
+                    grid.AddRow(new Text("Last seen"), new Text(Formats.Utc(a.LastSeenAt)));
+                    grid.AddRow(new Text("Applied"), new Text(a.AppliedVersion ?? "-"));
+                    if (a.ApplyError is { } error)
+                    {
+                        grid.AddRow(new Text("Error"), new Markup($"[red]{Markup.Escape(error)}[/]"));
+                    }
+
+                    invocation.Out.Write(grid);
+                    invocation.Out.WriteLine();
+                }
             }
 
-            invocation.Out.Write(table);
             invocation.Out.MarkupLine($"{agents.Count} agent(s), {agents.Count(a => a.Online)} online");
             return ExitCodes.Ok;
         });
         return new Command("agents", "Agents enrolled on endpoints.\n\nExample:\n  orchestrator agents list") { list };
     }
+
+    /// <summary>The narrowest terminal that gets the agents table; narrower ones get one block per agent.</summary>
+    private const int WideAgentTable = 140;
+
+    private static string AgentState(AgentDto a) => a.Revoked ? "[red]revoked[/]" : a.Online ? "[green]online[/]" : "[yellow]offline[/]";
 
     public static Command Endpoints(CliServices services)
     {

@@ -61,7 +61,7 @@ internal static class AccessSetup
         }
 
         var path = http.Request.Path;
-        return path.StartsWithSegments("/hangfire") || path.StartsWithSegments("/reports") || http.Request.Cookies.ContainsKey(CookieName)
+        return path == "/" || path.StartsWithSegments("/hangfire") || path.StartsWithSegments("/reports") || http.Request.Cookies.ContainsKey(CookieName)
             ? Policies.CookieScheme
             : Policies.ApiKeyScheme;
     }

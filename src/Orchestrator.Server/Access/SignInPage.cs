@@ -65,7 +65,7 @@ internal static class SignInPage
     private static string LocalOnly(string? url) =>
         url is { Length: > 0 } && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal)
             ? url
-            : "/hangfire";
+            : "/";
 
     private const string Style = "body{font-family:system-ui,sans-serif;max-width:28rem;margin:4rem auto;color:#222}input{width:100%;padding:.5rem;margin:.5rem 0;box-sizing:border-box}button{padding:.5rem 1rem}.error{color:#a00}";
 
@@ -90,6 +90,6 @@ internal static class SignInPage
         <style>{{Style}}</style></head>
         <body><h1>Orchestrator</h1><p>{{(who is null ? "You are not signed in." : $"Signed in as {WebUtility.HtmlEncode(who)}.")}}</p>
         <form method="post" action="/logout">{{Token(tokens)}}<button type="submit">Sign out</button></form>
-        <p><a href="/hangfire">Back to the dashboard</a></p></body></html>
+        <p><a href="/">Home</a> · <a href="/hangfire">Back to the dashboard</a></p></body></html>
         """;
 }

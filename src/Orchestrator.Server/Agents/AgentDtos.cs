@@ -19,7 +19,9 @@ public sealed record EnrollmentTokenResponse(
         new(t.Id, t.Name, token, t.SingleUse, t.CreatedAt, t.ExpiresAt, t.Uses, t.RevokedAt, t.Scope.HostnamePattern, t.Scope.AddressCidrs, t.Scope.Tags);
 }
 
-/// <summary>An enrolled agent. <see cref="Online"/>: it called within the offline threshold.</summary>
+/// <summary>An enrolled agent. <see cref="Online"/>: it called within the offline threshold. <see cref="AppliedVersion"/>:
+/// the desired-state version it last applied, as a decimal string (a 64-bit value beyond JSON's safe integer range
+/// 2^53, which a JavaScript client would round).</summary>
 public sealed record AgentResponse(
     string AgentId, long EndpointId, string Hostname, string AgentVersion, DateTimeOffset EnrolledAt, DateTimeOffset? LastSeenAt,
-    bool Online, bool Revoked, long? AppliedVersion, string? ApplyError);
+    bool Online, bool Revoked, string? AppliedVersion, string? ApplyError);

@@ -67,7 +67,8 @@ internal static class AgentsAdminApi
         return TypedResults.Ok((await store.ListAsync(ct))
             .Select(a => new AgentResponse(
                 a.Id, a.EndpointId, a.Hostname, a.AgentVersion, a.EnrolledAt, a.LastSeenAt,
-                a.RevokedAt is null && a.LastSeenAt >= onlineSince, a.RevokedAt is not null, a.AppliedVersion, a.ApplyError))
+                a.RevokedAt is null && a.LastSeenAt >= onlineSince, a.RevokedAt is not null,
+                a.AppliedVersion?.ToString(System.Globalization.CultureInfo.InvariantCulture), a.ApplyError))
             .ToArray());
     }
 

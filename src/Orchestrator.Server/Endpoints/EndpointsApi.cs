@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Orchestrator.Core;
 using Orchestrator.Core.Endpoints;
+using Orchestrator.Data.Agents;
 using Orchestrator.Data.Endpoints;
 using Orchestrator.Server.Access;
 using Orchestrator.Server.Api;
@@ -29,11 +30,23 @@ internal static class EndpointsApi
         return api;
     }
 
-    private static async Task<Ok<EndpointResponse[]>> ListAsync(IEndpointStore store, CancellationToken ct) =>
-        TypedResults.Ok((await store.ListAsync(ct)).Select(EndpointResponse.From).ToArray());
+    private static async Task<Ok<EndpointResponse[]>> ListAsync(IEndpointStore store, IAgentStore agents, CancellationToken ct)
+    {
+        var seen = await AgentsLastSeenAsync(agents, ct);
+        return TypedResults.Ok((await store.ListAsync(ct)).Select(e => EndpointResponse.From(e, seen.GetValueOrDefault(e.Id))).ToArray());
+    }
 
-    private static async Task<Results<Ok<EndpointResponse>, ProblemHttpResult>> GetAsync(long id, IEndpointStore store, CancellationToken ct) =>
-        await store.GetAsync(id, ct) is { } e ? TypedResults.Ok(EndpointResponse.From(e)) : Problems.NotFound($"Endpoint {id}");
+    private static async Task<Results<Ok<EndpointResponse>, ProblemHttpResult>> GetAsync(long id, IEndpointStore store, IAgentStore agents, CancellationToken ct) =>
+        await store.GetAsync(id, ct) is { } e
+            ? TypedResults.Ok(EndpointResponse.From(e, (await AgentsLastSeenAsync(agents, ct)).GetValueOrDefault(e.Id)))
+            : Problems.NotFound($"Endpoint {id}");
+
+    /// <summary>An agent's calls move its own last-seen time, not the endpoint's (set when it enrolled): an endpoint
+    /// was last seen when its latest agent last called.</summary>
+    private static async Task<Dictionary<long, DateTimeOffset?>> AgentsLastSeenAsync(IAgentStore agents, CancellationToken ct) =>
+        (await agents.ListAsync(ct))
+            .GroupBy(a => a.EndpointId)
+            .ToDictionary(g => g.Key, g => g.Max(a => a.LastSeenAt));
 
     /// <summary>Creates the endpoint, or updates the one with the same hostname.</summary>
     private static async Task<Results<Created<EndpointResponse>, Ok<EndpointResponse>, ValidationProblem>> RegisterAsync(

@@ -163,6 +163,7 @@ internal static class OrchestratorHost
         api.MapRunsApi();
         api.MapAgentsAdminApi();
         api.MapAccessApi();
+        Calendar.CalendarApi.MapCalendarApi(api);
         // Reading needs a viewer key; every change needs an operator (admin routes add their own policy on top).
         ((IEndpointConventionBuilder)api).Finally(endpoint =>
         {
@@ -174,6 +175,7 @@ internal static class OrchestratorHost
         });
         app.MapAgentApi();
         Reports.ReportsApi.MapReports(app);
+        Home.HomePage.MapHome(app);
 
         var dashboard = app.MapHangfireDashboard("/hangfire", new DashboardOptions
         {

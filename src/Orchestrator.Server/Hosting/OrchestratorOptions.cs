@@ -104,6 +104,15 @@ public sealed class OrchestratorOptions : IValidatableObject
     /// in reports meant for tickets. Unset: those links are relative; the request's Host header is never used.</summary>
     public string? PublicUrl { get; set; }
 
+    /// <summary>How often the home page (/) reloads itself while it is open, so open runs' progress stays current
+    /// without a script (a meta refresh: the pages' content security policy allows no script).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00", ErrorMessage = "{0} must be between {1} and {2}")]
+    public TimeSpan HomePageRefresh { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How far ahead the home page and the calendar export (/api/v1/calendar.ics) list window occurrences.</summary>
+    [Range(typeof(TimeSpan), "1.00:00:00", "366.00:00:00", ErrorMessage = "{0} must be between {1} and {2}")]
+    public TimeSpan UpcomingHorizon { get; set; } = TimeSpan.FromDays(14);
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (PublicUrl is not null && !IsPublicUrl(PublicUrl))

@@ -24,6 +24,9 @@ internal static class ReportStyle
         svg .open { fill: #4f7cc1; } svg .close { fill: #e0a23b; } svg .served { fill: #3f8f5f; }
         .pager { margin: 8px 0; } .pager a, .pager span { margin-right: 10px; } tr.problem td:first-child { border-left: 3px solid var(--warn); }
         .tag { display: inline-block; font-size: 11px; border: 1px solid var(--line); border-radius: 3px; padding: 0 4px; margin: 1px 2px 1px 0; color: #57606a; }
+        .badge { display: inline-block; font-size: 11px; font-weight: 700; text-transform: uppercase; border-radius: 3px; padding: 0 6px; border: 1px solid var(--line); color: #57606a; }
+        .badge.critical { background: var(--bad); border-color: var(--bad); color: #fff; } .badge.warning { background: #fdf8ec; border-color: var(--warn); color: var(--warn); }
+        .badge.info { border-color: var(--info); color: var(--info); } .badge.ok { border-color: var(--ok); color: var(--ok); } tr.skipped td { color: #57606a; }
         @media print { a { color: inherit; text-decoration: none; } .pager { display: none; } }
         """;
 }

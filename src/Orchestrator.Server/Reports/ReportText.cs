@@ -19,6 +19,28 @@ internal static class ReportText
     public static string Time(DateTimeOffset? value) =>
         value is { } v ? v.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " UTC" : "—";
 
+    /// <summary>The instant in a window's time zone with that day's UTC offset, e.g. "2026-03-29 03:00 UTC+02:00
+    /// Europe/Berlin"; "—" when there is none. An unknown zone id (a window stored before it was checked) shows UTC.</summary>
+    public static string Local(DateTimeOffset? value, string? zoneId)
+    {
+        if (value is not { } v)
+        {
+            return "—";
+        }
+
+        return zoneId is not null && TimeZoneInfo.TryFindSystemTimeZoneById(zoneId, out var zone)
+            ? LocalText(TimeZoneInfo.ConvertTime(v, zone), zoneId)
+            : LocalText(v.ToUniversalTime(), "UTC");
+    }
+
+    /// <summary>A local date-time that already carries its offset, with the zone's name.</summary>
+    public static string LocalText(DateTimeOffset local, string zoneId)
+    {
+        var offset = local.Offset;
+        var sign = offset < TimeSpan.Zero ? "−" : "+";
+        return local.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) + " UTC" + sign + offset.Duration().ToString(@"hh\:mm", CultureInfo.InvariantCulture) + " " + zoneId;
+    }
+
     public static string Iso(DateTimeOffset? value) =>
         value is { } v ? v.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture) : "";
 

@@ -21,7 +21,9 @@ internal static class ReportsApi
         pages.MapGet("/", async (Data.Runs.IRunStore runs, HttpContext http, CancellationToken ct) =>
         {
             http.Response.Headers.ContentSecurityPolicy = PagePolicy;
-            return TypedResults.Content(RecentRunsHtml.Render(await runs.ListAsync(new Data.Runs.RunQuery(Limit: RecentRunsHtml.Shown), ct)), HtmlType);
+            var recent = await runs.ListAsync(new Data.Runs.RunQuery(Limit: RecentRunsHtml.Shown), ct);
+            var worst = await ActivatorUtilities.CreateInstance<RunSeverities>(http.RequestServices, Builder(http)).WorstAsync(recent, ct);
+            return TypedResults.Content(RecentRunsHtml.Render(recent, worst), HtmlType);
         });
         pages.MapGet("/runs/{id:long}", RunPageAsync);
         pages.MapGet("/windows/{id:long}", WindowPageAsync);

@@ -40,16 +40,27 @@ internal sealed class RunJobLinks(JobStorage storage, ILogger<RunJobLinks> log)
 
         if (found.Count > 0)
         {
-            return found.OrderBy(j => long.TryParse(j.Id, out var id) ? id : long.MaxValue).ToList();
+            return found.OrderBy(j => Stage(j.Name)).ThenBy(j => long.TryParse(j.Id, out var id) ? id : long.MaxValue).ToList();
         }
 
         var quoted = $"\"{windowName}\" · run {runId.ToString(CultureInfo.InvariantCulture)}";
         return
         [
             new(null, $"Open window {quoted}", "Succeeded", "/hangfire/jobs/succeeded"),
+            new(null, $"Cutoff (no new scans) {quoted}", "Succeeded", "/hangfire/jobs/succeeded"),
             new(null, $"Close window {quoted}", "Succeeded", "/hangfire/jobs/succeeded"),
             new(null, $"Verify closed {quoted}", "Succeeded", "/hangfire/jobs/succeeded"),
+            new(null, $"Report snapshot {quoted}", "Succeeded", "/hangfire/jobs/succeeded"),
         ];
+    }
+
+    /// <summary>The run's lifecycle order (open, scans, cutoff, close, verify, snapshot): the list reads as the run
+    /// went, whatever order the jobs were created in (close and verify are scheduled when the run opens).</summary>
+    private static int Stage(string name)
+    {
+        string[] stages = ["Open window", "Dispatch scans", "Cutoff", "Close window", "Verify closed", "Report snapshot"];
+        var index = Array.FindIndex(stages, s => name.StartsWith(s, StringComparison.Ordinal));
+        return index < 0 ? stages.Length : index;
     }
 
     /// <summary>The run id a job is about, if it is one of a run's lifecycle jobs.</summary>

@@ -28,6 +28,7 @@ public sealed record RunReport(
 /// <param name="SnapshotTakenAt">When the final snapshot was stored, if it was.</param>
 public sealed record ReportSource(string Kind, DateTimeOffset? SnapshotTakenAt);
 
+/// <param name="TimeZone">The window's IANA time zone as the run froze it; the pages show times in it as well as in UTC.</param>
 public sealed record RunHeader(
     long Id,
     long WindowId,
@@ -43,7 +44,8 @@ public sealed record RunHeader(
     DateTimeOffset? ClosedAt,
     string? CloseReason,
     bool ScansEnabled,
-    int? MaxErrors);
+    int? MaxErrors,
+    string? TimeZone = null);
 
 /// <summary>A row of the endpoint table; latencies in milliseconds.</summary>
 public sealed record EndpointRowDto(

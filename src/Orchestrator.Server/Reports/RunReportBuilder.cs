@@ -65,6 +65,7 @@ internal sealed class RunReportBuilder(
             ? new RunJobLinks(storage, services.GetRequiredService<ILogger<RunJobLinks>>()).For(runId, run.WindowName)
             : []) : [];
         var report = Assemble(analysis, transfers, jobs, new ReportSource("live", snapshot?.TakenAt));
+        report = report with { Run = report.Run with { TimeZone = run.Definition.Schedule.TimeZone } };
 
         if (snapshot is null && IsFinal(run, now))
         {

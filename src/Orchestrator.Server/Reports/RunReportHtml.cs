@@ -25,7 +25,7 @@ internal static class RunReportHtml
             <title>Run {id} · {H(r.WindowName)} · report</title><style>{ReportStyle.Css}</style></head><body>
             <header><h1>Run {id} · window “{H(r.WindowName)}”</h1>
             <p class="meta">{H(r.State)} · {(report.Source.Kind == "snapshot" ? "final snapshot" : "live report")} generated {Time(report.GeneratedAt)}{(report.Source.SnapshotTakenAt is { } taken ? $" · final snapshot stored {Time(taken)}" : "")}</p>
-            <p class="meta"><a href="/api/v1/runs/{id}/report">JSON</a><a href="/api/v1/runs/{id}/report.csv">CSV (all endpoints)</a><a href="/api/v1/runs/{id}/report/transfers.csv">CSV (all transfers)</a><a href="/api/v1/runs/{id}/report?format=md">Markdown</a><a href="/reports/windows/{r.WindowId}">all runs of this window</a><a href="#jobs">Hangfire jobs</a><a href="/logout">Sign out</a></p></header>
+            <p class="meta"><a href="/api/v1/runs/{id}/report">JSON</a><a href="/api/v1/runs/{id}/report.csv">CSV (all endpoints)</a><a href="/api/v1/runs/{id}/report/transfers.csv">CSV (all transfers)</a><a href="/api/v1/runs/{id}/report?format=md">Markdown</a><a href="/reports/windows/{r.WindowId}">all runs of this window</a><a href="#jobs">Hangfire jobs</a><a href="/">Home</a><a href="/logout">Sign out</a></p></header>
             """);
         Anomalies(html, report.Anomalies);
         Summary(html, report);
@@ -33,7 +33,7 @@ internal static class RunReportHtml
         Transfers(html, report, page);
         Wan(html, report.KeptOffTheWan);
         Blocked(html, report);
-        Timeline(html, report.Timeline);
+        Timeline(html, report.Timeline, r.TimeZone);
         Jobs(html, report.Jobs);
         return html.Append("</body></html>").ToString();
     }
@@ -75,11 +75,12 @@ internal static class RunReportHtml
         Pair(html, "Ports", H(string.Join(", ", r.Ports)));
         Pair(html, "State", H(r.State) + (r.CloseReason is null ? "" : $" ({H(r.CloseReason)})"));
         Pair(html, "Scan policy", r.ScansEnabled ? $"on, maxErrors {(r.MaxErrors is { } m ? m.ToString(CultureInfo.InvariantCulture) : "none")}" : "off");
-        Pair(html, "Planned open", Time(r.PlannedStart));
-        Pair(html, "Actual open", $"{Time(r.OpenedAt)} <span class=\"meta\">{H(Span(s.OpenDelay))}</span>");
-        Pair(html, "Planned close", Time(r.PlannedEnd));
-        Pair(html, "Actual close", $"{Time(r.ClosedAt)} <span class=\"meta\">{H(Span(s.CloseDelay))}</span>");
-        Pair(html, "Cutoff", Time(r.CutoffAt));
+        Pair(html, "Planned open", Both(r.PlannedStart, r.TimeZone));
+        Pair(html, "Actual open", $"{Both(r.OpenedAt, r.TimeZone)} <span class=\"meta\">{H(Span(s.OpenDelay))}</span>");
+        Pair(html, "Planned close", Both(r.PlannedEnd, r.TimeZone));
+        Pair(html, "Actual close", $"{Both(r.ClosedAt, r.TimeZone)} <span class=\"meta\">{H(Span(s.CloseDelay))}</span>");
+        Pair(html, "Cutoff", Both(r.CutoffAt, r.TimeZone));
+        Pair(html, "Time zone", H(r.TimeZone ?? "UTC"));
         Pair(html, "Report", H(report.Source.Kind));
         html.Append("""</dl><div class="figures">""");
         Figure(html, "members", N(s.Members), "members");
@@ -181,12 +182,12 @@ internal static class RunReportHtml
         html.Append("</section>");
     }
 
-    private static void Timeline(StringBuilder html, IReadOnlyList<TimelineEntry> timeline)
+    private static void Timeline(StringBuilder html, IReadOnlyList<TimelineEntry> timeline, string? zone)
     {
-        html.Append("""<section id="timeline"><h2>Timeline</h2><table><thead><tr><th>Time (UTC)</th><th>What</th><th>Event</th><th>By</th><th>Detail</th></tr></thead><tbody>""");
+        html.Append("""<section id="timeline"><h2>Timeline</h2><table><thead><tr><th>Time (UTC)</th><th>Window time</th><th>What</th><th>Event</th><th>By</th><th>Detail</th></tr></thead><tbody>""");
         foreach (var e in timeline)
         {
-            html.Append(CultureInfo.InvariantCulture, $"""<tr><td class="t">{H(Time(e.At))}</td><td>{H(e.Kind.ToString().ToLowerInvariant())}</td><td>{H(e.Event)}</td><td>{H(e.Actor ?? "")}</td><td>{H(e.Detail ?? "")}</td></tr>""");
+            html.Append(CultureInfo.InvariantCulture, $"""<tr><td class="t">{H(Time(e.At))}</td><td class="t">{H(Local(e.At, zone))}</td><td>{H(e.Kind.ToString().ToLowerInvariant())}</td><td>{H(e.Event)}</td><td>{H(e.Actor ?? "")}</td><td>{H(e.Detail ?? "")}</td></tr>""");
         }
 
         html.Append("</tbody></table></section>");
@@ -224,6 +225,10 @@ internal static class RunReportHtml
         html.Append(current < pages ? Link(current + 1, "next ›") + Link(pages, "last »") : "");
         html.Append("</div>");
     }
+
+    /// <summary>UTC first (what logs and the API say), then the same instant in the window's zone.</summary>
+    private static string Both(DateTimeOffset? value, string? zone) =>
+        value is null ? "—" : $"{H(Time(value))}<br><span class=\"meta\" data-zone=\"window\">{H(Local(value, zone))}</span>";
 
     private static void Pair(StringBuilder html, string name, string valueHtml) => html.Append(CultureInfo.InvariantCulture, $"<dt>{H(name)}</dt><dd>{valueHtml}</dd>");
 

@@ -36,7 +36,7 @@ internal sealed class WindowReportBuilder(IWindowStore windows, IRunStore runs, 
                 a.Anomalies.Count(x => x.Severity == AnomalySeverity.Critical), a.Wan.BytesFromPeers, a.Wan.BytesFromHttp, a.Wan.PeerShare, "live"));
         }
 
-        return new WindowReport(windowId, window?.Definition.Name ?? list[0].WindowName, time.GetUtcNow(), lines);
+        return new WindowReport(windowId, window?.Definition.Name ?? list[0].WindowName, time.GetUtcNow(), lines, window?.Definition.Schedule.TimeZone ?? list[0].Definition.Schedule.TimeZone);
     }
 
     // In double: two stored totals near long.MaxValue do not fit a long together.

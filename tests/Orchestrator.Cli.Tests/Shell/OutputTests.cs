@@ -9,7 +9,7 @@ public sealed class OutputTests
     private const string Agents = """
         [{"agentId":"agt_0123456789abcdef0123456789abcdef","endpointId":1,"hostname":"a-rather-long-hostname-for-a-workstation.branch-office.corp.example",
           "agentVersion":"1.0.0-preview.20270101","enrolledAt":"2027-01-01T00:00:00Z","lastSeenAt":"2027-01-01T00:00:00Z","online":true,"revoked":false,
-          "appliedVersion":42,"applyError":"nft: Error: Could not process rule: No such file or directory while applying a long batch of rules"}]
+          "appliedVersion":"42","applyError":"nft: Error: Could not process rule: No such file or directory while applying a long batch of rules"}]
         """;
 
     [Fact]

@@ -6,7 +6,7 @@ namespace Orchestrator.EndToEnd.Tests.Api;
 public sealed record EnrollmentToken(long Id, string Name, string Token, DateTimeOffset ExpiresAt, bool SingleUse);
 
 public sealed record AgentInfo(
-    string AgentId, long EndpointId, string Hostname, DateTimeOffset? LastSeenAt, bool Online, long? AppliedVersion, string? ApplyError);
+    string AgentId, long EndpointId, string Hostname, DateTimeOffset? LastSeenAt, bool Online, string? AppliedVersion, string? ApplyError);
 
 public sealed record WindowInfo(long Id, string Name);
 

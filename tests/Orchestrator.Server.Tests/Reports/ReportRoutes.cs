@@ -18,6 +18,8 @@ public static class ReportRoutes
         $"/reports/windows/{windowId}",
         $"/api/v1/windows/{windowId}/report",
         "/reports/",
+        "/",
+        "/api/v1/calendar.ics",
     ];
 
     /// <summary>Asks every route, twice (a failure that only shows once a report is cached or snapshotted is a failure

@@ -244,6 +244,45 @@ public sealed class RunReportApiTests(ReportSiteFixture site) : IClassFixture<Re
     }
 
     [Fact]
+    public async Task RunListsBadgeTheRunWithItsWorstSeverityCritical()
+    {
+        var (_, index) = await GetAsync("/reports");
+        var (_, home) = await GetAsync("/");
+
+        foreach (var page in new[] { index, home })
+        {
+            var row = System.Text.RegularExpressions.Regex.Match(page, $"<tr data-run=\"{RunId}\">.*?</tr>").Value;
+            Assert.Contains("<span class=\"badge critical\" data-severity=\"critical\">critical</span>", row, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task TheRunsJobsInTheDashboardLinkToItsReportAndTheReportListsThemInLifecycleOrder()
+    {
+        var jobs = (await ReportAsync())["jobs"]!.AsArray().Select(j => (string)j!["name"]!).ToList();
+        var open = (await ReportAsync())["jobs"]!.AsArray().First(j => ((string)j!["name"]!).StartsWith("Open window", StringComparison.Ordinal))!;
+        var (_, page) = await GetAsync((string)open["url"]!);
+
+        Assert.Contains($"<a href=\"/hangfire/../reports/runs/{RunId}\">Run report: run {RunId}</a>", page, StringComparison.Ordinal);
+        var stages = new[] { "Open window", "Close window", "Verify closed" }.Select(stage => jobs.FindIndex(j => j.StartsWith(stage, StringComparison.Ordinal))).ToList();
+        Assert.DoesNotContain(-1, stages);
+        Assert.Equal(stages.Order(), stages);
+    }
+
+    [Fact]
+    public async Task TheReportPagesShowTimesInTheWindowsZoneAsWellAsUtc()
+    {
+        var run = WebUtility.HtmlDecode((await GetAsync($"/reports/runs/{RunId}")).Body);
+        var window = WebUtility.HtmlDecode((await GetAsync($"/reports/windows/{site.Scenario.WindowId}")).Body);
+
+        Assert.Contains("<dt>Time zone</dt><dd>Etc/UTC</dd>", run, StringComparison.Ordinal);
+        Assert.Contains("data-zone=\"window\">", run, StringComparison.Ordinal);
+        Assert.Contains("UTC+00:00 Etc/UTC", run, StringComparison.Ordinal);
+        Assert.Contains("<th>Planned start (window time)</th>", window, StringComparison.Ordinal);
+        Assert.Contains("UTC+00:00 Etc/UTC", window, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task AnUnknownRunIs404AndABadFormatIs400NamingTheField()
     {
         var (status, _) = await site.Client.SendAsync(HttpMethod.Get, "/api/v1/runs/999999/report");
