@@ -66,7 +66,7 @@ internal static class WindowsAgentServices
             Options(sp).Windows.CommandTimeout,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<WindowsFirewallEnforcer>>(),
-            sp.GetRequiredService<PeerSetStore>()));
+            sp.GetService<PeerSetStore>()));
         services.AddSingleton<IHostedService>(sp => new WindowsScanRunner(
             sp.GetRequiredService<ICommandRunner>(),
             WindowsScanCommands.For(Options(sp).Windows.ScanMethod, SystemDirectory(sp), sp.GetRequiredService<PowerShell>()),

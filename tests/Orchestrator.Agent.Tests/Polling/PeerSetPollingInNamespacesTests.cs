@@ -35,7 +35,7 @@ public sealed class PeerSetPollingInNamespacesTests(ITestOutputHelper output) : 
     {
         LabPrerequisites.Require();
         lab = await NetworkLab.CreateAsync(5);
-        server = await StubAgentServer.StartAsync();
+        server = StubAgentServer.Start();
     }
 
     public async ValueTask DisposeAsync()

@@ -1,24 +1,30 @@
 using System.Collections.Concurrent;
 using System.IO.Compression;
+using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.Logging;
 using Orchestrator.Protocol;
 
 namespace Orchestrator.Agent.Tests.Server;
 
 /// <summary>
-/// A real HTTP server (Kestrel on a free loopback port) that answers the agent protocol as a server with peer sets does:
-/// enrollment, the state poll (200 with <see cref="State"/> while the agent holds an older version, else 304) and
-/// <c>GET /agent/v1/peer-sets/{hash}</c> gzip-compressed with the hash as ETag. It records what the agent asked for.
+/// A real HTTP server (<see cref="HttpListener"/> on a free loopback port) that answers the agent protocol as a server
+/// with peer sets does: enrollment, the state poll (200 with <see cref="State"/> while the agent holds another version,
+/// else 304) and <c>GET /agent/v1/peer-sets/{hash}</c> gzip-compressed with the hash as ETag. It records every request.
+/// (Not Kestrel: a framework reference to ASP.NET Core in this project would change how the agent's own process, started
+/// from this output folder by other tests, resolves its assemblies.)
 /// </summary>
 internal sealed class StubAgentServer : IAsyncDisposable
 {
-    private readonly WebApplication app;
+    private readonly HttpListener listener;
+    private readonly Task serving;
 
-    private StubAgentServer(WebApplication app) => this.app = app;
+    private StubAgentServer(HttpListener listener, Uri url)
+    {
+        this.listener = listener;
+        Url = url;
+        serving = Task.Run(ServeAsync);
+    }
 
     public DesiredStateV1? State { get; set; }
 
@@ -31,53 +37,125 @@ internal sealed class StubAgentServer : IAsyncDisposable
 
     public int SetFetches => Requests.Count(r => r.StartsWith(AgentProtocolV1.PeerSetsPath, StringComparison.Ordinal));
 
-    public Uri Url => new(app.Urls.First());
+    public Uri Url { get; }
 
-    public static async Task<StubAgentServer> StartAsync()
+    public static StubAgentServer Start()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var stub = new StubAgentServer(app);
-        app.Use(async (context, next) =>
+        // HttpListener cannot bind port 0: take a port the kernel just handed out, and try again if it was taken meanwhile.
+        for (var attempt = 0; ; attempt++)
         {
-            stub.Requests.Enqueue(context.Request.Path + context.Request.QueryString);
-            await next(context);
-        });
-        app.MapPost(AgentProtocolV1.EnrollPath, () => Results.Json(new EnrollResponseV1("agent-1", 1, "secret-1"), JsonSerializerOptions.Web));
-        app.MapGet(AgentProtocolV1.StatePath, (long version) =>
-            stub.State is { } state && state.Version != version ? Results.Json(state, JsonSerializerOptions.Web) : Results.StatusCode(304));
-        app.MapGet(AgentProtocolV1.PeerSetsPath + "/{hash}", async (string hash, HttpContext context) =>
-        {
-            if (stub.FailSetFetches > 0)
+            using var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            var url = new Uri($"http://127.0.0.1:{port}/");
+            var listener = new HttpListener();
+            listener.Prefixes.Add(url.ToString());
+            try
             {
-                stub.FailSetFetches--;
-                return Results.StatusCode(503);
+                listener.Start();
+                return new StubAgentServer(listener, url);
             }
-
-            if (!stub.Sets.TryGetValue(hash, out var set))
+            catch (HttpListenerException) when (attempt < 5)
             {
-                return Results.NotFound();
+                listener.Close();
             }
-
-            var body = new MemoryStream();
-            await using (var gzip = new GZipStream(body, CompressionLevel.Fastest, leaveOpen: true))
-            {
-                await JsonSerializer.SerializeAsync(gzip, set, JsonSerializerOptions.Web);
-            }
-
-            context.Response.Headers.ContentEncoding = "gzip";
-            context.Response.Headers.ETag = $"\"{hash}\"";
-            return Results.Bytes(body.ToArray(), "application/json");
-        });
-        await app.StartAsync();
-        return stub;
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
-        await app.StopAsync();
-        await app.DisposeAsync();
+        listener.Close();
+        try
+        {
+            await serving;
+        }
+        catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
+        {
+            // Closing the listener ends the accept loop.
+        }
+    }
+
+    private async Task ServeAsync()
+    {
+        while (listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await listener.GetContextAsync();
+            }
+            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+
+            try
+            {
+                await AnswerAsync(context);
+            }
+            finally
+            {
+                context.Response.Close();
+            }
+        }
+    }
+
+    private async Task AnswerAsync(HttpListenerContext context)
+    {
+        var (request, response) = (context.Request, context.Response);
+        var path = request.Url!.AbsolutePath;
+        Requests.Enqueue(request.Url.PathAndQuery);
+        if (path == AgentProtocolV1.EnrollPath)
+        {
+            await JsonAsync(response, new EnrollResponseV1("agent-1", 1, "secret-1"));
+        }
+        else if (path == AgentProtocolV1.StatePath)
+        {
+            if (State is { } state && state.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) != request.QueryString["version"])
+            {
+                await JsonAsync(response, state);
+            }
+            else
+            {
+                response.StatusCode = 304;
+            }
+        }
+        else if (path.StartsWith(AgentProtocolV1.PeerSetsPath + "/", StringComparison.Ordinal))
+        {
+            var hash = path[(AgentProtocolV1.PeerSetsPath.Length + 1)..];
+            if (FailSetFetches > 0)
+            {
+                FailSetFetches--;
+                response.StatusCode = 503;
+            }
+            else if (!Sets.TryGetValue(hash, out var set))
+            {
+                response.StatusCode = 404;
+            }
+            else
+            {
+                var body = new MemoryStream();
+                await using (var gzip = new GZipStream(body, CompressionLevel.Fastest, leaveOpen: true))
+                {
+                    await JsonSerializer.SerializeAsync(gzip, set, JsonSerializerOptions.Web);
+                }
+
+                response.ContentType = "application/json";
+                response.AddHeader("Content-Encoding", "gzip");
+                response.AddHeader("ETag", $"\"{hash}\"");
+                await response.OutputStream.WriteAsync(body.ToArray());
+            }
+        }
+        else
+        {
+            response.StatusCode = 404;
+        }
+    }
+
+    private static async Task JsonAsync<T>(HttpListenerResponse response, T body)
+    {
+        response.ContentType = "application/json";
+        await response.OutputStream.WriteAsync(JsonSerializer.SerializeToUtf8Bytes(body, JsonSerializerOptions.Web));
     }
 }
