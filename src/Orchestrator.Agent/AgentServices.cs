@@ -24,6 +24,10 @@ internal static class AgentServices
         services.AddSingleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
 
+        services.AddSingleton<PeerSetStore>();
+        services.AddSingleton(sp => new PeerSetResolver(
+            sp.GetRequiredService<AgentServerClient>(), sp.GetRequiredService<PeerSetStore>(), Options(sp).MaxPeerSetAddresses,
+            sp.GetRequiredService<ILogger<PeerSetResolver>>()));
         services.AddSingleton<ILocalAddresses>(sp => new LocalAddresses(Options(sp).Addresses));
         if (OperatingSystem.IsWindows())
         {
@@ -42,7 +46,8 @@ internal static class AgentServices
                     Options(sp).EffectiveGuardedPorts,
                     sp.GetRequiredService<ILocalAddresses>(),
                     sp.GetRequiredService<TimeProvider>(),
-                    sp.GetRequiredService<ILogger<NftablesEnforcer>>())
+                    sp.GetRequiredService<ILogger<NftablesEnforcer>>(),
+                    sp.GetRequiredService<PeerSetStore>())
                 : throw new PlatformNotSupportedException("Only the Linux (nftables) and Windows enforcers exist."));
             services.AddHostedService<ScanRunner>();
         }

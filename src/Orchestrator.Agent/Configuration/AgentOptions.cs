@@ -77,6 +77,11 @@ public sealed class AgentOptions
     /// <summary>Most scan ids remembered (in the state directory) so that a repeated request never runs twice.</summary>
     public int RememberedScanIds { get; set; } = 1000;
 
+    /// <summary>Most addresses one run's peer set may hold; a larger set is refused (and its run left closed). Ranges cost
+    /// nftables one element each whatever their size, but Windows Firewall rules list addresses, and a set is never
+    /// wider than the run's members, so this only stops a state that could not describe a real site.</summary>
+    public long MaxPeerSetAddresses { get; set; } = 1_000_000;
+
     /// <summary>Windows-only settings (scan method, command timeout, …); see docs/windows-agent.md.</summary>
     public Windows.WindowsAgentOptions Windows { get; set; } = new();
 

@@ -112,6 +112,11 @@ internal sealed class AgentOptionsValidator : IValidateOptions<AgentOptions>
             errors.Add($"Agent:RememberedScanIds is {options.RememberedScanIds}; accepted 1..100000.");
         }
 
+        if (options.MaxPeerSetAddresses is < 1 or > 100_000_000)
+        {
+            errors.Add($"Agent:MaxPeerSetAddresses is {options.MaxPeerSetAddresses}; accepted 1..100000000.");
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

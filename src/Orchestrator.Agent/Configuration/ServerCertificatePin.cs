@@ -17,7 +17,12 @@ internal static class ServerCertificatePin
 
     public static SocketsHttpHandler CreateHandler(string? pinnedSha256)
     {
-        var handler = new SocketsHttpHandler { PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2) };
+        // Peer sets are served compressed (a 10,000-address set that is not one range is mostly text).
+        var handler = new SocketsHttpHandler
+        {
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(2),
+            AutomaticDecompression = System.Net.DecompressionMethods.Brotli | System.Net.DecompressionMethods.GZip,
+        };
         if (Normalize(pinnedSha256) is { } pin)
         {
             handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, _) => Matches(certificate, pin);

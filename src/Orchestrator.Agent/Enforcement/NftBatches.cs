@@ -25,6 +25,8 @@ internal static class NftBatches
     /// <item>Priority <c>filter - 10</c> runs before the host's usual filter chains; an accept here does not
     /// override their drops (every base chain must accept), but our drop is final.</item>
     /// <item>Counter sets forget an address after an idle hour so they cannot fill up over months.</item>
+    /// <item>The allow sets are interval sets, so a run's peer set is installed as its exact ranges (one element per
+    /// range, not per address); elements must then be disjoint, which <see cref="AllowanceUnion"/> guarantees.</item>
     /// </list>
     /// </remarks>
     public static string InstallClosed(IReadOnlyList<int> guardedPorts)
@@ -40,11 +42,11 @@ internal static class NftBatches
             	}
             	set allowed4 {
             		type ipv4_addr . inet_service
-            		flags timeout
+            		flags interval,timeout
             	}
             	set allowed6 {
             		type ipv6_addr . inet_service
-            		flags timeout
+            		flags interval,timeout
             	}
             {{CounterSet("served4", "ipv4_addr")}}
             {{CounterSet("served6", "ipv6_addr")}}

@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Orchestrator.Core.Enforcement;
 
 namespace Orchestrator.Agent.Enforcement;
 
@@ -92,12 +94,60 @@ internal sealed record NftTableShape(string Structure, IReadOnlyDictionary<(stri
                 continue;
             }
 
-            var peer = concat[0]!.GetValue<string>();
+            if (Peer(concat[0]) is not { } peer)
+            {
+                allowed[(node?.ToJsonString() ?? "?", 0)] = long.MaxValue;
+                continue;
+            }
+
             var port = concat[1]!.GetValue<int>();
             var expires = elem?["expires"]?.GetValue<long>() ?? long.MaxValue;
             allowed[(peer, port)] = expires;
         }
     }
+
+    /// <summary>
+    /// The element's address part in the agent's own text (<see cref="AddressRange"/>): nft lists a single address as a
+    /// string, a range as <c>{"range": [first, last]}</c>, and a range that happens to be a whole prefix as
+    /// <c>{"prefix": {"addr", "len"}}</c> (198.18.0.0-198.18.0.255 comes back as 198.18.0.0/24). Null when unreadable.
+    /// </summary>
+    private static string? Peer(JsonNode? value)
+    {
+        if (Address(value) is { } single)
+        {
+            return single.ToString();
+        }
+
+        if (value is not JsonObject shape)
+        {
+            return null;
+        }
+
+        if (shape["range"] is JsonArray { Count: 2 } range && Address(range[0]) is { } first && Address(range[1]) is { } last
+            && first.AddressFamily == last.AddressFamily && Compare(first, last) <= 0)
+        {
+            return AddressRange.Of(first, last).ToString();
+        }
+
+        if (shape["prefix"] is JsonObject prefix && Address(prefix["addr"]) is { } network
+            && prefix["len"] is JsonValue len && len.TryGetValue<int>(out var length) && length >= 0 && length <= network.GetAddressBytes().Length * 8)
+        {
+            var bytes = network.GetAddressBytes();
+            for (var bit = length; bit < bytes.Length * 8; bit++)
+            {
+                bytes[bit / 8] |= (byte)(0x80 >> (bit % 8));
+            }
+
+            return AddressRange.Of(network, new IPAddress(bytes)).ToString();
+        }
+
+        return null;
+    }
+
+    private static IPAddress? Address(JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue<string>(out var text) && IPAddress.TryParse(text, out var address) ? address : null;
+
+    private static int Compare(IPAddress a, IPAddress b) => a.GetAddressBytes().AsSpan().SequenceCompareTo(b.GetAddressBytes());
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Allowed.Count} allowed, {Structure.Length} chars");
 }

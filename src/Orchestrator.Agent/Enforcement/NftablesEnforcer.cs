@@ -9,7 +9,12 @@ namespace Orchestrator.Agent.Enforcement;
 /// any other table. It remembers what it installed so that it can put it back when someone else removes or alters it
 /// (<c>nft flush ruleset</c> is what a firewall reload does).</summary>
 internal sealed class NftablesEnforcer(
-    INftRunner nft, IReadOnlyList<int> guardedPorts, ILocalAddresses localAddresses, TimeProvider time, ILogger<NftablesEnforcer> logger)
+    INftRunner nft,
+    IReadOnlyList<int> guardedPorts,
+    ILocalAddresses localAddresses,
+    TimeProvider time,
+    ILogger<NftablesEnforcer> logger,
+    IPeerSets? peerSets = null)
     : IFirewallEnforcer, IDisposable
 {
     private readonly SemaphoreSlim gate = new(1, 1);
@@ -60,8 +65,9 @@ internal sealed class NftablesEnforcer(
     {
         // Durations are relative to receipt; counting from before the nft call errs on the short side.
         var since = time.GetTimestamp();
-        var (valid, refused) = OpeningSelection.Split(openings, guardedPorts, localAddresses.Own());
-        var wanted = OpeningValidator.ToAllowances(valid, guardedPorts, localAddresses.Own());
+        var own = localAddresses.Own();
+        var (valid, refused) = OpeningSelection.Split(openings, guardedPorts, own, peerSets);
+        var wanted = OpeningValidator.ToAllowances(valid, guardedPorts, own, peerSets);
         await gate.WaitAsync(cancellationToken);
         try
         {
@@ -76,7 +82,7 @@ internal sealed class NftablesEnforcer(
             allowances = wanted;
             allowancesSince = since;
             applySlack = (long)Math.Ceiling(time.GetElapsedTime(since).TotalSeconds);
-            logger.LogInformation("Firewall applied: {Count} peer openings, {Refused} openings refused", wanted.Count, refused.Count);
+            logger.LogInformation("Firewall applied: {Count} peer elements, {Refused} openings refused", wanted.Count, refused.Count);
             return new ApplyOutcome(valid.Count, refused);
         }
         finally

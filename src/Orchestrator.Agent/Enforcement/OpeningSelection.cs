@@ -12,7 +12,8 @@ namespace Orchestrator.Agent.Enforcement;
 internal static class OpeningSelection
 {
     public static (IReadOnlyList<OpeningV1> Valid, IReadOnlyList<string> Refused) Split(
-        IReadOnlyList<OpeningV1?> openings, IReadOnlyList<int> guardedPorts, IReadOnlySet<System.Net.IPAddress> ownAddresses)
+        IReadOnlyList<OpeningV1?> openings, IReadOnlyList<int> guardedPorts, IReadOnlySet<System.Net.IPAddress> ownAddresses,
+        IPeerSets? peerSets = null)
     {
         var valid = new List<OpeningV1>();
         var refused = new List<string>();
@@ -27,7 +28,7 @@ internal static class OpeningSelection
 
             try
             {
-                _ = OpeningValidator.ToAllowances([opening], guardedPorts, ownAddresses);
+                _ = OpeningValidator.ToAllowances([opening], guardedPorts, ownAddresses, peerSets);
                 valid.Add(opening);
             }
             catch (OpeningRefusedException ex)

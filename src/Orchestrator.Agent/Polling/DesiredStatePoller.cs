@@ -25,7 +25,8 @@ internal sealed class DesiredStatePoller(
     ScanQueue scans,
     TimeProvider time,
     ILogger<DesiredStatePoller> logger,
-    IPeeringPolicy? peering = null) : BackgroundService
+    IPeeringPolicy? peering = null,
+    PeerSetResolver? peerSets = null) : BackgroundService
 {
     private readonly IPeeringPolicy _peering = peering ?? new NoPeeringPolicy();
 
@@ -76,7 +77,7 @@ internal sealed class DesiredStatePoller(
         DesiredStateV1? state;
         try
         {
-            state = await server.GetStateAsync(credential, heldVersion, agent.PollWaitSeconds, cancellationToken);
+            state = await server.GetStateAsync(credential, heldVersion, agent.PollWaitSeconds, cancellationToken, peerSets is not null);
         }
         catch (CredentialRejectedException)
         {
@@ -96,8 +97,28 @@ internal sealed class DesiredStatePoller(
             return;
         }
 
-        // The new version is held even when refused: asking again for it would only get the same answer at once.
-        heldVersion = state.Version;
+        IReadOnlyList<string> unreachable = [];
+        if (peerSets is not null)
+        {
+            try
+            {
+                unreachable = await peerSets.ResolveAsync(credential, state.Openings ?? [], cancellationToken);
+            }
+            catch (CredentialRejectedException)
+            {
+                session.Rejected(credential);
+                throw;
+            }
+        }
+
+        // The new version is held even when refused: asking again for it would only get the same answer at once. Not when
+        // a peer set could not be fetched: the state is applied without the runs naming it (that only narrows), and the
+        // next poll, after the backoff, gets the same state at once and fetches again.
+        if (unreachable.Count == 0)
+        {
+            heldVersion = state.Version;
+        }
+
         try
         {
             var outcome = await enforcer.ApplyAsync(state.Openings ?? [], cancellationToken);
@@ -122,6 +143,11 @@ internal sealed class DesiredStatePoller(
             await QuietPeeringClosedAsync(cancellationToken);
             logger.LogError("Desired state {Version} not applied, closed instead: {Error}", state.Version, ex.Message);
             status.ApplyFailed(state.Version, $"not applied, closed instead: {ex.Message}");
+        }
+
+        if (unreachable.Count > 0)
+        {
+            throw new HttpRequestException($"desired state {state.Version} applied without the runs whose peer set could not be fetched: {string.Join("; ", unreachable)}");
         }
 
         foreach (var scan in state.Scans ?? [])

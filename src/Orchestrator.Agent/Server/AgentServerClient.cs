@@ -34,11 +34,18 @@ internal sealed class AgentServerClient(HttpClient http)
             ?? throw new InvalidDataException("The server answered enrollment with an empty body.");
     }
 
-    /// <summary>Long-poll: returns the new state, or null when the server's version still equals <paramref name="heldVersion"/>.</summary>
+    /// <summary>Long-poll: returns the new state, or null when the server's version still equals <paramref name="heldVersion"/>.
+    /// With <paramref name="peerSets"/> the agent says it can fetch peer sets, so the server may name a run's set by hash
+    /// instead of listing every peer (a server that does not know the feature ignores the query).</summary>
     public async Task<DesiredStateV1?> GetStateAsync(
-        AgentCredential credential, long heldVersion, int waitSeconds, CancellationToken cancellationToken)
+        AgentCredential credential, long heldVersion, int waitSeconds, CancellationToken cancellationToken, bool peerSets = false)
     {
         var uri = string.Create(CultureInfo.InvariantCulture, $"{AgentProtocolV1.StatePath}?{AgentProtocolV1.VersionQuery}={heldVersion}&{AgentProtocolV1.WaitQuery}={waitSeconds}");
+        if (peerSets)
+        {
+            uri += $"&{AgentProtocolV1.FeaturesQuery}={AgentProtocolV1.PeerSetsFeature}";
+        }
+
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         Authorize(request, credential);
         using var response = await http.SendAsync(request, cancellationToken);
@@ -51,6 +58,19 @@ internal sealed class AgentServerClient(HttpClient http)
         response.EnsureSuccessStatusCode();
         return await response.Content.ReadFromJsonAsync<DesiredStateV1>(cancellationToken)
             ?? throw new InvalidDataException("The server answered the state poll with an empty body.");
+    }
+
+    /// <summary>The peer set named <paramref name="hash"/> (already checked to be 64 lowercase hex digits), as the server
+    /// sent it; the caller verifies it. An agent asks only for a set it does not hold, so no conditional request is needed.</summary>
+    public async Task<PeerSetV1> GetPeerSetAsync(AgentCredential credential, string hash, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{AgentProtocolV1.PeerSetsPath}/{hash}");
+        Authorize(request, credential);
+        using var response = await http.SendAsync(request, cancellationToken);
+        ThrowIfCredentialRejected(response);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<PeerSetV1>(cancellationToken)
+            ?? throw new InvalidDataException($"The server answered peer set {hash} with an empty body.");
     }
 
     public async Task PostReportAsync(AgentCredential credential, AgentReportV1 report, CancellationToken cancellationToken)

@@ -65,7 +65,8 @@ internal static class WindowsAgentServices
             sp.GetRequiredService<ILocalAddresses>(),
             Options(sp).Windows.CommandTimeout,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<WindowsFirewallEnforcer>>()));
+            sp.GetRequiredService<ILogger<WindowsFirewallEnforcer>>(),
+            sp.GetService<PeerSetStore>()));
         services.AddSingleton<IHostedService>(sp => new WindowsScanRunner(
             sp.GetRequiredService<ICommandRunner>(),
             WindowsScanCommands.For(Options(sp).Windows.ScanMethod, SystemDirectory(sp), sp.GetRequiredService<PowerShell>()),

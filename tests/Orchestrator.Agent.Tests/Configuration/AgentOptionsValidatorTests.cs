@@ -25,6 +25,8 @@ public sealed class AgentOptionsValidatorTests
     [InlineData(nameof(AgentOptions.StateDirectory), "relative/dir")]
     [InlineData(nameof(AgentOptions.FirewallVerifyInterval), "00:00:00")]
     [InlineData(nameof(AgentOptions.FirewallVerifyInterval), "01:00:00")]
+    [InlineData(nameof(AgentOptions.MaxPeerSetAddresses), "0")]
+    [InlineData(nameof(AgentOptions.MaxPeerSetAddresses), "100000001")]
     public void A_bad_setting_is_refused_naming_the_setting(string setting, string value)
     {
         var options = Valid();
@@ -35,6 +37,7 @@ public sealed class AgentOptionsValidatorTests
             case nameof(AgentOptions.GuardedPorts): options.GuardedPorts.Add(int.Parse(value, System.Globalization.CultureInfo.InvariantCulture)); break;
             case nameof(AgentOptions.Addresses): options.Addresses.Add(value); break;
             case nameof(AgentOptions.FirewallVerifyInterval): options.FirewallVerifyInterval = TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+            case nameof(AgentOptions.MaxPeerSetAddresses): options.MaxPeerSetAddresses = long.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
             default: options.StateDirectory = value; break;
         }
 

@@ -15,11 +15,11 @@ public sealed class NftBatchesTests
         	}
         	set allowed4 {
         		type ipv4_addr . inet_service
-        		flags timeout
+        		flags interval,timeout
         	}
         	set allowed6 {
         		type ipv6_addr . inet_service
-        		flags timeout
+        		flags interval,timeout
         	}
         	set served4 {
         		type ipv4_addr

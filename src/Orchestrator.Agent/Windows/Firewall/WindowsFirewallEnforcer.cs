@@ -24,7 +24,8 @@ internal sealed class WindowsFirewallEnforcer(
     ILocalAddresses localAddresses,
     TimeSpan commandTimeout,
     TimeProvider time,
-    ILogger<WindowsFirewallEnforcer> logger) : IFirewallEnforcer, IDisposable
+    ILogger<WindowsFirewallEnforcer> logger,
+    IPeerSets? peerSets = null) : IFirewallEnforcer, IDisposable
 {
     private static readonly IReadOnlyDictionary<int, IReadOnlySet<IPAddress>> Nothing = new Dictionary<int, IReadOnlySet<IPAddress>>();
 
@@ -84,8 +85,9 @@ internal sealed class WindowsFirewallEnforcer(
     {
         // Durations are relative to receipt; counting from before the script errs on the short side.
         var since = time.GetTimestamp();
-        var (valid, refused) = OpeningSelection.Split(openings, guardedPorts, localAddresses.Own());
-        var runs = RunOpening.From(valid, guardedPorts, localAddresses.Own());
+        var own = localAddresses.Own();
+        var (valid, refused) = OpeningSelection.Split(openings, guardedPorts, own, peerSets);
+        var runs = RunOpening.From(valid, guardedPorts, own, peerSets);
         await gate.WaitAsync(cancellationToken);
         try
         {
