@@ -49,6 +49,7 @@ public sealed class GoldenMessagesTests
     [InlineData("desired-state")]
     [InlineData("agent-report")]
     [InlineData("agent-report-repairs")]
+    [InlineData("agent-report-delivery-optimization")]
     public void AMessageWithFieldsFromANewerPeerReadsAsTheSameMessage(string name)
     {
         var message = CanonicalMessages.All[name];
@@ -69,7 +70,7 @@ public sealed class GoldenMessagesTests
             .Select(Path.GetFileNameWithoutExtension).OfType<string>().Order(StringComparer.Ordinal);
 
         Assert.Equal(
-            CanonicalMessages.All.Keys.Concat(["enroll-request-future", "enroll-response-future", "desired-state-future", "agent-report-future", "agent-report-repairs-future"]).Order(StringComparer.Ordinal),
+            CanonicalMessages.All.Keys.Concat(["enroll-request-future", "enroll-response-future", "desired-state-future", "agent-report-future", "agent-report-repairs-future", "agent-report-delivery-optimization-future"]).Order(StringComparer.Ordinal),
             files);
     }
 
