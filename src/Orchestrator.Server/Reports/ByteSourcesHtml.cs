@@ -10,10 +10,8 @@ namespace Orchestrator.Server.Reports;
 /// </summary>
 internal static class ByteSourcesHtml
 {
-    /// <summary>Member rows shown on the page; every row is in the CSV.</summary>
-    public const int MembersShown = 200;
-
-    public static void Render(StringBuilder html, RunReport report)
+    /// <summary>Per-member rows follow the endpoint table's paging (<paramref name="page"/>, <see cref="RunReportHtml.EndpointsPerPage"/>).</summary>
+    public static void Render(StringBuilder html, RunReport report, int page)
     {
         ArgumentNullException.ThrowIfNull(html);
         ArgumentNullException.ThrowIfNull(report);
@@ -30,15 +28,17 @@ internal static class ByteSourcesHtml
         html.Append("</tbody></table>");
 
         html.Append(CultureInfo.InvariantCulture, $"""<h3>Per member</h3><table class="per-member"><thead><tr><th>Endpoint</th><th>Source</th><th class="n">From peers</th><th class="n">From HTTP</th><th class="n">Peer share</th><th class="n">Served to peers</th></tr></thead><tbody>""");
-        foreach (var e in report.Endpoints.Take(MembersShown))
+        var pages = Math.Max(1, (report.Endpoints.Count + RunReportHtml.EndpointsPerPage - 1) / RunReportHtml.EndpointsPerPage);
+        page = Math.Clamp(page, 1, pages);
+        foreach (var e in report.Endpoints.Skip((page - 1) * RunReportHtml.EndpointsPerPage).Take(RunReportHtml.EndpointsPerPage))
         {
             html.Append(CultureInfo.InvariantCulture, $"""<tr><td>{H(e.Hostname)}</td><td>{H(e.BytesSource)}</td><td class="n">{H(Bytes(e.BytesReceived))}</td><td class="n">{H(e.BytesFromHttp is { } h ? Bytes(h) : "not reported")}</td><td class="n">{H(Percent(e.PeerShare))}</td><td class="n">{H(Bytes(e.BytesServed))}</td></tr>""");
         }
 
         html.Append("</tbody></table>");
-        if (report.Endpoints.Count > MembersShown)
+        if (pages > 1)
         {
-            html.Append(CultureInfo.InvariantCulture, $"""<p class="meta">First {N(MembersShown)} of {N(report.Endpoints.Count)}; every member: <a href="/api/v1/runs/{report.Run.Id}/report.csv">CSV</a>.</p>""");
+            html.Append(CultureInfo.InvariantCulture, $"""<p class="meta">The endpoint table's page {page} of {pages}; every member: <a href="/api/v1/runs/{report.Run.Id}/report.csv">CSV</a>.</p>""");
         }
 
         WhoServedWhom(html, report.DeliveryOptimization);

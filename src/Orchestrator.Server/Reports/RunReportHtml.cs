@@ -32,7 +32,7 @@ internal static class RunReportHtml
         Endpoints(html, report, page);
         Transfers(html, report, page);
         Wan(html, report.KeptOffTheWan);
-        ByteSourcesHtml.Render(html, report);
+        ByteSourcesHtml.Render(html, report, page);
         Blocked(html, report);
         Timeline(html, report.Timeline);
         Jobs(html, report.Jobs);
