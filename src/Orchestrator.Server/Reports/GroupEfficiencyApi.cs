@@ -3,7 +3,7 @@ using Orchestrator.Server.Api;
 
 namespace Orchestrator.Server.Reports;
 
-/// <summary>A group's efficiency over time: /groups/{id}/efficiency (HTML) and /api/v1/groups/{id}/efficiency (JSON).
+/// <summary>A group's efficiency over time: /reports/groups/{id}/efficiency (HTML) and /api/v1/groups/{id}/efficiency (JSON).
 /// Both need a viewer; an unknown group is a 404 problem.</summary>
 internal static class GroupEfficiencyApi
 {
@@ -12,7 +12,7 @@ internal static class GroupEfficiencyApi
 
     public static IEndpointRouteBuilder MapGroupEfficiency(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/groups/{id:long}/efficiency", PageAsync).RequireAuthorization(Policies.Viewer).ExcludeFromDescription();
+        app.MapGet("/reports/groups/{id:long}/efficiency", PageAsync).RequireAuthorization(Policies.Viewer).ExcludeFromDescription();
         app.MapGet("/api/v1/groups/{id:long}/efficiency", JsonAsync).RequireAuthorization(Policies.Viewer).WithTags("Reports");
         return app;
     }
