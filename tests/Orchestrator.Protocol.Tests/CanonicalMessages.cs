@@ -45,6 +45,14 @@ internal static class CanonicalMessages
     public static readonly AgentReportV1 RepairReport = new(
         "eccbc87e4b5ce2fe28308fd9f2a7baf3", 42, null, [], [], [], [new FirewallRepairV1("table inet orchestrator was missing", 1)]);
 
+    public static readonly AgentReportV1 DeliveryOptimizationReport = new(
+        "a87ff679a2f3e71d9181a67b7542122c", 42, null, [], [], [], null,
+        new DeliveryOptimizationStatsV1(
+            BytesFromHttp: 52_428_800, BytesFromPeers: 157_286_400, BytesFromLanPeers: 104_857_600, BytesFromGroupPeers: 52_428_800,
+            BytesFromInternetPeers: 0, BytesFromCacheServer: 0, BytesToLanPeers: 31_457_280, BytesToGroupPeers: 10_485_760,
+            BytesToInternetPeers: 0,
+            Peers: [new PeerTrafficV1("198.18.0.18", 41_943_040, 104_857_600), new PeerTrafficV1("2001:db8::19", 0, 52_428_800)]));
+
     /// <summary>File name (without .json) → message.</summary>
     public static readonly IReadOnlyDictionary<string, object> All = new Dictionary<string, object>(StringComparer.Ordinal)
     {
@@ -57,5 +65,6 @@ internal static class CanonicalMessages
         ["agent-report"] = AgentReport,
         ["agent-report-apply-error"] = ApplyErrorReport,
         ["agent-report-repairs"] = RepairReport,
+        ["agent-report-delivery-optimization"] = DeliveryOptimizationReport,
     };
 }

@@ -51,6 +51,7 @@ public sealed class GoldenMessagesTests
     [InlineData("agent-report-repairs")]
     [InlineData("desired-state-peer-set")]
     [InlineData("peer-set")]
+    [InlineData("agent-report-delivery-optimization")]
     public void AMessageWithFieldsFromANewerPeerReadsAsTheSameMessage(string name)
     {
         var message = CanonicalMessages.All[name];
@@ -71,7 +72,7 @@ public sealed class GoldenMessagesTests
             .Select(Path.GetFileNameWithoutExtension).OfType<string>().Order(StringComparer.Ordinal);
 
         Assert.Equal(
-            CanonicalMessages.All.Keys.Concat(["enroll-request-future", "enroll-response-future", "desired-state-future", "agent-report-future", "agent-report-repairs-future", "desired-state-peer-set-future", "peer-set-future"]).Order(StringComparer.Ordinal),
+            CanonicalMessages.All.Keys.Concat(["enroll-request-future", "enroll-response-future", "desired-state-future", "agent-report-future", "agent-report-repairs-future", "desired-state-peer-set-future", "peer-set-future", "agent-report-delivery-optimization-future"]).Order(StringComparer.Ordinal),
             files);
     }
 

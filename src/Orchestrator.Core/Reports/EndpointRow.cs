@@ -64,7 +64,11 @@ public sealed record EndpointRow(
     long BytesServed,
     long BytesReceived,
     long? BytesFromHttp,
-    IReadOnlyList<string> Problems)
+    IReadOnlyList<string> Problems,
+    string BytesSource = ByteSources.FirewallCounters)
 {
+    /// <summary>Bytes from peers over bytes from peers and HTTP; null without an HTTP figure or without bytes.</summary>
+    public double? PeerShare => BytesFromHttp is { } http && (double)BytesReceived + http > 0 ? BytesReceived / ((double)BytesReceived + http) : null;
+
     public bool ScanFailed => Scan is ScanStatus.Failed or ScanStatus.TimedOut or ScanStatus.Overdue;
 }

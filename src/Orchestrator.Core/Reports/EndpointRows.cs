@@ -31,7 +31,8 @@ public static class EndpointRows
             member.BytesServed,
             member.BytesReceived,
             member.BytesFromHttp,
-            []);
+            [],
+            member.BytesSource);
     }
 
     /// <summary>When the opening stopped for the endpoints: the server's close, or the planned end if that came

@@ -134,6 +134,7 @@ public static class RunAnomalies
         AddBlocked(found, BlockedOutsideGroup, AnomalySeverity.Warning, run.Blocked.Where(b => !IsMember(b)).ToList(), "outside the group");
         AddBlocked(found, BlockedFromMembers, AnomalySeverity.Info, run.Blocked.Where(IsMember).ToList(),
             "group members (usually before the target applied its opening)");
+        DeliveryOptimizationAnomalies.Detect(run, rows, found);
 
         return found.OrderBy(a => a.Severity).ToList();
     }
@@ -164,6 +165,8 @@ public static class RunAnomalies
         var codes = anomalies.Select(a => a.Code).ToHashSet(StringComparer.Ordinal);
         var result = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         var ackDue = run.OpenedAt is { } o && (RunStates.IsFinal(run.State) || run.State == RunState.Closing || now - o > thresholds.LateOpenAfter);
+        var servedOutside = DeliveryOptimizationAnomalies.ServedOutside(run);
+        var httpOnly = DeliveryOptimizationAnomalies.HttpOnly(rows).Select(r => r.EndpointId).ToHashSet();
         foreach (var row in rows)
         {
             var mine = new List<string>();
@@ -176,6 +179,8 @@ public static class RunAnomalies
             Mark(mine, codes, OpenAcknowledgedLate, row.OpenAckLatency > thresholds.LateOpenAfter);
             Mark(mine, codes, ApplyError, row.ApplyError is not null);
             Mark(mine, codes, ScanFailed, row.ScanFailed);
+            Mark(mine, codes, DeliveryOptimizationAnomalies.ServedOutsideRun, servedOutside.Contains(row.Hostname));
+            Mark(mine, codes, DeliveryOptimizationAnomalies.HttpOnlyWhilePeersHadContent, httpOnly.Contains(row.EndpointId));
             if (mine.Count > 0)
             {
                 result[row.Hostname] = mine;

@@ -22,11 +22,14 @@ public sealed record RunFacts(
     int? MaxErrors,
     IReadOnlyList<MemberFacts> Members,
     IReadOnlyList<BlockedFacts> Blocked,
-    IReadOnlyList<AuditFact> Audit);
+    IReadOnlyList<AuditFact> Audit,
+    IReadOnlyList<DeliveryOptimizationPeerRow>? DeliveryOptimizationPeers = null);
 
 /// <summary>One frozen member of a run.</summary>
-/// <param name="BytesFromHttp">Bytes the endpoint downloaded over HTTP (the WAN) during the run. Null until an agent
-/// backend reports Delivery Optimization statistics (the Windows one will); nothing stores it yet.</param>
+/// <param name="BytesFromHttp">Bytes the endpoint downloaded over HTTP (the WAN) during the run: Delivery Optimization's
+/// figure on Windows members that reported statistics; null otherwise.</param>
+/// <param name="DeliveryOptimization">Delivery Optimization's figures for the run, when the member's agent reported them.</param>
+/// <param name="Windows">The endpoint enrolled as Windows (its bytes can only come from Delivery Optimization).</param>
 public sealed record MemberFacts(
     long EndpointId,
     string Hostname,
@@ -38,7 +41,15 @@ public sealed record MemberFacts(
     ScanFacts? Scan,
     long BytesServed,
     long BytesReceived,
-    long? BytesFromHttp = null);
+    long? BytesFromHttp = null,
+    DeliveryOptimizationBytes? DeliveryOptimization = null,
+    bool Windows = false)
+{
+    /// <summary>Where <see cref="BytesServed"/>, <see cref="BytesReceived"/> and <see cref="BytesFromHttp"/> come from.</summary>
+    public string BytesSource => DeliveryOptimization is not null ? ByteSources.DeliveryOptimization
+        : Windows ? ByteSources.NotReported
+        : ByteSources.FirewallCounters;
+}
 
 /// <summary>Mirrors the stored member close state (settled a grace period after the close).</summary>
 public enum MemberClose

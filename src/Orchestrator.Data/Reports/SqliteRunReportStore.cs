@@ -155,8 +155,8 @@ internal sealed class SqliteRunReportStore(Database database) : IRunReportStore
         long? DispatchedAt, long? TimeoutSeconds, string? Outcome, long? ExitCode, long? DurationMs,
         long Served, long Received, long Pairs)
     {
-        // No column holds bytes downloaded over HTTP yet: BytesFromHttp stays null until an agent backend reports
-        // Delivery Optimization statistics (a column on peer_traffic's sibling, summed here like Received).
+        // Firewall counters only: Delivery Optimization's figures (HTTP bytes included) are read through
+        // IDeliveryOptimizationStore and replace these for the members that reported them (RunReportBuilder).
         public MemberFacts ToFacts() => new(
             EndpointId,
             Hostname,

@@ -8,6 +8,7 @@ using Orchestrator.Data.Endpoints;
 using Orchestrator.Data.Runs;
 using Orchestrator.Data.Traffic;
 using Orchestrator.Data.Audit;
+using Orchestrator.Data.DeliveryOptimization;
 using Orchestrator.Protocol;
 using Orchestrator.Server.Access;
 using Orchestrator.Server.Api;
@@ -147,7 +148,7 @@ internal static class AgentApi
     }
 
     private static async Task<Results<Ok<ReportAccepted>, ValidationProblem>> ReportAsync(
-        AgentReportV1 report, HttpContext http, ITrafficStore traffic, DesiredStates states,
+        AgentReportV1 report, HttpContext http, ITrafficStore traffic, IDeliveryOptimizationStore deliveryOptimization, DesiredStates states,
         DesiredStateNotifier notifier, IOptions<OrchestratorOptions> options, TimeProvider time, IAuditLog audit, CancellationToken ct)
     {
         var errors = AgentReportValidator.Validate(report);
@@ -191,6 +192,12 @@ internal static class AgentApi
             now,
             options.Value.LateReportGrace,
             ct);
+
+        // Idempotent by report id on its own (its own key), so a retry after a failure here stores what was missed.
+        if (report.DeliveryOptimization is { } stats)
+        {
+            await deliveryOptimization.StoreAsync(DeliveryOptimizationIngest.From(me.EndpointId, report.ReportId, stats), now, options.Value.LateReportGrace, ct);
+        }
 
         if (report.Scans.Count > 0)
         {

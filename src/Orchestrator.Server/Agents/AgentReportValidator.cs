@@ -70,7 +70,35 @@ internal static partial class AgentReportValidator
             FirewallRepairs.Validate(report.Repairs, errors);
         }
 
+        if (report.DeliveryOptimization is { } stats)
+        {
+            DeliveryOptimization(stats, errors);
+        }
+
         return errors;
+    }
+
+    /// <summary>Delivery Optimization's figures are deltas like the traffic counters, with the same bounds; its peer rows
+    /// follow the traffic peer rule (an address a member could have; one outside the run is accepted and reported).</summary>
+    private static void DeliveryOptimization(DeliveryOptimizationStatsV1 stats, List<FieldError> errors)
+    {
+        const string what = "bytes since the previous report";
+        const string at = "deliveryOptimization.";
+        Counter(stats.BytesFromHttp, AgentProtocolV1.MaxBytesPerRow, at + "bytesFromHttp", what, errors);
+        Counter(stats.BytesFromPeers, AgentProtocolV1.MaxBytesPerRow, at + "bytesFromPeers", what, errors);
+        Counter(stats.BytesFromLanPeers, AgentProtocolV1.MaxBytesPerRow, at + "bytesFromLanPeers", what, errors);
+        Counter(stats.BytesFromGroupPeers, AgentProtocolV1.MaxBytesPerRow, at + "bytesFromGroupPeers", what, errors);
+        Counter(stats.BytesFromInternetPeers, AgentProtocolV1.MaxBytesPerRow, at + "bytesFromInternetPeers", what, errors);
+        Counter(stats.BytesFromCacheServer, AgentProtocolV1.MaxBytesPerRow, at + "bytesFromCacheServer", what, errors);
+        Counter(stats.BytesToLanPeers, AgentProtocolV1.MaxBytesPerRow, at + "bytesToLanPeers", what, errors);
+        Counter(stats.BytesToGroupPeers, AgentProtocolV1.MaxBytesPerRow, at + "bytesToGroupPeers", what, errors);
+        Counter(stats.BytesToInternetPeers, AgentProtocolV1.MaxBytesPerRow, at + "bytesToInternetPeers", what, errors);
+        Rows(stats.Peers, at + "peers", errors, (p, field) =>
+        {
+            Address(p.Peer, $"{field}.peer", errors, peer: true);
+            Counter(p.BytesServed, AgentProtocolV1.MaxBytesPerRow, $"{field}.bytesServed", "bytes sent to the peer since the previous report", errors);
+            Counter(p.BytesReceived, AgentProtocolV1.MaxBytesPerRow, $"{field}.bytesReceived", "bytes received from the peer since the previous report", errors);
+        });
     }
 
     /// <summary>Counters are bounded so that no stored value is implausible and no sum of them can overflow; the bounds

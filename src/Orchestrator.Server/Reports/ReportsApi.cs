@@ -34,6 +34,8 @@ internal static class ReportsApi
         api.MapGet("/runs/{id:long}/report/transfers.csv", TransfersCsvAsync);
         api.MapGet("/windows/{id:long}/report", WindowReportAsync);
 
+        app.MapGroupEfficiency();
+
         DashboardReportLinks.Register();
         return app;
     }

@@ -22,7 +22,12 @@ public sealed record RunReport(
     WanSavings KeptOffTheWan,
     IReadOnlyList<BlockedFacts> Blocked,
     IReadOnlyList<TimelineEntry> Timeline,
-    IReadOnlyList<JobLink> Jobs);
+    IReadOnlyList<JobLink> Jobs,
+    DeliveryOptimizationTable? DeliveryOptimization = null);
+
+/// <summary>Who served whom on the run's Windows members, as Delivery Optimization counts it (<see cref="Source"/>):
+/// the largest rows (<see cref="RunReportBuilder.DeliveryOptimizationPeerRows"/> at most) and how many there are.</summary>
+public sealed record DeliveryOptimizationTable(string Source, IReadOnlyList<DeliveryOptimizationPeerRow> Rows, long Total);
 
 /// <param name="Kind">"live": computed on read; "snapshot": the stored final report.</param>
 /// <param name="SnapshotTakenAt">When the final snapshot was stored, if it was.</param>
@@ -64,7 +69,9 @@ public sealed record EndpointRowDto(
     long BytesServed,
     long BytesReceived,
     long? BytesFromHttp,
-    IReadOnlyList<string> Problems)
+    IReadOnlyList<string> Problems,
+    string BytesSource = ByteSources.FirewallCounters,
+    double? PeerShare = null)
 {
     public static EndpointRowDto From(EndpointRow row)
     {
@@ -72,7 +79,7 @@ public sealed record EndpointRowDto(
         return new(
             row.EndpointId, row.Hostname, row.Address, row.Agent.ToString(), row.LastSeenAt, row.ApplyError,
             Ms(row.OpenAckLatency), row.Close.ToString(), Ms(row.CloseAckLatency), row.Scan.ToString(), row.ScanDurationMs, row.ScanExitCode,
-            row.BytesServed, row.BytesReceived, row.BytesFromHttp, row.Problems);
+            row.BytesServed, row.BytesReceived, row.BytesFromHttp, row.Problems, row.BytesSource, row.PeerShare);
     }
 
     private static long? Ms(TimeSpan? value) => value is { } v ? (long)v.TotalMilliseconds : null;

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using Orchestrator.Core.Reports;
 using Orchestrator.Core.Runs;
+using Orchestrator.Data.DeliveryOptimization;
 using Orchestrator.Data.Reports;
 using Orchestrator.Data.Runs;
 using Orchestrator.Server.Hosting;
@@ -17,12 +18,16 @@ namespace Orchestrator.Server.Reports;
 internal sealed class RunReportBuilder(
     IRunStore runs,
     IRunReportStore store,
+    IDeliveryOptimizationStore deliveryOptimization,
     TimeProvider time,
     IOptions<OrchestratorOptions> options,
     IServiceProvider services)
 {
     public const int DefaultTransfersPerPage = 50;
     public const int TopServerCount = 15;
+
+    /// <summary>Rows of Delivery Optimization's who-served-whom a report carries, largest first (the count says how many in all).</summary>
+    public const int DeliveryOptimizationPeerRows = 500;
 
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -59,12 +64,16 @@ internal sealed class RunReportBuilder(
         var pageRead = store.GetTransfersAsync(runId, transfersOffset, transfersLimit, ct);
         var facts = await factsRead;
         var transfers = new TransferPage(await pageRead, transfersOffset, transfersLimit, facts.TransferPairs);
-        var analysis = RunAnalysis.Of(ToFacts(run, facts), now, Thresholds);
+        var stats = await deliveryOptimization.GetRunAsync(runId, DeliveryOptimizationPeerRows, ct);
+        var analysis = RunAnalysis.Of(ToFacts(run, facts, stats), now, Thresholds);
         var snapshot = await store.GetSnapshotAsync(runId, ct);
         var jobs = withJobs ? (services.GetService(typeof(Hangfire.JobStorage)) is Hangfire.JobStorage storage
             ? new RunJobLinks(storage, services.GetRequiredService<ILogger<RunJobLinks>>()).For(runId, run.WindowName)
             : []) : [];
-        var report = Assemble(analysis, transfers, jobs, new ReportSource("live", snapshot?.TakenAt));
+        var report = Assemble(analysis, transfers, jobs, new ReportSource("live", snapshot?.TakenAt)) with
+        {
+            DeliveryOptimization = new DeliveryOptimizationTable(ByteSources.DeliveryOptimization, stats.Peers, stats.PeerRows),
+        };
         report = report with { Run = report.Run with { TimeZone = run.Definition.Schedule.TimeZone } };
 
         if (snapshot is null && IsFinal(run, now))
@@ -88,7 +97,8 @@ internal sealed class RunReportBuilder(
     {
         ArgumentNullException.ThrowIfNull(run);
         var facts = await store.GetFactsAsync(run.Id, ct);
-        return RunAnalysis.Of(ToFacts(run, facts), time.GetUtcNow(), Thresholds);
+        var stats = await deliveryOptimization.GetRunAsync(run.Id, DeliveryOptimizationPeerRows, ct);
+        return RunAnalysis.Of(ToFacts(run, facts, stats), time.GetUtcNow(), Thresholds);
     }
 
     private bool IsFinal(RunRecord run, DateTimeOffset now) =>
@@ -132,7 +142,7 @@ internal sealed class RunReportBuilder(
             jobs);
     }
 
-    private static RunFacts ToFacts(RunRecord run, RunReportFacts facts) => new(
+    private static RunFacts ToFacts(RunRecord run, RunReportFacts facts, RunDeliveryOptimization stats) => new(
         run.Id,
         run.WindowId,
         run.WindowName,
@@ -148,7 +158,15 @@ internal sealed class RunReportBuilder(
         run.CloseReason,
         run.Definition.Scan.Enabled,
         run.Definition.Scan.MaxErrors,
-        facts.Members,
+        facts.Members.Select(m => WithDeliveryOptimization(m, stats)).ToList(),
         facts.Blocked,
-        facts.Audit);
+        facts.Audit,
+        stats.Peers);
+
+    /// <summary>A Windows member's bytes are Delivery Optimization's (its firewall keeps no per-address counters); a
+    /// member that reported statistics is taken as Windows whatever it enrolled as.</summary>
+    private static MemberFacts WithDeliveryOptimization(MemberFacts member, RunDeliveryOptimization stats) =>
+        stats.Members.TryGetValue(member.EndpointId, out var bytes)
+            ? member with { BytesServed = bytes.ToPeers, BytesReceived = bytes.FromPeers, BytesFromHttp = bytes.FromHttp, DeliveryOptimization = bytes, Windows = true }
+            : member with { Windows = stats.WindowsMembers.Contains(member.EndpointId) };
 }

@@ -32,6 +32,7 @@ internal static class RunReportHtml
         Endpoints(html, report, page);
         Transfers(html, report, page);
         Wan(html, report.KeptOffTheWan);
+        ByteSourcesHtml.Render(html, report, page);
         Blocked(html, report);
         Timeline(html, report.Timeline, r.TimeZone);
         Jobs(html, report.Jobs);
@@ -148,7 +149,7 @@ internal static class RunReportHtml
         html.Append("""<section id="wan"><h2>Kept off the WAN</h2><div class="figures">""");
         Figure(html, "from-peers", Bytes(wan.BytesFromPeers), $"received from peers ({N(wan.BytesFromPeers)} bytes)");
         Figure(html, "from-http", wan.BytesFromHttp is { } http ? Bytes(http) : "not reported",
-            wan.BytesFromHttp is null ? "downloaded over HTTP: no agent backend reports it yet" : $"downloaded over HTTP ({N(wan.EndpointsReportingHttp)} of {N(wan.Endpoints)} endpoints report it)");
+            wan.BytesFromHttp is null ? "downloaded over HTTP: no member reports it (only Delivery Optimization on Windows members does)" : $"downloaded over HTTP ({N(wan.EndpointsReportingHttp)} of {N(wan.Endpoints)} endpoints report it)");
         Figure(html, "peer-share", Percent(wan.PeerShare), "share of content from peers");
         html.Append("</div></section>");
     }

@@ -66,6 +66,8 @@ internal static class RunReportMarkdown
             md.AppendLine();
         }
 
+        ByteSourcesMarkdown.Render(md, report, Listed);
+
         if (report.Blocked.Count > 0)
         {
             md.AppendLine("**Blocked attempts**");

@@ -12,11 +12,15 @@ public sealed class TestAgent(HttpClient http, EnrollResponseV1 credential, stri
 
     public EnrollResponseV1 Credential { get; private set; } = credential;
 
-    public static async Task<TestAgent> EnrollAsync(HttpClient http, string token, string hostname, string address, params string[] tags)
+    public static Task<TestAgent> EnrollAsync(HttpClient http, string token, string hostname, string address, params string[] tags) =>
+        EnrollAsOsAsync(http, token, hostname, address, "linux", tags);
+
+    /// <summary>Enrolls as <paramref name="os"/> ("windows" plays a Windows endpoint; the protocol is the same).</summary>
+    public static async Task<TestAgent> EnrollAsOsAsync(HttpClient http, string token, string hostname, string address, string os, params string[] tags)
     {
         using var response = await http.PostAsJsonAsync(
             AgentProtocolV1.EnrollPath,
-            new EnrollRequestV1(token, hostname, [address], "linux", tags, "test"),
+            new EnrollRequestV1(token, hostname, [address], os, tags, "test"),
             TestContext.Current.CancellationToken);
         Assert.True(response.IsSuccessStatusCode, $"enroll {hostname}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(TestContext.Current.CancellationToken)}");
         return new TestAgent(http, (await response.Content.ReadFromJsonAsync<EnrollResponseV1>(JsonSerializerOptions.Web, TestContext.Current.CancellationToken))!, address);
