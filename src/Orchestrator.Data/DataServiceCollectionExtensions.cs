@@ -29,6 +29,8 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IScanStore, SqliteScanStore>();
         services.AddSingleton<IApiKeyStore, SqliteApiKeyStore>();
         services.AddSingleton<Reports.IRunReportStore, Reports.SqliteRunReportStore>();
+        services.AddSingleton<Notifications.IWebhookStore, Notifications.SqliteWebhookStore>();
+        services.AddSingleton<Notifications.IHookCallStore, Notifications.SqliteHookCallStore>();
         return services;
     }
 }

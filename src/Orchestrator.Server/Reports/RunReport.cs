@@ -22,7 +22,11 @@ public sealed record RunReport(
     WanSavings KeptOffTheWan,
     IReadOnlyList<BlockedFacts> Blocked,
     IReadOnlyList<TimelineEntry> Timeline,
-    IReadOnlyList<JobLink> Jobs);
+    IReadOnlyList<JobLink> Jobs)
+{
+    /// <summary>Hook calls and webhook deliveries of the run; null in reports stored before they existed.</summary>
+    public Notifications.RunNotifications? Notifications { get; init; }
+}
 
 /// <param name="Kind">"live": computed on read; "snapshot": the stored final report.</param>
 /// <param name="SnapshotTakenAt">When the final snapshot was stored, if it was.</param>

@@ -64,7 +64,10 @@ internal sealed class RunReportBuilder(
         var jobs = withJobs ? (services.GetService(typeof(Hangfire.JobStorage)) is Hangfire.JobStorage storage
             ? new RunJobLinks(storage, services.GetRequiredService<ILogger<RunJobLinks>>()).For(runId, run.WindowName)
             : []) : [];
-        var report = Assemble(analysis, transfers, jobs, new ReportSource("live", snapshot?.TakenAt));
+        var report = Assemble(analysis, transfers, jobs, new ReportSource("live", snapshot?.TakenAt)) with
+        {
+            Notifications = await Notifications.RunNotifications.ForRunAsync(services, runId, ct),
+        };
 
         if (snapshot is null && IsFinal(run, now))
         {
