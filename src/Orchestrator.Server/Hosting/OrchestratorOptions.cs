@@ -104,8 +104,18 @@ public sealed class OrchestratorOptions : IValidatableObject
     /// in reports meant for tickets. Unset: those links are relative; the request's Host header is never used.</summary>
     public string? PublicUrl { get; set; }
 
+    /// <summary>Webhooks and window hooks (section Orchestrator:Notifications): timeouts, retries, workers, loopback rule.</summary>
+    public Notifications.NotificationOptions Notifications { get; set; } = new();
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        var nested = new List<ValidationResult>();
+        Validator.TryValidateObject(Notifications, new ValidationContext(Notifications), nested, validateAllProperties: true);
+        foreach (var result in nested)
+        {
+            yield return new ValidationResult(result.ErrorMessage, result.MemberNames.Select(m => $"{nameof(Notifications)}:{m}").ToList());
+        }
+
         if (PublicUrl is not null && !IsPublicUrl(PublicUrl))
         {
             yield return new ValidationResult(

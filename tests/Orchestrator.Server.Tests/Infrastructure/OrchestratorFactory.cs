@@ -12,6 +12,9 @@ public sealed class OrchestratorFactory : WebApplicationFactory<Program>
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "orchestrator-tests", Guid.NewGuid().ToString("N"));
 
+    /// <summary>Settings a test adds or overrides (e.g. Orchestrator:Notifications:AllowLoopbackTargets), applied last.</summary>
+    public Dictionary<string, string> Settings { get; } = [];
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         // The content root is src/Orchestrator.Server, whose appsettings.json listens on the product's port 5080: a test
@@ -26,6 +29,10 @@ public sealed class OrchestratorFactory : WebApplicationFactory<Program>
         // Long enough for a test agent to confirm a close on a loaded machine before the run settles its members.
         builder.UseSetting("Orchestrator:CloseConfirmationGrace", "00:00:05");
         builder.UseSetting("Orchestrator:ScanWaveInterval", "00:00:01");
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     protected override void ConfigureClient(HttpClient client)
