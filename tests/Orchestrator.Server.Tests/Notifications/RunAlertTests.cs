@@ -76,6 +76,19 @@ public sealed class RunAlertTests
     {
         await using var receiver = await Receiver.StartAsync(Webhooks.Secret);
         var data = Directory.CreateTempSubdirectory("orchestrator-missed-").FullName;
+        try
+        {
+            await MissedAndLateAsync(receiver, data);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    private static async Task MissedAndLateAsync(Receiver receiver, string data)
+    {
         var settings = new Dictionary<string, string>(ServerSettings.ShortWindows)
         {
             ["Orchestrator__Notifications__AllowLoopbackTargets"] = "true",
