@@ -23,7 +23,7 @@ public sealed class NotificationOptions
     [Range(1, 10)]
     public int MaxAttempts { get; set; } = 5;
 
-    /// <summary>Wait before the first retry; each further retry waits twice as long (exponential backoff, with jitter).</summary>
+    /// <summary>Wait before the first retry; each further retry waits twice as long (exponential backoff).</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:05:00", ErrorMessage = "{0} must be between {1} and {2}")]
     public TimeSpan FirstRetryDelay { get; set; } = TimeSpan.FromSeconds(2);
 

@@ -47,7 +47,8 @@ internal sealed class WebhookDeliveryJob(
             {
                 MaxRetryAttempts = _options.MaxAttempts - 1,
                 BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
+                // No jitter: one receiver gets one job per webhook, not a herd, and the delays stay what the docs say.
+                UseJitter = false,
                 Delay = _options.FirstRetryDelay,
                 ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result == false || args.Outcome.Exception is not null),
             })

@@ -63,11 +63,11 @@ public sealed class WebhookDeliveryTests
         Assert.Contains("503", (string?)attempts[0]!["error"], StringComparison.Ordinal);
         Assert.Single(attempts.Select(a => (string?)a!["deliveryId"]).Distinct());
 
-        // Exponential backoff from 0.5 s (with jitter): the receiver saw the second retry wait longer than the first's minimum.
+        // Exponential backoff from 0.5 s: the receiver saw the first retry after 0.5 s and the second after 1 s.
         var times = receiver.Calls.Select(c => c.At).ToList();
         Assert.Equal(3, times.Count);
-        Assert.True(times[1] - times[0] >= TimeSpan.FromMilliseconds(200), $"first retry after {(times[1] - times[0]).TotalMilliseconds} ms");
-        Assert.True(times[2] - times[1] >= TimeSpan.FromMilliseconds(400), $"second retry after {(times[2] - times[1]).TotalMilliseconds} ms");
+        Assert.True(times[1] - times[0] >= TimeSpan.FromMilliseconds(450), $"first retry after {(times[1] - times[0]).TotalMilliseconds} ms");
+        Assert.True(times[2] - times[1] >= TimeSpan.FromMilliseconds(950), $"second retry after {(times[2] - times[1]).TotalMilliseconds} ms");
         Assert.All(receiver.Calls, c => Assert.True(c.SignatureValid));
     }
 
