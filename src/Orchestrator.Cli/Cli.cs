@@ -75,6 +75,7 @@ public static class Cli
             InventoryCommands.Endpoints(services),
             AccessCommands.Keys(services),
             AccessCommands.Tokens(services),
+            WebhookCommands.Create(services),
         };
         ShortListings(root);
         return root;

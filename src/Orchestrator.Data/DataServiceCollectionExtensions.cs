@@ -30,6 +30,8 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IApiKeyStore, SqliteApiKeyStore>();
         services.AddSingleton<Reports.IRunReportStore, Reports.SqliteRunReportStore>();
         services.AddSingleton<DeliveryOptimization.IDeliveryOptimizationStore, DeliveryOptimization.SqliteDeliveryOptimizationStore>();
+        services.AddSingleton<Notifications.IWebhookStore, Notifications.SqliteWebhookStore>();
+        services.AddSingleton<Notifications.IHookCallStore, Notifications.SqliteHookCallStore>();
         return services;
     }
 }

@@ -41,7 +41,14 @@ internal sealed record WindowBody(
     IReadOnlyList<PortBody>? Ports,
     ScanBody? Scan,
     string? Peering,
-    bool? Enabled);
+    bool? Enabled,
+    HooksBody? Hooks = null);
+
+/// <summary>A window's pre-open and post-close hooks (docs/notifications.md); the same shape both ways.</summary>
+internal sealed record HooksBody(HookBody? PreOpen, HookBody? PostClose);
+
+/// <param name="Timeout">ISO-8601 (PT10S); the server answers with its default when it was left out.</param>
+internal sealed record HookBody(string? Url, string? Timeout);
 
 internal sealed record PortBody(int? Port, string? Protocol);
 
@@ -69,7 +76,8 @@ internal sealed record WindowDto(
     bool Enabled,
     OccurrenceDto? NextOccurrence,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    HooksBody? Hooks = null);
 
 internal sealed record PortDto(int Port, string Protocol);
 
@@ -140,3 +148,14 @@ internal static class ApiJson
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
     };
 }
+
+/// <param name="Secret">Write-only; null on an update keeps the stored one.</param>
+internal sealed record WebhookBody(string Name, string Url, string? Format, IReadOnlyList<string> Events, string? Secret, bool? Enabled);
+
+internal sealed record WebhookDto(long Id, string Name, string Url, string Format, IReadOnlyList<string> Events, bool Enabled, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+internal sealed record DeliveryDto(
+    long Id, long WebhookId, string Webhook, string DeliveryId, string Event, long? RunId, int Attempt, DateTimeOffset At, int? StatusCode, long LatencyMs,
+    bool Succeeded, string? Error);
+
+internal sealed record TestDeliveryDto(long WebhookId, string DeliveryId, string Event);

@@ -104,6 +104,19 @@ internal sealed class OrchestratorClient : IDisposable
 
     public Task RevokeTokenAsync(long id, CancellationToken ct) => SendAsync<object>(HttpMethod.Delete, $"api/v1/enrollment-tokens/{id}", null, ct);
 
+    public Task<IReadOnlyList<WebhookDto>> ListWebhooksAsync(CancellationToken ct) => GetAsync<IReadOnlyList<WebhookDto>>("api/v1/webhooks", ct);
+
+    public Task<WebhookDto> CreateWebhookAsync(WebhookBody webhook, CancellationToken ct) => SendAsync<WebhookDto>(HttpMethod.Post, "api/v1/webhooks", webhook, ct);
+
+    public Task<WebhookDto> UpdateWebhookAsync(long id, WebhookBody webhook, CancellationToken ct) => SendAsync<WebhookDto>(HttpMethod.Put, $"api/v1/webhooks/{id}", webhook, ct);
+
+    public Task DeleteWebhookAsync(long id, CancellationToken ct) => SendAsync<object>(HttpMethod.Delete, $"api/v1/webhooks/{id}", null, ct);
+
+    public Task<TestDeliveryDto> TestWebhookAsync(long id, CancellationToken ct) => SendAsync<TestDeliveryDto>(HttpMethod.Post, $"api/v1/webhooks/{id}/test", null, ct);
+
+    public Task<IReadOnlyList<DeliveryDto>> ListDeliveriesAsync(long id, int limit, CancellationToken ct) =>
+        GetAsync<IReadOnlyList<DeliveryDto>>(string.Create(CultureInfo.InvariantCulture, $"api/v1/webhooks/{id}/deliveries?limit={limit}"), ct);
+
     public void Dispose() => _http.Dispose();
 
     private Task<T> GetAsync<T>(string path, CancellationToken ct) => SendAsync<T>(HttpMethod.Get, path, null, ct);

@@ -44,7 +44,7 @@ internal sealed class ConfigFiles
         var diagnostics = new List<ConfigDiagnostic>();
         var config = ConfigLoader.Load(ConfigLoader.ExpandPaths(invocation.Value(Files)), diagnostics);
         var others = server is null ? null : Planner.SurvivingGroups(config, server, prune);
-        var desired = ConfigValidator.Validate(config, minimumDuration, others, diagnostics);
+        var desired = ConfigValidator.Validate(config, minimumDuration, others, diagnostics, invocation.Services.Environment);
         return (config, desired, diagnostics);
     }
 

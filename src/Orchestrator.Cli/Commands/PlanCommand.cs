@@ -61,14 +61,14 @@ internal static class PlanCommand
     public static async Task<(Plan Plan, DesiredState Desired)?> PlanAsync(Invocation invocation, ConfigFiles files, bool prune, CancellationToken ct)
     {
         // Offline checks first: a broken file is reported even when the server is down.
-        var (_, _, offline) = files.Load(invocation, server: null, prune);
+        var (offlineConfig, _, offline) = files.Load(invocation, server: null, prune);
         if (ConfigFiles.HasErrors(offline))
         {
             Report(invocation, offline);
             return null;
         }
 
-        var server = await ServerState.ReadAsync(invocation.Client, ct);
+        var server = await ServerState.ReadAsync(invocation.Client, ct, withWebhooks: offlineConfig.DeclaresWebhooks);
         var (config, desired, diagnostics) = files.Load(invocation, server, prune);
         if (ConfigFiles.HasErrors(diagnostics))
         {

@@ -12,16 +12,19 @@ namespace Orchestrator.Cli.Config;
 /// </summary>
 internal static class ConfigLoader
 {
-    public static readonly string[] TopLevel = ["endpoints", "groups", "windows"];
+    public static readonly string[] TopLevel = ["endpoints", "groups", "windows", "webhooks"];
+    public static readonly string[] WebhookFields = ["name", "url", "format", "events", "secretEnv", "enabled"];
     public static readonly string[] EndpointFields = ["hostname", "addresses", "os", "tags"];
     public static readonly string[] GroupFields = ["name", "description", "staticMembers", "cidrs", "tags"];
 
     public static readonly string[] WindowFields =
         ["name", "description", "cron", "at", "timeZone", "offsetDays", "duration", "cutoff", "blackoutDates", "notBefore", "notAfter",
-         "groups", "ports", "scan", "peering", "enabled"];
+         "groups", "ports", "scan", "peering", "enabled", "hooks"];
 
     public static readonly string[] PortFields = ["port", "protocol"];
     public static readonly string[] ScanFields = ["enabled", "maxConcurrency", "maxErrors"];
+    public static readonly string[] HooksFields = ["preOpen", "postClose"];
+    public static readonly string[] HookFields = ["url", "timeout"];
 
     /// <summary>Expands the paths to files; a path that does not exist is a usage error (exit 2), not a config error.</summary>
     public static IReadOnlyList<string> ExpandPaths(IReadOnlyList<string> paths)
@@ -60,6 +63,7 @@ internal static class ConfigLoader
         var endpoints = new List<EndpointSpec>();
         var groups = new List<GroupSpec>();
         var windows = new List<WindowSpec>();
+        var webhooks = new List<WebhookSpec>();
         var declared = new HashSet<string>(StringComparer.Ordinal);
         foreach (var file in files)
         {
@@ -76,10 +80,12 @@ internal static class ConfigLoader
                 endpoints.AddRange(Items(file, top, "endpoints", "endpoint", diagnostics).Select(i => ReadEndpoint(file, i, diagnostics)));
                 groups.AddRange(Items(file, top, "groups", "group", diagnostics).Select(i => ReadGroup(file, i, diagnostics)));
                 windows.AddRange(Items(file, top, "windows", "window", diagnostics).Select(i => ReadWindow(file, i, diagnostics)));
+                webhooks.AddRange(Items(file, top, "webhooks", "webhook", diagnostics).Select(i => ReadWebhook(file, i, diagnostics)));
             }
         }
 
-        return new SiteConfig(endpoints, groups, windows, declared.Contains("endpoints"), declared.Contains("groups"), declared.Contains("windows"), files);
+        return new SiteConfig(endpoints, groups, windows, declared.Contains("endpoints"), declared.Contains("groups"), declared.Contains("windows"), files,
+            webhooks, declared.Contains("webhooks"));
     }
 
     private static List<YamlNode> ReadDocuments(string file, List<ConfigDiagnostic> diagnostics)
@@ -164,8 +170,17 @@ internal static class ConfigLoader
             ReadPorts(file, f, diagnostics),
             ReadScan(file, f, diagnostics),
             f.String("peering"),
-            f.Bool("enabled"));
+            f.Bool("enabled"),
+            ReadHooks(file, f, diagnostics));
         return new WindowSpec(body, new SpecSource(file, item.Node, "window"));
+    }
+
+    private static WebhookSpec ReadWebhook(string file, (YamlMappingNode Node, string Prefix) item, List<ConfigDiagnostic> diagnostics)
+    {
+        var f = new YamlFields(file, item.Node, item.Prefix, WebhookFields, diagnostics);
+        var body = new WebhookFile(
+            f.String("name") ?? "", f.String("url") ?? "", f.String("format"), f.StringList("events", "event names") ?? [], f.String("secretEnv"), f.Bool("enabled"));
+        return new WebhookSpec(body, new SpecSource(file, item.Node, "webhook"));
     }
 
     private static List<PortBody>? ReadPorts(string file, YamlFields window, List<ConfigDiagnostic> diagnostics)
@@ -189,6 +204,21 @@ internal static class ConfigLoader
         }
 
         return ports;
+    }
+
+    private static HooksBody? ReadHooks(string file, YamlFields window, List<ConfigDiagnostic> diagnostics)
+    {
+        if (window.Mapping("hooks", "{preOpen: {url, timeout}, postClose: {url, timeout}}") is not { } node)
+        {
+            return null;
+        }
+
+        var f = new YamlFields(file, node, "hooks.", HooksFields, diagnostics);
+        HookBody? Read(string kind) =>
+            f.Mapping(kind, "{url, timeout}") is { } hook && new YamlFields(file, hook, $"hooks.{kind}.", HookFields, diagnostics) is var h
+                ? new HookBody(h.String("url"), h.String("timeout"))
+                : null;
+        return new HooksBody(Read("preOpen"), Read("postClose"));
     }
 
     private static ScanBody? ReadScan(string file, YamlFields window, List<ConfigDiagnostic> diagnostics)

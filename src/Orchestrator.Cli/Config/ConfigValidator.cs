@@ -13,7 +13,13 @@ internal sealed record DesiredGroup(GroupBody Body, SpecSource Source);
 
 internal sealed record DesiredWindow(WindowBody Body, WindowDefinition Definition, SpecSource Source);
 
-internal sealed record DesiredState(IReadOnlyList<DesiredEndpoint> Endpoints, IReadOnlyList<DesiredGroup> Groups, IReadOnlyList<DesiredWindow> Windows);
+internal sealed record DesiredWebhook(WebhookBody Body, SpecSource Source);
+
+internal sealed record DesiredState(
+    IReadOnlyList<DesiredEndpoint> Endpoints, IReadOnlyList<DesiredGroup> Groups, IReadOnlyList<DesiredWindow> Windows, IReadOnlyList<DesiredWebhook>? Webhooks = null)
+{
+    public IReadOnlyList<DesiredWebhook> WebhookList => Webhooks ?? [];
+}
 
 /// <summary>
 /// Runs the Core validators the server runs (EndpointValidator, GroupValidator, WindowValidator with ScheduleValidator)
@@ -24,7 +30,11 @@ internal static class ConfigValidator
     /// <param name="minimumDuration">The server's MinimumWindowDuration; 5 minutes unless a lab server lowered it.</param>
     /// <param name="otherGroups">Groups that exist besides the files' (the server's, minus those a prune deletes); null
     /// offline: then a window naming a group the files do not define is only a warning.</param>
-    public static DesiredState Validate(SiteConfig config, TimeSpan minimumDuration, IReadOnlySet<string>? otherGroups, List<ConfigDiagnostic> diagnostics)
+    /// <param name="environment">Where webhook secrets are read (secretEnv); a missing one is an error once the server is
+    /// involved (<paramref name="otherGroups"/> set), a warning offline.</param>
+    public static DesiredState Validate(
+        SiteConfig config, TimeSpan minimumDuration, IReadOnlySet<string>? otherGroups, List<ConfigDiagnostic> diagnostics,
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
         var endpoints = new List<DesiredEndpoint>();
         var hostnames = new Dictionary<string, SpecSource>(StringComparer.OrdinalIgnoreCase);
@@ -82,7 +92,7 @@ internal static class ConfigValidator
             }
         }
 
-        return new DesiredState(endpoints, groups, windows);
+        return new DesiredState(endpoints, groups, windows, WebhookRules.Validate(config, environment ?? new Dictionary<string, string?>(), online: otherGroups is not null, diagnostics));
     }
 
     /// <summary>The endpoint as the server will store it: addresses in canonical form without repeats, "unknown" OS.</summary>

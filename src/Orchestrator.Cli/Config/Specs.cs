@@ -13,6 +13,14 @@ internal sealed record GroupSpec(GroupBody Body, SpecSource Source)
     public string Key => Body.Name;
 }
 
+/// <param name="SecretEnv">The environment variable that holds the signing secret when apply runs: files never hold it.</param>
+internal sealed record WebhookFile(string Name, string Url, string? Format, IReadOnlyList<string> Events, string? SecretEnv, bool? Enabled);
+
+internal sealed record WebhookSpec(WebhookFile Body, SpecSource Source)
+{
+    public string Key => Body.Name;
+}
+
 internal sealed record WindowSpec(WindowBody Body, SpecSource Source)
 {
     public string Key => Body.Name ?? "";
@@ -27,4 +35,9 @@ internal sealed record SiteConfig(
     bool DeclaresEndpoints,
     bool DeclaresGroups,
     bool DeclaresWindows,
-    IReadOnlyList<string> Files);
+    IReadOnlyList<string> Files,
+    IReadOnlyList<WebhookSpec>? Webhooks = null,
+    bool DeclaresWebhooks = false)
+{
+    public IReadOnlyList<WebhookSpec> WebhookSpecs => Webhooks ?? [];
+}

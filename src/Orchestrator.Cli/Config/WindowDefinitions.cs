@@ -37,7 +37,8 @@ internal static class WindowDefinitions
             w.Ports.Select(p => new PortBody(p.Port, p.Transport)).ToList(),
             new ScanBody(w.Scan.Enabled, w.Scan.MaxConcurrency.ToString(), w.Scan.MaxErrors),
             WindowSpelling.FormatPeering(w.Peering),
-            w.Enabled);
+            w.Enabled,
+            HookSpelling.Spell(w.Hooks) is { } hooks ? new HooksBody(Hook(hooks.PreOpen), Hook(hooks.PostClose)) : null);
     }
 
     private static WindowFields ToFields(WindowBody body) => new()
@@ -58,5 +59,10 @@ internal static class WindowDefinitions
         Scan = body.Scan is { } scan ? new ScanFields(scan.Enabled, scan.MaxConcurrency, scan.MaxErrors) : null,
         Peering = body.Peering,
         Enabled = body.Enabled,
+        Hooks = body.Hooks is { } h ? new HooksFields(Fields(h.PreOpen), Fields(h.PostClose)) : null,
     };
+
+    private static HookBody? Hook(HookFields? f) => f is null ? null : new HookBody(f.Url, f.Timeout);
+
+    private static HookFields? Fields(HookBody? b) => b is null ? null : new HookFields(b.Url, b.Timeout);
 }

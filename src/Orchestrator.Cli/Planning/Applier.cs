@@ -42,13 +42,21 @@ internal static partial class Applier
             done([change]);
         }
 
-        foreach (var kind in new[] { "window", "group", "endpoint" })
+        foreach (var change in creates.Where(c => c.Kind == "webhook"))
+        {
+            var body = (WebhookBody)change.Body!;
+            await Step([change], () => change.Id is { } id ? client.UpdateWebhookAsync(id, body, ct) : client.CreateWebhookAsync(body, ct));
+            done([change]);
+        }
+
+        foreach (var kind in new[] { "webhook", "window", "group", "endpoint" })
         {
             foreach (var change in plan.Changes.Where(c => c.Action == ChangeAction.Delete && c.Kind == kind))
             {
                 var id = change.Id!.Value;
                 await Step([change], () => kind switch
                 {
+                    "webhook" => client.DeleteWebhookAsync(id, ct),
                     "window" => client.DeleteWindowAsync(id, closeRuns, ct),
                     "group" => client.DeleteGroupAsync(id, ct),
                     _ => client.DeleteEndpointAsync(id, ct),

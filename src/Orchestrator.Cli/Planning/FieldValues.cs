@@ -31,6 +31,7 @@ internal static class FieldValues
         ("ports", List((w.Ports ?? []).Select(p => $"{p.Port}/{p.Protocol}"))),
         ("scan.enabled", Bool(w.Scan?.Enabled ?? true)), ("scan.maxConcurrency", w.Scan?.MaxConcurrency), ("scan.maxErrors", Number(w.Scan?.MaxErrors)),
         ("peering", w.Peering), ("enabled", Bool(w.Enabled ?? true)),
+        ("hooks.preOpen", Hook(w.Hooks?.PreOpen)), ("hooks.postClose", Hook(w.Hooks?.PostClose)),
     ];
 
     public static IReadOnlyList<(string Field, string? Value)> Of(WindowDto w) =>
@@ -41,7 +42,15 @@ internal static class FieldValues
         ("ports", List(w.Ports.Select(p => $"{p.Port}/{p.Protocol}"))),
         ("scan.enabled", Bool(w.Scan.Enabled)), ("scan.maxConcurrency", w.Scan.MaxConcurrency), ("scan.maxErrors", Number(w.Scan.MaxErrors)),
         ("peering", w.Peering), ("enabled", Bool(w.Enabled)),
+        ("hooks.preOpen", Hook(w.Hooks?.PreOpen)), ("hooks.postClose", Hook(w.Hooks?.PostClose)),
     ];
+
+    /// <summary>The secret is never compared: the server does not return it (apply sends it with every create and update).</summary>
+    public static IReadOnlyList<(string Field, string? Value)> Of(WebhookBody w) =>
+        [("name", w.Name), ("url", w.Url), ("format", w.Format ?? "json"), ("events", List(w.Events)), ("enabled", Bool(w.Enabled ?? true))];
+
+    public static IReadOnlyList<(string Field, string? Value)> Of(WebhookDto w) =>
+        [("name", w.Name), ("url", w.Url), ("format", w.Format), ("events", List(w.Events)), ("enabled", Bool(w.Enabled))];
 
     public static IReadOnlyList<FieldChange> Diff(IReadOnlyList<(string Field, string? Value)> from, IReadOnlyList<(string Field, string? Value)> to) =>
         from.Zip(to)
@@ -58,6 +67,8 @@ internal static class FieldValues
         var text = string.Join(", ", items);
         return text.Length == 0 ? null : text;
     }
+
+    private static string? Hook(HookBody? hook) => hook is null ? null : $"{hook.Url} (timeout {hook.Timeout})";
 
     private static string? Number(int? value) => value?.ToString(CultureInfo.InvariantCulture);
 

@@ -44,6 +44,13 @@ internal static class Planner
             unchanged += Compare("window", d.Body.Name!, windows.GetValueOrDefault(d.Body.Name!) is { } w ? (w.Id, FieldValues.Of(w)) : null, to, d.Body, d.Source, changes);
         }
 
+        var webhooks = (server.Webhooks ?? []).ToDictionary(w => w.Name, StringComparer.OrdinalIgnoreCase);
+        foreach (var d in desired.WebhookList)
+        {
+            var to = FieldValues.Of(d.Body);
+            unchanged += Compare("webhook", d.Body.Name, webhooks.GetValueOrDefault(d.Body.Name) is { } w ? (w.Id, FieldValues.Of(w)) : null, to, d.Body, d.Source, changes);
+        }
+
         // Objects the files no longer name, in the order a prune deletes them: windows first (they hold groups), then
         // groups, then endpoints. Only kinds the files declare are considered.
         if (config.DeclaresWindows)
@@ -51,6 +58,13 @@ internal static class Planner
             var named = config.Windows.Select(w => w.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
             changes.AddRange(server.Windows.Where(w => !named.Contains(w.Name)).OrderBy(w => w.Name, StringComparer.OrdinalIgnoreCase)
                 .Select(w => Orphan(prune, "window", w.Name, w.Id)));
+        }
+
+        if (config.DeclaresWebhooks)
+        {
+            var named = config.WebhookSpecs.Select(w => w.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            changes.AddRange((server.Webhooks ?? []).Where(w => !named.Contains(w.Name)).OrderBy(w => w.Name, StringComparer.OrdinalIgnoreCase)
+                .Select(w => Orphan(prune, "webhook", w.Name, w.Id)));
         }
 
         if (config.DeclaresGroups)

@@ -7,6 +7,9 @@ public static class CliEnvironment
 {
     public const string Server = "ORCHESTRATOR_SERVER";
     public const string ApiKey = "ORCHESTRATOR_API_KEY";
+
+    /// <summary>The signing secret of <c>webhooks create</c> (never a flag: other local users can read arguments).</summary>
+    public const string WebhookSecret = "ORCHESTRATOR_WEBHOOK_SECRET";
     public const string NoColor = "NO_COLOR";
     public const string Columns = "COLUMNS";
 

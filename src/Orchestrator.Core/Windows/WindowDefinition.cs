@@ -22,6 +22,9 @@ public sealed record WindowDefinition
     public PeeringMode Peering { get; init; } = PeeringMode.Group;
 
     public bool Enabled { get; init; } = true;
+
+    /// <summary>Pre-open and post-close HTTP hooks; null when the window has none.</summary>
+    public WindowHooks? Hooks { get; init; }
 }
 
 public enum PeeringMode

@@ -38,6 +38,8 @@ public sealed record WindowFields
     public string? Peering { get; init; }
 
     public bool? Enabled { get; init; }
+
+    public HooksFields? Hooks { get; init; }
 }
 
 /// <summary>One entry of <c>ports</c>; an entry written as null is passed as both values null.</summary>

@@ -33,6 +33,7 @@ public static class WindowSpelling
         var ports = ReadPorts(fields.Ports, errors);
         var scan = ReadScan(fields.Scan, errors);
         var peering = ReadPeering(fields.Peering, errors);
+        var hooks = HookSpelling.Read(fields.Hooks, errors);
         if (fields.TimeZone is null)
         {
             errors.Add(new("timeZone", "required; an IANA time zone id such as Europe/Berlin"));
@@ -59,6 +60,7 @@ public static class WindowSpelling
             Scan = scan,
             Peering = peering,
             Enabled = fields.Enabled ?? true,
+            Hooks = hooks,
         };
     }
 

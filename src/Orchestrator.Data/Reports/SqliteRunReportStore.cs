@@ -14,7 +14,10 @@ internal sealed class SqliteRunReportStore(Database database) : IRunReportStore
 
         // Traffic is summed per endpoint from ix_peer_traffic_run_pair alone. An endpoint has one agent that is not
         // revoked (enrolling again revokes the earlier one); the latest is taken should there ever be two.
-        var members = await connection.QueryAsync<MemberRow>(
+        // A run with no members (missed, skipped, refused by its pre-open hook) is not queried: with no row SQLite types
+        // the computed columns as BLOB, and Dapper then finds no constructor to map them to (the report answered 500).
+        var hasMembers = await connection.ExecuteScalarAsync<long>("SELECT EXISTS (SELECT 1 FROM run_members WHERE run_id = @runId)", new { runId }) == 1;
+        var members = !hasMembers ? [] : await connection.QueryAsync<MemberRow>(
             $"""
             WITH t AS (
                 SELECT endpoint_id, {Sql.SaturatingSum("bytes_served")} AS served, {Sql.SaturatingSum("bytes_received")} AS received,

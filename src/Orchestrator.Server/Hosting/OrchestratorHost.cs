@@ -12,6 +12,7 @@ using Orchestrator.Server.Api;
 using Orchestrator.Server.Endpoints;
 using Orchestrator.Server.Groups;
 using Orchestrator.Server.Health;
+using Orchestrator.Server.Notifications;
 using Orchestrator.Server.Runs;
 using Orchestrator.Server.Scheduling;
 using Orchestrator.Server.Windows;
@@ -106,6 +107,7 @@ internal static class OrchestratorHost
         services.AddSingleton<DesiredStates>();
         services.AddSingleton<AgentRateLimiter>();
         services.AddSingleton<AgentAuthenticationFilter>();
+        services.AddOrchestratorNotifications(builder.Configuration);
     }
 
     /// <summary>
@@ -164,6 +166,7 @@ internal static class OrchestratorHost
         api.MapAgentsAdminApi();
         api.MapAccessApi();
         Calendar.CalendarApi.MapCalendarApi(api);
+        api.MapWebhooksApi();
         // Reading needs a viewer key; every change needs an operator (admin routes add their own policy on top).
         ((IEndpointConventionBuilder)api).Finally(endpoint =>
         {

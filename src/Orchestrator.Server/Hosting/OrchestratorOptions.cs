@@ -112,9 +112,18 @@ public sealed class OrchestratorOptions : IValidatableObject
     /// <summary>How far ahead the home page and the calendar export (/api/v1/calendar.ics) list window occurrences.</summary>
     [Range(typeof(TimeSpan), "1.00:00:00", "366.00:00:00", ErrorMessage = "{0} must be between {1} and {2}")]
     public TimeSpan UpcomingHorizon { get; set; } = TimeSpan.FromDays(14);
+    /// <summary>Webhooks and window hooks (section Orchestrator:Notifications): timeouts, retries, workers, loopback rule.</summary>
+    public Notifications.NotificationOptions Notifications { get; set; } = new();
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
+        var nested = new List<ValidationResult>();
+        Validator.TryValidateObject(Notifications, new ValidationContext(Notifications), nested, validateAllProperties: true);
+        foreach (var result in nested)
+        {
+            yield return new ValidationResult(result.ErrorMessage, result.MemberNames.Select(m => $"{nameof(Notifications)}:{m}").ToList());
+        }
+
         if (PublicUrl is not null && !IsPublicUrl(PublicUrl))
         {
             yield return new ValidationResult(

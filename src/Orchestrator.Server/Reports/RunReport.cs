@@ -23,7 +23,11 @@ public sealed record RunReport(
     IReadOnlyList<BlockedFacts> Blocked,
     IReadOnlyList<TimelineEntry> Timeline,
     IReadOnlyList<JobLink> Jobs,
-    DeliveryOptimizationTable? DeliveryOptimization = null);
+    DeliveryOptimizationTable? DeliveryOptimization = null)
+{
+    /// <summary>Hook calls and webhook deliveries of the run; null in reports stored before they existed.</summary>
+    public Notifications.RunNotifications? Notifications { get; init; }
+}
 
 /// <summary>Who served whom on the run's Windows members, as Delivery Optimization counts it (<see cref="Source"/>):
 /// the largest rows (<see cref="RunReportBuilder.DeliveryOptimizationPeerRows"/> at most) and how many there are.</summary>

@@ -73,6 +73,7 @@ internal sealed class RunReportBuilder(
         var report = Assemble(analysis, transfers, jobs, new ReportSource("live", snapshot?.TakenAt)) with
         {
             DeliveryOptimization = new DeliveryOptimizationTable(ByteSources.DeliveryOptimization, stats.Peers, stats.PeerRows),
+            Notifications = await Notifications.RunNotifications.ForRunAsync(services, runId, ct),
         };
         report = report with { Run = report.Run with { TimeZone = run.Definition.Schedule.TimeZone } };
 

@@ -25,7 +25,7 @@ internal static class RunReportHtml
             <title>Run {id} · {H(r.WindowName)} · report</title><style>{ReportStyle.Css}</style></head><body>
             <header><h1>Run {id} · window “{H(r.WindowName)}”</h1>
             <p class="meta">{H(r.State)} · {(report.Source.Kind == "snapshot" ? "final snapshot" : "live report")} generated {Time(report.GeneratedAt)}{(report.Source.SnapshotTakenAt is { } taken ? $" · final snapshot stored {Time(taken)}" : "")}</p>
-            <p class="meta"><a href="/api/v1/runs/{id}/report">JSON</a><a href="/api/v1/runs/{id}/report.csv">CSV (all endpoints)</a><a href="/api/v1/runs/{id}/report/transfers.csv">CSV (all transfers)</a><a href="/api/v1/runs/{id}/report?format=md">Markdown</a><a href="/reports/windows/{r.WindowId}">all runs of this window</a><a href="#jobs">Hangfire jobs</a><a href="/">Home</a><a href="/logout">Sign out</a></p></header>
+            <p class="meta"><a href="/api/v1/runs/{id}/report">JSON</a><a href="/api/v1/runs/{id}/report.csv">CSV (all endpoints)</a><a href="/api/v1/runs/{id}/report/transfers.csv">CSV (all transfers)</a><a href="/api/v1/runs/{id}/report?format=md">Markdown</a><a href="/reports/windows/{r.WindowId}">all runs of this window</a><a href="#notifications">hooks and notifications</a><a href="#jobs">Hangfire jobs</a><a href="/">Home</a><a href="/logout">Sign out</a></p></header>
             """);
         Anomalies(html, report.Anomalies);
         Summary(html, report);
@@ -34,6 +34,7 @@ internal static class RunReportHtml
         Wan(html, report.KeptOffTheWan);
         ByteSourcesHtml.Render(html, report, page);
         Blocked(html, report);
+        Notifications.RunNotificationsHtml.Render(html, report.Notifications);
         Timeline(html, report.Timeline, r.TimeZone);
         Jobs(html, report.Jobs);
         return html.Append("</body></html>").ToString();

@@ -6,7 +6,9 @@ using Orchestrator.Data.Runs;
 using Orchestrator.Data.Scans;
 using Orchestrator.Server.Agents;
 using Orchestrator.Server.Api;
+using Orchestrator.Server.Hooks;
 using Orchestrator.Server.Hosting;
+using Orchestrator.Server.Notifications;
 using Orchestrator.Server.Scheduling;
 
 namespace Orchestrator.Server.Runs;
@@ -25,8 +27,10 @@ internal sealed class RunJobs(
     IBackgroundJobClient jobs,
     TimeProvider time,
     IOptions<OrchestratorOptions> options,
+    RunAlerts alerts,
     ILogger<RunJobs> log)
 {
+    private readonly RunAlerts _alerts = alerts;
     private readonly IScanStore _scans = scans;
     private readonly IAuditLog _audit = audit;
     private readonly DesiredStateNotifier _notifier = notifier;
@@ -68,12 +72,17 @@ internal sealed class RunJobs(
         var now = _time.GetUtcNow();
         if (now >= run.PlannedEnd)
         {
-            await _runs.TransitionAsync(runId, RunState.Missed, Actor.Scheduler, now);
+            if (await _runs.TransitionAsync(runId, RunState.Missed, Actor.Scheduler, now))
+            {
+                await _alerts.MissedAsync(run);
+            }
+
             return;
         }
 
         var members = await _membership.FreezeAsync(run);
-        if (await _runs.OpenAsync(runId, members, Actor.Scheduler, _time.GetUtcNow()))
+        var openedAt = _time.GetUtcNow();
+        if (await _runs.OpenAsync(runId, members, Actor.Scheduler, openedAt))
         {
             _notifier.Notify(members.Select(m => m.EndpointId));
 
@@ -89,6 +98,8 @@ internal sealed class RunJobs(
             {
                 _jobs.Enqueue<RunJobs>(j => j.DispatchScansAsync(runId, windowName));
             }
+
+            await _alerts.OpenedAsync(run, members, openedAt);
         }
     }
 
@@ -155,7 +166,10 @@ internal sealed class RunJobs(
         if (run.State == RunState.Opening)
         {
             // Never opened: the window passed before anything could open it.
-            await _runs.TransitionAsync(runId, RunState.Missed, Actor.Scheduler, now);
+            if (await _runs.TransitionAsync(runId, RunState.Missed, Actor.Scheduler, now))
+            {
+                await _alerts.MissedAsync(run);
+            }
         }
         else
         {
@@ -166,6 +180,12 @@ internal sealed class RunJobs(
             _jobs.Schedule<RunJobs>(j => j.VerifyClosedAsync(runId, windowName), GraceLeft(run, now));
             _jobs.Schedule<Reports.RunReportSnapshotJob>(j => j.TakeAsync(runId, windowName), Reports.RunReportBuilder.SnapshotDelay(_options));
             _log.LogInformation("Run {RunId} of window \"{Window}\" closed ({Reason})", runId, windowName, reason);
+            if (run.Definition.Hooks?.PostClose is not null)
+            {
+                _jobs.Enqueue<PostCloseHookJob>(NotificationOptions.HookQueue, j => j.CallAsync(runId, windowName));
+            }
+
+            await _alerts.ClosedAsync(run, reason.ToString());
         }
 
         await _triggers.RemoveAsync(runId, CancellationToken.None);
@@ -209,6 +229,11 @@ internal sealed class RunJobs(
         }
 
         var settled = await _runs.SettleCloseStatesAsync(runId, _time.GetUtcNow());
+        if ((settled.OpenUntilExpiry > 0 || settled.Unconfirmed > 0) && await _runs.GetAsync(runId) is { } unconfirmedRun)
+        {
+            await _alerts.CloseUnconfirmedAsync(unconfirmedRun, settled);
+        }
+
         if (settled.OpenUntilExpiry > 0 && await _runs.GetAsync(runId) is { } run)
         {
             _log.LogError("Run {RunId} of window \"{Window}\": {Count} endpoints did not confirm the close; the port may be open on them until {End:O}", runId, windowName, settled.OpenUntilExpiry, run.PlannedEnd);

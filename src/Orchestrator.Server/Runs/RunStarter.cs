@@ -3,6 +3,8 @@ using Orchestrator.Core.Runs;
 using Orchestrator.Data.Runs;
 using Orchestrator.Data.Windows;
 using Orchestrator.Server.Api;
+using Orchestrator.Server.Hooks;
+using Orchestrator.Server.Notifications;
 using Orchestrator.Server.Scheduling;
 
 namespace Orchestrator.Server.Runs;
@@ -14,7 +16,8 @@ namespace Orchestrator.Server.Runs;
 /// queued openings picked up over 1.6–12 s. The queued job then finds the run open and changes nothing; both may run
 /// at the same time, and only one moves the run (see <see cref="RunJobs"/>).
 /// </remarks>
-internal sealed class RunStarter(IRunStore runs, RunTriggers triggers, IBackgroundJobClient jobs, RunJobs lifecycle, TimeProvider time, ILogger<RunStarter> log)
+internal sealed class RunStarter(
+    IRunStore runs, RunTriggers triggers, IBackgroundJobClient jobs, RunJobs lifecycle, RunAlerts alerts, TimeProvider time, ILogger<RunStarter> log)
 {
     public async Task<RunRecord> StartAsync(
         WindowRecord window, RunKind kind, string occurrenceKey, DateTimeOffset start, DateTimeOffset end, RunState state,
@@ -22,11 +25,16 @@ internal sealed class RunStarter(IRunStore runs, RunTriggers triggers, IBackgrou
     {
         ArgumentNullException.ThrowIfNull(window);
         var cutoff = end - (cutoffBeforeEnd ?? window.Definition.Schedule.Cutoff);
-        var (run, _) = await runs.CreateAsync(
+        var (run, created) = await runs.CreateAsync(
             new NewRun(window.Id, window.Definition.Name, occurrenceKey, kind, state, start, end, cutoff < start ? start : cutoff, window.Definition),
             actor,
             time.GetUtcNow(),
             cancellationToken);
+
+        if (created && run.State == RunState.Missed)
+        {
+            await alerts.MissedAsync(run);
+        }
 
         if (state == RunState.Opening && run.State == RunState.Skipped)
         {
@@ -36,7 +44,13 @@ internal sealed class RunStarter(IRunStore runs, RunTriggers triggers, IBackgrou
         // Whether this call created the run or a repeated fire found it, an Opening run must have its opening queued
         // and its end scheduled: the previous attempt may have died between the insert and the enqueue. The queued job
         // also schedules the end and cutoff, so a crash before the scheduling below loses neither.
-        if (run.State == RunState.Opening)
+        if (run.State == RunState.Opening && run.Definition.Hooks?.PreOpen is not null)
+        {
+            // The hook may take its whole timeout: the opening waits on the hooks queue, not here (a Quartz thread).
+            jobs.Enqueue<PreOpenHookJob>(NotificationOptions.HookQueue, j => j.OpenAsync(run.Id, run.WindowName));
+            await triggers.EnsureAsync(run, cancellationToken);
+        }
+        else if (run.State == RunState.Opening)
         {
             jobs.Enqueue<RunJobs>(j => j.OpenAsync(run.Id, run.WindowName));
             try

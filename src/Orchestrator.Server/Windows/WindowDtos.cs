@@ -22,7 +22,8 @@ public sealed record WindowRequest(
     IReadOnlyList<PortRequest>? Ports,
     ScanRequest? Scan,
     string? Peering,
-    bool? Enabled);
+    bool? Enabled,
+    Orchestrator.Core.Windows.HooksFields? Hooks = null);
 
 public sealed record PortRequest(int? Port, string? Protocol);
 
@@ -50,7 +51,9 @@ public sealed record WindowResponse(
     bool Enabled,
     OccurrenceResponse? NextOccurrence,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    Orchestrator.Core.Windows.HooksFields? Hooks = null);
 
 public sealed record PortResponse(int Port, string Protocol);
 

@@ -35,6 +35,7 @@ internal static class WindowMapper
         Scan = request.Scan is { } scan ? new ScanFields(scan.Enabled, MaxConcurrencyText(scan.MaxConcurrency), scan.MaxErrors, scan.MaxConcurrency?.GetRawText()) : null,
         Peering = request.Peering,
         Enabled = request.Enabled,
+        Hooks = request.Hooks,
     };
 
     public static WindowResponse ToResponse(WindowRecord record, Occurrence? next)
@@ -62,7 +63,8 @@ internal static class WindowMapper
             w.Enabled,
             next is null ? null : ToResponse(next),
             record.CreatedAt,
-            record.UpdatedAt);
+            record.UpdatedAt,
+            HookSpelling.Spell(w.Hooks));
     }
 
     public static OccurrenceResponse ToResponse(Occurrence o) => new(

@@ -146,6 +146,8 @@ internal static class WindowsApi
         }
 
         errors.AddRange(WindowValidator.Validate(definition, options.MinimumWindowDuration));
+        Notifications.WebhookValidation.CheckLoopback(definition.Hooks?.PreOpen?.Url, "hooks.preOpen.url", options.Notifications, errors);
+        Notifications.WebhookValidation.CheckLoopback(definition.Hooks?.PostClose?.Url, "hooks.postClose.url", options.Notifications, errors);
         var known = (await groups.ListAsync(ct)).ToDictionary(g => g.Definition.Name, g => g.Id, StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < definition.Groups.Count; i++)
         {

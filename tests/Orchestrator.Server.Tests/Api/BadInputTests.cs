@@ -181,6 +181,28 @@ public sealed class BadInputTests(SeededServer server) : IClassFixture<SeededSer
         { "runs limit=0", "GET", "/api/v1/runs?limit=0", null, HttpStatusCode.BadRequest, "errors:limit" },
         { "runs limit that is not a number", "GET", "/api/v1/runs?limit=many", null, HttpStatusCode.BadRequest, "errors:limit" },
 
+        // Windows: hooks
+        { "pre-open hook URL that is not http", "POST", Windows, Window(w => w["hooks"] = Hook("preOpen", "ftp://hooks.example/go", null)), HttpStatusCode.BadRequest, "errors:hooks.preOpen.url" },
+        { "pre-open hook without a URL", "POST", Windows, Window(w => w["hooks"] = Hook("preOpen", null, "PT5S")), HttpStatusCode.BadRequest, "errors:hooks.preOpen.url" },
+        { "pre-open hook URL that is relative", "POST", Windows, Window(w => w["hooks"] = Hook("preOpen", "/go", null)), HttpStatusCode.BadRequest, "errors:hooks.preOpen.url" },
+        { "pre-open hook timeout over 2 minutes", "POST", Windows, Window(w => w["hooks"] = Hook("preOpen", "https://hooks.example/go", "PT5M")), HttpStatusCode.BadRequest, "errors:hooks.preOpen.timeout" },
+        { "post-close hook timeout not ISO-8601", "POST", Windows, Window(w => w["hooks"] = Hook("postClose", "https://hooks.example/done", "10s")), HttpStatusCode.BadRequest, "errors:hooks.postClose.timeout" },
+        { "post-close hook on loopback", "POST", Windows, Window(w => w["hooks"] = Hook("postClose", "http://localhost:8080/done", null)), HttpStatusCode.BadRequest, "errors:hooks.postClose.url" },
+        { "hooks field typo", "POST", Windows, Window(w => w["hooks"] = new JsonObject { ["preOpn"] = new JsonObject { ["url"] = "https://hooks.example/go" } }), HttpStatusCode.BadRequest, "errors:hooks.preOpn" },
+
+        // Webhooks
+        { "webhook URL that is not absolute", "POST", "/api/v1/webhooks", """{"name":"w","url":"hooks.example/x","events":["*"],"secret":"0123456789abcdef"}""", HttpStatusCode.BadRequest, "errors:url" },
+        { "webhook URL with user info", "POST", "/api/v1/webhooks", """{"name":"w","url":"https://u:p@hooks.example/x","events":["*"],"secret":"0123456789abcdef"}""", HttpStatusCode.BadRequest, "errors:url" },
+        { "webhook URL on loopback", "POST", "/api/v1/webhooks", """{"name":"w","url":"http://[::1]:9/x","events":["*"],"secret":"0123456789abcdef"}""", HttpStatusCode.BadRequest, "errors:url" },
+        { "webhook without a secret", "POST", "/api/v1/webhooks", """{"name":"w","url":"https://hooks.example/x","events":["*"]}""", HttpStatusCode.BadRequest, "errors:secret" },
+        { "webhook secret too short", "POST", "/api/v1/webhooks", """{"name":"w","url":"https://hooks.example/x","events":["*"],"secret":"short"}""", HttpStatusCode.BadRequest, "errors:secret" },
+        { "webhook event unknown", "POST", "/api/v1/webhooks", """{"name":"w","url":"https://hooks.example/x","events":["run.opened","run.exploded"],"secret":"0123456789abcdef"}""", HttpStatusCode.BadRequest, "errors:events[1]" },
+        { "webhook without events", "POST", "/api/v1/webhooks", """{"name":"w","url":"https://hooks.example/x","events":[],"secret":"0123456789abcdef"}""", HttpStatusCode.BadRequest, "errors:events" },
+        { "webhook format unknown", "POST", "/api/v1/webhooks", """{"name":"w","url":"https://hooks.example/x","format":"xml","events":["*"],"secret":"0123456789abcdef"}""", HttpStatusCode.BadRequest, "errors:format" },
+        { "webhook field typo", "POST", "/api/v1/webhooks", """{"name":"w","url":"https://hooks.example/x","event":["*"],"secret":"0123456789abcdef"}""", HttpStatusCode.BadRequest, "errors:event" },
+        { "webhook deliveries limit=0", "GET", "/api/v1/webhooks/1/deliveries?limit=0", null, HttpStatusCode.BadRequest, "errors:limit" },
+        { "test event to a webhook that does not exist", "POST", "/api/v1/webhooks/999999/test", null, HttpStatusCode.NotFound, "says:was not found" },
+
         // Access: keys and audit (error bodies name the field, never a .NET type)
         { "key role that does not exist", "PATCH", "/api/v1/keys/1", """{"role":"root"}""", HttpStatusCode.BadRequest, "errors:role" },
         { "key role as a list", "PATCH", "/api/v1/keys/1", """{"role":["admin"]}""", HttpStatusCode.BadRequest, "errors:role" },
@@ -224,6 +246,9 @@ public sealed class BadInputTests(SeededServer server) : IClassFixture<SeededSer
     private static string Endpoint(Action<JsonObject>? change = null) => Bodies.Endpoint("probe-host.example", change);
 
     private static string Group(Action<JsonObject>? change = null) => Bodies.Group("probe-group", change);
+
+    private static JsonObject Hook(string kind, string? url, string? timeout) =>
+        new() { [kind] = new JsonObject { ["url"] = url, ["timeout"] = timeout } };
 
     private static JsonArray Ports(int port, string protocol) => new(new JsonObject { ["port"] = port, ["protocol"] = protocol });
 }

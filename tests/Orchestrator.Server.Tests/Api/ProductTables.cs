@@ -16,6 +16,7 @@ public sealed class ProductTables(string dataDirectory)
         "endpoints", "groups", "windows", "window_groups", "runs", "run_members", "audit_log",
         "enrollment_tokens", "agents", "endpoint_addresses", "agent_reports", "peer_traffic", "blocked_attempts", "scans",
         "delivery_optimization_reports", "delivery_optimization_peers",
+        "webhooks", "webhook_deliveries", "run_hook_calls",
     ];
 
     private readonly string _connectionString = new SqliteConnectionStringBuilder

@@ -1,0 +1,114 @@
+using System.Globalization;
+using Microsoft.Extensions.Options;
+using Orchestrator.Core.Reports;
+using Orchestrator.Data.Agents;
+using Orchestrator.Data.Notifications;
+using Orchestrator.Data.Runs;
+using Orchestrator.Server.Hosting;
+
+namespace Orchestrator.Server.Notifications;
+
+/// <summary>The run lifecycle's events, worded for on-call. Each method only queues deliveries (see <see cref="AlertPublisher"/>).</summary>
+internal sealed class RunAlerts(
+    AlertPublisher publisher, IAgentStore agents, TimeProvider time, IOptions<NotificationOptions> options, IOptions<OrchestratorOptions> server, ILogger<RunAlerts> log)
+{
+    /// <summary>Listed members in a payload at most; the count says how many there were.</summary>
+    private const int MaxNamesListed = 50;
+
+    public async Task OpenedAsync(RunRecord run, IReadOnlyList<RunMemberRecord> members, DateTimeOffset openedAt)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(members);
+        await PublishAsync(run, NotificationEvents.RunOpened, "info",
+            $"Window \"{run.WindowName}\": run {run.Id} open for {members.Count} endpoints until {run.PlannedEnd:u}",
+            new() { ["members"] = Number(members.Count), ["plannedEnd"] = run.PlannedEnd.ToString("O", CultureInfo.InvariantCulture) });
+
+        var late = openedAt - run.PlannedStart;
+        if (late > options.Value.LateOpenThreshold)
+        {
+            await PublishAsync(run, NotificationEvents.RunNotOpenedOnTime, "warning",
+                $"Window \"{run.WindowName}\": run {run.Id} opened {late.TotalMinutes:0.#} min after its start",
+                new() { ["reason"] = "late", ["lateSeconds"] = Number((long)late.TotalSeconds) });
+        }
+
+        await AgentsOfflineAsync(run, members);
+    }
+
+    public Task ClosedAsync(RunRecord run, string reason) =>
+        PublishAsync(run, NotificationEvents.RunClosed, "info", $"Window \"{run.WindowName}\": run {run.Id} closed ({reason})", new() { ["closeReason"] = reason });
+
+    public Task NotOpenedByHookAsync(RunRecord run, HookCall call)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        return PublishAsync(run, NotificationEvents.RunNotOpenedOnTime, "critical",
+            $"Window \"{run.WindowName}\": run {run.Id} was not opened; its pre-open hook answered {call.Verdict}",
+            new()
+            {
+                ["reason"] = "preOpenHook",
+                ["verdict"] = call.Verdict,
+                ["statusCode"] = call.StatusCode is { } s ? Number(s) : "",
+                ["answer"] = call.Answer ?? "",
+            });
+    }
+
+    public Task MissedAsync(RunRecord run) =>
+        PublishAsync(run, NotificationEvents.WindowMissed, "critical",
+            $"Window \"{run.WindowName}\": run {run.Id} ({run.PlannedStart:u} – {run.PlannedEnd:u}) was missed: the server was down for the whole window",
+            new() { ["plannedStart"] = run.PlannedStart.ToString("O", CultureInfo.InvariantCulture) });
+
+    public Task CloseUnconfirmedAsync(RunRecord run, CloseSettlement settled)
+    {
+        ArgumentNullException.ThrowIfNull(settled);
+        var critical = settled.OpenUntilExpiry > 0;
+        return PublishAsync(run, NotificationEvents.CloseUnconfirmed, critical ? "critical" : "warning",
+            critical
+                ? $"Window \"{run.WindowName}\": run {run.Id}: {settled.OpenUntilExpiry} endpoints did not confirm the close; the port may be open on them until {run.PlannedEnd:u}"
+                : $"Window \"{run.WindowName}\": run {run.Id}: {settled.Unconfirmed} endpoints did not confirm the close (their opening had expired)",
+            new() { ["openUntilExpiry"] = Number(settled.OpenUntilExpiry), ["unconfirmed"] = Number(settled.Unconfirmed) });
+    }
+
+    public Task CriticalAnomaliesAsync(RunRecord run, IReadOnlyList<Anomaly> anomalies)
+    {
+        var critical = anomalies.Where(a => a.Severity == AnomalySeverity.Critical).ToList();
+        return critical.Count == 0
+            ? Task.CompletedTask
+            : PublishAsync(run, NotificationEvents.CriticalAnomaly, "critical",
+                $"Window \"{run.WindowName}\": run {run.Id}: {string.Join("; ", critical.Select(a => a.Message))}",
+                new() { ["codes"] = string.Join(",", critical.Select(a => a.Code)) });
+    }
+
+    private async Task AgentsOfflineAsync(RunRecord run, IReadOnlyList<RunMemberRecord> members)
+    {
+        var now = time.GetUtcNow();
+        var seen = (await agents.ListAsync())
+            .Where(a => a.RevokedAt is null)
+            .GroupBy(a => a.EndpointId)
+            .ToDictionary(g => g.Key, g => g.Max(a => a.LastSeenAt));
+        var offline = members
+            .Where(m => !seen.TryGetValue(m.EndpointId, out var last) || last is null || now - last.Value > server.Value.AgentOfflineAfter)
+            .Select(m => m.Hostname)
+            .ToList();
+        if (offline.Count > 0)
+        {
+            await PublishAsync(run, NotificationEvents.AgentOffline, "warning",
+                $"Window \"{run.WindowName}\": run {run.Id} opened with {offline.Count} of {members.Count} members whose agent is offline or missing: {string.Join(", ", offline.Take(10))}{(offline.Count > 10 ? " …" : "")}",
+                new() { ["count"] = Number(offline.Count), ["hostnames"] = string.Join(",", offline.Take(MaxNamesListed)) });
+        }
+    }
+
+    private async Task PublishAsync(RunRecord run, string eventName, string severity, string text, Dictionary<string, string> details)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        try
+        {
+            await publisher.PublishAsync(new NotificationEvent(eventName, severity, text, time.GetUtcNow(), run.Id, run.WindowName, details));
+        }
+        catch (Exception ex)
+        {
+            // Catch-all on purpose: alerts never stop the lifecycle step that raised them.
+            log.LogError(ex, "Run {RunId}: event {Event} not published", run.Id, eventName);
+        }
+    }
+
+    private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
+}

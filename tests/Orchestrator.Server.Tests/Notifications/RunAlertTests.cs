@@ -1,0 +1,124 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Orchestrator.Server.Tests.Infrastructure;
+using Orchestrator.Testing.Server;
+
+namespace Orchestrator.Server.Tests.Notifications;
+
+public sealed class RunAlertTests
+{
+    [Fact]
+    public async Task ARunsEventsReachTheReceiverAndTheRunsReportListsEveryDeliveryAttempt()
+    {
+        await using var receiver = await Receiver.StartAsync(Webhooks.Secret);
+        await using var factory = Webhooks.Server();
+        using var client = factory.CreateClient();
+        await Seed.SiteAsync(client);
+        var windowId = await Seed.YearlyWindowAsync(client);
+        await Webhooks.RegisterAsync(client, receiver.Url(), ["run.opened", "run.closed", "member.agentOffline"]);
+
+        var runId = (long)(await client.CreateAsync($"/api/v1/windows/{windowId}/runs", new { duration = "PT5S" }))["id"]!;
+
+        await ApiClient.EventuallyAsync(() => Task.FromResult(receiver.Calls.Select(c => c.Event).ToHashSet()), e => e.SetEquals(["run.opened", "member.agentOffline", "run.closed"]), TimeSpan.FromSeconds(30), "three events");
+        Assert.All(receiver.Calls, c => Assert.True(c.SignatureValid));
+        var opened = JsonNode.Parse(receiver.Calls.Single(c => c.Event == "run.opened").Body)!;
+        Assert.Equal(runId, (long)opened["runId"]!);
+        Assert.Equal("floor-3 patch", (string?)opened["windowName"]);
+        Assert.Equal("3", (string?)opened["details"]!["members"]);
+        Assert.EndsWith($"/reports/runs/{runId}", (string?)opened["reportUrl"], StringComparison.Ordinal);
+        var offline = JsonNode.Parse(receiver.Calls.Single(c => c.Event == "member.agentOffline").Body)!;
+        Assert.Equal("pc-1,pc-2,pc-3", (string?)offline["details"]!["hostnames"]);
+        Assert.Equal("Ended", (string?)JsonNode.Parse(receiver.Calls.Single(c => c.Event == "run.closed").Body)!["details"]!["closeReason"]);
+
+        var report = await ApiClient.EventuallyAsync(
+            () => client.GetJsonAsync($"/api/v1/runs/{runId}/report"), r => r["notifications"]!["deliveries"]!.AsArray().Count == 3, TimeSpan.FromSeconds(20), "three deliveries on the report");
+        Assert.All(report["notifications"]!["deliveries"]!.AsArray(), d => Assert.Equal(200, (int)d!["statusCode"]!));
+        using var page = await client.GetAsync($"/reports/runs/{runId}", TestContext.Current.CancellationToken);
+        var html = await page.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
+        Assert.Contains("Hooks and notifications (0 hook calls, 3 delivery attempts)", html, StringComparison.Ordinal);
+        Assert.Contains("member.agentOffline", html, StringComparison.Ordinal);
+    }
+
+    /// <summary>One lifecycle worker, and a receiver that takes the whole attempt timeout for every event: if deliveries
+    /// shared the lifecycle's workers, the close would wait behind the hanging run.opened delivery.</summary>
+    [Fact]
+    public async Task AScheduledRunOpensAndClosesOnTimeWhileTheReceiverHangs()
+    {
+        await using var receiver = await Receiver.StartAsync(Webhooks.Secret);
+        receiver.Answer = (_, _, ct) => Receiver.HangAsync(ct);
+        await using var factory = Webhooks.Server(
+            ("Orchestrator:JobWorkers", "1"),
+            ("Orchestrator:Notifications:AttemptTimeout", "00:01:00"),
+            ("Orchestrator:Notifications:Workers", "1"));
+        using var client = factory.CreateClient();
+        await Seed.SiteAsync(client);
+        await Webhooks.RegisterAsync(client, receiver.Url(), ["*"]);
+        var start = DateTimeOffset.UtcNow.AddSeconds(4);
+        start = new DateTimeOffset(start.Year, start.Month, start.Day, start.Hour, start.Minute, start.Second, TimeSpan.Zero);
+        var windowId = await Seed.OneOffWindowAsync(client, "hanging receiver", start, "PT8S");
+
+        var runs = await ApiClient.EventuallyAsync(() => Seed.RunsOfAsync(client, windowId), r => r.Count == 1 && (string?)r[0]!["state"] == "Closed", TimeSpan.FromSeconds(40), "the run closed");
+        var run = runs[0]!;
+        var openedLate = (DateTimeOffset)run["openedAt"]! - (DateTimeOffset)run["plannedStart"]!;
+        var closedLate = (DateTimeOffset)run["closedAt"]! - (DateTimeOffset)run["plannedEnd"]!;
+        Assert.True(openedLate < TimeSpan.FromSeconds(2), $"opened {openedLate.TotalSeconds} s after its start");
+        Assert.True(closedLate < TimeSpan.FromSeconds(4), $"closed {closedLate.TotalSeconds} s after its end");
+
+        // The receiver had the run.opened delivery in hand, unanswered, the whole time.
+        var first = Assert.Single(receiver.Calls, c => c.Event == "run.opened");
+        Assert.True(first.At < (DateTimeOffset)run["closedAt"]!);
+        var deliveries = (await client.GetJsonAsync("/api/v1/webhooks/1/deliveries")).AsArray();
+        Assert.DoesNotContain(deliveries, d => (string?)d!["event"] == "run.opened");
+    }
+
+    [Fact]
+    public async Task AWindowThatPassedWhileTheServerWasDownIsAlertedAsMissedAndALateOpeningAsNotOpenedOnTime()
+    {
+        await using var receiver = await Receiver.StartAsync(Webhooks.Secret);
+        var data = Directory.CreateTempSubdirectory("orchestrator-missed-").FullName;
+        try
+        {
+            await MissedAndLateAsync(receiver, data);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    private static async Task MissedAndLateAsync(Receiver receiver, string data)
+    {
+        var settings = new Dictionary<string, string>(ServerSettings.ShortWindows)
+        {
+            ["Orchestrator__Notifications__AllowLoopbackTargets"] = "true",
+            ["Orchestrator__Notifications__LateOpenThreshold"] = "00:00:02",
+        };
+        var start = DateTimeOffset.UtcNow.AddSeconds(10);
+        start = start.AddTicks(-(start.Ticks % TimeSpan.TicksPerSecond));
+        long shortWindow, longWindow;
+        await using (var first = await ServerProcess.StartAsync(data, settings))
+        {
+            await Seed.SiteAsync(first.Client);
+            await Webhooks.RegisterAsync(first.Client, receiver.Url(), ["window.missed", "run.notOpenedOnTime"]);
+            shortWindow = await Seed.OneOffWindowAsync(first.Client, "short", start, "PT5S");
+            longWindow = await Seed.OneOffWindowAsync(first.Client, "long", start, "PT60S");
+            first.KillHard();
+        }
+
+        var wait = start.AddSeconds(7) - DateTimeOffset.UtcNow;
+        await Task.Delay(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, TestContext.Current.CancellationToken);
+        await using var second = await ServerProcess.StartAsync(data, settings);
+
+        await ApiClient.EventuallyAsync(() => Task.FromResult(receiver.Calls.Count), n => n >= 2, TimeSpan.FromSeconds(40), "two alerts");
+        var missed = JsonNode.Parse(Assert.Single(receiver.Calls, c => c.Event == "window.missed").Body)!;
+        Assert.Equal("short", (string?)missed["windowName"]);
+        Assert.Equal("critical", (string?)missed["severity"]);
+        Assert.Equal((long)(await Seed.RunsOfAsync(second.Client, shortWindow))[0]!["id"]!, (long)missed["runId"]!);
+        var late = JsonNode.Parse(Assert.Single(receiver.Calls, c => c.Event == "run.notOpenedOnTime").Body)!;
+        Assert.Equal("long", (string?)late["windowName"]);
+        Assert.Equal("late", (string?)late["details"]!["reason"]);
+        Assert.Equal((long)(await Seed.RunsOfAsync(second.Client, longWindow))[0]!["id"]!, (long)late["runId"]!);
+        Assert.All(receiver.Calls, c => Assert.True(c.SignatureValid));
+    }
+}
