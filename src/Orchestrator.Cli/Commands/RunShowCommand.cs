@@ -105,7 +105,7 @@ internal static class RunShowCommand
     // The set once, never per member: a member accepts it without its own addresses. A long set is cut after a few ranges.
     private static string PeersLine(RunPeerSetDto? set) => set is null
         ? "none yet: frozen when the run opens"
-        : string.Create(CultureInfo.InvariantCulture, $"{set.Addresses} addresses in {set.Ranges.Count} ranges: ")
+        : string.Create(CultureInfo.InvariantCulture, $"{set.Addresses} {(set.Addresses == 1 ? "address" : "addresses")} in {set.Ranges.Count} {(set.Ranges.Count == 1 ? "range" : "ranges")}: ")
           + string.Join(", ", set.Ranges.Take(5)) + (set.Ranges.Count > 5 ? ", …" : "");
 
     private sealed record ShownMember(
