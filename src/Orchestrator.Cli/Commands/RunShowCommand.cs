@@ -18,7 +18,8 @@ internal static class RunShowCommand
     {
         var run = new Argument<long>("run") { Description = "Run id (see runs list)" };
         var command = new Command("show", """
-            One run: its state and times, each member with its opening and closing confirmation and its scan outcome,
+            One run: its state and times, its peer set once (every member's address as exact ranges; each member accepts
+            it without its own addresses), each member with its opening and closing confirmation and its scan outcome,
             the scan totals and the report's anomalies. The full report: orchestrator report <run>.
 
             Examples:
