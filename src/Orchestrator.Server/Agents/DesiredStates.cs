@@ -115,14 +115,19 @@ internal sealed class DesiredStates(IRunStore runs, IScanStore scans, DesiredSta
 
     private async Task<PeerSetEntry> PeerSetOfAsync(long runId)
     {
-        if (Interlocked.Increment(ref _peerSetWrites) > 10_000)
+        if (!_peerSets.TryGetValue(runId, out var lazy))
         {
-            // Sets of runs that closed long ago: forget them now and then; members of open runs load theirs again once.
-            Interlocked.Exchange(ref _peerSetWrites, 0);
-            _peerSets.Clear();
+            // Counts additions, not reads (10,000 members read the same set at once): sets of runs that closed long ago
+            // are forgotten now and then, and members of open runs load theirs again once.
+            if (Interlocked.Increment(ref _peerSetWrites) > 1_000)
+            {
+                Interlocked.Exchange(ref _peerSetWrites, 0);
+                _peerSets.Clear();
+            }
+
+            lazy = _peerSets.GetOrAdd(runId, id => new Lazy<Task<PeerSetEntry>>(() => LoadAsync(id)));
         }
 
-        var lazy = _peerSets.GetOrAdd(runId, id => new Lazy<Task<PeerSetEntry>>(() => LoadAsync(id)));
         try
         {
             return await lazy.Value;
