@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Orchestrator.Core.Enforcement;
 
 namespace Orchestrator.Benchmarks;
 
@@ -32,7 +33,7 @@ internal sealed class BigRunSeeder(string databasePath, int endpoints, int traff
         using (var endpoint = Prepare(connection, tx, "INSERT INTO endpoints (id, hostname, addresses, os, tags, source, created_at, updated_at, last_seen_at) VALUES ($id, $host, $addresses, 'windows', '[\"bench\"]', 'agent', $t, $t, $t)", "$id", "$host", "$addresses", "$t"))
         using (var address = Prepare(connection, tx, "INSERT INTO endpoint_addresses (address, endpoint_id) VALUES ($address, $id)", "$address", "$id"))
         using (var agent = Prepare(connection, tx, "INSERT INTO agents (id, endpoint_id, secret_hash, agent_version, enrolled_at, last_seen_at, applied_version) VALUES ($id, $endpoint, 'x', 'bench', $t, $seen, 1)", "$id", "$endpoint", "$t", "$seen"))
-        using (var member = Prepare(connection, tx, "INSERT INTO run_members (run_id, endpoint_id, hostname, addresses, allowed_peers, open_acked_at, close_acked_at, close_state) VALUES ($run, $id, $host, $addresses, $peers, $open, $close, $state)", "$run", "$id", "$host", "$addresses", "$peers", "$open", "$close", "$state"))
+        using (var member = Prepare(connection, tx, "INSERT INTO run_members (run_id, endpoint_id, hostname, addresses, open_acked_at, close_acked_at, close_state) VALUES ($run, $id, $host, $addresses, $open, $close, $state)", "$run", "$id", "$host", "$addresses", "$open", "$close", "$state"))
         using (var scan = Prepare(connection, tx, "INSERT INTO scans (id, run_id, endpoint_id, dispatched_at, timeout_seconds, outcome, exit_code, duration_ms, reported_at) VALUES ($id, $run, $endpoint, $at, 900, $outcome, $exit, $duration, $at)", "$id", "$run", "$endpoint", "$at", "$outcome", "$exit", "$duration"))
         {
             for (var i = 1; i <= endpoints; i++)
@@ -42,14 +43,17 @@ internal sealed class BigRunSeeder(string databasePath, int endpoints, int traff
                 Run(endpoint, i, host, addresses, t0 - 86_400_000);
                 Run(address, Address(i), i);
                 Run(agent, $"agent-{i}", i, t0 - 86_400_000, i % 500 == 0 ? t0 : end + 60_000);
-                var peers = "[" + string.Join(',', Peers(i).Select(p => $"\"{Address(p)}\"")) + "]";
                 var unconfirmed = i % 200 == 0;
-                Run(member, runId, i, host, addresses, peers, i % 1_000 == 0 ? null : t0 + 400 + random.Next(50, 4_000),
+                Run(member, runId, i, host, addresses, i % 1_000 == 0 ? null : t0 + 400 + random.Next(50, 4_000),
                     unconfirmed ? null : end + random.Next(50, 3_000), unconfirmed ? "ClosedByExpiryUnconfirmed" : "Confirmed");
                 var failed = i % 33 == 0;
                 Run(scan, $"run{runId}-ep{i}", runId, i, t0 + 1_000 + (i * 10), failed ? "Failed" : "Succeeded", failed ? 1 : 0, random.Next(20_000, 600_000));
             }
         }
+
+        // The run's peer set, once for the run (db/0010): every member's address as exact ranges.
+        Scalar(connection, tx, "INSERT INTO run_peer_sets (run_id, ranges) VALUES (@run, @ranges)", ("@run", runId),
+            ("@ranges", RunPeerSet.OfText(Enumerable.Range(1, endpoints).Select(Address)).Canonical));
 
         using (var traffic = Prepare(connection, tx, "INSERT INTO peer_traffic (run_id, endpoint_id, peer_address, peer_endpoint_id, bytes_served, bytes_received, reported_at) VALUES ($run, $endpoint, $peer, $peerId, $served, $received, $at)", "$run", "$endpoint", "$peer", "$peerId", "$served", "$received", "$at"))
         {

@@ -30,5 +30,7 @@ internal sealed class FleetCounters
     public long Reports;
     public long ReportErrors;
     public long TrafficRows;
+    public long PeerSetFetches;
+    public long PeerSetBytes;
 #pragma warning restore CA1051
 }

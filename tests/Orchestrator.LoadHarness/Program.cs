@@ -6,9 +6,11 @@ using Orchestrator.LoadHarness;
 using Orchestrator.Protocol;
 
 // Load harness: N virtual agents against a real server process on loopback. Phases: enroll, connect (every agent
-// holds its first state), open (ad-hoc runs; each agent's delay from its run's start, and from its openedAt, to the open state), ingest
-// (report burst next to a raw SQLite insert loop), close (planned end; delay from the run's planned end, and from its closedAt, to the closed
-// state). Prints one results block and appends it as a JSON line to --out. Stops by itself after --timeout.
+// holds its first state), open (ad-hoc runs; each agent's delay from its run's start, and from its openedAt, to the open state
+// including the peer-set fetch; the bytes each agent received for it), ingest (report burst next to a raw SQLite insert loop;
+// skipped with --ingest-seconds 0), close (planned end; delay from the run's planned end, and from its closedAt, to the closed
+// state), then the runs' storage per member. Prints one results block and appends it as a JSON line to --out. Stops by
+// itself after --timeout. --group-size equal to the agent count puts every agent in one group with one window.
 var settings = Settings.Parse(args);
 var gaveUp = new List<string>();
 var time = TimeProvider.System;
@@ -18,7 +20,7 @@ var dataDirectory = Directory.CreateTempSubdirectory("orchestrator-load-").FullN
 var adminKey = "load-harness-admin-" + Guid.NewGuid().ToString("N");
 void Say(string line) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{time.GetLocalNow():HH:mm:ss}] {line}"));
 
-Say($"agents={settings.Agents} groupSize={settings.GroupSize} openSeconds={settings.OpenSeconds} data={dataDirectory} load={File.ReadAllText("/proc/loadavg").Trim()}");
+Say($"agents={settings.Agents} groupSize={settings.GroupSize} peerSets={settings.PeerSets} openSeconds={settings.OpenSeconds} data={dataDirectory} load={File.ReadAllText("/proc/loadavg").Trim()}");
 await using var server = await ServerProcess.StartAsync(settings.ServerDll, dataDirectory, adminKey, ct);
 Say($"server pid {server.Pid} at {server.BaseAddress}");
 using var handler = Loopback.Handler(settings.SourceAddresses);
@@ -63,8 +65,7 @@ await Parallel.ForAsync(0, settings.Agents, new ParallelOptions { MaxDegreeOfPar
 
     var credential = (await response.Content.ReadFromJsonAsync<EnrollResponseV1>(Fleet.Json, c))!;
     var first = group * settings.GroupSize;
-    var peers = Enumerable.Range(first, Math.Min(settings.GroupSize, settings.Agents - first)).Where(p => p != i).Select(p => Addresses.Of(p + 1)).ToList();
-    agents[i] = new VirtualAgent(i, group, address, credential, peers);
+    agents[i] = new VirtualAgent(i, group, address, credential, first, Math.Min(settings.GroupSize, settings.Agents - first), settings.PeerSets);
 });
 var enrollSeconds = enrollClock.Elapsed.TotalSeconds;
 Say(Inv($"enrolled {settings.Agents} agents in {groups} groups in {enrollSeconds:F1} s"));
@@ -126,6 +127,8 @@ var openFromStart = Percentiles.Of(agents.Where(a => a.OpenReceivedAt != 0).Sele
 var openSpread = (openedAt.Max() - openedAt.Min()) / 1000.0;
 Say(Inv($"open (from openedAt): {open} (runs opened over {openSpread:F1} s, {openCpu:F1} CPU-s)"));
 Say(Inv($"open (from window start): {openFromStart}"));
+var openingBytes = agents.Sum(a => a.OpeningBytes);
+Say(Inv($"opening bytes received (state + peer-set fetch, bodies): {openingBytes} in total, {(double)openingBytes / agents.Length:F0} per agent; {fleet.Counters.PeerSetFetches} peer-set fetches, {fleet.Counters.PeerSetBytes} bytes"));
 
 // Ingest: a burst of large reports from the agents' own credentials while the runs are open (attribution has work
 // to do), then the raw insert loop on the same machine in the same run.
@@ -134,6 +137,7 @@ var burstClock = Stopwatch.StartNew();
 var ingestCpuStart = server.Sample().CpuSeconds;
 var burstRows = 0L;
 using (var burst = CancellationTokenSource.CreateLinkedTokenSource(ct))
+if (settings.IngestSeconds > 0)
 {
     burst.CancelAfter(TimeSpan.FromSeconds(settings.IngestSeconds));
     await Task.WhenAll(Enumerable.Range(0, settings.IngestSenders).Select(sender => Task.Run(async () =>
@@ -161,12 +165,13 @@ var burstSeconds = burstClock.Elapsed.TotalSeconds;
 var ingestCpu = server.Sample().CpuSeconds - ingestCpuStart;
 var ingestRowsPerSecond = (fleet.Counters.TrafficRows - before.Rows) / burstSeconds;
 Say(Inv($"ingest: {ingestRowsPerSecond:F0} rows/s over {burstSeconds:F1} s ({burstRows} burst rows in reports of {settings.IngestRowsPerReport}, plus the periodic reports; {fleet.Counters.ReportErrors - before.Errors} report errors; {ingestCpu:F1} CPU-s)"));
-var rawPerReport = RawInsertLoop.Measure(dataDirectory, settings.IngestRowsPerReport, TimeSpan.FromSeconds(5));
-var rawBulk = RawInsertLoop.Measure(dataDirectory, 100_000, TimeSpan.FromSeconds(5));
+var skipIngest = settings.IngestSeconds == 0;
+var rawPerReport = skipIngest ? 0 : RawInsertLoop.Measure(dataDirectory, settings.IngestRowsPerReport, TimeSpan.FromSeconds(5));
+var rawBulk = skipIngest ? 0 : RawInsertLoop.Measure(dataDirectory, 100_000, TimeSpan.FromSeconds(5));
 Say(Inv($"raw insert loop: {rawPerReport:F0} rows/s committing every {settings.IngestRowsPerReport} rows; {rawBulk:F0} rows/s committing every 100,000"));
-var rawBulkProductIndex = RawInsertLoop.Measure(dataDirectory, 100_000, TimeSpan.FromSeconds(5), productIndex: true);
+var rawBulkProductIndex = skipIngest ? 0 : RawInsertLoop.Measure(dataDirectory, 100_000, TimeSpan.FromSeconds(5), productIndex: true);
 Say(Inv($"raw insert loop with the product's covering index: {rawBulkProductIndex:F0} rows/s committing every 100,000"));
-Say(Inv($"ingest / raw (same commit size) = {ingestRowsPerSecond / rawPerReport:F2}; ingest / raw (100k per commit) = {ingestRowsPerSecond / rawBulk:F2}; ingest / raw (100k per commit, product index) = {ingestRowsPerSecond / rawBulkProductIndex:F2}"));
+Say(Inv($"ingest / raw (same commit size) = {Ratio(ingestRowsPerSecond, rawPerReport):F2}; ingest / raw (100k per commit) = {Ratio(ingestRowsPerSecond, rawBulk):F2}; ingest / raw (100k per commit, product index) = {Ratio(ingestRowsPerSecond, rawBulkProductIndex):F2}"));
 
 // Close: the runs end at their planned end (Quartz → Hangfire close job → notify).
 var closedAt = new long[groups];
@@ -182,6 +187,11 @@ var earlyClosed = agents.Count(a => a.ClosedReceivedAt != 0 && a.ClosedReceivedA
 var closedFromEnd = Percentiles.Of(agents.Where(a => a.ClosedReceivedAt != 0).Select(a => (double)(a.ClosedReceivedAt - plannedEnd[a.Group])).ToList());
 Say(Inv($"close (from closedAt): {closed} ({earlyClosed} agents saw the closed state between planned end and closedAt, counted as 0)"));
 Say(Inv($"close (from window end): {closedFromEnd}"));
+var cycleCpu = server.Sample().CpuSeconds - openCpuStart;
+Say(Inv($"open → close cycle: {cycleCpu:F1} CPU-s (ingest burst included: {ingestCpu:F1} CPU-s of it)"));
+var storage = RunStorage.Measure(dataDirectory, runIds);
+var bytesPerMember = storage.Members == 0 ? 0 : (double)storage.Bytes / storage.Members;
+Say(Inv($"database: the runs' members and peer sets take {storage.Bytes} bytes for {storage.Members} members, {bytesPerMember:F0} bytes per member"));
 
 await stopAgents.CancelAsync();
 await Task.WhenAll(loops);
@@ -200,16 +210,24 @@ var result = new
     openFromStart,
     openSpreadSeconds = openSpread,
     openCpuSeconds = openCpu,
+    settings.PeerSets,
+    openingBytes,
+    openingBytesPerAgent = (double)openingBytes / agents.Length,
+    peerSetFetches = fleet.Counters.PeerSetFetches,
+    peerSetBytes = fleet.Counters.PeerSetBytes,
+    cycleCpuSeconds = cycleCpu,
+    runStorageBytes = storage.Bytes,
+    runStorageBytesPerMember = bytesPerMember,
     close = closed,
     closeFromEnd = closedFromEnd,
     earlyClosed,
     ingestRowsPerSecond,
     rawPerReport,
     rawBulk,
-    ratioSameCommit = ingestRowsPerSecond / rawPerReport,
-    ratioBulk = ingestRowsPerSecond / rawBulk,
+    ratioSameCommit = Ratio(ingestRowsPerSecond, rawPerReport),
+    ratioBulk = Ratio(ingestRowsPerSecond, rawBulk),
     rawBulkProductIndex,
-    ratioBulkProductIndex = ingestRowsPerSecond / rawBulkProductIndex,
+    ratioBulkProductIndex = Ratio(ingestRowsPerSecond, rawBulkProductIndex),
     ingestCpuSeconds = ingestCpu,
     connectedRssMiB = connected.RssMiB,
     heldRssMiB = heldRss is { } h ? new { min = h.Min, avg = h.Avg, max = h.Max } : null,
@@ -264,5 +282,8 @@ async Task WaitUntilAsync(Func<bool> condition, TimeSpan limit, string what)
         await Task.Delay(20, ct);
     }
 }
+
+// 0 when the burst was skipped (JSON has no NaN or infinity).
+static double Ratio(double value, double of) => of > 0 ? value / of : 0;
 
 static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -7,14 +7,20 @@ internal sealed record Settings
 {
     public int Agents { get; init; } = 1_000;
 
-    /// <summary>Endpoints per group (one window per group): allow-lists grow with the square of a run's size.</summary>
+    /// <summary>Endpoints per group (one window per group); equal to the agent count: all agents in one group, one window.</summary>
     public int GroupSize { get; init; } = 100;
 
     public int OpenSeconds { get; init; } = 60;
 
     public int SettleSeconds { get; init; } = 5;
 
+    /// <summary>Length of the report burst while the runs are open; 0 skips the burst and the raw insert loops, so the
+    /// CPU of the open → close cycle is the cycle's alone.</summary>
     public int IngestSeconds { get; init; } = 10;
+
+    /// <summary>Agents ask for peer sets by reference (features=peer-sets) and fetch each set once; false: agents of
+    /// before peer sets, sent every peer in every state.</summary>
+    public bool PeerSets { get; init; } = true;
 
     /// <summary>
     /// Burst senders, each waiting for its report's answer before sending the next. Enough that the server, not this
@@ -67,6 +73,7 @@ internal sealed record Settings
                 "--out" => settings with { Out = Path.GetFullPath(value) },
                 "--label" => settings with { Label = value },
                 "--keep-data" => settings with { KeepData = value == "true" },
+                "--peer-sets" => settings with { PeerSets = value != "false" },
                 "--hold-connected-seconds" => settings with { HoldConnectedSeconds = Int() },
                 _ => throw new ArgumentException($"unknown option {args[i]}; see tests/Orchestrator.LoadHarness/run.sh"),
             };

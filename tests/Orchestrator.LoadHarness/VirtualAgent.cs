@@ -1,23 +1,30 @@
 using System.Globalization;
+using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Orchestrator.Protocol;
 
 namespace Orchestrator.LoadHarness;
 
 /// <summary>
-/// One endpoint's agent, minus the firewall: long-polls its desired state, acknowledges every new state with a report
-/// that carries the applied version (as the real agent does once it applied it), and reports a few traffic rows every
-/// <see cref="ReportInterval"/>.
+/// One endpoint's agent, minus the firewall: long-polls its desired state (asking for peer sets by reference when
+/// <paramref name="peerSets"/>), fetches a named peer set once (br/gzip, verified by its hash, as the real agent does),
+/// acknowledges every new state with a report that carries the applied version (as the real agent does once it applied
+/// it), and reports a few traffic rows every <see cref="ReportInterval"/>. Its group is the endpoints
+/// <paramref name="groupFirst"/> … <paramref name="groupFirst"/> + <paramref name="groupCount"/> - 1 (indexes, not a
+/// list: 10,000 agents in one group would otherwise hold 100 million peer strings in the harness).
 /// </summary>
-internal sealed class VirtualAgent(int index, int group, string address, EnrollResponseV1 credential, IReadOnlyList<string> peers)
+internal sealed class VirtualAgent(int index, int group, string address, EnrollResponseV1 credential, int groupFirst, int groupCount, bool peerSets)
 {
     public static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(5);
 
     private readonly string _authorization = $"{AgentProtocolV1.AuthScheme} {credential.AgentId}:{credential.Secret}";
     private long _version;
     private long _reportSequence;
+    private string? _heldPeerSet;
 
     public int Index { get; } = index;
 
@@ -34,21 +41,26 @@ internal sealed class VirtualAgent(int index, int group, string address, EnrollR
     /// <summary>Unix ms at which a state without openings arrived after an open one; 0 until then.</summary>
     public long ClosedReceivedAt { get; private set; }
 
+    /// <summary>Body bytes received on the wire for the first opening: its state plus the peer-set fetch it needed.</summary>
+    public long OpeningBytes { get; private set; }
+
     public async Task PollLoopAsync(Fleet fleet, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
+                var features = peerSets ? $"&{AgentProtocolV1.FeaturesQuery}={AgentProtocolV1.PeerSetsFeature}" : "";
                 using var request = new HttpRequestMessage(
-                    HttpMethod.Get, string.Create(CultureInfo.InvariantCulture, $"{AgentProtocolV1.StatePath}?version={_version}&wait=25"));
+                    HttpMethod.Get, string.Create(CultureInfo.InvariantCulture, $"{AgentProtocolV1.StatePath}?version={_version}&wait=25{features}"));
                 request.Headers.TryAddWithoutValidation("Authorization", _authorization);
                 using var response = await fleet.Http.SendAsync(request, cancellationToken);
-                var at = fleet.NowMs();
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
-                    var state = (await response.Content.ReadFromJsonAsync<DesiredStateV1>(Fleet.Json, cancellationToken))!;
-                    Observe(state, at);
+                    var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+                    var state = JsonSerializer.Deserialize<DesiredStateV1>(body, Fleet.Json)!;
+                    var fetched = await FetchPeerSetsAsync(fleet, state, cancellationToken);
+                    Observe(state, fleet.NowMs(), body.Length + fetched);
                     Interlocked.Increment(ref fleet.Counters.States);
                     await ReportAsync(fleet, traffic: 0, cancellationToken);
                 }
@@ -96,9 +108,12 @@ internal sealed class VirtualAgent(int index, int group, string address, EnrollR
     public async Task<bool> ReportAsync(Fleet fleet, int traffic, CancellationToken cancellationToken, bool throttled = true)
     {
         var rows = new List<PeerTrafficV1>(traffic);
-        for (var i = 0; i < traffic && peers.Count > 0; i++)
+        for (var i = 0; i < traffic && groupCount > 1; i++)
         {
-            rows.Add(new PeerTrafficV1(peers[(int)((_reportSequence + i) % peers.Count)], 1_048_576 + i, 4_096));
+            // The group's other members in turn (the k-th other member: skip this agent's own index).
+            var k = (int)((_reportSequence + i) % (groupCount - 1));
+            var peer = groupFirst + k >= Index ? groupFirst + k + 1 : groupFirst + k;
+            rows.Add(new PeerTrafficV1(Addresses.Of(peer + 1), 1_048_576 + i, 4_096));
         }
 
         var id = string.Create(CultureInfo.InvariantCulture, $"{Index}-{Interlocked.Increment(ref _reportSequence)}");
@@ -142,7 +157,46 @@ internal sealed class VirtualAgent(int index, int group, string address, EnrollR
         }
     }
 
-    private void Observe(DesiredStateV1 state, long at)
+    /// <summary>Fetches the sets the state names that this agent does not hold; the body bytes received on the wire.</summary>
+    private async Task<long> FetchPeerSetsAsync(Fleet fleet, DesiredStateV1 state, CancellationToken cancellationToken)
+    {
+        var bytes = 0L;
+        foreach (var reference in state.Openings.Select(o => o.PeerSet).OfType<PeerSetRefV1>().DistinctBy(r => r.Hash))
+        {
+            if (reference.Hash == _heldPeerSet)
+            {
+                continue;
+            }
+
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"{AgentProtocolV1.PeerSetsPath}/{reference.Hash}");
+            request.Headers.TryAddWithoutValidation("Authorization", _authorization);
+            request.Headers.TryAddWithoutValidation("Accept-Encoding", "br, gzip");
+            using var response = await fleet.Http.SendAsync(request, cancellationToken);
+            response.EnsureSuccessStatusCode();
+            var raw = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            bytes += raw.Length;
+            Interlocked.Increment(ref fleet.Counters.PeerSetFetches);
+            Interlocked.Add(ref fleet.Counters.PeerSetBytes, raw.Length);
+            using Stream decoded = response.Content.Headers.ContentEncoding.FirstOrDefault() switch
+            {
+                "br" => new BrotliStream(new MemoryStream(raw), CompressionMode.Decompress),
+                "gzip" => new GZipStream(new MemoryStream(raw), CompressionMode.Decompress),
+                _ => new MemoryStream(raw),
+            };
+            var set = (await JsonSerializer.DeserializeAsync<PeerSetV1>(decoded, Fleet.Json, cancellationToken))!;
+            var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', set.Ranges))));
+            if (hash != reference.Hash)
+            {
+                throw new InvalidOperationException($"peer set {reference.Hash}: content hashes to {hash}");
+            }
+
+            _heldPeerSet = hash;
+        }
+
+        return bytes;
+    }
+
+    private void Observe(DesiredStateV1 state, long at, long bytes)
     {
         Interlocked.Exchange(ref _version, state.Version);
         if (FirstStateAt == 0)
@@ -155,6 +209,7 @@ internal sealed class VirtualAgent(int index, int group, string address, EnrollR
             if (OpenReceivedAt == 0)
             {
                 OpenReceivedAt = at;
+                OpeningBytes = bytes;
             }
         }
         else if (OpenReceivedAt != 0 && ClosedReceivedAt == 0)

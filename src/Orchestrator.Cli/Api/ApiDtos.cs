@@ -101,10 +101,13 @@ internal sealed record RunDto(
     string? CloseReason,
     IReadOnlyList<string> Groups);
 
-internal sealed record RunDetailDto(RunDto Run, IReadOnlyList<RunMemberDto> Members);
+internal sealed record RunDetailDto(RunDto Run, IReadOnlyList<RunMemberDto> Members, RunPeerSetDto? PeerSet);
+
+/// <summary>The run's peer set, once per run: each member accepts these ranges without its own addresses.</summary>
+internal sealed record RunPeerSetDto(string Hash, long Addresses, IReadOnlyList<string> Ranges);
 
 internal sealed record RunMemberDto(
-    long EndpointId, string Hostname, IReadOnlyList<string> Addresses, IReadOnlyList<string> AllowedPeers,
+    long EndpointId, string Hostname, IReadOnlyList<string> Addresses,
     DateTimeOffset? OpenAckedAt, DateTimeOffset? CloseAckedAt, string? CloseState);
 
 internal sealed record AdHocRunBody(string Duration, string? Cutoff);

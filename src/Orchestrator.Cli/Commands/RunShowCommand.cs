@@ -18,7 +18,8 @@ internal static class RunShowCommand
     {
         var run = new Argument<long>("run") { Description = "Run id (see runs list)" };
         var command = new Command("show", """
-            One run: its state and times, each member with its opening and closing confirmation and its scan outcome,
+            One run: its state and times, its peer set once (every member's address as exact ranges; each member accepts
+            it without its own addresses), each member with its opening and closing confirmation and its scan outcome,
             the scan totals and the report's anomalies. The full report: orchestrator report <run>.
 
             Examples:
@@ -34,24 +35,24 @@ internal static class RunShowCommand
             var members = detail.Members
                 .OrderBy(m => m.Hostname, StringComparer.OrdinalIgnoreCase)
                 .Select(m => new ShownMember(
-                    m.EndpointId, m.Hostname, m.Addresses, m.AllowedPeers.Count, m.OpenAckedAt, m.CloseState, m.CloseAckedAt,
+                    m.EndpointId, m.Hostname, m.Addresses, m.OpenAckedAt, m.CloseState, m.CloseAckedAt,
                     rows.GetValueOrDefault(m.EndpointId)?.Agent, rows.GetValueOrDefault(m.EndpointId)?.Scan, rows.GetValueOrDefault(m.EndpointId)?.ScanExitCode))
                 .ToList();
             var s = report.Summary;
             var scans = new ShownScans(s.ScansSucceeded, s.ScansFailed, s.ScansRunning, s.ScansNotDispatched);
             if (invocation.Json)
             {
-                Json.Write(invocation.Stdout, new { run = detail.Run, members, scans, anomalies = report.Anomalies });
+                Json.Write(invocation.Stdout, new { run = detail.Run, peerSet = detail.PeerSet, members, scans, anomalies = report.Anomalies });
                 return ExitCodes.Ok;
             }
 
-            Write(invocation.Out, detail.Run, members, scans, report.Anomalies);
+            Write(invocation.Out, detail.Run, detail.PeerSet, members, scans, report.Anomalies);
             return ExitCodes.Ok;
         });
         return command;
     }
 
-    private static void Write(IAnsiConsole console, RunDto r, IReadOnlyList<ShownMember> members, ShownScans scans, IReadOnlyList<AnomalyDto> anomalies)
+    private static void Write(IAnsiConsole console, RunDto r, RunPeerSetDto? peerSet, IReadOnlyList<ShownMember> members, ShownScans scans, IReadOnlyList<AnomalyDto> anomalies)
     {
         var reason = r.CloseReason is { } cr ? $" ({cr})" : "";
         console.MarkupLine($"Run [bold]{r.Id}[/] of [bold]{Markup.Escape(r.WindowName)}[/] (window {r.WindowId}, {Markup.Escape(r.Kind)}): {Tables.State(r.State)}{Markup.Escape(reason)}");
@@ -60,6 +61,8 @@ internal static class RunShowCommand
         console.MarkupLine(Markup.Escape($"  groups   {Formats.List(r.Groups)}"));
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"  members  {members.Count}: opening confirmed by {members.Count(m => m.OpenAckedAt is not null)}, close confirmed by {members.Count(m => m.CloseState == "Confirmed")}")));
+        console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"  peers    {PeersLine(peerSet)}")));
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"  scans    {scans.Succeeded} succeeded, {scans.Failed} failed, {scans.Running} running, {scans.NotDispatched} not dispatched")));
 
@@ -100,8 +103,14 @@ internal static class RunShowCommand
         }
     }
 
+    // The set once, never per member: a member accepts it without its own addresses. A long set is cut after a few ranges.
+    private static string PeersLine(RunPeerSetDto? set) => set is null
+        ? "none yet: frozen when the run opens"
+        : string.Create(CultureInfo.InvariantCulture, $"{set.Addresses} {(set.Addresses == 1 ? "address" : "addresses")} in {set.Ranges.Count} {(set.Ranges.Count == 1 ? "range" : "ranges")}: ")
+          + string.Join(", ", set.Ranges.Take(5)) + (set.Ranges.Count > 5 ? ", …" : "");
+
     private sealed record ShownMember(
-        long EndpointId, string Hostname, IReadOnlyList<string> Addresses, int AllowedPeers, DateTimeOffset? OpenAckedAt,
+        long EndpointId, string Hostname, IReadOnlyList<string> Addresses, DateTimeOffset? OpenAckedAt,
         string? CloseState, DateTimeOffset? CloseAckedAt, string? Agent, string? Scan, int? ScanExitCode);
 
     private sealed record ShownScans(int Succeeded, int Failed, int Running, int NotDispatched);

@@ -1,3 +1,4 @@
+using Orchestrator.Core.Enforcement;
 using Orchestrator.Core.Runs;
 
 namespace Orchestrator.Data.Runs;
@@ -17,13 +18,16 @@ public interface IRunStore
     /// <summary>Runs that still need a close (Opening, Open, Cutoff, Closing).</summary>
     Task<IReadOnlyList<RunRecord>> ListNotFinalAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Opening → Open: freezes the members with their allow-lists. False when the run was not Opening
-    /// (a repeated job), in which case nothing changes.</summary>
+    /// <summary>Opening → Open: freezes the members and, once for the run, its peer set (every member's usable address).
+    /// False when the run was not Opening (a repeated job), in which case nothing changes.</summary>
     Task<bool> OpenAsync(long runId, IReadOnlyList<RunMemberRecord> members, string actor, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     /// <summary>Moves the run to <paramref name="target"/> if it is in one of the states that may move to <paramref name="target"/>.
     /// False when it was not (a repeated or late job): nothing changes.</summary>
     Task<bool> TransitionAsync(long runId, RunState target, string actor, DateTimeOffset now, CloseReason? reason = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The run's peer set as frozen when it opened; null for a run that never opened.</summary>
+    Task<RunPeerSet?> GetPeerSetAsync(long runId, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<RunMemberRecord>> GetMembersAsync(long runId, CancellationToken cancellationToken = default);
 

@@ -40,13 +40,13 @@ public sealed record NewRun(
 
 public sealed record RunQuery(long? WindowId = null, RunState? State = null, DateTimeOffset? From = null, DateTimeOffset? To = null, int Limit = 100);
 
-/// <summary>A frozen member with the addresses it accepts the peering port from, and what its agent confirmed.</summary>
+/// <summary>A frozen member with its addresses, and what its agent confirmed. It accepts the peering port from the run's
+/// peer set (<see cref="IRunStore.GetPeerSetAsync"/>) without its own addresses.</summary>
 public sealed record RunMemberRecord(
     long RunId,
     long EndpointId,
     string Hostname,
     IReadOnlyList<string> Addresses,
-    IReadOnlyList<string> AllowedPeers,
     DateTimeOffset? OpenAckedAt = null,
     DateTimeOffset? CloseAckedAt = null,
     MemberCloseState? CloseState = null);
@@ -75,5 +75,5 @@ public enum MemberCloseState
 /// <param name="OpenUntilExpiry">Members without a confirmation whose opening's expiry was still ahead.</param>
 public sealed record CloseSettlement(int Confirmed, int Unconfirmed, int OpenUntilExpiry);
 
-/// <summary>A run open for an endpoint right now, with that endpoint's allow-list.</summary>
+/// <summary>A run open for an endpoint right now, with that endpoint's membership.</summary>
 public sealed record OpenRun(RunRecord Run, RunMemberRecord Member);

@@ -1,6 +1,7 @@
 using System.Data;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Orchestrator.Core.Enforcement;
 using Orchestrator.Core.Runs;
 using Orchestrator.Core.Windows;
 using Orchestrator.Data.Audit;
@@ -130,22 +131,25 @@ internal sealed class SqliteRunStore(Database database) : IRunStore
         insert.Transaction = (SqliteTransaction)transaction;
         insert.CommandText =
             """
-            INSERT INTO run_members (run_id, endpoint_id, hostname, addresses, allowed_peers)
-            VALUES ($run, $endpoint, $hostname, $addresses, $allowed)
+            INSERT INTO run_members (run_id, endpoint_id, hostname, addresses)
+            VALUES ($run, $endpoint, $hostname, $addresses)
             """;
         insert.Parameters.Add("$run", SqliteType.Integer).Value = runId;
         var endpoint = insert.Parameters.Add("$endpoint", SqliteType.Integer);
         var hostname = insert.Parameters.Add("$hostname", SqliteType.Text);
         var addresses = insert.Parameters.Add("$addresses", SqliteType.Text);
-        var allowed = insert.Parameters.Add("$allowed", SqliteType.Text);
         foreach (var member in members)
         {
             endpoint.Value = member.EndpointId;
             hostname.Value = member.Hostname;
             addresses.Value = Json.Write(member.Addresses);
-            allowed.Value = Json.Write(member.AllowedPeers);
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
+
+        // The peer set once for the run: storage grows with the members, not with their square.
+        var peerSet = RunPeerSet.OfText(members.SelectMany(m => m.Addresses));
+        await connection.ExecuteAsync(
+            "INSERT INTO run_peer_sets (run_id, ranges) VALUES (@runId, @ranges)", new { runId, ranges = peerSet.Canonical }, transaction);
 
         await transaction.CommitAsync(cancellationToken);
         return true;
@@ -162,6 +166,13 @@ internal sealed class SqliteRunStore(Database database) : IRunStore
 
         await transaction.CommitAsync(cancellationToken);
         return true;
+    }
+
+    public async Task<RunPeerSet?> GetPeerSetAsync(long runId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var ranges = await connection.QuerySingleOrDefaultAsync<string>("SELECT ranges FROM run_peer_sets WHERE run_id = @runId", new { runId });
+        return ranges is null ? null : RunPeerSet.Parse(ranges);
     }
 
     public async Task<IReadOnlyList<RunMemberRecord>> GetMembersAsync(long runId, CancellationToken cancellationToken = default)
@@ -284,15 +295,15 @@ internal sealed class SqliteRunStore(Database database) : IRunStore
 
     private const string MemberColumns =
         """
-        run_id AS RunId, endpoint_id AS EndpointId, hostname AS Hostname, addresses AS Addresses, allowed_peers AS AllowedPeers,
+        run_id AS RunId, endpoint_id AS EndpointId, hostname AS Hostname, addresses AS Addresses,
         open_acked_at AS OpenAckedAt, close_acked_at AS CloseAckedAt, close_state AS CloseState
         """;
 
     private sealed record MemberRow(
-        long RunId, long EndpointId, string Hostname, string Addresses, string AllowedPeers, long? OpenAckedAt, long? CloseAckedAt, string? CloseState)
+        long RunId, long EndpointId, string Hostname, string Addresses, long? OpenAckedAt, long? CloseAckedAt, string? CloseState)
     {
         public RunMemberRecord ToRecord() => new(
-            RunId, EndpointId, Hostname, Json.Read<string[]>(Addresses), Json.Read<string[]>(AllowedPeers),
+            RunId, EndpointId, Hostname, Json.Read<string[]>(Addresses),
             UnixMs.To(OpenAckedAt), UnixMs.To(CloseAckedAt), CloseState is null ? null : Enum.Parse<MemberCloseState>(CloseState));
     }
 

@@ -1,6 +1,8 @@
+using System.Net;
 using System.Threading.Channels;
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Orchestrator.Core.Enforcement;
 using Orchestrator.Data.Runs;
 using Orchestrator.Data.Sqlite;
 
@@ -19,13 +21,13 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
     private const int BatchRows = 20_000;
 
     // The runs a report can belong to: open when the report arrived, or ended within the grace period (the last
-    // counters of a run arrive after its end), latest first. For traffic the peer must also be on the run's
-    // allow-list; blocked counts after the end count only until the member's agent acknowledged the close (the report
+    // counters of a run arrive after its end), latest first. For traffic the peer must also be in the run's peer set
+    // and not one of the reporter's own addresses (its allow-list, derived); blocked counts after the end count only until the member's agent acknowledged the close (the report
     // that carries that acknowledgement holds the run's last counters; regression: attempts after the end were listed
     // as during the run).
     private const string CandidateRuns =
         """
-        SELECT r.id, r.planned_end, m.allowed_peers, m.close_acked_at IS NULL
+        SELECT r.id, r.planned_end, m.addresses, m.close_acked_at IS NULL
         FROM runs r JOIN run_members m ON m.run_id = r.id
         WHERE m.endpoint_id = $endpoint AND r.opened_at IS NOT NULL AND r.opened_at <= $at AND r.planned_end + $grace >= $at
         ORDER BY r.opened_at DESC
@@ -36,9 +38,9 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
 
     private readonly Channel<PendingReport> _queue = Channel.CreateUnbounded<PendingReport>(new UnboundedChannelOptions { SingleReader = true });
 
-    // Parsed allow-lists by (run, endpoint): a member's allow-list is written once, when its run opens, and every report
-    // of the run would otherwise parse the same JSON again. The stored text is compared, so a changed list is parsed again.
-    private readonly AllowLists _allowLists = new();
+    // Parsed peer sets by run: a run's set is written once, when it opens, and every report of the run would otherwise
+    // parse it again (one set per run, not one allow-list per member: memory grows with the members, not their square).
+    private readonly PeerSets _peerSets = new();
     private int _writing;
 
     // When the writer next forgets report ids older than ITrafficStore.ReportIdRetention (once a minute at most).
@@ -175,7 +177,7 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
                 continue;
             }
 
-            var candidates = report.Traffic.Count + report.Blocked.Count > 0 ? commands.CandidatesOf(report.EndpointId, at, grace, _allowLists) : [];
+            var candidates = report.Traffic.Count + report.Blocked.Count > 0 ? commands.CandidatesOf(report.EndpointId, at, grace, _peerSets) : [];
             foreach (var row in report.Traffic)
             {
                 var runId = candidates.FirstOrDefault(c => c.Allows(row.Peer))?.RunId;
@@ -294,18 +296,18 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
         }
     }
 
-    /// <summary>Parsed allow-lists by (run, endpoint), with the JSON text they were parsed from; bounded.</summary>
-    private sealed class AllowLists
+    /// <summary>Parsed peer sets by run; bounded.</summary>
+    private sealed class PeerSets
     {
-        private const int Limit = 100_000;
-        private readonly Dictionary<(long RunId, long EndpointId), (string Json, HashSet<string> Peers)> _parsed = [];
+        private const int Limit = 1_000;
+        private readonly Dictionary<long, RunPeerSet> _parsed = [];
 
-        /// <remarks>Only the writer calls this, one batch at a time.</remarks>
-        public HashSet<string> Of(long runId, long endpointId, string json)
+        /// <remarks>Only the writer calls this, one batch at a time; <paramref name="read"/> reads the stored set.</remarks>
+        public RunPeerSet Of(long runId, Func<long, string?> read)
         {
-            if (_parsed.TryGetValue((runId, endpointId), out var kept) && string.Equals(kept.Json, json, StringComparison.Ordinal))
+            if (_parsed.TryGetValue(runId, out var kept))
             {
-                return kept.Peers;
+                return kept;
             }
 
             if (_parsed.Count >= Limit)
@@ -313,16 +315,21 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
                 _parsed.Clear();
             }
 
-            var peers = new HashSet<string>(Json.Read<string[]>(json), StringComparer.Ordinal);
-            _parsed[(runId, endpointId)] = (json, peers);
-            return peers;
+            var set = RunPeerSet.Parse(read(runId) ?? "");
+            _parsed[runId] = set;
+            return set;
         }
     }
 
-    /// <summary>A run a report may belong to, latest first.</summary>
-    private sealed record CandidateRun(long RunId, long PlannedEnd, HashSet<string> AllowedPeers, bool CloseAcknowledged)
+    /// <summary>A run a report may belong to, latest first: a peer is the run's when it is in the run's set and not one
+    /// of the reporter's own addresses (the reporter's allow-list; a lookup, not a list per member).</summary>
+    private sealed record CandidateRun(long RunId, long PlannedEnd, RunPeerSet PeerSet, HashSet<IPAddress> Own, bool CloseAcknowledged)
     {
-        public bool Allows(string peer) => AllowedPeers.Contains(peer);
+        public bool Allows(string peer) =>
+            IPAddress.TryParse(peer, out var address) && PeerSet.Contains(address) && !Own.Contains(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+
+        public static HashSet<IPAddress> OwnOf(RunPeerSet set, string addressesJson) =>
+            [.. set.OwnIn(Json.Read<string[]>(addressesJson).Select(t => IPAddress.TryParse(t, out var a) ? a : null).OfType<IPAddress>())];
     }
 
     /// <summary>The batch's prepared commands: each is compiled once and run for every row.</summary>
@@ -332,6 +339,7 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
         private readonly SqliteParameter _candidateEndpoint;
         private readonly SqliteParameter _candidateAt;
         private readonly SqliteParameter _candidateGrace;
+        private readonly SqliteCommand _peerSet;
         private readonly SqliteCommand _traffic;
         private readonly SqliteCommand _blocked;
         private readonly SqliteCommand _applied;
@@ -355,6 +363,7 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
             _candidateEndpoint = _candidates.Parameters.Add("$endpoint", SqliteType.Integer);
             _candidateAt = _candidates.Parameters.Add("$at", SqliteType.Integer);
             _candidateGrace = _candidates.Parameters.Add("$grace", SqliteType.Integer);
+            _peerSet = Prepare(connection, "SELECT ranges FROM run_peer_sets WHERE run_id = $run", ("$run", SqliteType.Integer));
 
             _traffic = Prepare(
                 connection,
@@ -400,7 +409,7 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
                 connection,
                 "DELETE FROM agent_reports WHERE rowid IN (SELECT rowid FROM agent_reports WHERE received_at < $before ORDER BY received_at LIMIT 20000)",
                 ("$before", SqliteType.Integer));
-            _all = [InsertReport, _candidates, _traffic, _blocked, _applied, _acknowledgeOpen, _acknowledgeClose, _pruneTraffic, _pruneBlocked, _forgetReports];
+            _all = [InsertReport, _candidates, _peerSet, _traffic, _blocked, _applied, _acknowledgeOpen, _acknowledgeClose, _pruneTraffic, _pruneBlocked, _forgetReports];
         }
 
         public SqliteCommand InsertReport { get; }
@@ -450,7 +459,7 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
             }
         }
 
-        public List<CandidateRun> CandidatesOf(long endpointId, long at, long grace, AllowLists allowLists)
+        public List<CandidateRun> CandidatesOf(long endpointId, long at, long grace, PeerSets peerSets)
         {
             _candidateEndpoint.Value = endpointId;
             _candidateAt.Value = at;
@@ -460,10 +469,17 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
             while (reader.Read())
             {
                 var runId = reader.GetInt64(0);
-                candidates.Add(new CandidateRun(runId, reader.GetInt64(1), allowLists.Of(runId, endpointId, reader.GetString(2)), reader.GetInt64(3) == 0));
+                var set = peerSets.Of(runId, ReadPeerSet);
+                candidates.Add(new CandidateRun(runId, reader.GetInt64(1), set, CandidateRun.OwnOf(set, reader.GetString(2)), reader.GetInt64(3) == 0));
             }
 
             return candidates;
+        }
+
+        private string? ReadPeerSet(long runId)
+        {
+            _peerSet.Parameters[0].Value = runId;
+            return _peerSet.ExecuteScalar() as string;
         }
 
         /// <summary>Keeps the newest <paramref name="keep"/> rows of each kind that belong to no run.</summary>

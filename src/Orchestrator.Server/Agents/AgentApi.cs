@@ -38,6 +38,7 @@ internal static class AgentApi
         // The documented report limit, below the server's general body limit: a larger report gets 413 before it is read.
         agent.MapPost(AgentProtocolV1.ReportRoute, ReportAsync).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(AgentProtocolV1.MaxReportBytes));
         agent.MapPost(AgentProtocolV1.RotateRoute, RotateAsync);
+        agent.MapGet(AgentProtocolV1.PeerSetsRoute + "/{hash}", AgentPeerSets.GetAsync);
         return app;
     }
 
@@ -97,7 +98,8 @@ internal static class AgentApi
     /// </summary>
     private static async Task<Results<Ok<DesiredStateV1>, StatusCodeHttpResult, ValidationProblem>> StateAsync(
         [Microsoft.AspNetCore.Mvc.FromQuery(Name = AgentProtocolV1.VersionQuery)] long? version,
-        [Microsoft.AspNetCore.Mvc.FromQuery(Name = AgentProtocolV1.WaitQuery)] int? wait, HttpContext http, DesiredStates states, DesiredStateNotifier notifier, IAgentStore agents,
+        [Microsoft.AspNetCore.Mvc.FromQuery(Name = AgentProtocolV1.WaitQuery)] int? wait,
+        [Microsoft.AspNetCore.Mvc.FromQuery(Name = AgentProtocolV1.FeaturesQuery)] string? features, HttpContext http, DesiredStates states, DesiredStateNotifier notifier, IAgentStore agents,
         IOptions<OrchestratorOptions> options, TimeProvider time, CancellationToken ct)
     {
         if (wait is < 0 or > AgentProtocolV1.MaxWaitSeconds)
@@ -112,11 +114,12 @@ internal static class AgentApi
             await agents.TouchAsync(me.AgentId, now, ct);
         }
 
+        var peerSets = AgentPeerSets.Asked(features);
         var deadline = time.GetUtcNow().AddSeconds(wait ?? DefaultWaitSeconds);
         while (true)
         {
             var change = notifier.NextChange(me.EndpointId);
-            var (state, _, nextEnd) = await states.ForAsync(me.EndpointId, ct);
+            var (state, _, nextEnd) = await states.ForAsync(me.EndpointId, ct, peerSets);
             http.Response.Headers.ETag = $"\"{state.Version.ToString(CultureInfo.InvariantCulture)}\"";
             if (state.Version != version)
             {

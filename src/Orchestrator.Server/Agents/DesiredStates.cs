@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Net;
 using System.Security.Cryptography;
 using System.Text;
-using Orchestrator.Core.Endpoints;
 using Orchestrator.Core.Enforcement;
 using Orchestrator.Core.Groups;
 using Orchestrator.Core.Windows;
@@ -13,15 +13,17 @@ using Orchestrator.Protocol;
 namespace Orchestrator.Server.Agents;
 
 /// <summary>
-/// What an endpoint must enforce now: one opening per open run and port, with that run's allow-list for the
-/// endpoint and the seconds left. The version is a hash of everything but the seconds, so it changes exactly
-/// when the agent has something new to apply, survives restarts, and needs no counter.
+/// What an endpoint must enforce now: one opening per open run and port, with that run's peers for the endpoint (its
+/// run's peer set without its own addresses) and the seconds left. The version is a hash of everything but the
+/// seconds, so it changes exactly when the agent has something new to apply, survives restarts, and needs no counter.
 /// </summary>
 /// <remarks>
 /// What the database says (open runs with this endpoint's membership, pending scans) is kept per endpoint until the
 /// endpoint's <see cref="DesiredStateNotifier.Generation"/> moves (run opened or closed, scans dispatched), its own scan
 /// outcome arrives (<see cref="Forget"/>) or <see cref="ReadFor"/> passes; time (ends, seconds left) is applied at every
 /// call. When a run opens, 10,000 agents wake at once, each then acknowledges and polls again: one read instead of three.
+/// A run's peer set is read and parsed once for all its members (<see cref="PeerSetEntry"/>); an endpoint's snapshot
+/// holds only its own addresses, so memory per endpoint does not grow with its group.
 /// </remarks>
 internal sealed class DesiredStates(IRunStore runs, IScanStore scans, DesiredStateNotifier notifier, TimeProvider time)
 {
@@ -30,34 +32,42 @@ internal sealed class DesiredStates(IRunStore runs, IScanStore scans, DesiredSta
 
     private readonly ConcurrentDictionary<long, Snapshot> _snapshots = new();
 
-    // Kept snapshots share one copy of each open run and of each peer address: 10,000 members of 100-endpoint groups
-    // would otherwise hold 10,000 copies of the run definitions and a million address strings.
+    // Kept snapshots share one copy of each open run: 10,000 members would otherwise hold 10,000 copies of its definition.
     private readonly ConcurrentDictionary<long, RunRecord> _runs = new();
-    private readonly ConcurrentDictionary<string, string> _addresses = new(StringComparer.Ordinal);
-    private int _runWrites;
-    private int _addressWrites;
 
-/// <returns>The state, the runs it holds, and when the first of those runs ends (the state changes by itself then).</returns>
-    public async Task<(DesiredStateV1 State, IReadOnlyList<long> RunIds, DateTimeOffset? NextEnd)> ForAsync(long endpointId, CancellationToken cancellationToken)
+    // One parsed peer set per run, loaded once however many members wake at the same moment (a set is frozen when its
+    // run opens, so a kept one never goes stale).
+    private readonly ConcurrentDictionary<long, Lazy<Task<PeerSetEntry>>> _peerSets = new();
+    private int _runWrites;
+    private int _peerSetWrites;
+
+    /// <param name="peerSets">The agent asked for <see cref="AgentProtocolV1.PeerSetsFeature"/>: openings name the run's
+    /// peer set by hash instead of listing every peer. The version is the same either way (both say the same).</param>
+    /// <returns>The state, the runs it holds, and when the first of those runs ends (the state changes by itself then).</returns>
+    public async Task<(DesiredStateV1 State, IReadOnlyList<long> RunIds, DateTimeOffset? NextEnd)> ForAsync(
+        long endpointId, CancellationToken cancellationToken, bool peerSets = false)
     {
         var now = time.GetUtcNow();
         var snapshot = await SnapshotAsync(endpointId, now, cancellationToken);
         var openings = new List<OpeningV1>();
         var identity = new StringBuilder();
         var holding = new List<RunRecord>();
-        foreach (var (run, member) in snapshot.Open)
+        foreach (var held in snapshot.Open)
         {
+            var run = held.Run;
             var seconds = new Opening(run.Id, run.Definition.Ports, [], run.PlannedEnd).SecondsRemaining(now);
-            if (seconds <= 0 || member.AllowedPeers.Count == 0 || run.Definition.Ports.Count == 0)
+            if (seconds <= 0 || held.PeerSet.Set.Count - held.Except.Count <= 0 || run.Definition.Ports.Count == 0)
             {
                 continue;
             }
 
             holding.Add(run);
+            var reference = peerSets ? new PeerSetRefV1(held.PeerSet.Set.Hash, held.PeerSet.Set.Count, held.Except) : null;
+            IReadOnlyList<string> listed = peerSets ? [] : held.PeerSet.Without(held.Except);
             foreach (var port in run.Definition.Ports)
             {
-                openings.Add(new OpeningV1(run.Id, port.Port, port.Transport, member.AllowedPeers, seconds));
-                identity.Append(CultureInfo.InvariantCulture, $"{run.Id}|{port}|{run.PlannedEnd.ToUnixTimeMilliseconds()}|{snapshot.PeersOf(run.Id)};");
+                openings.Add(new OpeningV1(run.Id, port.Port, port.Transport, listed, seconds, reference));
+                identity.Append(CultureInfo.InvariantCulture, $"{run.Id}|{port}|{run.PlannedEnd.ToUnixTimeMilliseconds()}|{held.PeerSet.Set.Hash}|{string.Join(',', held.Except)};");
             }
         }
 
@@ -67,6 +77,15 @@ internal sealed class DesiredStates(IRunStore runs, IScanStore scans, DesiredSta
 
         var state = new DesiredStateV1(VersionOf(identity.ToString()), openings, peering, snapshot.Scans);
         return (state, holding.Select(r => r.Id).ToList(), holding.Count == 0 ? null : holding.Min(r => r.PlannedEnd));
+    }
+
+    /// <summary>The peer set named <paramref name="hash"/> when a run the endpoint is a member of holds it now; null
+    /// otherwise (an agent fetches only sets its own state names).</summary>
+    public async Task<PeerSetEntry?> PeerSetAsync(long endpointId, string hash, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var snapshot = await SnapshotAsync(endpointId, now, cancellationToken);
+        return snapshot.Open.FirstOrDefault(h => h.Run.PlannedEnd > now && string.Equals(h.PeerSet.Set.Hash, hash, StringComparison.Ordinal))?.PeerSet;
     }
 
     /// <summary>The endpoint's own report changed what it must do (a scan finished): read again at the next call.</summary>
@@ -80,24 +99,50 @@ internal sealed class DesiredStates(IRunStore runs, IScanStore scans, DesiredSta
             return kept;
         }
 
-        // A peer the address rule refuses (stored by a version before the rule was shared) is left out rather than
-        // sent: the agent would refuse the whole state for it, and then nothing of the run would open.
-        var open = (await runs.ListOpenForEndpointAsync(endpointId, now, cancellationToken))
-            .Select(o => new OpenRun(Shared(o.Run), o.Member with
-            {
-                AllowedPeers = o.Member.AllowedPeers.Where(p => PeerAddresses.Problem(p, out _) is null).Select(Shared).ToList(),
-            }))
-            .ToList();
+        var open = new List<HeldRun>();
+        foreach (var o in await runs.ListOpenForEndpointAsync(endpointId, now, cancellationToken))
+        {
+            var entry = await PeerSetOfAsync(o.Run.Id);
+            var own = entry.Set.OwnIn(o.Member.Addresses.Select(t => IPAddress.TryParse(t, out var a) ? a : null).OfType<IPAddress>());
+            open.Add(new HeldRun(Shared(o.Run), entry, own.Select(a => a.ToString()).ToList()));
+        }
+
         var pending = await scans.ListPendingAsync(endpointId, cancellationToken);
-        var snapshot = new Snapshot(
-            generation,
-            now,
-            open,
-            open.ToDictionary(o => o.Run.Id, o => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join(',', o.Member.AllowedPeers))))),
-            pending.Select(s => new ScanRequestV1(s.ScanId, s.RunId, s.TimeoutSeconds)).ToList());
+        var snapshot = new Snapshot(generation, now, open, pending.Select(s => new ScanRequestV1(s.ScanId, s.RunId, s.TimeoutSeconds)).ToList());
         _snapshots[endpointId] = snapshot;
         return snapshot;
     }
+
+    private async Task<PeerSetEntry> PeerSetOfAsync(long runId)
+    {
+        if (!_peerSets.TryGetValue(runId, out var lazy))
+        {
+            // Counts additions, not reads (10,000 members read the same set at once): sets of runs that closed long ago
+            // are forgotten now and then, and members of open runs load theirs again once.
+            if (Interlocked.Increment(ref _peerSetWrites) > 1_000)
+            {
+                Interlocked.Exchange(ref _peerSetWrites, 0);
+                _peerSets.Clear();
+            }
+
+            lazy = _peerSets.GetOrAdd(runId, id => new Lazy<Task<PeerSetEntry>>(() => LoadAsync(id)));
+        }
+
+        try
+        {
+            return await lazy.Value;
+        }
+        catch (Exception)
+        {
+            // A failed read is not kept: the next caller reads again.
+            _peerSets.TryRemove(new KeyValuePair<long, Lazy<Task<PeerSetEntry>>>(runId, lazy));
+            throw;
+        }
+    }
+
+    // Read without the caller's token: the load is shared with every other member waking now.
+    private async Task<PeerSetEntry> LoadAsync(long runId) =>
+        new(await runs.GetPeerSetAsync(runId, CancellationToken.None) ?? RunPeerSet.Parse(""));
 
     private RunRecord Shared(RunRecord run)
     {
@@ -117,23 +162,6 @@ internal sealed class DesiredStates(IRunStore runs, IScanStore scans, DesiredSta
         }
 
         return _runs.AddOrUpdate(run.Id, run, (_, kept) => kept.UpdatedAt == run.UpdatedAt && kept.State == run.State ? kept : run);
-    }
-
-    private string Shared(string address)
-    {
-        if (_addresses.TryGetValue(address, out var kept))
-        {
-            return kept;
-        }
-
-        // Counts additions (an upper bound of the entries), not Count, which locks the whole table.
-        if (Interlocked.Increment(ref _addressWrites) > 1_000_000)
-        {
-            Interlocked.Exchange(ref _addressWrites, 0);
-            _addresses.Clear();
-        }
-
-        return _addresses.GetOrAdd(address, address);
     }
 
     private static DeliveryOptimizationV1 DeliveryOptimizationFor(List<RunRecord> open)
@@ -156,9 +184,24 @@ internal sealed class DesiredStates(IRunStore runs, IScanStore scans, DesiredSta
         return Math.Max(1, BitConverter.ToInt64(hash, 0) & long.MaxValue);
     }
 
-    private sealed record Snapshot(
-        long Generation, DateTimeOffset ReadAt, IReadOnlyList<OpenRun> Open, Dictionary<long, string> Peers, IReadOnlyList<ScanRequestV1> Scans)
-    {
-        public string PeersOf(long runId) => Peers[runId];
-    }
+    /// <summary>An open run of the endpoint: the run, its shared peer set, and the endpoint's own addresses in the set.</summary>
+    private sealed record HeldRun(RunRecord Run, PeerSetEntry PeerSet, IReadOnlyList<string> Except);
+
+    private sealed record Snapshot(long Generation, DateTimeOffset ReadAt, IReadOnlyList<HeldRun> Open, IReadOnlyList<ScanRequestV1> Scans);
+}
+
+/// <summary>A run's peer set, parsed once for all its members, with its wire forms made once on first use.</summary>
+internal sealed class PeerSetEntry(RunPeerSet set)
+{
+    private readonly Lazy<string[]> _addresses = new(() => set.Addresses().Select(a => a.ToString()).ToArray());
+    private readonly Lazy<PeerSetV1> _message = new(() => new PeerSetV1(set.Hash, set.Ranges.Select(r => r.ToString()).ToList()));
+
+    public RunPeerSet Set { get; } = set;
+
+    /// <summary>The body of <see cref="AgentProtocolV1.PeerSetsPath"/>.</summary>
+    public PeerSetV1 Message => _message.Value;
+
+    /// <summary>Every address of the set but <paramref name="except"/> (a member's own few), for agents that take a full list.</summary>
+    public IReadOnlyList<string> Without(IReadOnlyList<string> except) =>
+        except.Count == 0 ? _addresses.Value : _addresses.Value.Where(a => !except.Contains(a, StringComparer.Ordinal)).ToList();
 }

@@ -6,7 +6,7 @@ using Orchestrator.Server.Endpoints;
 
 namespace Orchestrator.Server.Runs;
 
-/// <summary>Resolves a run's groups to endpoints at the moment it opens and computes every member's allow-list.</summary>
+/// <summary>Resolves a run's groups to endpoints at the moment it opens.</summary>
 internal sealed class RunMembership(IGroupStore groups, EndpointDirectory endpoints, ILogger<RunMembership> log)
 {
     public async Task<IReadOnlyList<RunMemberRecord>> FreezeAsync(RunRecord run)
@@ -29,14 +29,9 @@ internal sealed class RunMembership(IGroupStore groups, EndpointDirectory endpoi
             }
         }
 
-        var list = members.Values.OrderBy(m => m.Hostname, StringComparer.OrdinalIgnoreCase).ToList();
-        var allowed = AllowLists.For(list);
-        return list.Select(m => new RunMemberRecord(
-                run.Id,
-                m.EndpointId,
-                m.Hostname,
-                m.Addresses.Select(a => a.ToString()).ToList(),
-                allowed[m.EndpointId].Select(a => a.ToString()).ToList()))
+        // Each member's allow-list is derived from the run's peer set (stored once, IRunStore.OpenAsync), not listed here.
+        return members.Values.OrderBy(m => m.Hostname, StringComparer.OrdinalIgnoreCase)
+            .Select(m => new RunMemberRecord(run.Id, m.EndpointId, m.Hostname, m.Addresses.Select(a => a.ToString()).ToList()))
             .ToList();
     }
 }

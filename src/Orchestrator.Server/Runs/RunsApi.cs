@@ -60,6 +60,7 @@ internal static class RunsApi
         }
 
         var members = await runs.GetMembersAsync(id, ct);
+        var peerSet = await runs.GetPeerSetAsync(id, ct);
         // The member's current agent (not revoked) says whether it could apply its desired state.
         var applyErrors = (await agents.ListAsync(ct))
             .Where(a => a.RevokedAt is null && a.ApplyError is not null)
@@ -68,8 +69,9 @@ internal static class RunsApi
         return TypedResults.Ok(new RunDetailResponse(
             RunResponse.From(run),
             members.Select(m => new RunMemberResponse(
-                m.EndpointId, m.Hostname, m.Addresses, m.AllowedPeers, m.OpenAckedAt, m.CloseAckedAt, m.CloseState?.ToString(),
-                applyErrors.GetValueOrDefault(m.EndpointId))).ToList()));
+                m.EndpointId, m.Hostname, m.Addresses, m.OpenAckedAt, m.CloseAckedAt, m.CloseState?.ToString(),
+                applyErrors.GetValueOrDefault(m.EndpointId))).ToList(),
+            peerSet is null ? null : new RunPeerSetResponse(peerSet.Hash, peerSet.Count, peerSet.Ranges.Select(r => r.ToString()).ToList())));
     }
 
     /// <summary>Who served content to whom during the run, and who was blocked.</summary>

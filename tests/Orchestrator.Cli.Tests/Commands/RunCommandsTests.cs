@@ -188,12 +188,16 @@ public sealed class RunCommandsTests(ServerFixture server) : IClassFixture<Serve
         Assert.Contains("members  1: opening confirmed by 0, close confirmed by 0", table.Stdout);
         Assert.Matches(@"scans    0 succeeded, 0 failed, 0 running, \d+ not dispatched", table.Stdout);
         Assert.Contains("shown-ws.example", table.Stdout);
+        Assert.Matches(@"peers    1 address in 1 range: \S+", table.Stdout);
         Assert.Contains("Opening confirmed", table.Stdout);
         Assert.Contains("Anomalies (", table.Stdout);
         var doc = json.Json();
         Assert.Equal(run, doc["run"]!["id"]!.GetValue<long>());
         var member = doc["members"]!.AsArray().Single()!;
         Assert.Equal("shown-ws.example", member["hostname"]!.GetValue<string>());
+        // The run's peer set once, not a list of peers per member.
+        Assert.Equal(1, doc["peerSet"]!["addresses"]!.GetValue<long>());
+        Assert.False(member.AsObject().ContainsKey("allowedPeers"));
         Assert.Null(member["openAckedAt"]);
         Assert.NotNull(member["scan"]);
         Assert.NotNull(doc["scans"]!["notDispatched"]);

@@ -124,18 +124,20 @@ public sealed class SqliteRunStoreTests
         var run = await CreateRunAsync(db, store);
         RunMemberRecord[] members =
         [
-            new(run.Id, a, "a.example", ["198.18.0.1"], ["198.18.0.2"]),
-            new(run.Id, b, "b.example", ["198.18.0.2"], ["198.18.0.1"]),
+            new(run.Id, a, "a.example", ["198.18.0.1"]),
+            new(run.Id, b, "b.example", ["198.18.0.2"]),
         ];
 
         var opened = await store.OpenAsync(run.Id, members, "scheduler", db.Time.GetUtcNow(), TestContext.Current.CancellationToken);
-        var again = await store.OpenAsync(run.Id, [members[0] with { AllowedPeers = ["198.18.0.99"] }], "scheduler", db.Time.GetUtcNow(), TestContext.Current.CancellationToken);
+        var again = await store.OpenAsync(run.Id, [members[0] with { Addresses = ["198.18.0.99"] }], "scheduler", db.Time.GetUtcNow(), TestContext.Current.CancellationToken);
 
         Assert.True(opened);
         Assert.False(again);
         var stored = await store.GetMembersAsync(run.Id, TestContext.Current.CancellationToken);
         Assert.Equal(members, stored, (x, y) => x.EndpointId == y.EndpointId && x.Hostname == y.Hostname
-            && x.Addresses.SequenceEqual(y.Addresses) && x.AllowedPeers.SequenceEqual(y.AllowedPeers));
+            && x.Addresses.SequenceEqual(y.Addresses));
+        // The peer set, once for the run: both members' addresses as one exact range, untouched by the repeated open.
+        Assert.Equal("198.18.0.1-198.18.0.2", (await store.GetPeerSetAsync(run.Id, TestContext.Current.CancellationToken))!.Canonical);
         var read = await store.GetAsync(run.Id, TestContext.Current.CancellationToken);
         Assert.Equal(RunState.Open, read!.State);
         Assert.Equal(TempDatabase.Start, read.OpenedAt);
@@ -171,7 +173,7 @@ public sealed class SqliteRunStoreTests
         var endpoints = new SqliteEndpointStore(db.Database);
         var (a, b) = await TwoEndpointsAsync(db);
         var run = await CreateRunAsync(db, store);
-        await store.OpenAsync(run.Id, [new(run.Id, a, "a.example", ["198.18.0.1"], [])], "scheduler", db.Time.GetUtcNow(), TestContext.Current.CancellationToken);
+        await store.OpenAsync(run.Id, [new(run.Id, a, "a.example", ["198.18.0.1"])], "scheduler", db.Time.GetUtcNow(), TestContext.Current.CancellationToken);
 
         var refused = await Assert.ThrowsAsync<ConflictException>(() => endpoints.DeleteAsync(a, "api", db.Time.GetUtcNow(), TestContext.Current.CancellationToken));
 
@@ -190,7 +192,7 @@ public sealed class SqliteRunStoreTests
         var ct = TestContext.Current.CancellationToken;
         var (a, b) = await TwoEndpointsAsync(db);
         var run = await CreateRunAsync(db, store);
-        await store.OpenAsync(run.Id, [new(run.Id, a, "a.example", ["198.18.0.1"], ["198.18.0.2"]), new(run.Id, b, "b.example", ["198.18.0.2"], ["198.18.0.1"])], "scheduler", db.Time.GetUtcNow(), ct);
+        await store.OpenAsync(run.Id, [new(run.Id, a, "a.example", ["198.18.0.1"]), new(run.Id, b, "b.example", ["198.18.0.2"])], "scheduler", db.Time.GetUtcNow(), ct);
         db.Time.Advance(TimeSpan.FromMinutes(10));
         Assert.True(await store.TransitionAsync(run.Id, RunState.Closing, "api", db.Time.GetUtcNow(), CloseReason.ClosedByOperator, ct));
         Assert.True(await store.TransitionAsync(run.Id, RunState.Closed, "api", db.Time.GetUtcNow(), CloseReason.ClosedByOperator, ct));
@@ -208,7 +210,7 @@ public sealed class SqliteRunStoreTests
         Assert.Equal(TempDatabase.Start.AddMinutes(14), members[b].CloseAckedAt);
 
         var expired = await CreateRunAsync(db, store);
-        await store.OpenAsync(expired.Id, [new(expired.Id, a, "a.example", ["198.18.0.1"], [])], "scheduler", db.Time.GetUtcNow(), ct);
+        await store.OpenAsync(expired.Id, [new(expired.Id, a, "a.example", ["198.18.0.1"])], "scheduler", db.Time.GetUtcNow(), ct);
         Assert.Equal(new CloseSettlement(0, 1, 0), await store.SettleCloseStatesAsync(expired.Id, expired.PlannedEnd.AddMinutes(1), ct));
     }
 
@@ -223,7 +225,7 @@ public sealed class SqliteRunStoreTests
         var ct = TestContext.Current.CancellationToken;
         var (a, b) = await TwoEndpointsAsync(db);
         var run = await CreateRunAsync(db, store);
-        await store.OpenAsync(run.Id, [new(run.Id, a, "a.example", ["198.18.0.1"], ["198.18.0.2"]), new(run.Id, b, "b.example", ["198.18.0.2"], ["198.18.0.1"])], "scheduler", db.Time.GetUtcNow(), ct);
+        await store.OpenAsync(run.Id, [new(run.Id, a, "a.example", ["198.18.0.1"]), new(run.Id, b, "b.example", ["198.18.0.2"])], "scheduler", db.Time.GetUtcNow(), ct);
         Assert.True(await store.TransitionAsync(run.Id, RunState.Closing, "api", db.Time.GetUtcNow(), CloseReason.ClosedByOperator, ct));
         Assert.True(await store.TransitionAsync(run.Id, RunState.Closed, "api", db.Time.GetUtcNow(), CloseReason.ClosedByOperator, ct));
         await store.AcknowledgeAsync(a, [], db.Time.GetUtcNow(), ct);

@@ -6,15 +6,17 @@ using Orchestrator.Data.Traffic;
 namespace Orchestrator.Data.Tests.Traffic;
 
 /// <summary>
-/// The report writer keeps its connection, its compiled statements and the parsed allow-lists from one batch to the
+/// The report writer keeps its connection, its compiled statements and the parsed peer sets from one batch to the
 /// next; these pin that what it keeps never outlives what it was read from.
 /// </summary>
 public sealed class SqliteTrafficStoreTests
 {
     private static readonly TimeSpan Grace = TimeSpan.FromMinutes(2);
 
+    /// <summary>Attribution reads the run's peer set (once per run), not a list per member: a peer is the run's when it
+    /// is in the set and is not one of the reporter's own addresses.</summary>
     [Fact]
-    public async Task AChangedAllowListIsReadAgainAtTheNextReport()
+    public async Task APeerIsTheRunsWhenItIsInTheRunsPeerSetAndNotTheReportersOwnAddress()
     {
         await using var db = await TempDatabase.CreateAsync();
         var (run, a, b) = await OpenRunAsync(db);
@@ -24,12 +26,14 @@ public sealed class SqliteTrafficStoreTests
         Assert.Equal(run, await db.ScalarAsync("SELECT run_id FROM peer_traffic WHERE id = (SELECT max(id) FROM peer_traffic)"));
         Assert.Equal(b, await db.ScalarAsync("SELECT peer_endpoint_id FROM peer_traffic WHERE id = (SELECT max(id) FROM peer_traffic)"));
 
-        await db.ScalarAsync($"UPDATE run_members SET allowed_peers = '[]' WHERE run_id = {run} AND endpoint_id = {a} RETURNING 0");
-        Assert.True(await store.StoreAsync(Report(a, "r2", "198.18.0.2"), db.Time.GetUtcNow(), Grace, TestContext.Current.CancellationToken));
-        Assert.Equal(-1, await db.ScalarAsync("SELECT coalesce(run_id, -1) FROM peer_traffic WHERE id = (SELECT max(id) FROM peer_traffic)"));
+        // Its own address is in the set but not on its allow-list; an address next to the set's range is no member's.
+        foreach (var (id, peer) in new[] { ("r2", "198.18.0.1"), ("r3", "198.18.0.3"), ("r4", "not-an-address") })
+        {
+            Assert.True(await store.StoreAsync(Report(a, id, peer), db.Time.GetUtcNow(), Grace, TestContext.Current.CancellationToken));
+            Assert.Equal(-1, await db.ScalarAsync("SELECT coalesce(run_id, -1) FROM peer_traffic WHERE id = (SELECT max(id) FROM peer_traffic)"));
+        }
 
-        await db.ScalarAsync($"UPDATE run_members SET allowed_peers = '[\"198.18.0.2\"]' WHERE run_id = {run} AND endpoint_id = {a} RETURNING 0");
-        Assert.True(await store.StoreAsync(Report(a, "r3", "198.18.0.2"), db.Time.GetUtcNow(), Grace, TestContext.Current.CancellationToken));
+        Assert.True(await store.StoreAsync(Report(b, "r5", "198.18.0.1"), db.Time.GetUtcNow(), Grace, TestContext.Current.CancellationToken));
         Assert.Equal(run, await db.ScalarAsync("SELECT run_id FROM peer_traffic WHERE id = (SELECT max(id) FROM peer_traffic)"));
     }
 
@@ -127,7 +131,7 @@ public sealed class SqliteTrafficStoreTests
             "scheduler", db.Time.GetUtcNow(), ct);
         Assert.True(await runs.OpenAsync(
             run.Id,
-            [new(run.Id, a.Id, "a.example", ["198.18.0.1"], ["198.18.0.2"]), new(run.Id, b.Id, "b.example", ["198.18.0.2"], ["198.18.0.1"])],
+            [new(run.Id, a.Id, "a.example", ["198.18.0.1"]), new(run.Id, b.Id, "b.example", ["198.18.0.2"])],
             "scheduler", db.Time.GetUtcNow(), ct));
         db.Time.Advance(TimeSpan.FromMinutes(1));
         return (run.Id, a.Id, b.Id);

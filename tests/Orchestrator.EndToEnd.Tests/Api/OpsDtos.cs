@@ -23,13 +23,15 @@ public sealed record RunInfo(
     public bool IsOpen => string.Equals(State, "Open", StringComparison.OrdinalIgnoreCase);
 }
 
-public sealed record RunDetail(RunInfo Run, IReadOnlyList<RunMember> Members);
+public sealed record RunDetail(RunInfo Run, IReadOnlyList<RunMember> Members, RunPeerSet? PeerSet);
+
+/// <summary>The run's peer set, once per run: each member accepts these ranges without its own addresses.</summary>
+public sealed record RunPeerSet(string Hash, long Addresses, IReadOnlyList<string> Ranges);
 
 public sealed record RunMember(
     long EndpointId,
     string Hostname,
     IReadOnlyList<string> Addresses,
-    IReadOnlyList<string> AllowedPeers,
     DateTimeOffset? OpenAckedAt,
     DateTimeOffset? CloseAckedAt,
     string? CloseState);

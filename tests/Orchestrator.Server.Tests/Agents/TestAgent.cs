@@ -28,9 +28,10 @@ public sealed class TestAgent(HttpClient http, EnrollResponseV1 credential, stri
 
     public string Authorization => $"{AgentProtocolV1.AuthScheme} {Credential.AgentId}:{Credential.Secret}";
 
-    public async Task<(HttpStatusCode Status, DesiredStateV1? State)> PollAsync(long version, int wait, string? authorization = null)
+    public async Task<(HttpStatusCode Status, DesiredStateV1? State)> PollAsync(long version, int wait, string? authorization = null, string? features = null)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, $"{AgentProtocolV1.StatePath}?version={version}&wait={wait}");
+        var query = features is null ? "" : $"&{AgentProtocolV1.FeaturesQuery}={Uri.EscapeDataString(features)}";
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{AgentProtocolV1.StatePath}?version={version}&wait={wait}{query}");
         request.Headers.TryAddWithoutValidation("Authorization", authorization ?? Authorization);
         using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
         return response.StatusCode == HttpStatusCode.OK
@@ -39,6 +40,28 @@ public sealed class TestAgent(HttpClient http, EnrollResponseV1 credential, stri
     }
 
     public async Task<DesiredStateV1> StateAsync() => (await PollAsync(0, 0)).State ?? throw new InvalidOperationException("no state");
+
+    /// <summary>The state as an agent that names <paramref name="features"/> (<see cref="AgentProtocolV1.FeaturesQuery"/>) sees it.</summary>
+    public async Task<DesiredStateV1> StateAsync(string features) =>
+        (await PollAsync(0, 0, features: features)).State ?? throw new InvalidOperationException("no state");
+
+    /// <summary>GET the peer set <paramref name="hash"/> as this agent; the caller reads and disposes the raw response.</summary>
+    public async Task<HttpResponseMessage> PeerSetAsync(string hash, string? ifNoneMatch = null, string? acceptEncoding = null, string? authorization = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"{AgentProtocolV1.PeerSetsPath}/{hash}");
+        request.Headers.TryAddWithoutValidation("Authorization", authorization ?? Authorization);
+        if (ifNoneMatch is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-None-Match", ifNoneMatch);
+        }
+
+        if (acceptEncoding is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Accept-Encoding", acceptEncoding);
+        }
+
+        return await http.SendAsync(request, TestContext.Current.CancellationToken);
+    }
 
     public async Task<(HttpStatusCode Status, string Body)> ReportAsync(AgentReportV1 report, string? authorization = null)
     {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using Orchestrator.Core.Endpoints;
+using Orchestrator.Core.Enforcement;
 using Orchestrator.Server.Tests.Agents;
 using Orchestrator.Server.Tests.Infrastructure;
 
@@ -111,12 +112,16 @@ public sealed class AllowListSequencePropertyTests
             var peersOf = new Dictionary<long, HashSet<string>>();
             foreach (var runId in await OpenRunsAsync())
             {
-                var members = (await client.GetJsonAsync($"/api/v1/runs/{runId}"))["members"]!.AsArray();
+                var detail = await client.GetJsonAsync($"/api/v1/runs/{runId}");
+                var members = detail["members"]!.AsArray();
+                // A member's allow-list is the run's one peer set without its own addresses.
+                var set = RunPeerSet.Parse(string.Join('\n', detail["peerSet"]!["ranges"]!.AsArray().Select(r => (string)r!)));
                 foreach (var member in members)
                 {
                     var self = (long)member!["endpointId"]!;
                     var others = members.Where(o => (long)o!["endpointId"]! != self).Select(o => (long)o!["endpointId"]!).ToList();
-                    var allowed = member["allowedPeers"]!.AsArray().Select(p => (string)p!).ToList();
+                    var own = set.OwnIn(member["addresses"]!.AsArray().Select(a => System.Net.IPAddress.Parse((string)a!))).ToHashSet();
+                    var allowed = set.Addresses().Where(a => !own.Contains(a)).Select(a => a.ToString()).ToList();
                     foreach (var peer in allowed)
                     {
                         Assert.True(PeerAddresses.TryParseUsable(peer, out _, out var why), $"{where}: run {runId} member {self} allows {peer}: {why}");
@@ -143,6 +148,19 @@ public sealed class AllowListSequencePropertyTests
 
                 var sent = state!.Openings.SelectMany(o => o.AllowedPeers).ToHashSet(StringComparer.Ordinal);
                 Assert.True(sent.IsSubsetOf(peersOf.GetValueOrDefault(endpointId) ?? []), $"{where}: agent of {endpointId} is sent {string.Join(' ', sent)}");
+
+                // An agent that takes peer sets is sent the same peers: each named set without its Except.
+                var byReference = await agent.StateAsync(Orchestrator.Protocol.AgentProtocolV1.PeerSetsFeature);
+                Assert.Equal(state.Version, byReference.Version);
+                foreach (var opening in byReference.Openings)
+                {
+                    using var response = await agent.PeerSetAsync(opening.PeerSet!.Hash);
+                    var ranges = (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<Orchestrator.Protocol.PeerSetV1>(response.Content, System.Text.Json.JsonSerializerOptions.Web, TestContext.Current.CancellationToken))!.Ranges;
+                    var named = RunPeerSet.Parse(string.Join('\n', ranges)).Addresses().Select(a => a.ToString()).Except(opening.PeerSet.Except).ToHashSet(StringComparer.Ordinal);
+                    Assert.Equal(
+                        state.Openings.Where(o => o.RunId == opening.RunId && o.Port == opening.Port).SelectMany(o => o.AllowedPeers).Order(StringComparer.Ordinal),
+                        named.Order(StringComparer.Ordinal));
+                }
             }
 
             return lists;
