@@ -17,6 +17,17 @@ internal static class CanonicalMessages
         new DeliveryOptimizationV1(PeeringModeV1.Group, "6f1c1f0e-1f1a-4a59-9f0e-0c1d2e3f4a5b"),
         [new ScanRequestV1("scan-7-17", 7, 900)]);
 
+    public static readonly DesiredStateV1 DesiredStateWithSettings = new(
+        44,
+        [new OpeningV1(7, 7680, TransportV1.Tcp, ["198.18.0.18"], 3540)],
+        new DeliveryOptimizationV1(
+            PeeringModeV1.Lan,
+            null,
+            new DeliveryOptimizationSettingsV1(
+                MaxForegroundBandwidthKBps: 0, MaxBackgroundBandwidthPercent: 50, MinFileSizeToCacheMB: 10, MinRamToPeerGB: 2,
+                MinDiskSizeToPeerGB: 16, MinBatteryPercentToUpload: 40, RestrictPeerSelectionBy: PeerSelectionV1.None)),
+        []);
+
     public static readonly DesiredStateV1 ClosedState = new(43, [], new DeliveryOptimizationV1(PeeringModeV1.HttpOnly, null), []);
 
     public static readonly AgentReportV1 AgentReport = new(
@@ -39,6 +50,7 @@ internal static class CanonicalMessages
         ["enroll-request"] = EnrollRequest,
         ["enroll-response"] = EnrollResponse,
         ["desired-state"] = DesiredState,
+        ["desired-state-delivery-optimization-settings"] = DesiredStateWithSettings,
         ["desired-state-closed"] = ClosedState,
         ["agent-report"] = AgentReport,
         ["agent-report-apply-error"] = ApplyErrorReport,

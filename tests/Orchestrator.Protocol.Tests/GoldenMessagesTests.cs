@@ -47,6 +47,7 @@ public sealed class GoldenMessagesTests
     [InlineData("enroll-request")]
     [InlineData("enroll-response")]
     [InlineData("desired-state")]
+    [InlineData("desired-state-delivery-optimization-settings")]
     [InlineData("agent-report")]
     [InlineData("agent-report-repairs")]
     public void AMessageWithFieldsFromANewerPeerReadsAsTheSameMessage(string name)
@@ -69,7 +70,7 @@ public sealed class GoldenMessagesTests
             .Select(Path.GetFileNameWithoutExtension).OfType<string>().Order(StringComparer.Ordinal);
 
         Assert.Equal(
-            CanonicalMessages.All.Keys.Concat(["enroll-request-future", "enroll-response-future", "desired-state-future", "agent-report-future", "agent-report-repairs-future"]).Order(StringComparer.Ordinal),
+            CanonicalMessages.All.Keys.Concat(["enroll-request-future", "enroll-response-future", "desired-state-future", "desired-state-delivery-optimization-settings-future", "agent-report-future", "agent-report-repairs-future"]).Order(StringComparer.Ordinal),
             files);
     }
 

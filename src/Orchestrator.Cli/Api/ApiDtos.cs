@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using Orchestrator.Core.Windows;
 
 namespace Orchestrator.Cli.Api;
 
@@ -41,7 +43,8 @@ internal sealed record WindowBody(
     IReadOnlyList<PortBody>? Ports,
     ScanBody? Scan,
     string? Peering,
-    bool? Enabled);
+    bool? Enabled,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DeliveryOptimizationFields? DeliveryOptimization = null);
 
 internal sealed record PortBody(int? Port, string? Protocol);
 

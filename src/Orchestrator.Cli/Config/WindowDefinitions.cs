@@ -37,7 +37,8 @@ internal static class WindowDefinitions
             w.Ports.Select(p => new PortBody(p.Port, p.Transport)).ToList(),
             new ScanBody(w.Scan.Enabled, w.Scan.MaxConcurrency.ToString(), w.Scan.MaxErrors),
             WindowSpelling.FormatPeering(w.Peering),
-            w.Enabled);
+            w.Enabled,
+            WindowSpelling.FormatDeliveryOptimization(w.DeliveryOptimization));
     }
 
     private static WindowFields ToFields(WindowBody body) => new()
@@ -57,6 +58,7 @@ internal static class WindowDefinitions
         Ports = body.Ports?.Select(p => new PortFields(p?.Port, p?.Protocol)).ToList(),
         Scan = body.Scan is { } scan ? new ScanFields(scan.Enabled, scan.MaxConcurrency, scan.MaxErrors) : null,
         Peering = body.Peering,
+        DeliveryOptimization = body.DeliveryOptimization,
         Enabled = body.Enabled,
     };
 }

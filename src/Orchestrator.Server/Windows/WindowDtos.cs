@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using Orchestrator.Core.Windows;
 
 namespace Orchestrator.Server.Windows;
 
@@ -22,7 +24,8 @@ public sealed record WindowRequest(
     IReadOnlyList<PortRequest>? Ports,
     ScanRequest? Scan,
     string? Peering,
-    bool? Enabled);
+    bool? Enabled,
+    DeliveryOptimizationFields? DeliveryOptimization = null);
 
 public sealed record PortRequest(int? Port, string? Protocol);
 
@@ -50,7 +53,9 @@ public sealed record WindowResponse(
     bool Enabled,
     OccurrenceResponse? NextOccurrence,
     DateTimeOffset CreatedAt,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt,
+    // Absent when the window sets no Delivery Optimization settings beyond peering.
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DeliveryOptimizationFields? DeliveryOptimization = null);
 
 public sealed record PortResponse(int Port, string Protocol);
 
