@@ -101,10 +101,10 @@ internal sealed class DesiredStatePoller(
         try
         {
             var outcome = await enforcer.ApplyAsync(state.Openings ?? [], cancellationToken);
-            await _peering.ApplyAsync(state.DeliveryOptimization, cancellationToken);
+            var note = await _peering.ApplyAsync(state.DeliveryOptimization, cancellationToken);
             if (outcome.Complete)
             {
-                status.Applied(state.Version);
+                status.Applied(state.Version, note);
                 logger.LogInformation("Applied desired state {Version}: {Openings} openings, Delivery Optimization {Mode}",
                     state.Version, outcome.Applied, state.DeliveryOptimization?.Mode);
             }

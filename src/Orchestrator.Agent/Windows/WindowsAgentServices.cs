@@ -50,7 +50,8 @@ internal static class WindowsAgentServices
             sp.GetRequiredService<PowerShell>(),
             Options(sp).Windows.CommandTimeout,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<DeliveryOptimizationPolicy>>()));
+            sp.GetRequiredService<ILogger<DeliveryOptimizationPolicy>>(),
+            new WindowsStateFiles(Options(sp).StateDirectory, ensureStateDirectory).ReadSnapshot));
         services.AddSingleton(sp => new DeliveryOptimizationStatisticsReader(
             sp.GetRequiredService<ICommandRunner>(),
             sp.GetRequiredService<PowerShell>(),

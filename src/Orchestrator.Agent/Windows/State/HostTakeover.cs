@@ -9,6 +9,9 @@ namespace Orchestrator.Agent.Windows.State;
 internal sealed class HostTakeover(
     ICommandRunner runner, PowerShell powerShell, WindowsStateFiles files, TimeSpan commandTimeout, TimeProvider time, ILogger logger)
 {
+    /// <summary>The pre-agent state once <see cref="EnsureRecordedAsync"/> has run (null before).</summary>
+    public HostSnapshot? Recorded { get; private set; }
+
     /// <summary>Returns the recorded pre-agent state. Throws <see cref="FirewallUnavailableException"/> when the
     /// host cannot be inspected or its firewall would ignore the agent's rules.</summary>
     public async Task<HostSnapshot> EnsureRecordedAsync(CancellationToken cancellationToken)
@@ -37,9 +40,11 @@ internal sealed class HostTakeover(
 
         if (files.ReadSnapshot() is { } recorded)
         {
+            Recorded = recorded;
             return recorded;
         }
 
+        Recorded = current;
         files.WriteSnapshot(current);
         files.WriteRestoreScript(HostScripts.Restore(current));
         logger.LogInformation("Recorded the host's Delivery Optimization rules and policy before the first change; uninstall with {Script}",
