@@ -50,7 +50,11 @@ internal static class HostScripts
 
         script.Append(CultureInfo.InvariantCulture, $"$key = {PowerShell.Quote(PolicyRegistry.Key)}\n");
         script.Append("if (Test-Path -Path $key) {\n");
-        foreach (var value in before.PolicyValues)
+        // Every managed value, also one the record lacks (then it is removed: the agent may have written it).
+        var values = before.PolicyValues.Concat(PolicyRegistry.ManagedValues
+            .Where(name => before.PolicyValues.All(v => v.Name != name))
+            .Select(name => new PolicyValueState(name, false, null, null)));
+        foreach (var value in values)
         {
             if (value is { Exists: true, Kind: not ("DWord" or "QWord" or "String" or "ExpandString") })
             {

@@ -40,6 +40,17 @@ internal sealed class HostTakeover(
 
         if (files.ReadSnapshot() is { } recorded)
         {
+            // A record from an older agent lacks the values it did not manage; this agent has not touched them yet, so
+            // their current state is still the pre-agent state: add it, once.
+            var missing = current.PolicyValues.Where(v => recorded.PolicyValues.All(r => r.Name != v.Name)).ToList();
+            if (missing.Count > 0)
+            {
+                recorded = recorded with { PolicyValues = [.. recorded.PolicyValues, .. missing] };
+                files.WriteSnapshot(recorded);
+                files.WriteRestoreScript(HostScripts.Restore(recorded));
+                logger.LogInformation("Added {Values} to the takeover record", string.Join(", ", missing.Select(v => v.Name)));
+            }
+
             Recorded = recorded;
             return recorded;
         }
