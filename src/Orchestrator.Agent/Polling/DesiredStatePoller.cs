@@ -104,7 +104,8 @@ internal sealed class DesiredStatePoller(
             var note = await _peering.ApplyAsync(state.DeliveryOptimization, cancellationToken);
             if (outcome.Complete)
             {
-                status.Applied(state.Version, note);
+                var notes = (outcome.Notes ?? []).Append(note).OfType<string>().ToList();
+                status.Applied(state.Version, notes.Count == 0 ? null : "applied; " + string.Join("; ", notes));
                 logger.LogInformation("Applied desired state {Version}: {Openings} openings, Delivery Optimization {Mode}",
                     state.Version, outcome.Applied, state.DeliveryOptimization?.Mode);
             }

@@ -106,7 +106,7 @@ internal sealed class WindowsFirewallEnforcer(
                 logger.LogWarning("Applying the firewall took {Took}, at least half of the shortest remaining window ({Seconds} s)", took, seconds);
             }
 
-            return new ApplyOutcome(valid.Count - late.Count, [.. refused, .. late]);
+            return new ApplyOutcome(valid.Count - late.Count, [.. refused, .. late], takeover.Findings.Count == 0 ? null : takeover.Findings);
         }
         catch (InvalidOperationException ex)
         {

@@ -12,6 +12,9 @@ internal sealed class HostTakeover(
     /// <summary>The pre-agent state once <see cref="EnsureRecordedAsync"/> has run (null before).</summary>
     public HostSnapshot? Recorded { get; private set; }
 
+    /// <summary>What the start-up inspection found that weakens enforcement (<see cref="HostSnapshot.EnforcementFindings"/>).</summary>
+    public IReadOnlyList<string> Findings { get; private set; } = [];
+
     /// <summary>Returns the recorded pre-agent state. Throws <see cref="FirewallUnavailableException"/> when the
     /// host cannot be inspected or its firewall would ignore the agent's rules.</summary>
     public async Task<HostSnapshot> EnsureRecordedAsync(CancellationToken cancellationToken)
@@ -36,6 +39,12 @@ internal sealed class HostTakeover(
         if (current.EnforcementProblem() is { } problem)
         {
             throw new FirewallUnavailableException($"Windows Firewall would not enforce the agent's rules: {problem}");
+        }
+
+        Findings = current.EnforcementFindings();
+        foreach (var finding in Findings)
+        {
+            logger.LogWarning("Enforcement on this endpoint is weaker than it looks: {Finding}", finding);
         }
 
         if (files.ReadSnapshot() is { } recorded)
