@@ -97,6 +97,13 @@ internal static class DeliveryOptimizationScripts
 
         """;
 
+    /// <summary>The peers of the current jobs (live connections), as a JSON array; sampled during an open run.</summary>
+    public const string PeerInfo = """
+        $ErrorActionPreference = 'Stop'
+        ConvertTo-Json -Compress -Depth 4 -InputObject @(Get-DeliveryOptimizationStatus -PeerInfo)
+
+        """;
+
     /// <summary>Per-connection rows from the Delivery Optimization log (can take minutes on a large log).</summary>
     public const string Connections = """
         $ErrorActionPreference = 'Stop'
