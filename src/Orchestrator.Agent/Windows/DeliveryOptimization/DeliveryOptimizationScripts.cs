@@ -81,11 +81,12 @@ internal static class DeliveryOptimizationScripts
         return $"Remove-ItemProperty -Path $key -Name {PowerShell.Quote(name)} -ErrorAction SilentlyContinue\n";
     }
 
+    /// <summary>The name Get-DOConfig may print for <paramref name="mode"/>; the wire values copy Windows' names.</summary>
     private static string ModeName(int mode) => mode switch
     {
-        0 => "HttpOnly",
-        1 => "Lan",
-        _ => "Group",
+        0 => PeeringModeV1.HttpOnly,
+        1 => PeeringModeV1.Lan,
+        _ => PeeringModeV1.Group,
     };
 
     /// <summary>One row per file in the Delivery Optimization cache, as a JSON array (also for zero or one row).
