@@ -6,4 +6,7 @@ internal static class ExitCodes
 {
     public const int InvalidConfiguration = 2;
     public const int FirewallUnavailable = 3;
+
+    /// <summary><c>uninstall</c> could not restore the endpoint (or there is nothing to restore on this platform).</summary>
+    public const int UninstallFailed = 4;
 }

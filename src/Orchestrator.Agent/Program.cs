@@ -25,8 +25,12 @@ try
 }
 catch (OptionsValidationException ex)
 {
-    await Console.Error.WriteLineAsync("orchestrator-agent: invalid configuration:\n  " + string.Join("\n  ", ex.Failures));
-    return ExitCodes.InvalidConfiguration;
+    return await StartupRefusal.ReportAsync(host.Services, "invalid configuration:\n  " + string.Join("\n  ", ex.Failures), ExitCodes.InvalidConfiguration);
+}
+
+if (args is ["uninstall", ..])
+{
+    return await AgentVerbs.UninstallAsync(host.Services);
 }
 
 // Closed before anything else: the firewall is installed before the server is contacted, and an agent that
@@ -38,8 +42,7 @@ try
 }
 catch (Exception ex) when (ex is FirewallUnavailableException or PlatformNotSupportedException)
 {
-    await Console.Error.WriteLineAsync($"orchestrator-agent: cannot enforce, refusing to run: {ex.Message}");
-    return ExitCodes.FirewallUnavailable;
+    return await StartupRefusal.ReportAsync(host.Services, $"cannot enforce, refusing to run: {ex.Message}", ExitCodes.FirewallUnavailable);
 }
 
 await host.RunAsync();

@@ -15,6 +15,18 @@ public static class PeeringModeV1
     public static readonly IReadOnlyList<string> All = [HttpOnly, Lan, Group];
 }
 
+/// <summary><see cref="DeliveryOptimizationSettingsV1.RestrictPeerSelectionBy"/> (DORestrictPeerSelectionBy 0 and 1).</summary>
+public static class PeerSelectionV1
+{
+    /// <summary>No restriction beyond the download mode (0): a group that spans subnets peers across them.</summary>
+    public const string None = "None";
+
+    /// <summary>Peers on the same subnet only (1).</summary>
+    public const string Subnet = "Subnet";
+
+    public static readonly IReadOnlyList<string> All = [None, Subnet];
+}
+
 /// <summary><see cref="ScanOutcomeV1.Outcome"/>.</summary>
 public static class ScanOutcomeNameV1
 {

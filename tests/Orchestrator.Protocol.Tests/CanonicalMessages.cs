@@ -29,6 +29,17 @@ internal static class CanonicalMessages
         "f059168b2aa5d48c5b18514baf1b2839d7ae0a052540b5bca4eb807f52093efc",
         ["198.18.0.1-198.18.39.16", "198.19.0.5", "2001:db8::1-2001:db8::ff"]);
 
+    public static readonly DesiredStateV1 DesiredStateWithSettings = new(
+        44,
+        [new OpeningV1(7, 7680, TransportV1.Tcp, ["198.18.0.18"], 3540)],
+        new DeliveryOptimizationV1(
+            PeeringModeV1.Lan,
+            null,
+            new DeliveryOptimizationSettingsV1(
+                MaxForegroundBandwidthKBps: 0, MaxBackgroundBandwidthPercent: 50, MinFileSizeToCacheMB: 10, MinRamToPeerGB: 2,
+                MinDiskSizeToPeerGB: 16, MinBatteryPercentToUpload: 40, RestrictPeerSelectionBy: PeerSelectionV1.None)),
+        []);
+
     public static readonly DesiredStateV1 ClosedState = new(43, [], new DeliveryOptimizationV1(PeeringModeV1.HttpOnly, null), []);
 
     public static readonly AgentReportV1 AgentReport = new(
@@ -59,6 +70,7 @@ internal static class CanonicalMessages
         ["enroll-request"] = EnrollRequest,
         ["enroll-response"] = EnrollResponse,
         ["desired-state"] = DesiredState,
+        ["desired-state-delivery-optimization-settings"] = DesiredStateWithSettings,
         ["desired-state-closed"] = ClosedState,
         ["desired-state-peer-set"] = PeerSetState,
         ["peer-set"] = PeerSet,

@@ -47,6 +47,7 @@ public sealed class GoldenMessagesTests
     [InlineData("enroll-request")]
     [InlineData("enroll-response")]
     [InlineData("desired-state")]
+    [InlineData("desired-state-delivery-optimization-settings")]
     [InlineData("agent-report")]
     [InlineData("agent-report-repairs")]
     [InlineData("desired-state-peer-set")]
@@ -72,7 +73,7 @@ public sealed class GoldenMessagesTests
             .Select(Path.GetFileNameWithoutExtension).OfType<string>().Order(StringComparer.Ordinal);
 
         Assert.Equal(
-            CanonicalMessages.All.Keys.Concat(["enroll-request-future", "enroll-response-future", "desired-state-future", "agent-report-future", "agent-report-repairs-future", "desired-state-peer-set-future", "peer-set-future", "agent-report-delivery-optimization-future"]).Order(StringComparer.Ordinal),
+            CanonicalMessages.All.Keys.Concat(["enroll-request-future", "enroll-response-future", "desired-state-future", "agent-report-future", "agent-report-repairs-future", "desired-state-peer-set-future", "peer-set-future", "agent-report-delivery-optimization-future", "desired-state-delivery-optimization-settings-future"]).Order(StringComparer.Ordinal),
             files);
     }
 

@@ -8,7 +8,7 @@ public sealed class WireValuesTests
 {
     private static readonly string[] WireValues =
     [
-        .. PeeringModeV1.All, .. ScanOutcomeNameV1.All, TransportV1.Tcp, AgentProtocolV1.BasePath,
+        .. PeeringModeV1.All, .. PeerSelectionV1.All, .. ScanOutcomeNameV1.All, TransportV1.Tcp, AgentProtocolV1.BasePath,
         AgentProtocolV1.StateRoute, AgentProtocolV1.ReportRoute, AgentProtocolV1.RotateRoute,
     ];
 

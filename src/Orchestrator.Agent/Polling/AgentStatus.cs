@@ -25,7 +25,9 @@ internal sealed class AgentStatus
     /// <summary>The server's limit for a repair's finding.</summary>
     public const int MaxFindingLength = 500;
 
-    public void Applied(long version) => SetApply(version, null);
+    /// <summary>Version <paramref name="version"/> is in force; <paramref name="note"/> (e.g. settings not applicable on
+    /// this endpoint) travels in applyError without taking the version back.</summary>
+    public void Applied(long version, string? note = null) => SetApply(version, note is null ? null : Fit(note, MaxApplyErrorLength));
 
     /// <summary>Version <paramref name="version"/> (null when the state could not even be read) is not fully in force:
     /// the enforcer failed closed (applied only the valid openings, or none), so no version is reported as applied.</summary>

@@ -122,10 +122,11 @@ internal sealed class DesiredStatePoller(
         try
         {
             var outcome = await enforcer.ApplyAsync(state.Openings ?? [], cancellationToken);
-            await _peering.ApplyAsync(state.DeliveryOptimization, cancellationToken);
+            var note = await _peering.ApplyAsync(state.DeliveryOptimization, cancellationToken);
             if (outcome.Complete)
             {
-                status.Applied(state.Version);
+                var notes = (outcome.Notes ?? []).Append(note).OfType<string>().ToList();
+                status.Applied(state.Version, notes.Count == 0 ? null : "applied; " + string.Join("; ", notes));
                 logger.LogInformation("Applied desired state {Version}: {Openings} openings, Delivery Optimization {Mode}",
                     state.Version, outcome.Applied, state.DeliveryOptimization?.Mode);
             }

@@ -14,6 +14,7 @@ using Orchestrator.Agent.Windows.Commands;
 using Orchestrator.Agent.Windows.DeliveryOptimization;
 using Orchestrator.Agent.Windows.Firewall;
 using Orchestrator.Agent.Windows.Scans;
+using Orchestrator.Agent.Windows.Service;
 using Orchestrator.Agent.Windows.State;
 
 namespace Orchestrator.Agent.Windows;
@@ -26,6 +27,7 @@ internal static class WindowsAgentServices
     {
         // A no-op unless the process was started by the Service Control Manager.
         services.AddWindowsService(o => o.ServiceName = serviceName);
+        services.AddAgentEventLogSource(serviceName);
         return services.AddWindowsBackend(WindowsStateDirectory.Ensure);
     }
 
@@ -45,12 +47,19 @@ internal static class WindowsAgentServices
             Options(sp).Windows.CommandTimeout,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<HostTakeover>>()));
+        services.AddSingleton(sp => new WindowsUninstall(
+            sp.GetRequiredService<ICommandRunner>(),
+            sp.GetRequiredService<PowerShell>(),
+            new WindowsStateFiles(Options(sp).StateDirectory, ensureStateDirectory),
+            Options(sp).Windows.CommandTimeout,
+            sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new DeliveryOptimizationPolicy(
             sp.GetRequiredService<ICommandRunner>(),
             sp.GetRequiredService<PowerShell>(),
             Options(sp).Windows.CommandTimeout,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<DeliveryOptimizationPolicy>>()));
+            sp.GetRequiredService<ILogger<DeliveryOptimizationPolicy>>(),
+            new WindowsStateFiles(Options(sp).StateDirectory, ensureStateDirectory).ReadSnapshot));
         services.AddSingleton(sp => new DeliveryOptimizationStatisticsReader(
             sp.GetRequiredService<ICommandRunner>(),
             sp.GetRequiredService<PowerShell>(),

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using Orchestrator.Core.Windows;
 
 namespace Orchestrator.Cli.Api;
 
@@ -42,7 +44,8 @@ internal sealed record WindowBody(
     ScanBody? Scan,
     string? Peering,
     bool? Enabled,
-    HooksBody? Hooks = null);
+    HooksBody? Hooks = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DeliveryOptimizationFields? DeliveryOptimization = null);
 
 /// <summary>A window's pre-open and post-close hooks (docs/notifications.md); the same shape both ways.</summary>
 internal sealed record HooksBody(HookBody? PreOpen, HookBody? PostClose);

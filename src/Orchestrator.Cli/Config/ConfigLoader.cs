@@ -1,4 +1,5 @@
 using Orchestrator.Cli.Api;
+using Orchestrator.Core.Windows;
 using Orchestrator.Cli.Shell;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -19,12 +20,16 @@ internal static class ConfigLoader
 
     public static readonly string[] WindowFields =
         ["name", "description", "cron", "at", "timeZone", "offsetDays", "duration", "cutoff", "blackoutDates", "notBefore", "notAfter",
-         "groups", "ports", "scan", "peering", "enabled", "hooks"];
+         "groups", "ports", "scan", "peering", "enabled", "hooks", "deliveryOptimization"];
 
     public static readonly string[] PortFields = ["port", "protocol"];
     public static readonly string[] ScanFields = ["enabled", "maxConcurrency", "maxErrors"];
     public static readonly string[] HooksFields = ["preOpen", "postClose"];
     public static readonly string[] HookFields = ["url", "timeout"];
+
+    public static readonly string[] DeliveryOptimizationFieldNames =
+        ["maxForegroundBandwidthKBps", "maxBackgroundBandwidthKBps", "maxForegroundBandwidthPercent", "maxBackgroundBandwidthPercent",
+         "minFileSizeToCacheMB", "minRamToPeerGB", "minDiskSizeToPeerGB", "minBatteryPercentToUpload", "restrictPeerSelectionBy"];
 
     /// <summary>Expands the paths to files; a path that does not exist is a usage error (exit 2), not a config error.</summary>
     public static IReadOnlyList<string> ExpandPaths(IReadOnlyList<string> paths)
@@ -171,7 +176,8 @@ internal static class ConfigLoader
             ReadScan(file, f, diagnostics),
             f.String("peering"),
             f.Bool("enabled"),
-            ReadHooks(file, f, diagnostics));
+            ReadHooks(file, f, diagnostics),
+            ReadDeliveryOptimization(file, f, diagnostics));
         return new WindowSpec(body, new SpecSource(file, item.Node, "window"));
     }
 
@@ -219,6 +225,27 @@ internal static class ConfigLoader
                 ? new HookBody(h.String("url"), h.String("timeout"))
                 : null;
         return new HooksBody(Read("preOpen"), Read("postClose"));
+    }
+
+    private static DeliveryOptimizationFields? ReadDeliveryOptimization(string file, YamlFields window, List<ConfigDiagnostic> diagnostics)
+    {
+        if (window.Mapping("deliveryOptimization", "{maxForegroundBandwidthKBps, …, restrictPeerSelectionBy}") is not { } node)
+        {
+            return null;
+        }
+
+        var f = new YamlFields(file, node, "deliveryOptimization.", DeliveryOptimizationFieldNames, diagnostics);
+        const string Number = "a whole number (see the documented range of the setting)";
+        return new DeliveryOptimizationFields(
+            f.Long("maxForegroundBandwidthKBps", Number),
+            f.Long("maxBackgroundBandwidthKBps", Number),
+            f.Long("maxForegroundBandwidthPercent", Number),
+            f.Long("maxBackgroundBandwidthPercent", Number),
+            f.Long("minFileSizeToCacheMB", Number),
+            f.Long("minRamToPeerGB", Number),
+            f.Long("minDiskSizeToPeerGB", Number),
+            f.Long("minBatteryPercentToUpload", Number),
+            f.String("restrictPeerSelectionBy"));
     }
 
     private static ScanBody? ReadScan(string file, YamlFields window, List<ConfigDiagnostic> diagnostics)

@@ -38,7 +38,8 @@ internal static class WindowDefinitions
             new ScanBody(w.Scan.Enabled, w.Scan.MaxConcurrency.ToString(), w.Scan.MaxErrors),
             WindowSpelling.FormatPeering(w.Peering),
             w.Enabled,
-            HookSpelling.Spell(w.Hooks) is { } hooks ? new HooksBody(Hook(hooks.PreOpen), Hook(hooks.PostClose)) : null);
+            HookSpelling.Spell(w.Hooks) is { } hooks ? new HooksBody(Hook(hooks.PreOpen), Hook(hooks.PostClose)) : null,
+            WindowSpelling.FormatDeliveryOptimization(w.DeliveryOptimization));
     }
 
     private static WindowFields ToFields(WindowBody body) => new()
@@ -58,6 +59,7 @@ internal static class WindowDefinitions
         Ports = body.Ports?.Select(p => new PortFields(p?.Port, p?.Protocol)).ToList(),
         Scan = body.Scan is { } scan ? new ScanFields(scan.Enabled, scan.MaxConcurrency, scan.MaxErrors) : null,
         Peering = body.Peering,
+        DeliveryOptimization = body.DeliveryOptimization,
         Enabled = body.Enabled,
         Hooks = body.Hooks is { } h ? new HooksFields(Fields(h.PreOpen), Fields(h.PostClose)) : null,
     };

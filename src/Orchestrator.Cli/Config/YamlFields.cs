@@ -56,6 +56,22 @@ internal sealed partial class YamlFields
         return null;
     }
 
+    public long? Long(string name, string accepted)
+    {
+        if (Scalar(name, accepted) is not { } node)
+        {
+            return null;
+        }
+
+        if (long.TryParse(node.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        {
+            return value;
+        }
+
+        Add(node, Field(name), $"'{node.Value}' is not accepted; {accepted}");
+        return null;
+    }
+
     public bool? Bool(string name)
     {
         if (Scalar(name, "true or false") is not { } node)

@@ -21,6 +21,9 @@ public sealed record WindowDefinition
     /// <summary>Delivery Optimization download mode inside the window: Lan (1) or Group (2).</summary>
     public PeeringMode Peering { get; init; } = PeeringMode.Group;
 
+    /// <summary>Delivery Optimization settings applied on Windows members for the window's duration; null = none.</summary>
+    public DeliveryOptimizationTuning? DeliveryOptimization { get; init; }
+
     public bool Enabled { get; init; } = true;
 
     /// <summary>Pre-open and post-close HTTP hooks; null when the window has none.</summary>

@@ -37,6 +37,8 @@ public sealed record WindowFields
 
     public string? Peering { get; init; }
 
+    public DeliveryOptimizationFields? DeliveryOptimization { get; init; }
+
     public bool? Enabled { get; init; }
 
     public HooksFields? Hooks { get; init; }
@@ -49,3 +51,15 @@ public sealed record PortFields(int? Port, string? Protocol);
 /// <param name="MaxConcurrencyAsWritten">The value as the sender wrote it, quoted back in the error (JSON keeps a
 /// string's quotes: <c>"abc"</c>); null quotes <paramref name="MaxConcurrency"/>.</param>
 public sealed record ScanFields(bool? Enabled, string? MaxConcurrency, int? MaxErrors, string? MaxConcurrencyAsWritten = null);
+
+/// <summary><c>deliveryOptimization</c>: numbers as written; <see cref="RestrictPeerSelectionBy"/> none or subnet.</summary>
+public sealed record DeliveryOptimizationFields(
+    long? MaxForegroundBandwidthKBps = null,
+    long? MaxBackgroundBandwidthKBps = null,
+    long? MaxForegroundBandwidthPercent = null,
+    long? MaxBackgroundBandwidthPercent = null,
+    long? MinFileSizeToCacheMB = null,
+    long? MinRamToPeerGB = null,
+    long? MinDiskSizeToPeerGB = null,
+    long? MinBatteryPercentToUpload = null,
+    string? RestrictPeerSelectionBy = null);

@@ -34,6 +34,7 @@ public static class WindowSpelling
         var scan = ReadScan(fields.Scan, errors);
         var peering = ReadPeering(fields.Peering, errors);
         var hooks = HookSpelling.Read(fields.Hooks, errors);
+        var tuning = ReadDeliveryOptimization(fields.DeliveryOptimization, errors);
         if (fields.TimeZone is null)
         {
             errors.Add(new("timeZone", "required; an IANA time zone id such as Europe/Berlin"));
@@ -59,9 +60,63 @@ public static class WindowSpelling
             Ports = ports,
             Scan = scan,
             Peering = peering,
+            DeliveryOptimization = tuning,
             Enabled = fields.Enabled ?? true,
             Hooks = hooks,
         };
+    }
+
+    /// <summary>The spelling of <paramref name="tuning"/>; null when the window sets none.</summary>
+    public static DeliveryOptimizationFields? FormatDeliveryOptimization(DeliveryOptimizationTuning? tuning) => tuning is null or { IsEmpty: true }
+        ? null
+        : new DeliveryOptimizationFields(
+            tuning.MaxForegroundBandwidthKBps,
+            tuning.MaxBackgroundBandwidthKBps,
+            tuning.MaxForegroundBandwidthPercent,
+            tuning.MaxBackgroundBandwidthPercent,
+            tuning.MinFileSizeToCacheMB,
+            tuning.MinRamToPeerGB,
+            tuning.MinDiskSizeToPeerGB,
+            tuning.MinBatteryPercentToUpload,
+            tuning.RestrictPeerSelectionBy?.ToString().ToLowerInvariant());
+
+    private static DeliveryOptimizationTuning? ReadDeliveryOptimization(DeliveryOptimizationFields? fields, List<FieldError> errors)
+    {
+        if (fields is null)
+        {
+            return null;
+        }
+
+        PeerSelectionRestriction? restriction = null;
+        switch (fields.RestrictPeerSelectionBy?.ToLowerInvariant())
+        {
+            case null:
+                break;
+            case "none":
+                restriction = PeerSelectionRestriction.None;
+                break;
+            case "subnet":
+                restriction = PeerSelectionRestriction.Subnet;
+                break;
+            default:
+                errors.Add(new("deliveryOptimization.restrictPeerSelectionBy",
+                    $"'{fields.RestrictPeerSelectionBy}' is not accepted; use none (DORestrictPeerSelectionBy 0) or subnet (1)"));
+                break;
+        }
+
+        var tuning = new DeliveryOptimizationTuning
+        {
+            MaxForegroundBandwidthKBps = fields.MaxForegroundBandwidthKBps,
+            MaxBackgroundBandwidthKBps = fields.MaxBackgroundBandwidthKBps,
+            MaxForegroundBandwidthPercent = fields.MaxForegroundBandwidthPercent,
+            MaxBackgroundBandwidthPercent = fields.MaxBackgroundBandwidthPercent,
+            MinFileSizeToCacheMB = fields.MinFileSizeToCacheMB,
+            MinRamToPeerGB = fields.MinRamToPeerGB,
+            MinDiskSizeToPeerGB = fields.MinDiskSizeToPeerGB,
+            MinBatteryPercentToUpload = fields.MinBatteryPercentToUpload,
+            RestrictPeerSelectionBy = restriction,
+        };
+        return tuning.IsEmpty ? null : tuning;
     }
 
     public static string? FormatAt(DateTime? at) => at?.ToString(LocalDateTimeFormat, CultureInfo.InvariantCulture);

@@ -28,6 +28,7 @@ public static class WindowValidator
             errors.Add(new("scan.maxErrors", "0 or more (0 stops dispatching at the first failed scan); omit it to never stop"));
         }
 
+        DeliveryOptimizationTuningValidator.Validate(window.DeliveryOptimization, errors);
         return errors;
     }
 

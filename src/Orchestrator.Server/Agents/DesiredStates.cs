@@ -171,11 +171,13 @@ internal sealed class DesiredStates(IRunStore runs, IScanStore scans, DesiredSta
             return new DeliveryOptimizationV1(PeeringModeV1.HttpOnly, null);
         }
 
-        // Overlapping runs: Group peering wins when any run asks for it, with the id of the earliest run's first group.
+        // Overlapping runs: Group peering wins when any run asks for it, with the id of the earliest run's first group;
+        // the other Delivery Optimization settings are the earliest run's too.
         var first = open.OrderBy(r => r.PlannedStart).ThenBy(r => r.Id).First();
+        var settings = Windows.DeliveryOptimizationSettingsWire.From(first.Definition.DeliveryOptimization);
         return open.Any(r => r.Definition.Peering == PeeringMode.Group)
-            ? new DeliveryOptimizationV1(PeeringModeV1.Group, GroupIds.DeliveryOptimizationGroup(first.Definition.Groups[0]).ToString())
-            : new DeliveryOptimizationV1(PeeringModeV1.Lan, null);
+            ? new DeliveryOptimizationV1(PeeringModeV1.Group, GroupIds.DeliveryOptimizationGroup(first.Definition.Groups[0]).ToString(), settings)
+            : new DeliveryOptimizationV1(PeeringModeV1.Lan, null, settings);
     }
 
     private static long VersionOf(string identity)

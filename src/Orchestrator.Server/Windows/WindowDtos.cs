@@ -1,4 +1,6 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
+using Orchestrator.Core.Windows;
 
 namespace Orchestrator.Server.Windows;
 
@@ -23,7 +25,8 @@ public sealed record WindowRequest(
     ScanRequest? Scan,
     string? Peering,
     bool? Enabled,
-    Orchestrator.Core.Windows.HooksFields? Hooks = null);
+    Orchestrator.Core.Windows.HooksFields? Hooks = null,
+    DeliveryOptimizationFields? DeliveryOptimization = null);
 
 public sealed record PortRequest(int? Port, string? Protocol);
 
@@ -53,7 +56,9 @@ public sealed record WindowResponse(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    Orchestrator.Core.Windows.HooksFields? Hooks = null);
+    Orchestrator.Core.Windows.HooksFields? Hooks = null,
+    // Absent when the window sets no Delivery Optimization settings beyond peering.
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DeliveryOptimizationFields? DeliveryOptimization = null);
 
 public sealed record PortResponse(int Port, string Protocol);
 

@@ -34,6 +34,7 @@ internal static class WindowMapper
         Ports = request.Ports?.Select(p => new PortFields(p?.Port, p?.Protocol)).ToList(),
         Scan = request.Scan is { } scan ? new ScanFields(scan.Enabled, MaxConcurrencyText(scan.MaxConcurrency), scan.MaxErrors, scan.MaxConcurrency?.GetRawText()) : null,
         Peering = request.Peering,
+        DeliveryOptimization = request.DeliveryOptimization,
         Enabled = request.Enabled,
         Hooks = request.Hooks,
     };
@@ -64,7 +65,8 @@ internal static class WindowMapper
             next is null ? null : ToResponse(next),
             record.CreatedAt,
             record.UpdatedAt,
-            HookSpelling.Spell(w.Hooks));
+            HookSpelling.Spell(w.Hooks),
+            WindowSpelling.FormatDeliveryOptimization(w.DeliveryOptimization));
     }
 
     public static OccurrenceResponse ToResponse(Occurrence o) => new(

@@ -80,6 +80,22 @@ public sealed class DesiredStatePollerTests : IDisposable
     }
 
     [Fact]
+    public async Task Delivery_optimization_settings_on_a_linux_agent_are_reported_not_applicable_and_the_opening_applies()
+    {
+        server.States.Enqueue(new DesiredStateV1(
+            3, [new OpeningV1(1, 7680, "tcp", ["198.18.0.2"], 600)],
+            new DeliveryOptimizationV1("Lan", null, new DeliveryOptimizationSettingsV1(MinRamToPeerGB: 2)), []));
+        var poller = CreatePoller(token: "t");
+
+        await poller.ExchangeAsync(Token);
+
+        var snapshot = status.Take();
+        Assert.Equal(3, snapshot.AppliedVersion);
+        Assert.Equal("applied; " + NoPeeringPolicy.NotApplicable, snapshot.ApplyError);
+        Assert.Equal(["198.18.0.2"], Assert.Single(firewall.Applied).Single().AllowedPeers);
+    }
+
+    [Fact]
     public async Task A_state_with_a_refused_opening_applies_the_valid_ones_and_reports_the_error_without_an_applied_version()
     {
         server.States.Enqueue(State(3, "198.18.0.2"));

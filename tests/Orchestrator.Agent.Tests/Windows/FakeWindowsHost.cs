@@ -97,6 +97,24 @@ internal sealed class FakeWindowsHost : ICommandRunner, IDisposable
           if ($null -eq $global:Policy) { throw "key $Path missing" }
           $global:Policy[$Name] = "${PropertyType}:$Value"; $global:Calls.Add("New-ItemProperty $Name")
         }
+        # Delivery Optimization's live configuration: by default it follows the policy key at once; with
+        # $global:DoNeedsRestart it keeps the mode it had until DoSvc restarts (undocumented which one Windows does).
+        $global:DoNeedsRestart = $false
+        $global:DoLiveMode = $null
+        function Get-DOConfig {
+          [CmdletBinding()] param()
+          $policyMode = if ($null -ne $global:Policy -and $global:Policy.Contains('DODownloadMode')) { ($global:Policy['DODownloadMode'] -split ':')[1] } else { '1' }
+          $mode = if ($global:DoNeedsRestart -and $null -ne $global:DoLiveMode) { $global:DoLiveMode } else { $policyMode }
+          [pscustomobject]@{ DownloadMode = $mode }
+        }
+        function Restart-Service {
+          [CmdletBinding()] param([string] $Name, [switch] $Force)
+          $global:Calls.Add("Restart-Service $Name")
+          $global:DoLiveMode = $null
+        }
+        # The endpoint's clock as the test sets it ($global:FakeNow), so scripts compare against the fake time.
+        $global:FakeNow = $null
+        function Get-Date { if ($null -ne $global:FakeNow) { $global:FakeNow } else { [DateTimeOffset]::Now } }
         function Remove-ItemProperty {
           [CmdletBinding()] param([string] $Path, [string] $Name)
           if ($null -ne $global:Policy -and $global:Policy.Contains($Name)) { $global:Policy.Remove($Name); $global:Calls.Add("Remove-ItemProperty $Name") }
@@ -127,12 +145,20 @@ internal sealed class FakeWindowsHost : ICommandRunner, IDisposable
 
     public Func<WindowsCommand, CancellationToken, Task<CommandResult>>? Override { get; set; }
 
+    /// <summary>The endpoint's clock while a script runs (what its <c>Get-Date</c> returns); null = the real clock.</summary>
+    public Func<DateTimeOffset>? Clock { get; set; }
+
     public Task<CommandResult> RunAsync(WindowsCommand command, CancellationToken cancellationToken)
     {
         commands.Add(command);
         if (Override is { } handler)
         {
             return handler(command, cancellationToken);
+        }
+
+        if (Clock is { } clock)
+        {
+            Execute($"$global:FakeNow = [DateTimeOffset]::Parse('{clock().ToString("O", CultureInfo.InvariantCulture)}', [cultureinfo]::InvariantCulture)");
         }
 
         var key = command.StandardInput ?? command.ToString();

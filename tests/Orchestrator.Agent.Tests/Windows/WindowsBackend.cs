@@ -36,7 +36,8 @@ internal sealed class WindowsBackend : IDisposable
         Host.AddRule("DeliveryOptimization-UDP-In", "DeliveryOptimization", "Allow", 7680, "LocalSubnet", enabled: true);
         var powerShell = new PowerShell(System32);
         Files = new WindowsStateFiles(StateDirectory, d => Directory.CreateDirectory(d));
-        Policy = new DeliveryOptimizationPolicy(Host, powerShell, TimeSpan.FromMinutes(2), Time, NullLogger<DeliveryOptimizationPolicy>.Instance);
+        Host.Clock = () => Time.GetUtcNow() + ScriptDelay;
+        Policy = new DeliveryOptimizationPolicy(Host, powerShell, TimeSpan.FromMinutes(2), Time, NullLogger<DeliveryOptimizationPolicy>.Instance, Files.ReadSnapshot);
         Enforcer = new WindowsFirewallEnforcer(
             Host,
             powerShell,
@@ -52,6 +53,9 @@ internal sealed class WindowsBackend : IDisposable
     public FakeWindowsHost Host { get; } = new();
 
     public FakeTimeProvider Time { get; }
+
+    /// <summary>How much later than the agent built it a script runs on the endpoint (a slow apply).</summary>
+    public TimeSpan ScriptDelay { get; set; }
 
     public string StateDirectory { get; }
 

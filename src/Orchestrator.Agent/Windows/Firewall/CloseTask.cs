@@ -14,15 +14,25 @@ internal static class CloseTask
 {
     private static readonly XNamespace Ns = "http://schemas.microsoft.com/windows/2004/02/mit/task";
 
-    /// <summary>The command line (after the program) the task runs; kept free of double quotes so it survives
-    /// being one double-quoted <c>-Command</c> argument.</summary>
-    public static string Command(RunOpening run) => string.Create(CultureInfo.InvariantCulture,
-        $"Remove-NetFirewallRule -Name {PowerShell.Quote(run.RuleName)} -ErrorAction SilentlyContinue; " +
-        $"if (-not (Get-NetFirewallRule -Name {PowerShell.Quote(FirewallNames.RunRulePattern(run.Port))} -ErrorAction SilentlyContinue)) " +
-        $"{{ Set-NetFirewallRule -Name {PowerShell.Quote(FirewallNames.Guard(run.Port))} -RemoteAddress Any }}; " +
-        $"Unregister-ScheduledTask -TaskPath '\\Orchestrator\\' -TaskName {PowerShell.Quote(run.TaskName)} -Confirm:$false -ErrorAction SilentlyContinue");
+    /// <summary>How long after its start boundary a missed close may still run. Task Scheduler applies
+    /// <c>StartWhenAvailable</c> only to a trigger with an end boundary (or infinite repetition), so without one a laptop
+    /// asleep or off at the window end might never run the close. Past this the agent's own start-up removes the rule.</summary>
+    public static readonly TimeSpan LateRunAllowance = TimeSpan.FromDays(30);
 
-    public static string Arguments(RunOpening run) => $"-NoProfile -NonInteractive -ExecutionPolicy Bypass -Command \"{Command(run)}\"";
+    /// <summary>The command line (after the program) the task runs; kept free of double quotes so it survives
+    /// being one double-quoted <c>-Command</c> argument. <paramref name="afterLastRun"/> runs when no run rule of the port
+    /// is left (the window's Delivery Optimization values back to their recorded state).</summary>
+    public static string Command(RunOpening run, string? afterLastRun = null) =>
+        $"Remove-NetFirewallRule -Name {PowerShell.Quote(run.RuleName)} -ErrorAction SilentlyContinue; " +
+        $"Get-NetFirewallRule -Name {PowerShell.Quote(FirewallNames.PartPattern(run.RuleName))} -ErrorAction SilentlyContinue | Remove-NetFirewallRule; " +
+        $"if (-not (Get-NetFirewallRule -Name {PowerShell.Quote(FirewallNames.RunRulePattern(run.Port))} -ErrorAction SilentlyContinue)) " +
+        $"{{ Set-NetFirewallRule -Name {PowerShell.Quote(FirewallNames.Guard(run.Port))} -RemoteAddress Any; " +
+        $"Get-NetFirewallRule -Name {PowerShell.Quote(FirewallNames.PartPattern(FirewallNames.Guard(run.Port)))} -ErrorAction SilentlyContinue | Remove-NetFirewallRule" +
+        (afterLastRun is null ? "" : "; " + afterLastRun) + " }; " +
+        $"Unregister-ScheduledTask -TaskPath '\\Orchestrator\\' -TaskName {PowerShell.Quote(run.TaskName)} -Confirm:$false -ErrorAction SilentlyContinue";
+
+    public static string Arguments(RunOpening run, string? afterLastRun = null) =>
+        $"-NoProfile -NonInteractive -ExecutionPolicy Bypass -Command \"{Command(run, afterLastRun)}\"";
 
     /// <summary>The local trigger time: <paramref name="now"/> (the endpoint's clock at apply time) plus the
     /// opening's remaining seconds, written with its UTC offset so Task Scheduler fires at that instant even
@@ -33,7 +43,11 @@ internal static class CloseTask
         return at.AddTicks(-(at.Ticks % TimeSpan.TicksPerSecond)).ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
     }
 
-    public static string Xml(RunOpening run, DateTimeOffset now, string powerShellExecutable) =>
+    public static string EndBoundary(RunOpening run, DateTimeOffset now) =>
+        DateTimeOffset.Parse(StartBoundary(run, now), CultureInfo.InvariantCulture).Add(LateRunAllowance)
+            .ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+
+    public static string Xml(RunOpening run, DateTimeOffset now, string powerShellExecutable, string? afterLastRun = null) =>
         new XElement(Ns + "Task",
             new XAttribute("version", "1.2"),
             new XElement(Ns + "RegistrationInfo",
@@ -43,6 +57,7 @@ internal static class CloseTask
             new XElement(Ns + "Triggers",
                 new XElement(Ns + "TimeTrigger",
                     new XElement(Ns + "StartBoundary", StartBoundary(run, now)),
+                    new XElement(Ns + "EndBoundary", EndBoundary(run, now)),
                     new XElement(Ns + "Enabled", "true"))),
             new XElement(Ns + "Principals",
                 new XElement(Ns + "Principal", new XAttribute("id", "System"),
@@ -60,7 +75,7 @@ internal static class CloseTask
             new XElement(Ns + "Actions", new XAttribute("Context", "System"),
                 new XElement(Ns + "Exec",
                     new XElement(Ns + "Command", powerShellExecutable),
-                    new XElement(Ns + "Arguments", Arguments(run)))))
+                    new XElement(Ns + "Arguments", Arguments(run, afterLastRun)))))
         .ToString()
         .ReplaceLineEndings("\n");
 }

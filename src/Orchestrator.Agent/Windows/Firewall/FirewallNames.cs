@@ -26,5 +26,13 @@ internal static class FirewallNames
 
     public const string RunRulePrefix = "Orchestrator-Run-";
 
+    /// <summary>Part <paramref name="index"/> (from 0) of a rule split by <see cref="RemoteAddressChunks"/>: the first part
+    /// keeps the rule's own name, so the close task's and the guard's checks of "any run rule left" still see every run.</summary>
+    public static string Part(string rule, int index) =>
+        index == 0 ? rule : string.Create(CultureInfo.InvariantCulture, $"{rule}-Part{index + 1}");
+
+    /// <summary>Matches every part after the first of <paramref name="rule"/>.</summary>
+    public static string PartPattern(string rule) => rule + "-Part*";
+
     public static string CloseTask(long runId, int port) => string.Create(CultureInfo.InvariantCulture, $"Close-Run-{runId}-Tcp{port}");
 }

@@ -30,6 +30,18 @@ internal static class FirewallScripts
             New-NetFirewallRule -Name $Name -DisplayName $Name -Group 'Orchestrator' -Direction Inbound -Action $Action -Protocol TCP -LocalPort $Port -RemoteAddress $Remote -Profile Any -Enabled True | Out-Null
           }
         }
+        # A guard split into several block rules (each part a comma-joined address list). When more than one rule changes,
+        # the first refuses everyone until the others are in place: no moment is more open than before or after.
+        function Set-OrchestratorGuard([int] $Port, [string[]] $Parts) {
+          $base = "Orchestrator-Guard-Tcp$Port"
+          $stale = @(Get-NetFirewallRule -Name "$base-Part*" -ErrorAction SilentlyContinue)
+          if ($Parts.Count -eq 1 -and $stale.Count -eq 0) { Set-OrchestratorRule $base Block $Port ($Parts[0] -split ','); return }
+          Set-OrchestratorRule $base Block $Port @('Any')
+          $keep = @(for ($i = 1; $i -lt $Parts.Count; $i++) { "$base-Part$($i + 1)" })
+          for ($i = 1; $i -lt $Parts.Count; $i++) { Set-OrchestratorRule $keep[$i - 1] Block $Port ($Parts[$i] -split ',') }
+          $stale | Where-Object { $_.Name -notin $keep } | Remove-NetFirewallRule
+          Set-OrchestratorRule $base Block $Port ($Parts[0] -split ',')
+        }
 
         """;
 
@@ -59,9 +71,13 @@ internal static class FirewallScripts
     /// the last successful apply (empty after install; null when unknown, after a failure); <paramref name="now"/> = the endpoint's
     /// local time, from which each removal's trigger is computed (SecondsRemaining after now).
     /// </summary>
+    /// <remarks>Each run's close task and allow rules are created only while the endpoint's clock is still before the
+    /// task's start boundary: an apply that outlives the window prints <see cref="ExpiredMarker"/> and the rule name
+    /// instead of registering a close in the past. <paramref name="afterLastRun"/> goes into each close task (see
+    /// <see cref="CloseTask.Command"/>).</remarks>
     public static string Apply(
         IReadOnlyList<RunOpening> runs, IReadOnlyDictionary<int, IReadOnlySet<IPAddress>>? previous, IReadOnlyList<int> guardedPorts,
-        DateTimeOffset now, string powerShellExecutable)
+        DateTimeOffset now, string powerShellExecutable, string? afterLastRun = null)
     {
         var script = new StringBuilder(Prelude);
         var final = guardedPorts.ToDictionary(p => p, p => runs.Where(r => r.Port == p).SelectMany(r => r.Peers).ToHashSet());
@@ -80,20 +96,26 @@ internal static class FirewallScripts
 
         script.Append(CultureInfo.InvariantCulture, $$"""
             # 2. Openings no longer wanted: the rule goes first, then its scheduled removal.
-            Get-NetFirewallRule -Group 'Orchestrator' -ErrorAction SilentlyContinue | Where-Object { $_.Name -like 'Orchestrator-Run-*' -and $_.Name -notin {{PowerShell.Array(runs.Select(r => r.RuleName))}} } | Remove-NetFirewallRule
+            Get-NetFirewallRule -Group 'Orchestrator' -ErrorAction SilentlyContinue | Where-Object { $_.Name -like 'Orchestrator-Run-*' -and $_.Name -notin {{PowerShell.Array(runs.SelectMany(RuleParts).Select(p => p.Name))}} } | Remove-NetFirewallRule
             Get-ScheduledTask -TaskPath '\Orchestrator\' -ErrorAction SilentlyContinue | Where-Object { $_.TaskName -notin {{PowerShell.Array(runs.Select(r => r.TaskName))}} } | Unregister-ScheduledTask -Confirm:$false
             # 3. Each opening: its removal at the window end is registered before the rule exists.
 
             """);
         foreach (var run in runs)
         {
-            script.Append(CultureInfo.InvariantCulture, $"""
-                Register-ScheduledTask -TaskPath '\Orchestrator\' -TaskName {PowerShell.Quote(run.TaskName)} -Force -Xml @'
-                {CloseTask.Xml(run, now, powerShellExecutable)}
+            script.Append(CultureInfo.InvariantCulture, $$"""
+                if ([DateTimeOffset](Get-Date) -lt [DateTimeOffset]'{{CloseTask.StartBoundary(run, now)}}') {
+                Register-ScheduledTask -TaskPath '\Orchestrator\' -TaskName {{PowerShell.Quote(run.TaskName)}} -Force -Xml @'
+                {{CloseTask.Xml(run, now, powerShellExecutable, afterLastRun)}}
                 '@ | Out-Null
-                Set-OrchestratorRule {PowerShell.Quote(run.RuleName)} Allow {run.Port} {PowerShell.Array(run.Peers.Select(p => p.ToString()))}
 
                 """);
+            foreach (var (name, addresses) in RuleParts(run))
+            {
+                script.Append(CultureInfo.InvariantCulture, $"Set-OrchestratorRule {PowerShell.Quote(name)} Allow {run.Port} {PowerShell.Array(addresses)}\n");
+            }
+
+            script.Append(CultureInfo.InvariantCulture, $"}} else {{ '{ExpiredMarker} {run.RuleName}' }}\n");
         }
 
         script.Append("# 4. Widen: the guards leave out exactly the allowed peers.\n");
@@ -116,7 +138,18 @@ internal static class FirewallScripts
 
         """;
 
+    /// <summary>Printed with the rule name for each run whose window ended before its turn in the apply script came.</summary>
+    public const string ExpiredMarker = "Expired during apply:";
+
+    /// <summary>The allow rules of <paramref name="run"/>: its peers in parts of at most 1,000 entries.</summary>
+    public static IEnumerable<(string Name, IReadOnlyList<string> Addresses)> RuleParts(RunOpening run) =>
+        RemoteAddressChunks.Split(run.Peers.Select(p => p.ToString())).Select((part, i) => (FirewallNames.Part(run.RuleName, i), part));
+
+    /// <summary>The guard rules of <paramref name="port"/>: the complement of <paramref name="allowed"/> in parts.</summary>
+    public static IEnumerable<(string Name, IReadOnlyList<string> Addresses)> GuardParts(int port, IEnumerable<IPAddress> allowed) =>
+        RemoteAddressChunks.Split(AddressComplement.Of(allowed)).Select((part, i) => (FirewallNames.Part(FirewallNames.Guard(port), i), part));
+
     private static string GuardLine(int port, IEnumerable<IPAddress> allowed) => string.Create(
         CultureInfo.InvariantCulture,
-        $"Set-OrchestratorRule {PowerShell.Quote(FirewallNames.Guard(port))} Block {port} {PowerShell.Array(AddressComplement.Of(allowed))}\n");
+        $"Set-OrchestratorGuard {port} {PowerShell.Array(GuardParts(port, allowed).Select(p => string.Join(',', p.Addresses)))}\n");
 }

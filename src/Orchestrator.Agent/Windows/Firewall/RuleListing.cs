@@ -14,24 +14,27 @@ internal static class RuleListing
             .Where(parts => parts.Length == 4)
             .ToDictionary(parts => parts[0], parts => (Action: parts[1], Enabled: parts[2], Remote: Set(parts[3])), StringComparer.OrdinalIgnoreCase);
 
+        var expected = new List<(string Name, string Action, IReadOnlyList<string> Remote, string Kind)>();
         foreach (var port in guardedPorts)
         {
             var allowed = runs.Where(r => r.Port == port).SelectMany(r => r.Peers).ToHashSet();
-            if (Problem(live, FirewallNames.Guard(port), "Block", AddressComplement.Of(allowed)) is { } problem)
-            {
-                return "guard " + problem;
-            }
+            expected.AddRange(FirewallScripts.GuardParts(port, allowed).Select(p => (p.Name, "Block", p.Addresses, "guard")));
         }
 
         foreach (var run in runs)
         {
-            if (Problem(live, run.RuleName, "Allow", run.Peers.Select(p => p.ToString())) is { } problem)
+            expected.AddRange(FirewallScripts.RuleParts(run).Select(p => (p.Name, "Allow", p.Addresses, "allow")));
+        }
+
+        foreach (var (name, action, remote, kind) in expected)
+        {
+            if (Problem(live, name, action, remote) is { } problem)
             {
-                return "allow " + problem;
+                return kind + " " + problem;
             }
         }
 
-        var known = guardedPorts.Select(FirewallNames.Guard).Concat(runs.Select(r => r.RuleName)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var known = expected.Select(e => e.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         return live.Keys.FirstOrDefault(name => !known.Contains(name)) is { } stray
             ? $"rule {stray} exists but the agent did not install it"
             : null;

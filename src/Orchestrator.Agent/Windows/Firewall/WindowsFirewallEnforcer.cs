@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Orchestrator.Agent.Enforcement;
@@ -58,7 +59,7 @@ internal sealed class WindowsFirewallEnforcer(
 
             try
             {
-                await deliveryOptimization.ApplyAsync(null, cancellationToken);
+                _ = await deliveryOptimization.ApplyAsync(null, cancellationToken);
             }
             catch (InvalidOperationException ex)
             {
@@ -91,12 +92,23 @@ internal sealed class WindowsFirewallEnforcer(
         await gate.WaitAsync(cancellationToken);
         try
         {
-            await ApplyRunsAsync(runs, cancellationToken);
-            inForce = runs;
+            var expired = await ApplyRunsAsync(runs, cancellationToken);
+            var took = time.GetElapsedTime(since);
+            inForce = runs.Where(r => !expired.Contains(r.RuleName)).ToList();
             inForceSince = since;
-            logger.LogInformation("Firewall applied: {Runs} run rules, {Peers} peers, {Refused} openings refused",
-                runs.Count, runs.Sum(r => r.Peers.Count), refused.Count);
-            return new ApplyOutcome(valid.Count, refused);
+            var late = runs.Where(r => expired.Contains(r.RuleName))
+                .Select(r => string.Create(CultureInfo.InvariantCulture,
+                    $"run {r.RunId} port {r.Port}: its window ended ({r.Seconds} s) before the apply reached it ({took.TotalSeconds:0.#} s); not opened"))
+                .ToList();
+            var shortest = runs.Count == 0 ? (int?)null : runs.Min(r => r.Seconds);
+            logger.LogInformation("Firewall applied in {Took}: {Runs} run rules, {Peers} peers, {Refused} openings refused, shortest remaining window {Shortest} s",
+                took, runs.Count, runs.Sum(r => r.Peers.Count), refused.Count + late.Count, shortest);
+            if (shortest is { } seconds && took.TotalSeconds * 2 >= seconds)
+            {
+                logger.LogWarning("Applying the firewall took {Took}, at least half of the shortest remaining window ({Seconds} s)", took, seconds);
+            }
+
+            return new ApplyOutcome(valid.Count - late.Count, [.. refused, .. late], takeover.Findings.Count == 0 ? null : takeover.Findings);
         }
         catch (InvalidOperationException ex)
         {
@@ -160,9 +172,12 @@ internal sealed class WindowsFirewallEnforcer(
 
     public void Dispose() => gate.Dispose();
 
-    private async Task ApplyRunsAsync(IReadOnlyList<RunOpening> runs, CancellationToken cancellationToken)
+    /// <summary>Returns the rule names of runs whose window ended before the script reached them (not opened).</summary>
+    private async Task<IReadOnlySet<string>> ApplyRunsAsync(IReadOnlyList<RunOpening> runs, CancellationToken cancellationToken)
     {
-        var script = FirewallScripts.Apply(runs, applied, guardedPorts, time.GetLocalNow(), powerShell.Executable);
+        var script = FirewallScripts.Apply(
+            runs, applied, guardedPorts, time.GetLocalNow(), powerShell.Executable,
+            DeliveryOptimizationScripts.RestoreWindowValues(takeover.Recorded));
         // Unknown until it succeeds: a half-run script may have changed any part.
         applied = null;
         CommandResult result;
@@ -180,8 +195,14 @@ internal sealed class WindowsFirewallEnforcer(
             throw new InvalidOperationException($"Windows Firewall openings not applied ({result.Describe()}).");
         }
 
+        var expired = result.StandardOutput.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
+            .Where(line => line.StartsWith(FirewallScripts.ExpiredMarker, StringComparison.Ordinal))
+            .Select(line => line[FirewallScripts.ExpiredMarker.Length..].Trim())
+            .ToHashSet(StringComparer.Ordinal);
+        // The guard was widened for the expired runs' peers too; the next verification narrows it (they are not in force).
         applied = guardedPorts.ToDictionary(
             p => p, p => (IReadOnlySet<IPAddress>)runs.Where(r => r.Port == p).SelectMany(r => r.Peers).ToHashSet());
+        return expired;
     }
 
     /// <summary>The runs in force with their remaining whole seconds (never longer than the server said); expired ones left out.</summary>

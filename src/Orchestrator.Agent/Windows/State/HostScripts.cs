@@ -9,6 +9,9 @@ namespace Orchestrator.Agent.Windows.State;
 /// <summary>The read-only inspection run before the first change, and the restore script written from its result.</summary>
 internal static class HostScripts
 {
+    /// <summary>The Delivery Optimization port, whose Group Policy allow rules the inspection lists.</summary>
+    public const int DeliveryOptimizationPort = 7680;
+
     /// <summary>Prints one JSON object (see <see cref="HostSnapshot"/>). Profiles come from the ActiveStore, i.e.
     /// after group policy is merged.</summary>
     public static string Inspect() => $$"""
@@ -25,9 +28,10 @@ internal static class HostScripts
           else { [pscustomobject]@{ name = $name; exists = $true; kind = [string](Get-Item -Path $key).GetValueKind($name); value = [string]$item.$name } }
         }
         $profiles = foreach ($p in Get-NetFirewallProfile -PolicyStore ActiveStore) {
-          [pscustomobject]@{ name = [string]$p.Name; enabled = [string]$p.Enabled; allowLocalFirewallRules = [string]$p.AllowLocalFirewallRules }
+          [pscustomobject]@{ name = [string]$p.Name; enabled = [string]$p.Enabled; allowLocalFirewallRules = [string]$p.AllowLocalFirewallRules; blockAllInbound = [string]$p.BlockAllInboundTraffic; defaultInboundAction = [string]$p.DefaultInboundAction }
         }
-        ConvertTo-Json -Compress -Depth 3 -InputObject ([pscustomobject]@{ firewallRules = @($rules); policyKeyExisted = $keyExists; policyValues = @($values); profiles = @($profiles) })
+        $policyRules = @(Get-NetFirewallRule -PolicyStore RSOP -Direction Inbound -Action Allow -Enabled True -ErrorAction SilentlyContinue | Where-Object { @(($_ | Get-NetFirewallPortFilter).LocalPort) -contains '{{DeliveryOptimizationPort}}' } | ForEach-Object { [string]$_.Name })
+        ConvertTo-Json -Compress -Depth 3 -InputObject ([pscustomobject]@{ firewallRules = @($rules); policyKeyExisted = $keyExists; policyValues = @($values); profiles = @($profiles); policyRules = @($policyRules) })
 
         """;
 
@@ -50,7 +54,11 @@ internal static class HostScripts
 
         script.Append(CultureInfo.InvariantCulture, $"$key = {PowerShell.Quote(PolicyRegistry.Key)}\n");
         script.Append("if (Test-Path -Path $key) {\n");
-        foreach (var value in before.PolicyValues)
+        // Every managed value, also one the record lacks (then it is removed: the agent may have written it).
+        var values = before.PolicyValues.Concat(PolicyRegistry.ManagedValues
+            .Where(name => before.PolicyValues.All(v => v.Name != name))
+            .Select(name => new PolicyValueState(name, false, null, null)));
+        foreach (var value in values)
         {
             if (value is { Exists: true, Kind: not ("DWord" or "QWord" or "String" or "ExpandString") })
             {

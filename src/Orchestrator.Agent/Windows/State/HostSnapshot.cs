@@ -8,7 +8,8 @@ internal sealed record HostSnapshot(
     IReadOnlyList<BuiltInRuleState> FirewallRules,
     bool PolicyKeyExisted,
     IReadOnlyList<PolicyValueState> PolicyValues,
-    IReadOnlyList<FirewallProfileState> Profiles)
+    IReadOnlyList<FirewallProfileState> Profiles,
+    IReadOnlyList<string>? PolicyRules = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
@@ -31,6 +32,34 @@ internal sealed record HostSnapshot(
         return problems.Count == 0 ? null : string.Join("; ", problems) + ".";
     }
 
+    /// <summary>What makes the agent's enforcement mean less than it says on this host, for the report (the agent runs
+    /// but the endpoint is flagged): "block all incoming connections" ignores every allow rule, so openings never take
+    /// effect; a default inbound action of Allow leaves only the guard between 7680 and everyone; a Group Policy allow
+    /// rule for 7680 is beaten by the guard but says someone else manages the port.</summary>
+    public IReadOnlyList<string> EnforcementFindings()
+    {
+        var findings = new List<string>();
+        foreach (var profile in Profiles)
+        {
+            if (string.Equals(profile.BlockAllInbound, "True", StringComparison.OrdinalIgnoreCase))
+            {
+                findings.Add($"the {profile.Name} profile blocks all incoming connections (BlockAllInboundTraffic): allow rules are ignored, openings cannot take effect there");
+            }
+
+            if (string.Equals(profile.DefaultInboundAction, "Allow", StringComparison.OrdinalIgnoreCase))
+            {
+                findings.Add($"the {profile.Name} profile allows inbound connections by default (DefaultInboundAction Allow): only the guard rule keeps 7680 closed");
+            }
+        }
+
+        if (PolicyRules is { Count: > 0 } rules)
+        {
+            findings.Add($"Group Policy allows 7680 with rule(s) {string.Join(", ", rules)}: the guard blocks them, but the port is also managed elsewhere");
+        }
+
+        return findings;
+    }
+
     private static bool IsFalse(string? value) => string.Equals(value, "False", StringComparison.OrdinalIgnoreCase);
 }
 
@@ -40,4 +69,5 @@ internal sealed record BuiltInRuleState(string Name, bool Exists, bool Enabled);
 /// RegistryValueKind name (DWord, String, …) and <see cref="Value"/> its invariant text.</summary>
 internal sealed record PolicyValueState(string Name, bool Exists, string? Kind, string? Value);
 
-internal sealed record FirewallProfileState(string Name, string? Enabled, string? AllowLocalFirewallRules);
+internal sealed record FirewallProfileState(
+    string Name, string? Enabled, string? AllowLocalFirewallRules, string? BlockAllInbound = null, string? DefaultInboundAction = null);

@@ -9,6 +9,12 @@ namespace Orchestrator.Agent.Windows.State;
 internal sealed class HostTakeover(
     ICommandRunner runner, PowerShell powerShell, WindowsStateFiles files, TimeSpan commandTimeout, TimeProvider time, ILogger logger)
 {
+    /// <summary>The pre-agent state once <see cref="EnsureRecordedAsync"/> has run (null before).</summary>
+    public HostSnapshot? Recorded { get; private set; }
+
+    /// <summary>What the start-up inspection found that weakens enforcement (<see cref="HostSnapshot.EnforcementFindings"/>).</summary>
+    public IReadOnlyList<string> Findings { get; private set; } = [];
+
     /// <summary>Returns the recorded pre-agent state. Throws <see cref="FirewallUnavailableException"/> when the
     /// host cannot be inspected or its firewall would ignore the agent's rules.</summary>
     public async Task<HostSnapshot> EnsureRecordedAsync(CancellationToken cancellationToken)
@@ -35,11 +41,30 @@ internal sealed class HostTakeover(
             throw new FirewallUnavailableException($"Windows Firewall would not enforce the agent's rules: {problem}");
         }
 
+        Findings = current.EnforcementFindings();
+        foreach (var finding in Findings)
+        {
+            logger.LogWarning("Enforcement on this endpoint is weaker than it looks: {Finding}", finding);
+        }
+
         if (files.ReadSnapshot() is { } recorded)
         {
+            // A record from an older agent lacks the values it did not manage; this agent has not touched them yet, so
+            // their current state is still the pre-agent state: add it, once.
+            var missing = current.PolicyValues.Where(v => recorded.PolicyValues.All(r => r.Name != v.Name)).ToList();
+            if (missing.Count > 0)
+            {
+                recorded = recorded with { PolicyValues = [.. recorded.PolicyValues, .. missing] };
+                files.WriteSnapshot(recorded);
+                files.WriteRestoreScript(HostScripts.Restore(recorded));
+                logger.LogInformation("Added {Values} to the takeover record", string.Join(", ", missing.Select(v => v.Name)));
+            }
+
+            Recorded = recorded;
             return recorded;
         }
 
+        Recorded = current;
         files.WriteSnapshot(current);
         files.WriteRestoreScript(HostScripts.Restore(current));
         logger.LogInformation("Recorded the host's Delivery Optimization rules and policy before the first change; uninstall with {Script}",

@@ -170,7 +170,7 @@ public sealed partial class WindowsFirewallTransitionsTests_WindowsVerifiedOnlyB
         await backend.Enforcer.ApplyAsync([WindowsBackend.Opening(42, 3000, "198.18.0.3", "198.18.0.4")], Ct);
 
         var script = Host.Scripts[^1];
-        var narrow = script.IndexOf("'Orchestrator-Guard-Tcp7680' Block 7680 @('0.0.0.0-198.18.0.2', '198.18.0.4-255.255.255.255'", StringComparison.Ordinal);
+        var narrow = script.IndexOf("Set-OrchestratorGuard 7680 @('0.0.0.0-198.18.0.2,198.18.0.4-255.255.255.255,", StringComparison.Ordinal);
         var rule = script.IndexOf("Set-OrchestratorRule 'Orchestrator-Run-42-Tcp7680'", StringComparison.Ordinal);
         Assert.InRange(narrow, 0, rule);
         Assert.Equal("Allow 7680 True 198.18.0.3,198.18.0.4", Host.Rule("Orchestrator-Run-42-Tcp7680"));
@@ -223,7 +223,7 @@ public sealed partial class WindowsFirewallTransitionsTests_WindowsVerifiedOnlyB
         await backend.Enforcer.ApplyAsync([WindowsBackend.Opening(42, 3000, "198.18.0.2")], Ct);
 
         Assert.Contains("Access is denied.", error.Message, StringComparison.Ordinal);
-        Assert.Contains("Set-OrchestratorRule 'Orchestrator-Guard-Tcp7680' Block 7680 @('Any')", Host.Scripts[^1], StringComparison.Ordinal);
+        Assert.Contains("Set-OrchestratorGuard 7680 @('Any')", Host.Scripts[^1], StringComparison.Ordinal);
     }
 
     [Fact]
