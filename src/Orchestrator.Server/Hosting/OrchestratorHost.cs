@@ -13,6 +13,7 @@ using Orchestrator.Server.Endpoints;
 using Orchestrator.Server.Groups;
 using Orchestrator.Server.Health;
 using Orchestrator.Server.Runs;
+using Orchestrator.Server.Scans;
 using Orchestrator.Server.Scheduling;
 using Orchestrator.Server.Windows;
 using Quartz;
@@ -93,6 +94,15 @@ internal static class OrchestratorHost
             o.SchedulePollingInterval = settings.JobPollInterval;
             o.ServerName = $"orchestrator-{Environment.MachineName}";
         });
+        // Each run's scan dispatch job waits between waves for most of the run: on workers of their own, it never
+        // holds up an opening or a closing.
+        services.AddHangfireServer(o =>
+        {
+            o.Queues = [ScanDispatcher.Queue];
+            o.WorkerCount = settings.ScanDispatchWorkers;
+            o.SchedulePollingInterval = settings.JobPollInterval;
+            o.ServerName = $"orchestrator-scans-{Environment.MachineName}";
+        });
 
         services.AddSingleton<WindowScheduler>();
         services.AddSingleton<RunTriggers>();
@@ -101,6 +111,8 @@ internal static class OrchestratorHost
         services.AddSingleton<EndpointDirectory>();
         services.AddSingleton<RunMembership>();
         services.AddSingleton<StartupReconciler>();
+        services.AddSingleton<ScanDispatcher>();
+        services.AddSingleton<ScanDispatchRecovery>();
         services.AddTransient<RunJobs>();
         services.AddSingleton<DesiredStateNotifier>();
         services.AddSingleton<DesiredStates>();
