@@ -29,6 +29,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<IScanStore, SqliteScanStore>();
         services.AddSingleton<IApiKeyStore, SqliteApiKeyStore>();
         services.AddSingleton<Reports.IRunReportStore, Reports.SqliteRunReportStore>();
+        services.AddSingleton<Metrics.IFleetGauges, Metrics.SqliteFleetGauges>();
         return services;
     }
 }

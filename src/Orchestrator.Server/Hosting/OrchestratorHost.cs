@@ -12,6 +12,7 @@ using Orchestrator.Server.Api;
 using Orchestrator.Server.Endpoints;
 using Orchestrator.Server.Groups;
 using Orchestrator.Server.Health;
+using Orchestrator.Server.Metrics;
 using Orchestrator.Server.Runs;
 using Orchestrator.Server.Scans;
 using Orchestrator.Server.Scheduling;
@@ -26,6 +27,15 @@ internal static class OrchestratorHost
     public static void AddOrchestrator(this WebApplicationBuilder builder, OrchestratorOptions settings)
     {
         DataFolder.Prepare(settings);
+        if (settings.LogFormat == "json")
+        {
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+            });
+        }
+
         UseWriteAheadLog(settings.QuartzPath);
         var services = builder.Services;
         services.AddOptions<OrchestratorOptions>().BindConfiguration(OrchestratorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -115,6 +125,7 @@ internal static class OrchestratorHost
         services.AddSingleton<ScanDispatchRecovery>();
         services.AddTransient<RunJobs>();
         services.AddSingleton<DesiredStateNotifier>();
+        services.AddOrchestratorMetrics();
         services.AddSingleton<DesiredStates>();
         services.AddSingleton<AgentRateLimiter>();
         services.AddSingleton<AgentAuthenticationFilter>();
@@ -166,6 +177,7 @@ internal static class OrchestratorHost
 
         app.MapOpenApi().RequireAuthorization(Policies.Viewer);
         app.MapHealth();
+        app.MapMetrics();
         app.MapSignIn();
 
         var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.Viewer);

@@ -106,6 +106,11 @@ public sealed class OrchestratorOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.100", "00:00:30", ErrorMessage = "{0} must be between {1} and {2}")]
     public TimeSpan HealthProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Log lines on the console: "text" (for people) or "json" (one JSON object per line: Timestamp, EventId,
+    /// LogLevel, Category, Message, State with the named values; for a log shipper).</summary>
+    [RegularExpression("^(text|json)$", ErrorMessage = "{0} must be text or json")]
+    public string LogFormat { get; set; } = "text";
+
     /// <summary>Testing and support only: apply the migration scripts of this folder instead of the ones built into
     /// the server (db/). Unset in production.</summary>
     public string? MigrationsDirectory { get; set; }
