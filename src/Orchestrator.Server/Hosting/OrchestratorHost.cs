@@ -163,6 +163,24 @@ internal static class OrchestratorHost
         log.LogInformation("Database {Path}: {Applied}", database.Path, applied.Count == 0 ? "up to date" : $"applied {string.Join(", ", applied)}");
         await AccessSetup.BootstrapAsync(app.Services, app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OrchestratorOptions>>().Value, log);
         await app.Services.GetRequiredService<StartupReconciler>().ReconcileAsync(CancellationToken.None);
+
+        // Once the host runs, not before: Hangfire's SQLite storage written to before its servers start (after a kill)
+        // held the start-up for over a minute.
+        var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
+        var scanDispatch = app.Services.GetRequiredService<ScanDispatchRecovery>();
+        lifetime.ApplicationStarted.Register(() => _ = Task.Run(async () =>
+        {
+            try
+            {
+                await scanDispatch.RecoverAsync(lifetime.ApplicationStopping);
+            }
+            catch (Exception e)
+            {
+                // Catch-all on purpose: without recovery a cut-short dispatch job still runs again after Hangfire's
+                // invisibility timeout; a failure here must not stop the server.
+                log.LogError(e, "Could not requeue the scan dispatch jobs of open runs");
+            }
+        }));
     }
 
     public static void MapOrchestrator(this WebApplication app, OrchestratorOptions settings)

@@ -7,9 +7,10 @@ using Orchestrator.Server.Runs;
 namespace Orchestrator.Server.Scans;
 
 /// <summary>
-/// At start-up, before any Hangfire worker runs: every open run that is still before its cutoff has its dispatch job
-/// waiting. A job cut short by a kill stays "Processing" in Hangfire's SQLite storage for its invisibility timeout
-/// (30 minutes); it is handed out again now instead, as the same job. A graceful stop already requeued it.
+/// Once the server has started: every open run that is still before its cutoff has its dispatch job waiting. A job cut
+/// short by a kill stays "Processing" in Hangfire's SQLite storage for its invisibility timeout (30 minutes); it is
+/// handed out again now instead, as the same job. A graceful stop already requeued it. A job this process picked up in
+/// the meantime may be requeued too: its second execution finds the loop running and returns.
 /// </summary>
 internal sealed class ScanDispatchRecovery(IRunStore runs, JobStorage storage, IBackgroundJobClient jobs, TimeProvider time, ILogger<ScanDispatchRecovery> log)
 {

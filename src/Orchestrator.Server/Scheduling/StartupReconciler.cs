@@ -8,8 +8,7 @@ namespace Orchestrator.Server.Scheduling;
 /// occurrence. Quartz's store normally still holds them; this covers a lost or replaced Quartz database. A
 /// trigger in the past fires at once, which is how an end passed during downtime closes straight away.
 /// </summary>
-internal sealed class StartupReconciler(
-    IRunStore runs, IWindowStore windows, RunTriggers runTriggers, WindowScheduler windowScheduler, Scans.ScanDispatchRecovery scanDispatch, TimeProvider time, ILogger<StartupReconciler> log)
+internal sealed class StartupReconciler(IRunStore runs, IWindowStore windows, RunTriggers runTriggers, WindowScheduler windowScheduler, TimeProvider time, ILogger<StartupReconciler> log)
 {
     public async Task ReconcileAsync(CancellationToken cancellationToken)
     {
@@ -39,6 +38,5 @@ internal sealed class StartupReconciler(
             log.LogWarning("Restored {Count} missing Quartz triggers at start-up", restored);
         }
 
-        await scanDispatch.RecoverAsync(cancellationToken);
     }
 }
