@@ -32,6 +32,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<DeliveryOptimization.IDeliveryOptimizationStore, DeliveryOptimization.SqliteDeliveryOptimizationStore>();
         services.AddSingleton<Notifications.IWebhookStore, Notifications.SqliteWebhookStore>();
         services.AddSingleton<Notifications.IHookCallStore, Notifications.SqliteHookCallStore>();
+        services.AddSingleton<Metrics.IFleetGauges, Metrics.SqliteFleetGauges>();
         return services;
     }
 }

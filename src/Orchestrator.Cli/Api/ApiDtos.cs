@@ -102,7 +102,8 @@ internal sealed record RunDto(
     DateTimeOffset? OpenedAt,
     DateTimeOffset? ClosedAt,
     string? CloseReason,
-    IReadOnlyList<string> Groups);
+    IReadOnlyList<string> Groups,
+    IReadOnlyList<string>? Warnings = null);
 
 internal sealed record RunDetailDto(RunDto Run, IReadOnlyList<RunMemberDto> Members, RunPeerSetDto? PeerSet);
 

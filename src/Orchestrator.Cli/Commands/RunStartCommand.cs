@@ -26,8 +26,8 @@ internal static class RunStartCommand
         };
         var command = new Command("start", """
             Start a run of a window now, for the given duration, outside its schedule: its members open the port to
-            each other at once. The window's cutoff applies unless --cutoff is given; a cutoff as long as the run leaves
-            no time for scans, which is warned about.
+            each other at once. The window's cutoff applies unless --cutoff is given; when it would leave the run no time
+            for scans, the server scales it to the same share of the run as of the window and this prints its warning.
 
             Examples:
               orchestrator runs start "Patch Tuesday Berlin" --duration PT30M
@@ -43,14 +43,12 @@ internal static class RunStartCommand
             }
 
             var target = await Lookup.WindowAsync(invocation.Client, invocation.Parse.GetValue(window)!, ct);
-            if (explicitCutoff is null && IsoDurations.TryParse(target.Cutoff, out var inherited) && inherited >= length)
+            var run = await invocation.Client.StartRunAsync(target.Id, IsoDurations.Format(length), explicitCutoff is { } e ? IsoDurations.Format(e) : null, ct);
+            foreach (var warning in run.Warnings ?? [])
             {
-                invocation.Services.WriteWarning(
-                    $"the window's cutoff ({target.Cutoff}) is not shorter than the run ({IsoDurations.Format(length)}): no scans will be dispatched; "
-                    + "pass --cutoff (e.g. --cutoff PT0S) to give them time");
+                invocation.Services.WriteWarning(warning);
             }
 
-            var run = await invocation.Client.StartRunAsync(target.Id, IsoDurations.Format(length), explicitCutoff is { } e ? IsoDurations.Format(e) : null, ct);
             if (invocation.Json)
             {
                 Json.Write(invocation.Stdout, run);

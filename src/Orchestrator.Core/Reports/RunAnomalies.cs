@@ -33,6 +33,11 @@ public static class RunAnomalies
     public const string BlockedOutsideGroup = "blocked-outside-group";
     public const string BlockedFromMembers = "blocked-from-members";
 
+    public const string CutoffScaled = "cutoff-scaled";
+
+    /// <summary>The audit action the server writes when it scaled an ad-hoc run's cutoff down (its detail has the warning).</summary>
+    public const string CutoffScaledAction = "cutoff scaled";
+
     /// <summary>The audit action the scan dispatcher writes when failures exceed maxErrors.</summary>
     public const string ScanDispatchStoppedAction = "scan dispatch stopped";
 
@@ -127,6 +132,12 @@ public static class RunAnomalies
                 neverScanned.Count, neverScanned.Take(Anomaly.MaxExamples).Select(r => r.Hostname).ToList()));
         }
 
+        if (run.Audit.FirstOrDefault(a => a.Action == CutoffScaledAction) is { } scaled)
+        {
+            found.Add(One(CutoffScaled, AnomalySeverity.Warning, DetailText(scaled, "warning")
+                ?? "The window's cutoff would have left this ad-hoc run no time for scans; the server scaled it down."));
+        }
+
         // Blocked attempts.
         var memberAddresses = run.Members.SelectMany(m => m.Addresses).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var memberIds = run.Members.Select(m => m.EndpointId).ToHashSet();
@@ -137,6 +148,23 @@ public static class RunAnomalies
         DeliveryOptimizationAnomalies.Detect(run, rows, found);
 
         return found.OrderBy(a => a.Severity).ToList();
+    }
+
+    /// <summary>A string member of an entry's JSON detail, if it has one.</summary>
+    private static string? DetailText(AuditFact entry, string member)
+    {
+        try
+        {
+            using var detail = System.Text.Json.JsonDocument.Parse(entry.Detail ?? "{}");
+            return detail.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                   && detail.RootElement.TryGetProperty(member, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String
+                ? value.GetString()
+                : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The hostname a repair entry names (its detail is the server's JSON), else the agent that wrote it.</summary>

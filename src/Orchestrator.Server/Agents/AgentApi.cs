@@ -152,7 +152,7 @@ internal static class AgentApi
 
     private static async Task<Results<Ok<ReportAccepted>, ValidationProblem>> ReportAsync(
         AgentReportV1 report, HttpContext http, ITrafficStore traffic, IDeliveryOptimizationStore deliveryOptimization, DesiredStates states,
-        DesiredStateNotifier notifier, IOptions<OrchestratorOptions> options, TimeProvider time, IAuditLog audit, CancellationToken ct)
+        DesiredStateNotifier notifier, IOptions<OrchestratorOptions> options, TimeProvider time, IAuditLog audit, Metrics.OrchestratorMetrics metrics, CancellationToken ct)
     {
         var errors = AgentReportValidator.Validate(report);
         if (errors.Count > 0)
@@ -207,6 +207,12 @@ internal static class AgentApi
             states.Forget(me.EndpointId);
         }
 
+        if (stored)
+        {
+            metrics.ReportStored(report.Traffic.Count, report.Blocked.Count, report.Scans.Select(s => s.Outcome),
+                Metrics.Saturating.Sum(report.Traffic.Select(t => t.BytesServed)), Metrics.Saturating.Sum(report.Blocked.Select(b => b.Count)));
+        }
+
         // Recorded once: a retried report (same ReportId) was not stored again and writes no second entry.
         if (stored && report.Repairs is { Count: > 0 } repairs)
         {
@@ -221,6 +227,7 @@ internal static class AgentApi
         if (acknowledge is not null)
         {
             session.Acknowledged(report.AppliedVersion!.Value, generation);
+            metrics.StateAcknowledged(me.EndpointId);
         }
 
         return TypedResults.Ok(new ReportAccepted(report.ReportId, Duplicate: !stored));

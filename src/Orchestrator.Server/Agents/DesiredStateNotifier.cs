@@ -10,7 +10,7 @@ namespace Orchestrator.Server.Agents;
 /// Each endpoint also has a generation that every <see cref="Notify"/> moves on: what was read or acknowledged at one
 /// generation is still true at the same generation, which lets <see cref="DesiredStates"/> keep what it read.
 /// </remarks>
-internal sealed class DesiredStateNotifier
+internal sealed class DesiredStateNotifier(Metrics.OrchestratorMetrics metrics)
 {
     private readonly ConcurrentDictionary<long, TaskCompletionSource> _waiters = new();
     private readonly ConcurrentDictionary<long, long> _generations = new();
@@ -28,7 +28,9 @@ internal sealed class DesiredStateNotifier
     public void Notify(IEnumerable<long> endpointIds)
     {
         ArgumentNullException.ThrowIfNull(endpointIds);
-        foreach (var id in endpointIds)
+        var ids = endpointIds.ToList();
+        metrics.StateChanged(ids);
+        foreach (var id in ids)
         {
             _generations.AddOrUpdate(id, 1, (_, generation) => generation + 1);
             if (_waiters.TryRemove(id, out var waiter))

@@ -14,7 +14,9 @@ using Orchestrator.Server.Endpoints;
 using Orchestrator.Server.Groups;
 using Orchestrator.Server.Health;
 using Orchestrator.Server.Notifications;
+using Orchestrator.Server.Metrics;
 using Orchestrator.Server.Runs;
+using Orchestrator.Server.Scans;
 using Orchestrator.Server.Scheduling;
 using Orchestrator.Server.Windows;
 using Quartz;
@@ -27,6 +29,15 @@ internal static class OrchestratorHost
     public static void AddOrchestrator(this WebApplicationBuilder builder, OrchestratorOptions settings)
     {
         DataFolder.Prepare(settings);
+        if (settings.LogFormat == "json")
+        {
+            builder.Logging.AddJsonConsole(o =>
+            {
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+            });
+        }
+
         UseWriteAheadLog(settings.QuartzPath);
         var services = builder.Services;
         services.AddOptions<OrchestratorOptions>().BindConfiguration(OrchestratorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -95,6 +106,15 @@ internal static class OrchestratorHost
             o.SchedulePollingInterval = settings.JobPollInterval;
             o.ServerName = $"orchestrator-{Environment.MachineName}";
         });
+        // Each run's scan dispatch job waits between waves for most of the run: on workers of their own, it never
+        // holds up an opening or a closing.
+        services.AddHangfireServer(o =>
+        {
+            o.Queues = [ScanDispatcher.Queue];
+            o.WorkerCount = settings.ScanDispatchWorkers;
+            o.SchedulePollingInterval = settings.JobPollInterval;
+            o.ServerName = $"orchestrator-scans-{Environment.MachineName}";
+        });
 
         services.AddSingleton<WindowScheduler>();
         services.AddSingleton<RunTriggers>();
@@ -103,8 +123,11 @@ internal static class OrchestratorHost
         services.AddSingleton<EndpointDirectory>();
         services.AddSingleton<RunMembership>();
         services.AddSingleton<StartupReconciler>();
+        services.AddSingleton<ScanDispatcher>();
+        services.AddSingleton<ScanDispatchRecovery>();
         services.AddTransient<RunJobs>();
         services.AddSingleton<DesiredStateNotifier>();
+        services.AddOrchestratorMetrics();
         services.AddSingleton<DesiredStates>();
         // Only the peer-set route uses it (MapOrchestrator): a set of thousands of ranges is text that compresses well,
         // carries no secret and echoes nothing a requester sent, so compressing it over HTTPS leaks nothing (BREACH).
@@ -151,6 +174,24 @@ internal static class OrchestratorHost
         log.LogInformation("Database {Path}: {Applied}", database.Path, applied.Count == 0 ? "up to date" : $"applied {string.Join(", ", applied)}");
         await AccessSetup.BootstrapAsync(app.Services, app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OrchestratorOptions>>().Value, log);
         await app.Services.GetRequiredService<StartupReconciler>().ReconcileAsync(CancellationToken.None);
+
+        // Once the host runs, not before: Hangfire's SQLite storage written to before its servers start (after a kill)
+        // held the start-up for over a minute.
+        var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
+        var scanDispatch = app.Services.GetRequiredService<ScanDispatchRecovery>();
+        lifetime.ApplicationStarted.Register(() => _ = Task.Run(async () =>
+        {
+            try
+            {
+                await scanDispatch.RecoverAsync(lifetime.ApplicationStopping);
+            }
+            catch (Exception e)
+            {
+                // Catch-all on purpose: without recovery a cut-short dispatch job still runs again after Hangfire's
+                // invisibility timeout; a failure here must not stop the server.
+                log.LogError(e, "Could not requeue the scan dispatch jobs of open runs");
+            }
+        }));
     }
 
     public static void MapOrchestrator(this WebApplication app, OrchestratorOptions settings)
@@ -168,6 +209,7 @@ internal static class OrchestratorHost
 
         app.MapOpenApi().RequireAuthorization(Policies.Viewer);
         app.MapHealth();
+        app.MapMetrics();
         app.MapSignIn();
 
         var api = app.MapGroup("/api/v1").RequireAuthorization(Policies.Viewer);

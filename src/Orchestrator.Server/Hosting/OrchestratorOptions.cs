@@ -46,6 +46,16 @@ public sealed class OrchestratorOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "{0} must be between {1} and {2}")]
     public TimeSpan ScanWaveInterval { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Hangfire workers for the scan dispatch jobs (queue "scans"): one per run that is dispatching scans at the
+    /// same time. A run beyond that waits for a free one; openings and closings have their own workers.</summary>
+    [Range(1, 256)]
+    public int ScanDispatchWorkers { get; set; } = 16;
+
+    /// <summary>Longest time one scan dispatch job runs before a fresh job continues the run's dispatch; below the
+    /// 30 minutes after which Hangfire's SQLite storage hands a running job out again.</summary>
+    [Range(typeof(TimeSpan), "00:00:10", "00:25:00", ErrorMessage = "{0} must be between {1} and {2}")]
+    public TimeSpan ScanDispatchSlice { get; set; } = TimeSpan.FromMinutes(20);
+
     /// <summary>Seconds an endpoint's scan command may take before it counts as timed out.</summary>
     [Range(10, 7_200)]
     public int ScanTimeoutSeconds { get; set; } = 900;
@@ -95,6 +105,11 @@ public sealed class OrchestratorOptions : IValidatableObject
     /// store unhealthy.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:00:30", ErrorMessage = "{0} must be between {1} and {2}")]
     public TimeSpan HealthProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Log lines on the console: "text" (for people) or "json" (one JSON object per line: Timestamp, EventId,
+    /// LogLevel, Category, Message, State with the named values; for a log shipper).</summary>
+    [RegularExpression("^(text|json)$", ErrorMessage = "{0} must be text or json")]
+    public string LogFormat { get; set; } = "text";
 
     /// <summary>Testing and support only: apply the migration scripts of this folder instead of the ones built into
     /// the server (db/). Unset in production.</summary>

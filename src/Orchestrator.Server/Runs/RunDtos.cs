@@ -2,6 +2,8 @@ using Orchestrator.Data.Runs;
 
 namespace Orchestrator.Server.Runs;
 
+/// <summary>A run. <c>warnings</c> (only on the answer that started it): what the server changed about the request,
+/// e.g. an ad-hoc cutoff scaled down so that scans have time.</summary>
 public sealed record RunResponse(
     long Id,
     long WindowId,
@@ -15,7 +17,9 @@ public sealed record RunResponse(
     DateTimeOffset? OpenedAt,
     DateTimeOffset? ClosedAt,
     string? CloseReason,
-    IReadOnlyList<string> Groups)
+    IReadOnlyList<string> Groups,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    IReadOnlyList<string>? Warnings = null)
 {
     public static RunResponse From(RunRecord r) => new(
         r.Id, r.WindowId, r.WindowName, r.OccurrenceKey, r.Kind.ToString(), r.State.ToString(), r.PlannedStart, r.PlannedEnd, r.CutoffAt,

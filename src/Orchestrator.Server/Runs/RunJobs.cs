@@ -1,14 +1,13 @@
 using Hangfire;
 using Microsoft.Extensions.Options;
 using Orchestrator.Core.Runs;
-using Orchestrator.Data.Audit;
 using Orchestrator.Data.Runs;
-using Orchestrator.Data.Scans;
 using Orchestrator.Server.Agents;
 using Orchestrator.Server.Api;
 using Orchestrator.Server.Hooks;
 using Orchestrator.Server.Hosting;
 using Orchestrator.Server.Notifications;
+using Orchestrator.Server.Scans;
 using Orchestrator.Server.Scheduling;
 
 namespace Orchestrator.Server.Runs;
@@ -19,8 +18,7 @@ namespace Orchestrator.Server.Runs;
 /// </summary>
 internal sealed class RunJobs(
     IRunStore runs,
-    IScanStore scans,
-    IAuditLog audit,
+    ScanDispatcher dispatcher,
     RunMembership membership,
     RunTriggers triggers,
     DesiredStateNotifier notifier,
@@ -33,6 +31,7 @@ internal sealed class RunJobs(
     private readonly RunAlerts _alerts = alerts;
     private readonly IScanStore _scans = scans;
     private readonly IAuditLog _audit = audit;
+    private readonly ScanDispatcher _dispatcher = dispatcher;
     private readonly DesiredStateNotifier _notifier = notifier;
     private readonly IBackgroundJobClient _jobs = jobs;
     private readonly IRunStore _runs = runs;
@@ -96,7 +95,7 @@ internal sealed class RunJobs(
             _log.LogInformation("Run {RunId} of window \"{Window}\" open for {Members} endpoints until {End:O}", runId, windowName, members.Count, run.PlannedEnd);
             if (run.Definition.Scan.Enabled)
             {
-                _jobs.Enqueue<RunJobs>(j => j.DispatchScansAsync(runId, windowName));
+                _jobs.Enqueue<RunJobs>(j => j.DispatchScansAsync(runId, windowName, CancellationToken.None));
             }
 
             await _alerts.OpenedAsync(run, members, openedAt);
@@ -104,43 +103,29 @@ internal sealed class RunJobs(
     }
 
     /// <summary>
-    /// One wave: hands scans to as many members as the concurrency limit leaves room for, then looks again after
-    /// the wave interval. Stops at the cutoff, at the run's end, or once failures exceed maxErrors.
+    /// The run's one dispatch job: hands scans out in waves until the cutoff, the run's end, or failures beyond maxErrors
+    /// (<see cref="ScanDispatcher"/>). It waits between waves on the "scans" queue, whose own workers keep it from
+    /// delaying any opening or closing. A shutdown cancels it and Hangfire hands it out again after the restart.
     /// </summary>
     [JobDisplayName("Dispatch scans \"{1}\" · run {0}")]
+    [Queue(ScanDispatcher.Queue)]
     [AutomaticRetry(Attempts = 3, DelaysInSeconds = [1, 5, 10])]
-    public async Task DispatchScansAsync(long runId, string windowName)
+    public async Task DispatchScansAsync(long runId, string windowName, CancellationToken cancellationToken)
     {
-        var now = _time.GetUtcNow();
-        if (await _runs.GetAsync(runId) is not { State: RunState.Open } run || now >= run.CutoffAt || !run.Definition.Scan.Enabled)
+        if (await _dispatcher.RunAsync(runId, cancellationToken) == ScanDispatcher.Outcome.SliceOver)
         {
-            return;
+            // A job runs for at most one slice: Hangfire's SQLite storage hands out a job again once it has been
+            // running longer than its invisibility timeout, so a scan phase of hours continues in a fresh job.
+            _jobs.Enqueue<RunJobs>(j => j.DispatchScansAsync(runId, windowName, CancellationToken.None));
         }
+    }
 
-        var policy = run.Definition.Scan;
-        var tally = await _scans.TallyAsync(runId, now, TimeSpan.FromSeconds(30));
-        if (policy.MaxErrors is { } maxErrors && tally.Failed > maxErrors)
-        {
-            await _audit.AppendAsync(Actor.Scheduler, "run", runId.ToString(System.Globalization.CultureInfo.InvariantCulture), "scan dispatch stopped",
-                new { reason = "maxErrors exceeded", tally.Failed, maxErrors }, now);
-            _log.LogWarning("Run {RunId}: {Failed} scans failed (maxErrors {MaxErrors}); no more scans are dispatched", runId, tally.Failed, maxErrors);
-            return;
-        }
-
-        var waiting = await _scans.ListUndispatchedAsync(runId);
-        var members = tally.Dispatched + waiting.Count;
-        var room = policy.MaxConcurrency.For(members) - tally.InFlight;
-        if (room > 0 && waiting.Count > 0)
-        {
-            var dispatched = await _scans.DispatchAsync(runId, waiting.Take(room).ToList(), _options.ScanTimeoutSeconds, now);
-            _notifier.Notify(dispatched);
-        }
-
-        // Look again while anything waits or is in flight: that is also when maxErrors is checked.
-        if (waiting.Count > 0 || tally.InFlight > 0)
-        {
-            _jobs.Schedule<RunJobs>(j => j.DispatchScansAsync(runId, windowName), _options.ScanWaveInterval);
-        }
+    /// <summary>A wave job scheduled by a server before one dispatch job per run: hands the run to the loop.</summary>
+    [JobDisplayName("Dispatch scans \"{1}\" · run {0}")]
+    public Task DispatchScansAsync(long runId, string windowName)
+    {
+        _jobs.Enqueue<RunJobs>(j => j.DispatchScansAsync(runId, windowName, CancellationToken.None));
+        return Task.CompletedTask;
     }
 
     [JobDisplayName("Cutoff (no new scans) \"{1}\" · run {0}")]

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Orchestrator.Core;
 using Orchestrator.Core.Runs;
 using Orchestrator.Data.Agents;
+using Orchestrator.Data.Audit;
 using Orchestrator.Data.Runs;
 using Orchestrator.Data.Traffic;
 using Orchestrator.Data.Windows;
@@ -100,9 +101,10 @@ internal static class RunsApi
     }
 
     /// <summary>Starts a run of the window now, for the given duration (ISO-8601), outside its schedule; an optional
-    /// cutoff (ISO-8601) replaces the window's for this run only.</summary>
+    /// cutoff (ISO-8601) replaces the window's for this run only. Without one, a window cutoff that would leave the run
+    /// no time for scans is scaled down (<see cref="AdHocCutoff"/>) and the answer carries a warning.</summary>
     private static async Task<Results<Created<RunResponse>, ValidationProblem, ProblemHttpResult>> StartAdHocAsync(
-        long id, AdHocRunRequest request, IWindowStore windows, RunStarter starter, RunCloser closer, IOptions<OrchestratorOptions> options, TimeProvider time, CurrentActor actor, CancellationToken ct)
+        long id, AdHocRunRequest request, IWindowStore windows, RunStarter starter, RunCloser closer, IAuditLog audit, IOptions<OrchestratorOptions> options, TimeProvider time, CurrentActor actor, CancellationToken ct)
     {
         if (!IsoDurations.TryParse(request.Duration, out var duration))
         {
@@ -148,7 +150,16 @@ internal static class RunsApi
 
         var now = time.GetUtcNow();
         var key = $"adhoc-{now.UtcDateTime:yyyyMMdd'T'HHmmss.fff'Z'}";
-        var run = await starter.StartAsync(window, RunKind.AdHoc, key, now, now + duration, RunState.Opening, ct, actor.Name, cutoff);
-        return TypedResults.Created($"/api/v1/runs/{run.Id}", RunResponse.From(run));
+        var (effective, warning) = AdHocCutoff.Choose(duration, cutoff, window.Definition.Schedule);
+        var run = await starter.StartAsync(window, RunKind.AdHoc, key, now, now + duration, RunState.Opening, ct, actor.Name, effective);
+        if (warning is null)
+        {
+            return TypedResults.Created($"/api/v1/runs/{run.Id}", RunResponse.From(run));
+        }
+
+        // On the run itself, so that its timeline and report say why its cutoff differs from the window's.
+        await audit.AppendAsync(actor.Name, "run", run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), AdHocCutoff.ScaledAction,
+            new { warning, windowCutoff = IsoDurations.Format(window.Definition.Schedule.Cutoff), cutoff = IsoDurations.Format(effective) }, now, CancellationToken.None);
+        return TypedResults.Created($"/api/v1/runs/{run.Id}", RunResponse.From(run) with { Warnings = [warning] });
     }
 }

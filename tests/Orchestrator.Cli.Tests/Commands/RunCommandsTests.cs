@@ -131,17 +131,18 @@ public sealed class RunCommandsTests(ServerFixture server) : IClassFixture<Serve
     }
 
     /// <summary>The README's "run it now for five minutes" on a window with a 30-minute cutoff: without --cutoff the
-    /// cutoff falls at the start and no scan is dispatched; the CLI says so instead of starting it silently.</summary>
+    /// cutoff fell at the start and no scan was ever dispatched. The server now scales it to the window's share
+    /// (PT30M of PT4H: an eighth, PT1M15S of PT10M) and the CLI prints the server's warning.</summary>
     [Fact]
-    public async Task Runs_start_warns_when_the_windows_cutoff_leaves_no_time_for_scans()
+    public async Task Runs_start_prints_the_servers_warning_when_it_scaled_the_windows_cutoff_down()
     {
         await ApplyWindowAsync("Short run", "\"0 0 3 1 1 ? 2099\"", "cutoff: PT30M");
 
         var result = await _cli.RunAsync("runs", "start", "Short run", "--duration", "PT10M");
 
         Assert.True(result.ExitCode == ExitCodes.Ok, result.ToString());
-        Assert.Contains("warning: the window's cutoff (PT30M) is not shorter than the run (PT10M): no scans will be dispatched; pass --cutoff", result.Stderr);
-        Assert.Matches(@"Started run \d+ of Short run: (Opening|Open|Cutoff), .* no scans \(cutoff at the start\)\.", result.Stdout);
+        Assert.Contains("warning: The window's cutoff PT30M would fall at or before the start of this PT10M run, so no scan could be dispatched; it was scaled to PT1M15S", result.Stderr);
+        Assert.Matches(@"Started run \d+ of Short run: (Opening|Open), .* no new scans after ", result.Stdout);
     }
 
     [Theory]

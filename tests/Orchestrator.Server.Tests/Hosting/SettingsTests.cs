@@ -17,6 +17,8 @@ public sealed class SettingsTests
         { "Orchestrator__PublicUrl", "ftp://orchestrator.example.com", "Orchestrator:PublicUrl" },
         { "Orchestrator__PublicUrl", "https://orchestrator.example.com/?next=1", "Orchestrator:PublicUrl" },
         { "Orchestrator__PublicUrl", "orchestrator.example.com", "Orchestrator:PublicUrl" },
+        { "Orchestrator__LogFormat", "xml", "Orchestrator:LogFormat" },
+        { "Orchestrator__ScanDispatchSlice", "01:00:00", "Orchestrator:ScanDispatchSlice" },
     };
 
     [Theory]
