@@ -22,6 +22,7 @@ internal sealed class WebhookDeliveryJob(
     TimeProvider time,
     IOptions<NotificationOptions> options,
     IOptions<OrchestratorOptions> server,
+    Metrics.OrchestratorMetrics metrics,
     ILogger<WebhookDeliveryJob> log)
 {
     private readonly NotificationOptions _options = options.Value;
@@ -67,6 +68,7 @@ internal sealed class WebhookDeliveryJob(
         var at = time.GetUtcNow();
         int? status = null;
         string? error = null;
+        var timedOut = false;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(_options.AttemptTimeout);
         try
@@ -87,6 +89,7 @@ internal sealed class WebhookDeliveryJob(
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
         {
             error = $"no answer within {_options.AttemptTimeout.TotalSeconds:0.###} s";
+            timedOut = true;
         }
         catch (HttpRequestException ex)
         {
@@ -95,6 +98,7 @@ internal sealed class WebhookDeliveryJob(
 
         var latency = (long)time.GetElapsedTime(started).TotalMilliseconds;
         var succeeded = error is null;
+        metrics.WebhookDelivery(succeeded ? "delivered" : timedOut ? "timeout" : "failed", e.Event);
         await webhooks.RecordAttemptAsync(new DeliveryAttempt(webhook.Id, deliveryId, e.Event, e.RunId, attempt, at, status, latency, succeeded, error), CancellationToken.None);
         return succeeded;
     }

@@ -29,8 +29,6 @@ internal sealed class RunJobs(
     ILogger<RunJobs> log)
 {
     private readonly RunAlerts _alerts = alerts;
-    private readonly IScanStore _scans = scans;
-    private readonly IAuditLog _audit = audit;
     private readonly ScanDispatcher _dispatcher = dispatcher;
     private readonly DesiredStateNotifier _notifier = notifier;
     private readonly IBackgroundJobClient _jobs = jobs;

@@ -69,6 +69,16 @@ public sealed class WebhookDeliveryTests
         Assert.True(times[1] - times[0] >= TimeSpan.FromMilliseconds(450), $"first retry after {(times[1] - times[0]).TotalMilliseconds} ms");
         Assert.True(times[2] - times[1] >= TimeSpan.FromMilliseconds(950), $"second retry after {(times[2] - times[1]).TotalMilliseconds} ms");
         Assert.All(receiver.Calls, c => Assert.True(c.SignatureValid));
+
+        // Each attempt is counted on /metrics by outcome and event.
+        var metrics = await client.GetStringAsync(new Uri("/metrics", UriKind.Relative), TestContext.Current.CancellationToken);
+        double Count(string outcome) => metrics.Split('\n')
+            .Where(l => l.StartsWith("orchestrator_webhook_deliveries_total{", StringComparison.Ordinal)
+                && l.Contains("event=\"test\"", StringComparison.Ordinal) && l.Contains($"outcome=\"{outcome}\"", StringComparison.Ordinal))
+            .Select(l => double.Parse(l[(l.LastIndexOf('}') + 1)..].Trim().Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture))
+            .DefaultIfEmpty(0).Sum();
+        Assert.True(Count("failed") == 2, metrics);
+        Assert.True(Count("delivered") >= 1, metrics);
     }
 
     [Fact]
