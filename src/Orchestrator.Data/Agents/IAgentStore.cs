@@ -23,6 +23,15 @@ public interface IAgentStore
 
     Task<IReadOnlyList<AgentRecord>> ListAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>The agents of the given endpoints (revoked ones included), in one read: a run's page reads its members'
+    /// agents, not the whole fleet's.</summary>
+    Task<IReadOnlyList<AgentRecord>> ListForEndpointsAsync(IReadOnlyCollection<long> endpointIds, CancellationToken cancellationToken = default);
+
+    /// <summary>For each given endpoint that has a non-revoked agent, the latest last-seen time of those agents (null when
+    /// none has called yet); endpoints without one are left out. One read however many members a run has.</summary>
+    Task<IReadOnlyDictionary<long, DateTimeOffset?>> LastSeenOfEndpointsAsync(
+        IReadOnlyCollection<long> endpointIds, CancellationToken cancellationToken = default);
+
     Task TouchAsync(string agentId, DateTimeOffset now, CancellationToken cancellationToken = default);
 
     Task<bool> RotateAsync(string agentId, string secretHash, DateTimeOffset now, CancellationToken cancellationToken = default);

@@ -146,6 +146,35 @@ internal sealed class SqliteAgentStore(Database database) : IAgentStore
             .Select(r => r.ToRecord()).ToList();
     }
 
+    public async Task<IReadOnlyList<AgentRecord>> ListForEndpointsAsync(IReadOnlyCollection<long> endpointIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpointIds);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return (await connection.QueryAsync<AgentRow>(
+                $"""
+                SELECT {AgentColumns} FROM agents a JOIN endpoints e ON e.id = a.endpoint_id
+                WHERE a.endpoint_id IN (SELECT value FROM json_each(@endpointIds))
+                ORDER BY lower(e.hostname), a.enrolled_at
+                """,
+                new { endpointIds = Json.Write(endpointIds) }))
+            .Select(r => r.ToRecord()).ToList();
+    }
+
+    public async Task<IReadOnlyDictionary<long, DateTimeOffset?>> LastSeenOfEndpointsAsync(
+        IReadOnlyCollection<long> endpointIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpointIds);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(long EndpointId, long? LastSeenAt)>(
+            """
+            SELECT endpoint_id, MAX(last_seen_at) FROM agents
+            WHERE revoked_at IS NULL AND endpoint_id IN (SELECT value FROM json_each(@endpointIds))
+            GROUP BY endpoint_id
+            """,
+            new { endpointIds = Json.Write(endpointIds) });
+        return rows.ToDictionary(r => r.EndpointId, r => UnixMs.To(r.LastSeenAt));
+    }
+
     public async Task TouchAsync(string agentId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

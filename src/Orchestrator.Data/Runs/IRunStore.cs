@@ -34,6 +34,11 @@ public interface IRunStore
     /// <summary>Runs in Open or Cutoff whose end is after <paramref name="now"/> and that include the endpoint.</summary>
     Task<IReadOnlyList<OpenRun>> ListOpenForEndpointAsync(long endpointId, DateTimeOffset now, CancellationToken cancellationToken = default);
 
+    /// <summary><see cref="ListOpenForEndpointAsync"/> for many endpoints in one read (every endpoint given is a key, with
+    /// an empty list when it is in no open run): when a run of 10,000 members opens, one read instead of 10,000.</summary>
+    Task<IReadOnlyDictionary<long, IReadOnlyList<OpenRun>>> ListOpenForEndpointsAsync(
+        IReadOnlyCollection<long> endpointIds, DateTimeOffset now, CancellationToken cancellationToken = default);
+
     /// <summary>The endpoint's agent applied a state holding exactly <paramref name="heldRunIds"/>: those runs' openings
     /// are acknowledged, and every other run it was a member of that has stopped being open is acknowledged closed.</summary>
     Task AcknowledgeAsync(long endpointId, IReadOnlyCollection<long> heldRunIds, DateTimeOffset now, CancellationToken cancellationToken = default);

@@ -206,6 +206,40 @@ internal sealed class SqliteRunStore(Database database) : IRunStore
         return runs.Select(r => new OpenRun(r, members[r.Id])).ToList();
     }
 
+    public async Task<IReadOnlyDictionary<long, IReadOnlyList<OpenRun>>> ListOpenForEndpointsAsync(
+        IReadOnlyCollection<long> endpointIds, DateTimeOffset now, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpointIds);
+        var result = endpointIds.Distinct().ToDictionary(id => id, _ => (IReadOnlyList<OpenRun>)[]);
+        if (result.Count == 0)
+        {
+            return result;
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var runs = (await connection.QueryAsync<Row>(
+            $"SELECT {Columns} FROM runs WHERE state IN ('Open', 'Cutoff') AND planned_end > @now ORDER BY id",
+            new { now = UnixMs.From(now) })).Select(r => r.ToRecord()).ToDictionary(r => r.Id);
+        if (runs.Count == 0)
+        {
+            return result;
+        }
+
+        var members = await connection.QueryAsync<MemberRow>(
+            $"""
+            SELECT {MemberColumns} FROM run_members
+            WHERE run_id IN (SELECT value FROM json_each(@runIds)) AND endpoint_id IN (SELECT value FROM json_each(@endpointIds))
+            ORDER BY run_id
+            """,
+            new { runIds = Json.Write(runs.Keys), endpointIds = Json.Write(result.Keys) });
+        foreach (var group in members.GroupBy(m => m.EndpointId))
+        {
+            result[group.Key] = group.Select(m => new OpenRun(runs[m.RunId], m.ToRecord())).ToList();
+        }
+
+        return result;
+    }
+
     public async Task AcknowledgeAsync(long endpointId, IReadOnlyCollection<long> heldRunIds, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(heldRunIds);

@@ -11,6 +11,10 @@ public interface IScanStore
     /// <summary>Scans of open runs (Open or Cutoff) that the endpoint has not reported on.</summary>
     Task<IReadOnlyList<PendingScan>> ListPendingAsync(long endpointId, CancellationToken cancellationToken = default);
 
+    /// <summary><see cref="ListPendingAsync"/> for many endpoints in one read; endpoints with none are left out.</summary>
+    Task<IReadOnlyDictionary<long, IReadOnlyList<PendingScan>>> ListPendingForEndpointsAsync(
+        IReadOnlyCollection<long> endpointIds, CancellationToken cancellationToken = default);
+
     /// <summary>Records scans for the given members; a member already dispatched in this run is skipped. Returns the
     /// endpoints actually dispatched.</summary>
     Task<IReadOnlyList<long>> DispatchAsync(long runId, IReadOnlyList<long> endpointIds, int timeoutSeconds, DateTimeOffset now, CancellationToken cancellationToken = default);

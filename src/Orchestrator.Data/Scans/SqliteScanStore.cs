@@ -19,6 +19,24 @@ internal sealed class SqliteScanStore(Database database) : IScanStore
         return rows.Select(r => new PendingScan(r.ScanId, r.RunId, r.EndpointId, (int)r.TimeoutSeconds, UnixMs.To(r.DispatchedAt))).ToList();
     }
 
+    public async Task<IReadOnlyDictionary<long, IReadOnlyList<PendingScan>>> ListPendingForEndpointsAsync(
+        IReadOnlyCollection<long> endpointIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpointIds);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<Row>(
+            """
+            SELECT s.id AS ScanId, s.run_id AS RunId, s.endpoint_id AS EndpointId, s.timeout_seconds AS TimeoutSeconds, s.dispatched_at AS DispatchedAt
+            FROM scans s JOIN runs r ON r.id = s.run_id
+            WHERE s.outcome IS NULL AND r.state IN ('Open', 'Cutoff') AND s.endpoint_id IN (SELECT value FROM json_each(@endpointIds))
+            ORDER BY s.dispatched_at
+            """,
+            new { endpointIds = Json.Write(endpointIds) });
+        return rows.GroupBy(r => r.EndpointId).ToDictionary(
+            g => g.Key,
+            g => (IReadOnlyList<PendingScan>)g.Select(r => new PendingScan(r.ScanId, r.RunId, r.EndpointId, (int)r.TimeoutSeconds, UnixMs.To(r.DispatchedAt))).ToList());
+    }
+
     public async Task<IReadOnlyList<long>> DispatchAsync(long runId, IReadOnlyList<long> endpointIds, int timeoutSeconds, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(endpointIds);

@@ -174,7 +174,10 @@ internal static class AgentApi
         IReadOnlyList<long>? acknowledge = null;
         if (report.AppliedVersion is { } applied && applyError is null && !session.AlreadyAcknowledged(applied, generation))
         {
-            var (current, runIds, _) = await states.ForAsync(me.EndpointId, ct);
+            // The version is the same in both forms; the peer-set form never lists a run's peers, so an acknowledgement
+            // costs the same in a group of 10,000 as in a group of 2 (the listed form built a 10,000-address list per
+            // report: 10,000 such lists when a big run opens, measured 3.6 s open p99 at 10,000 in one group).
+            var (current, runIds, _) = await states.ForAsync(me.EndpointId, ct, peerSets: true);
             if (current.Version == applied)
             {
                 acknowledge = runIds;

@@ -8,7 +8,9 @@ namespace Orchestrator.Server.Agents;
 /// <summary>
 /// GET <see cref="AgentProtocolV1.PeerSetsPath"/>/{hash}: a run's peer set, for the agent of a member of an open run that
 /// holds it (404 for any other). A set never changes under its hash, so it is answered with <c>ETag</c> = the hash and
-/// a private immutable cache lifetime, 304 to an agent that already holds it, and compressed (br or gzip).
+/// a private immutable cache lifetime, 304 to an agent that already holds it, and compressed (br or gzip) with bytes
+/// compressed once per set. A set is text that compresses well, carries no secret and echoes nothing a requester sent,
+/// so compressing it over HTTPS leaks nothing (BREACH).
 /// </summary>
 internal static partial class AgentPeerSets
 {
@@ -20,7 +22,7 @@ internal static partial class AgentPeerSets
     public static bool Asked(string? features) =>
         features is not null && features.Split(',', StringSplitOptions.TrimEntries).Contains(AgentProtocolV1.PeerSetsFeature, StringComparer.Ordinal);
 
-    public static async Task<Results<Ok<PeerSetV1>, StatusCodeHttpResult, ProblemHttpResult, ValidationProblem>> GetAsync(
+    public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult, ValidationProblem>> GetAsync(
         string hash, HttpContext http, DesiredStates states, CancellationToken ct)
     {
         if (!HashPattern().IsMatch(hash))
@@ -42,7 +44,26 @@ internal static partial class AgentPeerSets
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
 
-        return TypedResults.Ok(entry.Message);
+        var encoding = Preferred(http.Request.Headers.AcceptEncoding);
+        http.Response.Headers.Vary = "Accept-Encoding";
+        if (encoding is not null)
+        {
+            http.Response.Headers.ContentEncoding = encoding;
+        }
+
+        return TypedResults.Bytes(entry.Body(encoding), "application/json");
+    }
+
+    /// <summary>br, else gzip, when the agent accepts it (a q of 0 refuses); null for the plain body.</summary>
+    internal static string? Preferred(Microsoft.Extensions.Primitives.StringValues acceptEncoding)
+    {
+        var accepted = acceptEncoding
+            .SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            .Select(token => token.Split(';', StringSplitOptions.TrimEntries))
+            .Where(parts => !parts.Skip(1).Any(p => p.Replace(" ", "", StringComparison.Ordinal) is "q=0" or "q=0.0" or "q=0.00" or "q=0.000"))
+            .Select(parts => parts[0].ToLowerInvariant())
+            .ToHashSet();
+        return accepted.Contains("br") ? "br" : accepted.Contains("gzip") ? "gzip" : null;
     }
 
     [GeneratedRegex("^[0-9a-f]{64}$", RegexOptions.CultureInvariant)]

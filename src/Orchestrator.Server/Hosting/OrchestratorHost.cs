@@ -129,14 +129,6 @@ internal static class OrchestratorHost
         services.AddSingleton<DesiredStateNotifier>();
         services.AddOrchestratorMetrics();
         services.AddSingleton<DesiredStates>();
-        // Only the peer-set route uses it (MapOrchestrator): a set of thousands of ranges is text that compresses well,
-        // carries no secret and echoes nothing a requester sent, so compressing it over HTTPS leaks nothing (BREACH).
-        services.AddResponseCompression(o =>
-        {
-            o.EnableForHttps = true;
-            o.Providers.Add<Microsoft.AspNetCore.ResponseCompression.BrotliCompressionProvider>();
-            o.Providers.Add<Microsoft.AspNetCore.ResponseCompression.GzipCompressionProvider>();
-        });
         services.AddSingleton<AgentRateLimiter>();
         services.AddSingleton<AgentAuthenticationFilter>();
         services.AddOrchestratorNotifications(builder.Configuration);
@@ -203,9 +195,6 @@ internal static class OrchestratorHost
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();
-        app.UseWhen(
-            http => http.Request.Path.StartsWithSegments(AgentProtocolV1.PeerSetsPath, StringComparison.Ordinal),
-            branch => branch.UseResponseCompression());
 
         app.MapOpenApi().RequireAuthorization(Policies.Viewer);
         app.MapHealth();

@@ -80,10 +80,9 @@ internal sealed class RunAlerts(
     private async Task AgentsOfflineAsync(RunRecord run, IReadOnlyList<RunMemberRecord> members)
     {
         var now = time.GetUtcNow();
-        var seen = (await agents.ListAsync())
-            .Where(a => a.RevokedAt is null)
-            .GroupBy(a => a.EndpointId)
-            .ToDictionary(g => g.Key, g => g.Max(a => a.LastSeenAt));
+        // Only the members' agents: reading every agent per opening cost 20 CPU-seconds when 100 runs opened at 10,000
+        // agents (measured with the load harness: runs opened over 10 s instead of 3.5 s).
+        var seen = await agents.LastSeenOfEndpointsAsync(members.Select(m => m.EndpointId).ToList());
         var offline = members
             .Where(m => !seen.TryGetValue(m.EndpointId, out var last) || last is null || now - last.Value > server.Value.AgentOfflineAfter)
             .Select(m => m.Hostname)

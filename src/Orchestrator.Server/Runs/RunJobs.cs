@@ -26,8 +26,10 @@ internal sealed class RunJobs(
     TimeProvider time,
     IOptions<OrchestratorOptions> options,
     RunAlerts alerts,
+    DesiredStates states,
     ILogger<RunJobs> log)
 {
+    private readonly DesiredStates _states = states;
     private readonly RunAlerts _alerts = alerts;
     private readonly ScanDispatcher _dispatcher = dispatcher;
     private readonly DesiredStateNotifier _notifier = notifier;
@@ -79,9 +81,23 @@ internal sealed class RunJobs(
 
         var members = await _membership.FreezeAsync(run);
         var openedAt = _time.GetUtcNow();
+        var started = _time.GetTimestamp();
         if (await _runs.OpenAsync(runId, members, Actor.Scheduler, openedAt))
         {
-            _notifier.Notify(members.Select(m => m.EndpointId));
+            var stored = _time.GetElapsedTime(started);
+            var endpoints = members.Select(m => m.EndpointId).ToList();
+            try
+            {
+                await _states.WarmAsync(endpoints, CancellationToken.None);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // Only a shortcut: every agent reads its own state when it wakes.
+                _log.LogWarning(e, "Run {RunId}: reading the members' desired states ahead failed; each agent reads its own", runId);
+            }
+
+            var read = _time.GetElapsedTime(started) - stored;
+            _notifier.Notify(endpoints);
 
             // The cutoff trigger may have fired while the run was still opening (a cutoff at the start, or a late
             // open): that transition was refused then, so the open makes it now.
@@ -90,7 +106,9 @@ internal sealed class RunJobs(
                 await _runs.TransitionAsync(runId, RunState.Cutoff, Actor.Scheduler, _time.GetUtcNow());
             }
 
-            _log.LogInformation("Run {RunId} of window \"{Window}\" open for {Members} endpoints until {End:O}", runId, windowName, members.Count, run.PlannedEnd);
+            _log.LogInformation(
+                "Run {RunId} of window \"{Window}\" open for {Members} endpoints until {End:O} (stored in {StoredMs:0} ms, their states read in {ReadMs:0} ms)",
+                runId, windowName, members.Count, run.PlannedEnd, stored.TotalMilliseconds, read.TotalMilliseconds);
             if (run.Definition.Scan.Enabled)
             {
                 _jobs.Enqueue<RunJobs>(j => j.DispatchScansAsync(runId, windowName, CancellationToken.None));

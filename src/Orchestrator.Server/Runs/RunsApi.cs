@@ -63,7 +63,7 @@ internal static class RunsApi
         var members = await runs.GetMembersAsync(id, ct);
         var peerSet = await runs.GetPeerSetAsync(id, ct);
         // The member's current agent (not revoked) says whether it could apply its desired state.
-        var applyErrors = (await agents.ListAsync(ct))
+        var applyErrors = (await agents.ListForEndpointsAsync(members.Select(m => m.EndpointId).ToList(), ct))
             .Where(a => a.RevokedAt is null && a.ApplyError is not null)
             .GroupBy(a => a.EndpointId)
             .ToDictionary(g => g.Key, g => g.OrderByDescending(a => a.EnrolledAt).First().ApplyError);

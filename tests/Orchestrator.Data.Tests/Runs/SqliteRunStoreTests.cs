@@ -240,6 +240,37 @@ public sealed class SqliteRunStoreTests
         Assert.Null(await reports.GetSnapshotAsync(run.Id, ct));
     }
 
+    /// <summary>The many-endpoint read that precomputes states when a run opens gives each endpoint exactly what the
+    /// one-endpoint read gives it: two overlapping open runs, a closed one, and an endpoint in none.</summary>
+    [Fact]
+    public async Task TheBulkOpenRunsReadAgreesWithTheOneEndpointReadForEveryEndpoint()
+    {
+        await using var db = await TempDatabase.CreateAsync();
+        var ct = TestContext.Current.CancellationToken;
+        var store = new SqliteRunStore(db.Database);
+        var (a, b) = await TwoEndpointsAsync(db);
+        var first = await CreateRunAsync(db, store);
+        var second = await CreateRunAsync(db, store);
+        var closed = await CreateRunAsync(db, store);
+        await store.OpenAsync(first.Id, [new(first.Id, a, "a.example", ["198.18.0.1"]), new(first.Id, b, "b.example", ["198.18.0.2"])], "scheduler", db.Time.GetUtcNow(), ct);
+        await store.OpenAsync(second.Id, [new(second.Id, b, "b.example", ["198.18.0.2"])], "scheduler", db.Time.GetUtcNow(), ct);
+        await store.OpenAsync(closed.Id, [new(closed.Id, a, "a.example", ["198.18.0.1"])], "scheduler", db.Time.GetUtcNow(), ct);
+        await store.TransitionAsync(closed.Id, RunState.Closing, "scheduler", db.Time.GetUtcNow(), cancellationToken: ct);
+
+        var bulk = await store.ListOpenForEndpointsAsync([a, b, 999_999], db.Time.GetUtcNow(), ct);
+
+        Assert.Equal([a, b, 999_999], bulk.Keys.Order());
+        Assert.Empty(bulk[999_999]);
+        foreach (var endpoint in new[] { a, b })
+        {
+            var one = await store.ListOpenForEndpointAsync(endpoint, db.Time.GetUtcNow(), ct);
+            Assert.Equal(one.Select(o => (o.Run.Id, o.Member.EndpointId, string.Join(',', o.Member.Addresses))), bulk[endpoint].Select(o => (o.Run.Id, o.Member.EndpointId, string.Join(',', o.Member.Addresses))));
+        }
+
+        Assert.Equal([first.Id], bulk[a].Select(o => o.Run.Id));
+        Assert.Equal([first.Id, second.Id], bulk[b].Select(o => o.Run.Id));
+    }
+
     private static NewRun NewRun(WindowRecord window, string key, TimeSpan? later = null)
     {
         var start = TempDatabase.Start + (later ?? TimeSpan.Zero);

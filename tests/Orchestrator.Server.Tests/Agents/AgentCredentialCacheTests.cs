@@ -99,6 +99,10 @@ public sealed class AgentCredentialCacheTests
 
         public Task<IReadOnlyList<AgentRecord>> ListAsync(CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
+        public Task<IReadOnlyList<AgentRecord>> ListForEndpointsAsync(IReadOnlyCollection<long> endpointIds, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public Task<IReadOnlyDictionary<long, DateTimeOffset?>> LastSeenOfEndpointsAsync(IReadOnlyCollection<long> endpointIds, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
         public Task TouchAsync(string agentId, DateTimeOffset now, CancellationToken cancellationToken = default) => throw new NotSupportedException();
 
         public Task<bool> RotateAsync(string agentId, string secretHash, DateTimeOffset now, CancellationToken cancellationToken = default) => throw new NotSupportedException();
