@@ -125,6 +125,17 @@ public sealed partial class DropLoggingTests_FakeWindowsCmdlets : IDisposable
     }
 
     [Fact]
+    public async Task A_takeover_record_of_an_older_agent_gets_the_profiles_logging_added_once()
+    {
+        backend.Files.WriteSnapshot(HostSnapshot.Parse(WindowsBackend.StockHostJson));
+
+        await backend.Enforcer.InstallClosedAsync(TestContext.Current.CancellationToken);
+
+        Assert.Equal(["Domain", "Private", "Public"], backend.Files.ReadSnapshot()!.ProfileLogs!.Select(p => p.Name));
+        Assert.Contains(@"Set-NetFirewallProfile -Name 'Domain' -LogBlocked True -LogFileName 'D:\fw\domain.log'", File.ReadAllText(backend.Files.RestoreScriptPath), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_logging_commands_are_pinned() => Golden.Verify(
         "drop-log",
         DropLogScripts.Enable(@"%SystemRoot%\System32\LogFiles\Firewall\orchestrator-drops.log", 4096) + "\n" +
