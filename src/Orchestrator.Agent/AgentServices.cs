@@ -37,6 +37,7 @@ internal static class AgentServices
         }
         else
         {
+            services.AddSingleton(AgentPlatform.Linux);
             services.AddSingleton<IStateDirectory>(UnixStateDirectory.Instance);
             services.AddSingleton<IPeeringPolicy, NoPeeringPolicy>();
             services.AddSingleton<INftRunner>(sp => new ProcessNftRunner(Options(sp).Nft, Options(sp).NftTimeout));

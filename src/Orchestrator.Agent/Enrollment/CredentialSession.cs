@@ -17,6 +17,7 @@ internal sealed class CredentialSession(
     CredentialStore store,
     AgentServerClient server,
     ILocalAddresses addresses,
+    AgentPlatform platform,
     ILogger<CredentialSession> logger) : IDisposable
 {
     private readonly SemaphoreSlim gate = new(1, 1);
@@ -74,7 +75,7 @@ internal sealed class CredentialSession(
             agent.EnrollmentToken,
             string.IsNullOrWhiteSpace(agent.Hostname) ? Environment.MachineName : agent.Hostname,
             addresses.Reported(),
-            "linux",
+            platform.Os,
             agent.Tags,
             typeof(CredentialSession).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0");
         var response = await server.EnrollAsync(request, cancellationToken);

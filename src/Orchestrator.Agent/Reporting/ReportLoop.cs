@@ -16,7 +16,8 @@ namespace Orchestrator.Agent.Reporting;
 /// <summary>
 /// Every ReportIntervalSeconds (or at once after an apply or scan): read the counters, turn them into deltas and
 /// send them. A built batch keeps its ReportId and content until the server accepts it, and no new reading is
-/// taken meanwhile (the kernel keeps counting), so retries never double-count and nothing is lost.
+/// taken meanwhile (the kernel keeps counting), so retries never double-count and nothing is lost. On Windows the
+/// Delivery Optimization deltas (<see cref="IDeliveryOptimizationFeed"/>) are taken and kept the same way.
 /// </summary>
 internal sealed class ReportLoop : BackgroundService
 {
@@ -27,6 +28,7 @@ internal sealed class ReportLoop : BackgroundService
     private readonly AgentStatus status;
     private readonly TimeProvider time;
     private readonly ILogger<ReportLoop> logger;
+    private readonly IDeliveryOptimizationFeed? deliveryOptimization;
     private readonly ResiliencePipeline pipeline;
     private readonly CounterDeltas deltas = new();
     private readonly Queue<AgentReportV1> unsent = new();
@@ -34,8 +36,9 @@ internal sealed class ReportLoop : BackgroundService
 
     public ReportLoop(
         IOptions<AgentOptions> options, CredentialSession session, AgentServerClient server, IFirewallEnforcer enforcer,
-        AgentStatus status, TimeProvider time, ILogger<ReportLoop> logger)
+        AgentStatus status, TimeProvider time, ILogger<ReportLoop> logger, IDeliveryOptimizationFeed? deliveryOptimization = null)
     {
+        this.deliveryOptimization = deliveryOptimization;
         agent = options.Value;
         this.session = session;
         this.server = server;
@@ -95,7 +98,9 @@ internal sealed class ReportLoop : BackgroundService
                 logger.LogError("Cannot read firewall counters: {Message}", ex.Message);
             }
 
-            foreach (var report in ReportBatches.Build(snapshot, counters, () => Guid.NewGuid().ToString("N")))
+            // Taken like the counters: once per new batch, which keeps it until accepted (retries resend, never recount).
+            var stats = deliveryOptimization?.Take();
+            foreach (var report in ReportBatches.Build(snapshot, counters, () => Guid.NewGuid().ToString("N"), deliveryOptimization: stats))
             {
                 unsent.Enqueue(report);
             }

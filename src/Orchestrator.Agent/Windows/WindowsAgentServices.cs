@@ -9,6 +9,7 @@ using Orchestrator.Agent.Enforcement;
 using Orchestrator.Agent.Enrollment;
 using Orchestrator.Agent.Identity;
 using Orchestrator.Agent.Polling;
+using Orchestrator.Agent.Reporting;
 using Orchestrator.Agent.Scans;
 using Orchestrator.Agent.Windows.Commands;
 using Orchestrator.Agent.Windows.DeliveryOptimization;
@@ -35,6 +36,7 @@ internal static class WindowsAgentServices
     /// A test registers its own <see cref="ICommandRunner"/> first.</summary>
     internal static IServiceCollection AddWindowsBackend(this IServiceCollection services, Action<string> ensureStateDirectory)
     {
+        services.AddSingleton(AgentPlatform.Windows);
         services.AddSingleton<IStateDirectory>(new AclStateDirectory(ensureStateDirectory));
         services.AddSingleton<IPeeringPolicy>(sp => sp.GetRequiredService<DeliveryOptimizationPolicy>());
         services.AddSingleton<IValidateOptions<AgentOptions>, WindowsAgentOptionsValidator>();
@@ -65,7 +67,18 @@ internal static class WindowsAgentServices
             sp.GetRequiredService<PowerShell>(),
             Options(sp).Windows.CommandTimeout,
             sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IFirewallEnforcer>(sp => new WindowsFirewallEnforcer(
+        services.AddSingleton<IFirewallEnforcer>(sp => sp.GetRequiredService<WindowsFirewallEnforcer>());
+        services.AddSingleton<IOpenRuns>(sp => sp.GetRequiredService<WindowsFirewallEnforcer>());
+        services.AddSingleton(new PendingDeliveryOptimization());
+        services.AddSingleton<IDeliveryOptimizationFeed>(sp => sp.GetRequiredService<PendingDeliveryOptimization>());
+        services.AddSingleton<IHostedService>(sp => new DeliveryOptimizationSampler(
+            sp.GetRequiredService<DeliveryOptimizationStatisticsReader>(),
+            sp.GetRequiredService<IOpenRuns>(),
+            sp.GetRequiredService<PendingDeliveryOptimization>(),
+            Options(sp).Windows,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<DeliveryOptimizationSampler>>()));
+        services.AddSingleton(sp => new WindowsFirewallEnforcer(
             sp.GetRequiredService<ICommandRunner>(),
             sp.GetRequiredService<PowerShell>(),
             sp.GetRequiredService<HostTakeover>(),
@@ -75,7 +88,8 @@ internal static class WindowsAgentServices
             Options(sp).Windows.CommandTimeout,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<WindowsFirewallEnforcer>>(),
-            sp.GetService<PeerSetStore>()));
+            sp.GetService<PeerSetStore>(),
+            Options(sp).Windows.LogDroppedPackets ? new DropLog(Options(sp).Windows.DropLogFile, Options(sp).Windows.DropLogMaxKilobytes) : null));
         services.AddSingleton<IHostedService>(sp => new WindowsScanRunner(
             sp.GetRequiredService<ICommandRunner>(),
             WindowsScanCommands.For(Options(sp).Windows.ScanMethod, SystemDirectory(sp), sp.GetRequiredService<PowerShell>()),

@@ -167,7 +167,7 @@ public sealed class DesiredStatePollerTests : IDisposable
     {
         var options = Options.Create(new AgentOptions { ServerUrl = "http://198.18.0.250", StateDirectory = stateDirectory, EnrollmentToken = token });
         var client = new AgentServerClient(new HttpClient(server) { BaseAddress = new Uri(options.Value.ServerUrl) });
-        var session = new CredentialSession(options, new CredentialStore(stateDirectory), client, new LocalAddresses(["198.18.0.1"]), NullLogger<CredentialSession>.Instance);
+        var session = new CredentialSession(options, new CredentialStore(stateDirectory), client, new LocalAddresses(["198.18.0.1"]), AgentPlatform.Linux, NullLogger<CredentialSession>.Instance);
         return new DesiredStatePoller(options, session, client, firewall, status, new ScanQueue(options), TimeProvider.System, NullLogger<DesiredStatePoller>.Instance);
     }
 

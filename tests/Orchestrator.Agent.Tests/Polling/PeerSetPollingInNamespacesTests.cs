@@ -173,7 +173,7 @@ public sealed class PeerSetPollingInNamespacesTests(ITestOutputHelper output) : 
         var options = Options.Create(new AgentOptions { ServerUrl = server.Url.ToString(), StateDirectory = stateDirectory, EnrollmentToken = "t" });
         var client = new AgentServerClient(new HttpClient(ServerCertificatePin.CreateHandler(null)) { BaseAddress = server.Url });
         var addresses = new LocalAddresses([lab[host].Address.ToString()]);
-        var session = new CredentialSession(options, new CredentialStore(stateDirectory), client, addresses, NullLogger<CredentialSession>.Instance);
+        var session = new CredentialSession(options, new CredentialStore(stateDirectory), client, addresses, AgentPlatform.Linux, NullLogger<CredentialSession>.Instance);
         var store = new PeerSetStore();
         var enforcer = new NftablesEnforcer(
             NamespaceEnforcers.Runner(lab, host), [7680], addresses, TimeProvider.System, NullLogger<NftablesEnforcer>.Instance, store);

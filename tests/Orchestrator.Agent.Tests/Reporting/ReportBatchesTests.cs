@@ -63,4 +63,22 @@ public sealed class ReportBatchesTests
         Assert.Contains("\"repairs\":[{\"finding\"", JsonSerializer.Serialize(report, JsonSerializerOptions.Web), StringComparison.Ordinal);
         Assert.DoesNotContain("repairs", JsonSerializer.Serialize(plain, JsonSerializerOptions.Web), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Delivery_optimization_peer_rows_share_the_row_budget_and_the_source_bytes_travel_once()
+    {
+        var stats = new DeliveryOptimizationStatsV1(10, 20, 0, 20, 0, 0, 5, 0, 0,
+            Enumerable.Range(0, 5).Select(i => new PeerTrafficV1($"198.18.0.{i + 1}", i, i)).ToList());
+
+        var reports = ReportBatches.Build(Quiet, FirewallCounters.Empty, NextId, maxRows: 2, deliveryOptimization: stats);
+
+        Assert.Equal(3, reports.Count);
+        Assert.Equal((10L, 20L, 5L), (reports[0].DeliveryOptimization!.BytesFromHttp, reports[0].DeliveryOptimization!.BytesFromPeers, reports[0].DeliveryOptimization!.BytesToLanPeers));
+        Assert.All(reports.Skip(1), r => Assert.Equal((0L, 0L), (r.DeliveryOptimization!.BytesFromHttp, r.DeliveryOptimization!.BytesFromPeers)));
+        Assert.Equal(stats.Peers, reports.SelectMany(r => r.DeliveryOptimization!.Peers));
+    }
+
+    [Fact]
+    public void Without_delivery_optimization_figures_the_member_is_left_out() =>
+        Assert.Null(Assert.Single(ReportBatches.Build(Quiet with { ApplyChanged = true }, FirewallCounters.Empty, NextId)).DeliveryOptimization);
 }

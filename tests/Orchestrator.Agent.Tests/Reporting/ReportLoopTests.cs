@@ -44,7 +44,7 @@ public sealed class ReportLoopTests : IDisposable
         var store = new CredentialStore(stateDirectory);
         store.Save(new AgentCredential("agent-1", 1, "s3cret"));
         var client = new AgentServerClient(new HttpClient(handler) { BaseAddress = new Uri(options.Value.ServerUrl) });
-        var session = new CredentialSession(options, store, client, new LocalAddresses(["198.18.0.1"]), NullLogger<CredentialSession>.Instance);
+        var session = new CredentialSession(options, store, client, new LocalAddresses(["198.18.0.1"]), AgentPlatform.Linux, NullLogger<CredentialSession>.Instance);
         return new ReportLoop(options, session, client, firewall, new AgentStatus(), TimeProvider.System, NullLogger<ReportLoop>.Instance);
     }
 

@@ -115,6 +115,21 @@ internal sealed class FakeWindowsHost : ICommandRunner, IDisposable
         # The endpoint's clock as the test sets it ($global:FakeNow), so scripts compare against the fake time.
         $global:FakeNow = $null
         function Get-Date { if ($null -ne $global:FakeNow) { $global:FakeNow } else { [DateTimeOffset]::Now } }
+        # Firewall profiles' logging settings (Set-NetFirewallProfile parameters as documented: LogBlocked False/True/NotConfigured,
+        # LogMaxSizeKilobytes 1..32767), starting at Windows' defaults.
+        $global:Profiles = [ordered]@{}
+        foreach ($n in 'Domain', 'Private', 'Public') { $global:Profiles[$n] = [pscustomobject]@{ Name = $n; LogBlocked = 'False'; LogFileName = '%systemroot%\system32\LogFiles\Firewall\pfirewall.log'; LogMaxSizeKilobytes = '4096' } }
+        function Set-NetFirewallProfile {
+          [CmdletBinding()] param([string[]] $Name, [string] $LogBlocked, [string] $LogFileName, [UInt64] $LogMaxSizeKilobytes)
+          foreach ($n in $Name) {
+            if (-not $global:Profiles.Contains($n)) { throw "No MSFT_NetFirewallProfile objects found with property 'Name' equal to '$n'." }
+            $global:Calls.Add("Set-NetFirewallProfile $n")
+            $p = $global:Profiles[$n]
+            if ($PSBoundParameters.ContainsKey('LogBlocked')) { if ($LogBlocked -notin 'True', 'False', 'NotConfigured') { throw "LogBlocked '$LogBlocked' is not accepted" }; $p.LogBlocked = $LogBlocked }
+            if ($PSBoundParameters.ContainsKey('LogFileName')) { $p.LogFileName = $LogFileName }
+            if ($PSBoundParameters.ContainsKey('LogMaxSizeKilobytes')) { if ($LogMaxSizeKilobytes -lt 1 -or $LogMaxSizeKilobytes -gt 32767) { throw "LogMaxSizeKilobytes $LogMaxSizeKilobytes is out of range" }; $p.LogMaxSizeKilobytes = [string]$LogMaxSizeKilobytes }
+          }
+        }
         function Remove-ItemProperty {
           [CmdletBinding()] param([string] $Path, [string] $Name)
           if ($null -ne $global:Policy -and $global:Policy.Contains($Name)) { $global:Policy.Remove($Name); $global:Calls.Add("Remove-ItemProperty $Name") }
@@ -205,6 +220,9 @@ internal sealed class FakeWindowsHost : ICommandRunner, IDisposable
 
     /// <summary>"Action Port Enabled remote,remote" of one rule, or null when absent.</summary>
     public string? Rule(string name) => Global($"$r = $global:Rules['{name}']; if ($r) {{ '{{0}} {{1}} {{2}} {{3}}' -f $r.Action, $r.LocalPort, $r.Enabled, ($r.RemoteAddress -join ',') }}") as string;
+
+    /// <summary>"LogBlocked LogFileName LogMaxSizeKilobytes" of one firewall profile.</summary>
+    public string? Profile(string name) => Global($"$p = $global:Profiles['{name}']; '{{0}} {{1}} {{2}}' -f $p.LogBlocked, $p.LogFileName, $p.LogMaxSizeKilobytes") as string;
 
     public string? TaskXml(string name) => Global($"$global:Tasks['{name}'].Xml") as string;
 

@@ -22,7 +22,7 @@ internal sealed class WindowsBackend : IDisposable
         {"firewallRules":[{"name":"DeliveryOptimization-TCP-In","exists":true,"enabled":true},{"name":"DeliveryOptimization-UDP-In","exists":true,"enabled":true}],"policyKeyExisted":false,"policyValues":[{"name":"DODownloadMode","exists":false,"kind":null,"value":null},{"name":"DOGroupId","exists":false,"kind":null,"value":null},{"name":"DOGroupIdSource","exists":false,"kind":null,"value":null}],"profiles":[{"name":"Domain","enabled":"True","allowLocalFirewallRules":"NotConfigured"},{"name":"Private","enabled":"True","allowLocalFirewallRules":"NotConfigured"},{"name":"Public","enabled":"True","allowLocalFirewallRules":"NotConfigured"}]}
         """;
 
-    public WindowsBackend(string? inspection = StockHostJson)
+    public WindowsBackend(string? inspection = StockHostJson, DropLog? dropLog = null)
     {
         Time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 10, 21, 0, 0, TimeSpan.Zero));
         Time.SetLocalTimeZone(TimeZoneInfo.FindSystemTimeZoneById("Europe/Berlin"));
@@ -47,7 +47,8 @@ internal sealed class WindowsBackend : IDisposable
             new OwnAddresses(),
             TimeSpan.FromMinutes(2),
             Time,
-            NullLogger<WindowsFirewallEnforcer>.Instance);
+            NullLogger<WindowsFirewallEnforcer>.Instance,
+            dropLog: dropLog);
     }
 
     public FakeWindowsHost Host { get; } = new();

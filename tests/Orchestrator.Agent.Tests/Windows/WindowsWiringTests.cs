@@ -10,6 +10,7 @@ using Orchestrator.Agent.Polling;
 using Orchestrator.Agent.Scans;
 using Orchestrator.Agent.Windows;
 using Orchestrator.Agent.Windows.Commands;
+using Orchestrator.Agent.Windows.DeliveryOptimization;
 using Orchestrator.Agent.Windows.Firewall;
 using Orchestrator.Agent.Windows.Scans;
 
@@ -41,7 +42,9 @@ public sealed class WindowsWiringTests
         using var provider = services.BuildServiceProvider();
 
         Assert.IsType<WindowsFirewallEnforcer>(provider.GetRequiredService<IFirewallEnforcer>());
-        Assert.IsType<WindowsScanRunner>(Assert.Single(provider.GetServices<IHostedService>()));
+        Assert.Equal(
+            [nameof(DeliveryOptimizationSampler), nameof(WindowsScanRunner)],
+            provider.GetServices<IHostedService>().Select(s => s.GetType().Name).Order(StringComparer.Ordinal));
         Assert.Equal(@"D:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe", provider.GetRequiredService<PowerShell>().Executable);
         Assert.Equal(WindowsScanMethod.ConfigurationManager, provider.GetRequiredService<IOptions<AgentOptions>>().Value.Windows.ScanMethod);
         Assert.Same(host, provider.GetRequiredService<ICommandRunner>());
@@ -51,6 +54,8 @@ public sealed class WindowsWiringTests
     [InlineData("CommandTimeout", "00:00:01", "Agent:Windows:CommandTimeout")]
     [InlineData("SystemDirectory", "/usr/bin", "Agent:Windows:SystemDirectory")]
     [InlineData("ServiceName", " ", "Agent:Windows:ServiceName")]
+    [InlineData("PeerInfoInterval", "00:00:01", "Agent:Windows:PeerInfoInterval")]
+    [InlineData("ConnectionLogInterval", "00:00:10", "Agent:Windows:ConnectionLogInterval")]
     public void A_bad_windows_setting_is_refused_naming_the_setting(string setting, string value, string named)
     {
         var options = new AgentOptions { ServerUrl = "https://orchestrator:8443" };
@@ -58,6 +63,8 @@ public sealed class WindowsWiringTests
         {
             case "CommandTimeout": options.Windows.CommandTimeout = TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
             case "SystemDirectory": options.Windows.SystemDirectory = value; break;
+            case "PeerInfoInterval": options.Windows.PeerInfoInterval = TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
+            case "ConnectionLogInterval": options.Windows.ConnectionLogInterval = TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture); break;
             default: options.Windows.ServiceName = value; break;
         }
 

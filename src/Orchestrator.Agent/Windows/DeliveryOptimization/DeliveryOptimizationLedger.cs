@@ -37,7 +37,7 @@ internal sealed class DeliveryOptimizationLedger
             seen.Add(file.FileId);
             var now = ContentSources.Sum([file]);
             var before = files.TryGetValue(file.FileId, out var last) ? ContentSources.Sum([last]) : ContentSources.Zero;
-            delta = Add(delta, now.Minus(before));
+            delta = delta.Plus(now.Minus(before));
             files[file.FileId] = file;
         }
 
@@ -70,9 +70,4 @@ internal sealed class DeliveryOptimizationLedger
 
         return delta;
     }
-
-    private static ContentSources Add(ContentSources a, ContentSources b) => new(
-        a.FromHttp + b.FromHttp, a.FromPeers + b.FromPeers, a.FromLanPeers + b.FromLanPeers, a.FromGroupPeers + b.FromGroupPeers,
-        a.FromInternetPeers + b.FromInternetPeers, a.FromCacheServer + b.FromCacheServer, a.ToLanPeers + b.ToLanPeers,
-        a.ToGroupPeers + b.ToGroupPeers, a.ToInternetPeers + b.ToInternetPeers);
 }

@@ -37,6 +37,11 @@ internal sealed record ContentSources(
         sum.FromCacheServer + f.BytesFromCacheServer, sum.ToLanPeers + f.BytesToLanPeers, sum.ToGroupPeers + f.BytesToGroupPeers,
         sum.ToInternetPeers + f.BytesToInternetPeers));
 
+    public ContentSources Plus(ContentSources other) => new(
+        FromHttp + other.FromHttp, FromPeers + other.FromPeers, FromLanPeers + other.FromLanPeers, FromGroupPeers + other.FromGroupPeers,
+        FromInternetPeers + other.FromInternetPeers, FromCacheServer + other.FromCacheServer, ToLanPeers + other.ToLanPeers,
+        ToGroupPeers + other.ToGroupPeers, ToInternetPeers + other.ToInternetPeers);
+
     public ContentSources Minus(ContentSources before) => new(
         Delta(FromHttp, before.FromHttp), Delta(FromPeers, before.FromPeers), Delta(FromLanPeers, before.FromLanPeers),
         Delta(FromGroupPeers, before.FromGroupPeers), Delta(FromInternetPeers, before.FromInternetPeers),

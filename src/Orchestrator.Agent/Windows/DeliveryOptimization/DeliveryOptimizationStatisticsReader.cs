@@ -1,19 +1,38 @@
+using System.Text.Json;
 using Orchestrator.Agent.Windows.Commands;
 
 namespace Orchestrator.Agent.Windows.DeliveryOptimization;
 
-/// <summary>Takes one absolute <see cref="DeliveryOptimizationStatistics"/> reading. Not on the report path yet:
-/// protocol v1 has no field for HTTP-versus-peer bytes (docs/windows-agent.md proposes one).</summary>
+/// <summary>Runs the Delivery Optimization statistics cmdlets and parses their output. Every method throws
+/// <see cref="InvalidOperationException"/> when the cmdlet fails or prints something that is not JSON.</summary>
 internal sealed class DeliveryOptimizationStatisticsReader(
     ICommandRunner runner, PowerShell powerShell, TimeSpan commandTimeout, TimeProvider time)
 {
-    /// <summary>Throws <see cref="InvalidOperationException"/> when either cmdlet fails.</summary>
-    public async Task<DeliveryOptimizationStatistics> ReadAsync(CancellationToken cancellationToken)
+    /// <summary>The files Delivery Optimization currently knows, with their bytes by source.</summary>
+    public async Task<IReadOnlyList<CachedFileStatus>> ReadFilesAsync(CancellationToken cancellationToken) =>
+        Parse(await RunAsync(DeliveryOptimizationScripts.Status, "Get-DeliveryOptimizationStatus", cancellationToken),
+            DeliveryOptimizationStatusParser.Parse, "Get-DeliveryOptimizationStatus");
+
+    /// <summary>The live peer connections of the current jobs (<c>-PeerInfo</c>).</summary>
+    public async Task<IReadOnlyList<PeerConnection>> ReadLivePeersAsync(CancellationToken cancellationToken) =>
+        Parse(await RunAsync(DeliveryOptimizationScripts.PeerInfo, "Get-DeliveryOptimizationStatus -PeerInfo", cancellationToken),
+            ConnectionListParser.Parse, "Get-DeliveryOptimizationStatus -PeerInfo");
+
+    /// <summary>The connection log (<c>Get-DeliveryOptimizationLogAnalysis -ListConnections</c>; slow on a large log).</summary>
+    public async Task<IReadOnlyList<PeerConnection>> ReadConnectionLogAsync(CancellationToken cancellationToken) =>
+        Parse(await RunAsync(DeliveryOptimizationScripts.Connections, "Get-DeliveryOptimizationLogAnalysis", cancellationToken),
+            ConnectionListParser.Parse, "Get-DeliveryOptimizationLogAnalysis");
+
+    private static T Parse<T>(string output, Func<string, T> parse, string what)
     {
-        var status = await RunAsync(DeliveryOptimizationScripts.Status, "Get-DeliveryOptimizationStatus", cancellationToken);
-        var connections = await RunAsync(DeliveryOptimizationScripts.Connections, "Get-DeliveryOptimizationLogAnalysis", cancellationToken);
-        return DeliveryOptimizationStatistics.From(
-            DeliveryOptimizationStatusParser.Parse(status), ConnectionListParser.Parse(connections));
+        try
+        {
+            return parse(output);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidOperationException($"{what} printed no readable JSON: {ex.Message}", ex);
+        }
     }
 
     private async Task<string> RunAsync(string script, string what, CancellationToken cancellationToken)

@@ -26,7 +26,8 @@ internal sealed class WindowsFirewallEnforcer(
     TimeSpan commandTimeout,
     TimeProvider time,
     ILogger<WindowsFirewallEnforcer> logger,
-    IPeerSets? peerSets = null) : IFirewallEnforcer, IDisposable
+    IPeerSets? peerSets = null,
+    DropLog? dropLog = null) : IFirewallEnforcer, IOpenRuns, IDisposable
 {
     private static readonly IReadOnlyDictionary<int, IReadOnlySet<IPAddress>> Nothing = new Dictionary<int, IReadOnlySet<IPAddress>>();
 
@@ -50,7 +51,7 @@ internal sealed class WindowsFirewallEnforcer(
         {
             await takeover.EnsureRecordedAsync(cancellationToken);
             applied = null;
-            var result = await RunAsync(FirewallScripts.InstallClosed(guardedPorts), cancellationToken);
+            var result = await RunAsync(ClosedScript(), cancellationToken);
             if (!result.Succeeded)
             {
                 throw new FirewallUnavailableException(
@@ -166,18 +167,48 @@ internal sealed class WindowsFirewallEnforcer(
     /// <summary>Windows Firewall changes are not watched here; the periodic verification finds them.</summary>
     public IAsyncEnumerable<string> WatchAsync(CancellationToken cancellationToken) => AsyncEnumerable.Empty<string>();
 
-    /// <summary>Windows Firewall keeps no per-address byte or drop counters, so this reading is always empty;
-    /// per-peer bytes on Windows come from Delivery Optimization's own statistics instead.</summary>
-    public Task<FirewallCounters> ReadCountersAsync(CancellationToken cancellationToken) => Task.FromResult(FirewallCounters.Empty);
+    /// <summary>Windows Firewall keeps no per-address byte or drop counters: per-peer bytes on Windows come from Delivery
+    /// Optimization's own statistics instead, and blocked attempts only from the drop log, when the agent was told to
+    /// turn it on (Agent:Windows:LogDroppedPackets); otherwise this reading is empty.</summary>
+    public Task<FirewallCounters> ReadCountersAsync(CancellationToken cancellationToken)
+    {
+        if (dropLog is null)
+        {
+            return Task.FromResult(FirewallCounters.Empty);
+        }
+
+        var open = Remaining();
+        try
+        {
+            var blocked = dropLog.Read(guardedPorts, port => open.Where(r => r.Port == port).SelectMany(r => r.Peers).ToHashSet());
+            return Task.FromResult(FirewallCounters.Empty with { BlockedPackets = blocked });
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new InvalidOperationException($"The firewall drop log {dropLog.FileName} could not be read: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Read without the gate: <see cref="inForce"/> is replaced whole, and a sample taken a moment before or after
+    /// an apply counts the same bytes either way (the ledger keeps high-water marks).</summary>
+    public bool AnyRunOpen() => Remaining().Count > 0;
 
     public void Dispose() => gate.Dispose();
 
     /// <summary>Returns the rule names of runs whose window ended before the script reached them (not opened).</summary>
     private async Task<IReadOnlySet<string>> ApplyRunsAsync(IReadOnlyList<RunOpening> runs, CancellationToken cancellationToken)
     {
+        var afterLastRun = DeliveryOptimizationScripts.RestoreWindowValues(takeover.Recorded);
+        var restoreLogging = dropLog is null ? null : DropLogScripts.Restore(takeover.Recorded);
         var script = FirewallScripts.Apply(
             runs, applied, guardedPorts, time.GetLocalNow(), powerShell.Executable,
-            DeliveryOptimizationScripts.RestoreWindowValues(takeover.Recorded));
+            restoreLogging is null ? afterLastRun : afterLastRun + "; " + restoreLogging);
+        if (dropLog is not null)
+        {
+            // Drop logging lasts as long as some run is open; the close task (and uninstall) put it back too.
+            script += (runs.Count > 0 ? DropLogScripts.Enable(dropLog.FileName, dropLog.MaxKilobytes) : restoreLogging ?? "") + "\n";
+        }
+
         // Unknown until it succeeds: a half-run script may have changed any part.
         applied = null;
         CommandResult result;
@@ -222,7 +253,7 @@ internal sealed class WindowsFirewallEnforcer(
         inForce = [];
         try
         {
-            var result = await RunAsync(FirewallScripts.InstallClosed(guardedPorts), cancellationToken);
+            var result = await RunAsync(ClosedScript(), cancellationToken);
             if (result.Succeeded)
             {
                 applied = Nothing;
@@ -236,6 +267,12 @@ internal sealed class WindowsFirewallEnforcer(
             return $"the closed state could not be applied either ({ex.Message})";
         }
     }
+
+    /// <summary>The closed state; with drop logging, the profiles' logging back as recorded too (it lasts only while a run is open).</summary>
+    private string ClosedScript() =>
+        dropLog is not null && DropLogScripts.Restore(takeover.Recorded) is { } restore
+            ? FirewallScripts.InstallClosed(guardedPorts) + restore + "\n"
+            : FirewallScripts.InstallClosed(guardedPorts);
 
     private Task<CommandResult> RunAsync(string script, CancellationToken cancellationToken) =>
         runner.RunAsync(powerShell.Script(script), commandTimeout, time, cancellationToken);

@@ -31,12 +31,15 @@ internal static class HostScripts
           [pscustomobject]@{ name = [string]$p.Name; enabled = [string]$p.Enabled; allowLocalFirewallRules = [string]$p.AllowLocalFirewallRules; blockAllInbound = [string]$p.BlockAllInboundTraffic; defaultInboundAction = [string]$p.DefaultInboundAction }
         }
         $policyRules = @(Get-NetFirewallRule -PolicyStore RSOP -Direction Inbound -Action Allow -Enabled True -ErrorAction SilentlyContinue | Where-Object { @(($_ | Get-NetFirewallPortFilter).LocalPort) -contains '{{DeliveryOptimizationPort}}' } | ForEach-Object { [string]$_.Name })
-        ConvertTo-Json -Compress -Depth 3 -InputObject ([pscustomobject]@{ firewallRules = @($rules); policyKeyExisted = $keyExists; policyValues = @($values); profiles = @($profiles); policyRules = @($policyRules) })
+        $profileLogs = foreach ($p in Get-NetFirewallProfile -PolicyStore PersistentStore) {
+          [pscustomobject]@{ name = [string]$p.Name; logBlocked = [string]$p.LogBlocked; logFileName = [string]$p.LogFileName; logMaxSizeKilobytes = [string]$p.LogMaxSizeKilobytes }
+        }
+        ConvertTo-Json -Compress -Depth 3 -InputObject ([pscustomobject]@{ firewallRules = @($rules); policyKeyExisted = $keyExists; policyValues = @($values); profiles = @($profiles); policyRules = @($policyRules); profileLogs = @($profileLogs) })
 
         """;
 
     /// <summary>Undoes everything the agent did and puts back what <paramref name="before"/> recorded: our tasks and
-    /// rules go, the built-in rules and the policy values return to their recorded state.</summary>
+    /// rules go, the built-in rules, the policy values and the profiles' logging settings return to their recorded state.</summary>
     public static string Restore(HostSnapshot before)
     {
         var script = new StringBuilder("""
@@ -76,6 +79,11 @@ internal static class HostScripts
         }
 
         script.Append("}\n");
+        if (Firewall.DropLogScripts.Restore(before) is { } logging)
+        {
+            script.Append(logging).Append('\n');
+        }
+
         return script.ToString();
     }
 }

@@ -3,13 +3,15 @@ using System.Text.Json;
 namespace Orchestrator.Agent.Windows.State;
 
 /// <summary>What the agent found on the host before changing it: the built-in Delivery Optimization rules, the
-/// Delivery Optimization policy values it manages and the firewall profiles.</summary>
+/// Delivery Optimization policy values it manages, the firewall profiles and their local logging settings (which
+/// drop logging changes for a window; <see cref="ProfileLogs"/> is absent in records of older agents).</summary>
 internal sealed record HostSnapshot(
     IReadOnlyList<BuiltInRuleState> FirewallRules,
     bool PolicyKeyExisted,
     IReadOnlyList<PolicyValueState> PolicyValues,
     IReadOnlyList<FirewallProfileState> Profiles,
-    IReadOnlyList<string>? PolicyRules = null)
+    IReadOnlyList<string>? PolicyRules = null,
+    IReadOnlyList<ProfileLogState>? ProfileLogs = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { WriteIndented = true };
 
@@ -71,3 +73,7 @@ internal sealed record PolicyValueState(string Name, bool Exists, string? Kind, 
 
 internal sealed record FirewallProfileState(
     string Name, string? Enabled, string? AllowLocalFirewallRules, string? BlockAllInbound = null, string? DefaultInboundAction = null);
+
+/// <summary>One profile's logging settings in the local store (PersistentStore, the store the agent writes), as
+/// Get-NetFirewallProfile prints them: LogBlocked True/False/NotConfigured, LogFileName, LogMaxSizeKilobytes.</summary>
+internal sealed record ProfileLogState(string Name, string? LogBlocked, string? LogFileName, string? LogMaxSizeKilobytes);

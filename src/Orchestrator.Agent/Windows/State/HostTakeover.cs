@@ -52,12 +52,23 @@ internal sealed class HostTakeover(
             // A record from an older agent lacks the values it did not manage; this agent has not touched them yet, so
             // their current state is still the pre-agent state: add it, once.
             var missing = current.PolicyValues.Where(v => recorded.PolicyValues.All(r => r.Name != v.Name)).ToList();
-            if (missing.Count > 0)
+            var logsMissing = recorded.ProfileLogs is null && current.ProfileLogs is not null;
+            if (missing.Count > 0 || logsMissing)
             {
-                recorded = recorded with { PolicyValues = [.. recorded.PolicyValues, .. missing] };
+                recorded = recorded with
+                {
+                    PolicyValues = [.. recorded.PolicyValues, .. missing],
+                    ProfileLogs = recorded.ProfileLogs ?? current.ProfileLogs,
+                };
                 files.WriteSnapshot(recorded);
                 files.WriteRestoreScript(HostScripts.Restore(recorded));
-                logger.LogInformation("Added {Values} to the takeover record", string.Join(", ", missing.Select(v => v.Name)));
+                var added = missing.Select(v => v.Name).ToList();
+                if (logsMissing)
+                {
+                    added.Add("the profiles' logging settings");
+                }
+
+                logger.LogInformation("Added {Values} to the takeover record", string.Join(", ", added));
             }
 
             Recorded = recorded;
