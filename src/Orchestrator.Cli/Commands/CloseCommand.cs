@@ -14,9 +14,10 @@ internal static class CloseCommand
         var run = new Argument<long>("run") { Description = "Run id (see runs list)" };
         var yes = new Option<bool>("--yes", "-y") { Description = "Do not ask; required when there is no terminal to ask on" };
         var command = new Command("close", """
-            Close a run now: its members close port 7680 at once (a run that has not opened yet is cancelled).
-            Asks for confirmation unless --yes; without a terminal it refuses to run without --yes. A run that has already
-            ended (Closing, Closed, Cancelled, Skipped, Missed) is left as it is: a note, exit code 0.
+            Close a run now: its members close the window's ports (7680 by default) at once (a run that has not
+            opened yet is cancelled). Asks for confirmation unless --yes; without a terminal it refuses to run without
+            --yes. A run that has already ended (Closing, Closed, Cancelled, Skipped, Missed) is left as it is: a note,
+            exit code 0.
 
             Examples:
               orchestrator close 42

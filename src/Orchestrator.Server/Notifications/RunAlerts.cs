@@ -56,15 +56,50 @@ internal sealed class RunAlerts(
             $"Window \"{run.WindowName}\": run {run.Id} ({run.PlannedStart:u} – {run.PlannedEnd:u}) was missed: the server was down for the whole window",
             new() { ["plannedStart"] = run.PlannedStart.ToString("O", CultureInfo.InvariantCulture) });
 
-    public Task CloseUnconfirmedAsync(RunRecord run, CloseSettlement settled)
+    /// <summary>
+    /// After the close grace: the members left without a close confirmation. A member without an agent that never
+    /// acknowledged the opening had nothing to close (the report calls it "not opened", and the run's report already
+    /// says nothing happened there), so it is not reported as an unconfirmed close.
+    /// </summary>
+    public async Task CloseUnconfirmedAsync(RunRecord run, IReadOnlyList<RunMemberRecord> members)
     {
-        ArgumentNullException.ThrowIfNull(settled);
-        var critical = settled.OpenUntilExpiry > 0;
-        return PublishAsync(run, NotificationEvents.CloseUnconfirmed, critical ? "critical" : "warning",
-            critical
-                ? $"Window \"{run.WindowName}\": run {run.Id}: {settled.OpenUntilExpiry} endpoints did not confirm the close; the port may be open on them until {run.PlannedEnd:u}"
-                : $"Window \"{run.WindowName}\": run {run.Id}: {settled.Unconfirmed} endpoints did not confirm the close (their opening had expired)",
-            new() { ["openUntilExpiry"] = Number(settled.OpenUntilExpiry), ["unconfirmed"] = Number(settled.Unconfirmed) });
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(members);
+        List<RunMemberRecord> silent;
+        try
+        {
+            var enrolled = (await agents.ListAsync()).Where(a => a.RevokedAt is null).Select(a => a.EndpointId).ToHashSet();
+            silent = members
+                .Where(m => m.CloseState is MemberCloseState.Unconfirmed or MemberCloseState.ClosedByExpiryUnconfirmed
+                    && (m.OpenAckedAt is not null || enrolled.Contains(m.EndpointId)))
+                .ToList();
+        }
+        catch (Exception ex)
+        {
+            // Catch-all on purpose: alerts never stop the lifecycle step that raised them.
+            log.LogError(ex, "Run {RunId}: event {Event} not published", run.Id, NotificationEvents.CloseUnconfirmed);
+            return;
+        }
+
+        if (silent.Count == 0)
+        {
+            return;
+        }
+
+        var openUntilExpiry = silent.Count(m => m.CloseState == MemberCloseState.Unconfirmed);
+        var unconfirmed = silent.Count - openUntilExpiry;
+        var names = silent.Select(m => m.Hostname).ToList();
+        var listed = $"{string.Join(", ", names.Take(10))}{(names.Count > 10 ? " …" : "")}";
+        await PublishAsync(run, NotificationEvents.CloseUnconfirmed, openUntilExpiry > 0 ? "critical" : "warning",
+            openUntilExpiry > 0
+                ? $"Window \"{run.WindowName}\": run {run.Id}: {Endpoints(silent.Count)} did not confirm the close; the port may be open there until {run.PlannedEnd:u} ({listed})"
+                : $"Window \"{run.WindowName}\": run {run.Id}: {Endpoints(silent.Count)} did not confirm the close; the opening's expiry closed the port there, unobserved ({listed})",
+            new()
+            {
+                ["openUntilExpiry"] = Number(openUntilExpiry),
+                ["unconfirmed"] = Number(unconfirmed),
+                ["hostnames"] = string.Join(",", names.Take(MaxNamesListed)),
+            });
     }
 
     public Task CriticalAnomaliesAsync(RunRecord run, IReadOnlyList<Anomaly> anomalies)
@@ -108,6 +143,8 @@ internal sealed class RunAlerts(
             log.LogError(ex, "Run {RunId}: event {Event} not published", run.Id, eventName);
         }
     }
+
+    private static string Endpoints(int n) => n == 1 ? "1 endpoint" : $"{n} endpoints";
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -232,7 +232,7 @@ internal sealed class RunJobs(
         var settled = await _runs.SettleCloseStatesAsync(runId, _time.GetUtcNow());
         if ((settled.OpenUntilExpiry > 0 || settled.Unconfirmed > 0) && await _runs.GetAsync(runId) is { } unconfirmedRun)
         {
-            await _alerts.CloseUnconfirmedAsync(unconfirmedRun, settled);
+            await _alerts.CloseUnconfirmedAsync(unconfirmedRun, await _runs.GetMembersAsync(runId));
         }
 
         if (settled.OpenUntilExpiry > 0 && await _runs.GetAsync(runId) is { } run)

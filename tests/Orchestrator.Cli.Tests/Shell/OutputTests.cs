@@ -62,6 +62,9 @@ public sealed class OutputTests
         [
             ["validate"], ["plan"], ["apply"], ["windows"], ["windows", "list"], ["windows", "next"], ["runs"], ["runs", "list"],
             ["report"], ["close"], ["agents"], ["agents", "list"], ["groups", "list"], ["endpoints", "list"], [],
+            ["runs", "start"], ["runs", "show"], ["groups"], ["endpoints"], ["endpoints", "re-enrollable"],
+            ["webhooks"], ["webhooks", "list"], ["webhooks", "create"], ["webhooks", "delete"], ["webhooks", "test"], ["webhooks", "deliveries"],
+            ["keys"], ["keys", "list"], ["keys", "create"], ["keys", "revoke"], ["tokens"], ["tokens", "list"], ["tokens", "create"], ["tokens", "revoke"],
         ];
         foreach (var command in commands)
         {

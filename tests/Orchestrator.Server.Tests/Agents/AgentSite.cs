@@ -23,9 +23,10 @@ public sealed class AgentSite : IAsyncDisposable
 
     public IReadOnlyList<TestAgent> Agents { get; }
 
-    public static async Task<AgentSite> StartAsync(int count)
+    /// <param name="factory">The server to use (e.g. one with more settings); a default one when null.</param>
+    public static async Task<AgentSite> StartAsync(int count, OrchestratorFactory? factory = null)
     {
-        var factory = new OrchestratorFactory();
+        factory ??= new OrchestratorFactory();
         var client = factory.CreateClient();
         var token = (string)(await client.CreateAsync("/api/v1/enrollment-tokens", new { name = "site", expiresIn = "PT1H", tags = new[] { "floor-3" } }))["token"]!;
         var agents = new List<TestAgent>();
