@@ -22,10 +22,10 @@ internal static class AllowanceUnion
             var events = new List<(UInt128 At, int Seconds, int Delta)>();
             foreach (var (peers, _, seconds) in group)
             {
-                events.Add((Number(peers.First), seconds, +1));
+                events.Add((AddressRange.ToNumber(peers.First), seconds, +1));
 
                 // Never overflows: the last address of either family is multicast/reserved, which no range may reach.
-                events.Add((Number(peers.Last) + 1, seconds, -1));
+                events.Add((AddressRange.ToNumber(peers.Last) + 1, seconds, -1));
             }
 
             events.Sort((a, b) => a.At.CompareTo(b.At));
@@ -50,37 +50,12 @@ internal static class AllowanceUnion
 
                 if (active.Count > 0 && i < events.Count)
                 {
-                    var piece = AddressRange.Of(Address(at, family), Address(events[i].At - 1, family));
+                    var piece = AddressRange.Of(AddressRange.FromNumber(at, family), AddressRange.FromNumber(events[i].At - 1, family));
                     result.Add(new PeerAllowance(piece.ToString(), group.Key.IsIPv6, group.Key.Port, active.Keys.Max()));
                 }
             }
         }
 
         return result;
-    }
-
-    private static UInt128 Number(IPAddress address)
-    {
-        Span<byte> bytes = stackalloc byte[16];
-        address.TryWriteBytes(bytes, out var written);
-        UInt128 value = 0;
-        for (var b = 0; b < written; b++)
-        {
-            value = (value << 8) | bytes[b];
-        }
-
-        return value;
-    }
-
-    private static IPAddress Address(UInt128 value, AddressFamily family)
-    {
-        var bytes = new byte[family == AddressFamily.InterNetwork ? 4 : 16];
-        for (var b = bytes.Length - 1; b >= 0; b--)
-        {
-            bytes[b] = (byte)(value & 0xff);
-            value >>= 8;
-        }
-
-        return new IPAddress(bytes);
     }
 }

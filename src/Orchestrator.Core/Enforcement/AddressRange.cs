@@ -114,7 +114,8 @@ public readonly record struct AddressRange
         return true;
     }
 
-    internal static UInt128 ToNumber(IPAddress address)
+    /// <summary>The address as an unsigned number (IPv4 in the low 32 bits), for ordering and arithmetic on ranges.</summary>
+    public static UInt128 ToNumber(IPAddress address)
     {
         Span<byte> bytes = stackalloc byte[16];
         address.TryWriteBytes(bytes, out var written);
@@ -127,7 +128,8 @@ public readonly record struct AddressRange
         return value;
     }
 
-    internal static IPAddress FromNumber(UInt128 value, AddressFamily family)
+    /// <summary>The address of <paramref name="family"/> whose number is <paramref name="value"/>.</summary>
+    public static IPAddress FromNumber(UInt128 value, AddressFamily family)
     {
         var length = family == AddressFamily.InterNetwork ? 4 : 16;
         var bytes = new byte[length];

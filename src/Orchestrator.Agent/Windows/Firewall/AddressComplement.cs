@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Orchestrator.Core.Enforcement;
 
 namespace Orchestrator.Agent.Windows.Firewall;
 
@@ -34,7 +35,7 @@ internal static class AddressComplement
     {
         var next = UInt128.Zero;
         var exhausted = false;
-        foreach (var value in excluded.Select(ToNumber).Order())
+        foreach (var value in excluded.Select(AddressRange.ToNumber).Order())
         {
             if (value > next)
             {
@@ -57,29 +58,6 @@ internal static class AddressComplement
     }
 
     private static string Range(UInt128 first, UInt128 last, AddressFamily family) =>
-        first == last ? ToAddress(first, family).ToString() : $"{ToAddress(first, family)}-{ToAddress(last, family)}";
+        first == last ? AddressRange.FromNumber(first, family).ToString() : $"{AddressRange.FromNumber(first, family)}-{AddressRange.FromNumber(last, family)}";
 
-    private static UInt128 ToNumber(IPAddress address)
-    {
-        var bytes = address.GetAddressBytes();
-        var value = UInt128.Zero;
-        foreach (var b in bytes)
-        {
-            value = (value << 8) | b;
-        }
-
-        return value;
-    }
-
-    private static IPAddress ToAddress(UInt128 value, AddressFamily family)
-    {
-        var bytes = new byte[family == AddressFamily.InterNetwork ? 4 : 16];
-        for (var i = bytes.Length - 1; i >= 0; i--)
-        {
-            bytes[i] = (byte)(value & 0xFF);
-            value >>= 8;
-        }
-
-        return new IPAddress(bytes);
-    }
 }
