@@ -5,13 +5,10 @@ using Orchestrator.Server.Tests.Infrastructure;
 
 namespace Orchestrator.Server.Tests.Hosting;
 
-/// <summary>Regression: in-process servers over Kestrel took 127.0.0.1:5080 from the product's appsettings.json, so
+/// <summary>Regression: in-process servers over Kestrel took the product's own port from its appsettings.json, so
 /// every such test failed with "address already in use" while a user's server ran there.</summary>
 public sealed class TestPortTests
 {
-    /// <summary>The port of the product's appsettings.json. Nothing here binds it: the tests assert it is not used.</summary>
-    private const int ProductPort = 5080;
-
     [Fact]
     public async Task AKestrelTestServerNeverListensOnTheProductsPort()
     {
@@ -34,10 +31,15 @@ public sealed class TestPortTests
         factory.StartServer();
         using var client = factory.CreateClient();
 
+        // The product's own port, read from the appsettings.json it ships with (not written here a second time).
+        var contentRoot = factory.Services.GetRequiredService<IWebHostEnvironment>().ContentRootPath;
+        using var settings = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(contentRoot, "appsettings.json")));
+        var productPort = new Uri(settings.RootElement.GetProperty("Urls").GetString()!).Port;
+
         var addresses = factory.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
             .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
-        Assert.DoesNotContain(addresses, a => new Uri(a).Port == ProductPort);
-        Assert.NotEqual(ProductPort, client.BaseAddress!.Port);
+        Assert.DoesNotContain(addresses, a => new Uri(a).Port == productPort);
+        Assert.NotEqual(productPort, client.BaseAddress!.Port);
         Assert.Equal("127.0.0.1", client.BaseAddress.Host);
     }
 }
