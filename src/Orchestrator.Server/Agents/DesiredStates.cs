@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.IO.Compression;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Orchestrator.Core.Enforcement;
 using Orchestrator.Core.Groups;
 using Orchestrator.Core.Windows;
@@ -224,32 +226,33 @@ internal sealed class DesiredStates(IRunStore runs, IScanStore scans, DesiredSta
 }
 
 /// <summary>A run's peer set, parsed once for all its members, with its wire forms made once on first use.</summary>
-internal sealed class PeerSetEntry(RunPeerSet set)
+internal sealed class PeerSetEntry
 {
-    private readonly Lazy<string[]> _addresses = new(() => set.Addresses().Select(a => a.ToString()).ToArray());
-    private readonly Lazy<PeerSetV1> _message = new(() => new PeerSetV1(set.Hash, set.Ranges.Select(r => r.ToString()).ToList()));
+    private readonly Lazy<string[]> _addresses;
+    private readonly Lazy<byte[]> _json;
+    private readonly Lazy<byte[]> _brotli;
+    private readonly Lazy<byte[]> _gzip;
 
-    public RunPeerSet Set { get; } = set;
+    public PeerSetEntry(RunPeerSet set)
+    {
+        Set = set;
+        _addresses = new(() => set.Addresses().Select(a => a.ToString()).ToArray());
+        _json = new(() => JsonSerializer.SerializeToUtf8Bytes(new PeerSetV1(set.Hash, set.Ranges.Select(r => r.ToString()).ToList()), JsonSerializerOptions.Web));
+        _brotli = new(() => Compress(_json.Value, s => new BrotliStream(s, CompressionLevel.SmallestSize)));
+        _gzip = new(() => Compress(_json.Value, s => new GZipStream(s, CompressionLevel.SmallestSize)));
+    }
 
-    /// <summary>The body of <see cref="AgentProtocolV1.PeerSetsPath"/>.</summary>
-    public PeerSetV1 Message => _message.Value;
+    public RunPeerSet Set { get; }
 
-    /// <summary>The body as sent: JSON, and compressed once per set (Brotli at its best ratio, gzip at its smallest), so
-    /// 10,000 agents fetching one set cost no compression each (compressing per response was a measurable share of an
-    /// opening at 10,000 members).</summary>
+    /// <summary>The body of <see cref="AgentProtocolV1.PeerSetsPath"/> as sent: JSON, and compressed once per set (Brotli
+    /// and gzip at their smallest), so 10,000 agents fetching one set cost no compression each (compressing per
+    /// response was a measurable share of an opening at 10,000 members).</summary>
     public ReadOnlyMemory<byte> Body(string? encoding) => encoding switch
     {
         "br" => _brotli.Value,
         "gzip" => _gzip.Value,
         _ => _json.Value,
     };
-
-    private readonly Lazy<byte[]> _json = new(() => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(
-        new PeerSetV1(set.Hash, set.Ranges.Select(r => r.ToString()).ToList()), System.Text.Json.JsonSerializerOptions.Web));
-
-    private Lazy<byte[]> _brotli => field ??= new(() => Compress(_json.Value, s => new System.IO.Compression.BrotliStream(s, System.IO.Compression.CompressionLevel.SmallestSize)));
-
-    private Lazy<byte[]> _gzip => field ??= new(() => Compress(_json.Value, s => new System.IO.Compression.GZipStream(s, System.IO.Compression.CompressionLevel.SmallestSize)));
 
     private static byte[] Compress(byte[] json, Func<Stream, Stream> compressor)
     {

@@ -17,7 +17,6 @@ namespace Orchestrator.EndToEnd.Tests.Lab;
 public sealed class OrchestratorLab : IAsyncDisposable
 {
     public const string ServerHost = "srv";
-    public const int ServerPort = 5080;
 
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(90);
 
@@ -26,9 +25,10 @@ public sealed class OrchestratorLab : IAsyncDisposable
     private readonly string scratch;
     private readonly ITestOutputHelper log;
 
-    private OrchestratorLab(NetworkLab network, string scratch, ITestOutputHelper log)
+    private OrchestratorLab(NetworkLab network, int serverPort, string scratch, ITestOutputHelper log)
     {
         Network = network;
+        ServerPort = serverPort;
         this.scratch = scratch;
         this.log = log;
         var http = NamespaceSockets.CreateHttpClient(network[ServerHost].Namespace, ServerUrl, TimeSpan.FromSeconds(30));
@@ -47,6 +47,9 @@ public sealed class OrchestratorLab : IAsyncDisposable
 
     public IReadOnlyDictionary<string, LabProcess> Agents => agents;
 
+    /// <summary>A port the kernel reported free inside the server's namespace when the lab was built.</summary>
+    public int ServerPort { get; }
+
     public Uri ServerUrl => new(string.Create(CultureInfo.InvariantCulture, $"http://{Network[ServerHost].Address}:{ServerPort}"));
 
     public IPAddress this[string host] => Network[host].Address;
@@ -57,7 +60,7 @@ public sealed class OrchestratorLab : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(endpointHosts);
         var network = await NetworkLab.CreateAsync([ServerHost, .. endpointHosts]);
         var scratch = Directory.CreateTempSubdirectory("orchestrator-e2e-").FullName;
-        var lab = new OrchestratorLab(network, scratch, log);
+        var lab = new OrchestratorLab(network, await FreePortAsync(network[ServerHost].Namespace), scratch, log);
         try
         {
             await lab.StartServerAsync(cancellationToken);
@@ -227,5 +230,14 @@ public sealed class OrchestratorLab : IAsyncDisposable
                 // No test is running any more (output after the test ended); the output is only a diagnostic.
             }
         }
+    }
+
+    /// <summary>Binds port 0 inside the namespace and releases it: the namespace is this lab's own, so nothing else can
+    /// take the port before the server does.</summary>
+    private static async Task<int> FreePortAsync(string networkNamespace)
+    {
+        using var socket = await NamespaceSockets.CreateTcpAsync(networkNamespace);
+        socket.Bind(new IPEndPoint(IPAddress.Any, 0));
+        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 }
