@@ -1,5 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Data.Access;
 using Orchestrator.Data.Audit;
+using Orchestrator.Data.Endpoints;
+using Orchestrator.Data.Groups;
+using Orchestrator.Data.Runs;
+using Orchestrator.Data.Scans;
+using Orchestrator.Data.Windows;
 
 namespace Orchestrator.Data.Postgres;
 
@@ -13,8 +19,13 @@ public static class PostgresServiceCollectionExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         // Registered through a factory so that the container disposes the data source (and its pooled connections).
         services.AddSingleton(_ => new PostgresDatabase(connectionString));
+        services.AddSingleton<IEndpointStore, PostgresEndpointStore>();
+        services.AddSingleton<IGroupStore, PostgresGroupStore>();
+        services.AddSingleton<IWindowStore, PostgresWindowStore>();
+        services.AddSingleton<IRunStore, PostgresRunStore>();
         services.AddSingleton<IAuditLog, PostgresAuditLog>();
-        // pg-stores-a: IEndpointStore, IGroupStore, IWindowStore, IRunStore, IApiKeyStore, IScanStore follow.
+        services.AddSingleton<IScanStore, PostgresScanStore>();
+        services.AddSingleton<IApiKeyStore, PostgresApiKeyStore>();
         // pg-stores-b: IAgentStore, ITrafficStore, IRunReportStore, IDeliveryOptimizationStore, IWebhookStore, IHookCallStore, IFleetGauges.
         return services;
     }
