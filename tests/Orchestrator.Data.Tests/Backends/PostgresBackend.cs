@@ -1,5 +1,6 @@
 using System.Data.Common;
-using Npgsql;
+using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Data.Postgres;
 
 namespace Orchestrator.Data.Tests.Backends;
 
@@ -16,15 +17,12 @@ public sealed class PostgresBackend : StoreBackend
     {
         var backend = new PostgresBackend(await cluster.CreateDatabaseAsync(TestContext.Current.CancellationToken));
         await backend.StartAsync(
-            _ => { },
-            _ => throw new InvalidOperationException("The PostgreSQL stores are not merged into this branch yet."));
+            services => services.AddOrchestratorPostgres(backend._connectionString),
+            provider => PostgresMigrator.MigrateAsync(provider.GetRequiredService<PostgresDatabase>(), backend.Time, TestContext.Current.CancellationToken));
         return backend;
     }
 
-    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken)
-    {
-        var connection = new NpgsqlConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        return connection;
-    }
+    // The product's own connection (search_path set to the product's schema), so that plain SQL names tables as SQLite does.
+    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) =>
+        await Store<PostgresDatabase>().OpenAsync(cancellationToken);
 }
