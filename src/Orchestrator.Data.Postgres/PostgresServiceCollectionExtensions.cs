@@ -1,5 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Data.Agents;
 using Orchestrator.Data.Audit;
+using Orchestrator.Data.DeliveryOptimization;
+using Orchestrator.Data.Metrics;
+using Orchestrator.Data.Notifications;
+using Orchestrator.Data.Reports;
+using Orchestrator.Data.Traffic;
 
 namespace Orchestrator.Data.Postgres;
 
@@ -15,7 +21,13 @@ public static class PostgresServiceCollectionExtensions
         services.AddSingleton(_ => new PostgresDatabase(connectionString));
         services.AddSingleton<IAuditLog, PostgresAuditLog>();
         // pg-stores-a: IEndpointStore, IGroupStore, IWindowStore, IRunStore, IApiKeyStore, IScanStore follow.
-        // pg-stores-b: IAgentStore, ITrafficStore, IRunReportStore, IDeliveryOptimizationStore, IWebhookStore, IHookCallStore, IFleetGauges.
+        services.AddSingleton<IAgentStore, PostgresAgentStore>();
+        services.AddSingleton<ITrafficStore, PostgresTrafficStore>();
+        services.AddSingleton<IRunReportStore, PostgresRunReportStore>();
+        services.AddSingleton<IDeliveryOptimizationStore, PostgresDeliveryOptimizationStore>();
+        services.AddSingleton<IWebhookStore, PostgresWebhookStore>();
+        services.AddSingleton<IHookCallStore, PostgresHookCallStore>();
+        services.AddSingleton<IFleetGauges, PostgresFleetGauges>();
         return services;
     }
 }
