@@ -1,100 +1,118 @@
 using Orchestrator.Core.Endpoints;
 using Orchestrator.Data.Agents;
+using Orchestrator.Data.Audit;
 using Orchestrator.Data.Endpoints;
 using Orchestrator.Data.Tests.Backends;
 
 namespace Orchestrator.Data.Tests.Agents;
 
+/// <summary>Agent credentials: enrollment tokens claimed atomically, scopes enforced, an endpoint never silently taken
+/// over, rotation and revocation final.</summary>
 public abstract class AgentStoreScenarios : StoreScenarios
 {
-    private static readonly EnrollmentScope AnyHost = new(null, null, []);
+    private static readonly EnrollmentScope Anywhere = new(null, null, []);
 
     [Fact]
-    public async Task ASingleUseTokenEnrollsExactlyOneOfTenAgentsRacingForIt()
+    public async Task ASingleUseTokenEnrollsExactlyOneOfTwentyRacingAgents()
     {
         await using var db = await NewBackendAsync();
         var now = db.Time.GetUtcNow();
-        await db.Agents.CreateTokenAsync("once", "hash-once", singleUse: true, now.AddHours(1), AnyHost, "alice", now, Ct);
+        var token = await db.Agents.CreateTokenAsync("one", "token-hash", true, now.AddHours(1), Anywhere, "admin", now, Ct);
         using var gate = new ManualResetEventSlim();
 
-        var attempts = Enumerable.Range(1, 10).Select(i => Task.Run(
+        var attempts = Enumerable.Range(0, 20).Select(i => Task.Run(
             async () =>
             {
                 gate.Wait(Ct);
-                return await db.Agents.EnrollAsync(Enroll("hash-once", $"pc-{i}.example", $"198.18.1.{i}", $"agent-{i}"), now, Ct);
+                return await db.Agents.EnrollAsync(Enroll("token-hash", $"pc-{i}", $"agent-{i}", $"198.18.1.{i + 1}"), now, Ct);
             },
             Ct)).ToList();
         gate.Set();
         var outcomes = await Task.WhenAll(attempts);
 
-        Assert.Single(outcomes, o => o.Agent is not null);
-        Assert.Equal(9, outcomes.Count(o => o.Refusal == EnrollmentRefusal.TokenNotUsable));
-        var token = Assert.Single(await db.Agents.ListTokensAsync(Ct));
-        Assert.Equal((1, true), (token.Uses, token.SingleUse));
-        Assert.Single(await db.Agents.ListAsync(Ct));
+        var enrolled = Assert.Single(outcomes, o => o.Agent is not null);
+        Assert.All(outcomes.Where(o => o.Agent is null), o => Assert.Equal(EnrollmentRefusal.TokenNotUsable, o.Refusal));
+        var used = (await db.Agents.ListTokensAsync(Ct)).Single(t => t.Id == token.Id);
+        Assert.Equal((1, now), (used.Uses, used.UsedAt!.Value));
+        Assert.Equal([enrolled.Agent!.Id], (await db.Agents.ListAsync(Ct)).Select(a => a.Id));
+        Assert.Single(await db.Endpoints.ListAsync(Ct));
     }
 
-    /// <summary>Two agents enrolling as one new hostname at once (two nodes, two tokens): one wins, the other is told the
-    /// endpoint exists, as when they come one after the other.</summary>
     [Fact]
-    public async Task TwoAgentsEnrollingAsOneNewHostnameAtOnceMakeOneEndpointAndOneConflict()
+    public async Task ARevokedOrExpiredTokenEnrollsNobodyAndAScopeRefusalUsesNothing()
     {
         await using var db = await NewBackendAsync();
         var now = db.Time.GetUtcNow();
-        await db.Agents.CreateTokenAsync("t1", "hash-1", singleUse: false, now.AddHours(1), AnyHost, "alice", now, Ct);
-        await db.Agents.CreateTokenAsync("t2", "hash-2", singleUse: false, now.AddHours(1), AnyHost, "alice", now, Ct);
-        using var gate = new ManualResetEventSlim();
+        var revoked = await db.Agents.CreateTokenAsync("revoked", "hash-revoked", false, now.AddHours(1), Anywhere, "admin", now, Ct);
+        await db.Agents.CreateTokenAsync("expired", "hash-expired", false, now.AddMinutes(1), Anywhere, "admin", now, Ct);
+        var lab = await db.Agents.CreateTokenAsync("lab", "hash-lab", true, now.AddHours(1), new EnrollmentScope("lab-*", ["198.18.2.0/24"], []), "admin", now, Ct);
 
-        var attempts = new[] { ("hash-1", "198.18.2.1", "agent-1"), ("hash-2", "198.18.2.2", "agent-2") }.Select(e => Task.Run(
-            async () =>
-            {
-                gate.Wait(Ct);
-                try
-                {
-                    return (await db.Agents.EnrollAsync(Enroll(e.Item1, "same.example", e.Item2, e.Item3), now, Ct)).Agent is not null ? "enrolled" : "refused";
-                }
-                catch (ConflictException error)
-                {
-                    Assert.Contains("same.example", error.Message, StringComparison.Ordinal);
-                    return "conflict";
-                }
-            },
-            Ct)).ToList();
-        gate.Set();
+        Assert.True(await db.Agents.RevokeTokenAsync(revoked.Id, "admin", now, Ct));
+        Assert.False(await db.Agents.RevokeTokenAsync(revoked.Id, "admin", now, Ct));
+        Assert.Equal(EnrollmentRefusal.TokenNotUsable, (await db.Agents.EnrollAsync(Enroll("hash-revoked", "pc-1", "agent-1", "198.18.1.1"), now, Ct)).Refusal);
+        Assert.Equal(EnrollmentRefusal.TokenNotUsable, (await db.Agents.EnrollAsync(Enroll("hash-expired", "pc-2", "agent-2", "198.18.1.2"), now.AddMinutes(1), Ct)).Refusal);
+        var outside = await db.Agents.EnrollAsync(Enroll("hash-lab", "office-1", "agent-3", "198.18.1.3"), now, Ct);
+        Assert.Equal(EnrollmentRefusal.OutsideScope, outside.Refusal);
+        Assert.NotEmpty(outside.Errors);
+        Assert.Empty(await db.Agents.ListAsync(Ct));
+        Assert.Empty(await db.Endpoints.ListAsync(Ct));
 
-        Assert.Equal(["conflict", "enrolled"], (await Task.WhenAll(attempts)).Order(StringComparer.Ordinal));
-        Assert.Single(await db.Endpoints.ListAsync(Ct));
-        Assert.Single(await db.Agents.ListAsync(Ct));
+        // The refused attempt rolled its claim back: the single-use token still enrolls one agent inside its scope.
+        Assert.Equal(0, (await db.Agents.ListTokensAsync(Ct)).Single(t => t.Id == lab.Id).Uses);
+        Assert.NotNull((await db.Agents.EnrollAsync(Enroll("hash-lab", "lab-1", "agent-4", "198.18.2.1"), now, Ct)).Agent);
     }
 
     [Fact]
-    public async Task LastSeenCountsAgentsNotRevokedAndRotationOrRevocationOfARevokedAgentChangesNothing()
+    public async Task EnrollingAsAnExistingEndpointNeedsAOneShotMarkAndRevokesTheAgentItReplaces()
     {
         await using var db = await NewBackendAsync();
-        var t0 = db.Time.GetUtcNow();
-        await db.Agents.CreateTokenAsync("fleet", "hash-fleet", singleUse: false, t0.AddHours(1), AnyHost, "alice", t0, Ct);
-        var a = (await db.Agents.EnrollAsync(Enroll("hash-fleet", "a.example", "198.18.3.1", "agent-a"), t0, Ct)).Agent!;
-        var b = (await db.Agents.EnrollAsync(Enroll("hash-fleet", "b.example", "198.18.3.2", "agent-b"), t0, Ct)).Agent!;
+        var now = db.Time.GetUtcNow();
+        await db.Agents.CreateTokenAsync("many", "hash-many", false, now.AddDays(1), Anywhere, "admin", now, Ct);
+        var first = (await db.Agents.EnrollAsync(Enroll("hash-many", "pc-1", "agent-old", "198.18.1.1"), now, Ct)).Agent!;
 
-        await db.Agents.TouchAsync("agent-a", t0.AddMinutes(5), Ct);
-        Assert.True(await db.Agents.RotateAsync("agent-a", "secret-2", t0.AddMinutes(6), Ct));
-        Assert.True(await db.Agents.RevokeAsync("agent-b", "alice", t0.AddMinutes(7), Ct));
-        Assert.False(await db.Agents.RevokeAsync("agent-b", "alice", t0.AddMinutes(8), Ct));
-        Assert.False(await db.Agents.RotateAsync("agent-b", "secret-3", t0.AddMinutes(8), Ct));
+        await Assert.ThrowsAsync<ConflictException>(() => db.Agents.EnrollAsync(Enroll("hash-many", "PC-1", "agent-new", "198.18.1.9"), now, Ct));
+        Assert.Null(await db.Agents.GetAsync("agent-new", Ct));
+        Assert.True(await db.Endpoints.SetReEnrollableAsync(first.EndpointId, now.AddMinutes(10), "admin", now, Ct));
+        var second = (await db.Agents.EnrollAsync(Enroll("hash-many", "pc-1", "agent-new", "198.18.1.9"), now.AddMinutes(1), Ct)).Agent!;
 
-        var lastSeen = await db.Agents.LastSeenOfEndpointsAsync([a.EndpointId, b.EndpointId, 999_999], Ct);
-        Assert.Equal(new Dictionary<long, DateTimeOffset?> { [a.EndpointId] = t0.AddMinutes(5) }, lastSeen);
-        var rotated = await db.Agents.GetAsync("agent-a", Ct);
-        Assert.Equal(("secret-2", t0.AddMinutes(6), "a.example"), (rotated!.SecretHash, rotated.RotatedAt, rotated.Hostname));
-        Assert.Equal(["agent-b"], (await db.Agents.ListForEndpointsAsync([b.EndpointId], Ct)).Select(r => r.Id));
-        Assert.Equal(t0.AddMinutes(7), (await db.Agents.GetAsync("agent-b", Ct))!.RevokedAt);
-        Assert.Equal(["a.example", "b.example"], (await db.Agents.ListAsync(Ct)).Select(r => r.Hostname));
-        Assert.Equal(["enrolled", "enrolled", "secret rotated", "revoked"],
-            (await db.Audit.ListAsync(new Orchestrator.Data.Audit.AuditQuery(Entity: "agent"), Ct)).Select(e => e.Action).Reverse());
+        Assert.Equal(first.EndpointId, second.EndpointId);
+        Assert.Equal(now.AddMinutes(1), (await db.Agents.GetAsync("agent-old", Ct))!.RevokedAt);
+        Assert.Null(second.RevokedAt);
+        Assert.Equal(["198.18.1.9"], (await db.Endpoints.GetAsync(first.EndpointId, Ct))!.Addresses);
+        // The mark was used up by that enrollment.
+        await Assert.ThrowsAsync<ConflictException>(() => db.Agents.EnrollAsync(Enroll("hash-many", "pc-1", "agent-third", "198.18.1.9"), now.AddMinutes(2), Ct));
     }
 
-    private static Enrollment Enroll(string tokenHash, string hostname, string address, string agentId) =>
-        new(tokenHash, new EndpointRegistration(hostname, [address], "linux", []), agentId, "secret-" + agentId, "1.0.0");
+    [Fact]
+    public async Task ARotatedSecretReplacesTheOldOneAndARevokedAgentStaysRevoked()
+    {
+        await using var db = await NewBackendAsync();
+        var now = db.Time.GetUtcNow();
+        await db.Agents.CreateTokenAsync("many", "hash-many", false, now.AddDays(1), Anywhere, "admin", now, Ct);
+        var agent = (await db.Agents.EnrollAsync(Enroll("hash-many", "pc-1", "agent-1", "198.18.1.1"), now, Ct)).Agent!;
+        var other = (await db.Agents.EnrollAsync(Enroll("hash-many", "pc-2", "agent-2", "198.18.1.2"), now, Ct)).Agent!;
+
+        Assert.True(await db.Agents.RotateAsync("agent-1", "secret-2", now.AddMinutes(1), Ct));
+        await db.Agents.TouchAsync("agent-1", now.AddMinutes(2), Ct);
+        var rotated = (await db.Agents.GetAsync("agent-1", Ct))!;
+        Assert.Equal(("secret-2", now.AddMinutes(1), now.AddMinutes(2)), (rotated.SecretHash, rotated.RotatedAt!.Value, rotated.LastSeenAt!.Value));
+        Assert.Equal(now.AddMinutes(2), (await db.Agents.LastSeenOfEndpointsAsync([agent.EndpointId], Ct))[agent.EndpointId]);
+
+        Assert.True(await db.Agents.RevokeAsync("agent-1", "admin", now.AddMinutes(3), Ct));
+        Assert.False(await db.Agents.RevokeAsync("agent-1", "admin", now.AddMinutes(4), Ct));
+        Assert.False(await db.Agents.RotateAsync("agent-1", "secret-3", now.AddMinutes(5), Ct));
+
+        var revoked = (await db.Agents.GetAsync("agent-1", Ct))!;
+        Assert.Equal(("secret-2", now.AddMinutes(3)), (revoked.SecretHash, revoked.RevokedAt!.Value));
+        Assert.DoesNotContain(agent.EndpointId, (await db.Agents.LastSeenOfEndpointsAsync([agent.EndpointId, other.EndpointId], Ct)).Keys);
+        Assert.Equal(["agent-2"], (await db.Agents.ListForEndpointsAsync([other.EndpointId], Ct)).Select(a => a.Id));
+        Assert.Equal(
+            ["enrolled", "secret rotated", "revoked"],
+            (await db.Audit.ListAsync(new AuditQuery(Entity: "agent", EntityId: "agent-1"), Ct)).Select(e => e.Action).Reverse());
+    }
+
+    private static Enrollment Enroll(string tokenHash, string hostname, string agentId, string address) =>
+        new(tokenHash, new EndpointRegistration(hostname, [address], "linux", []), agentId, "secret-of-" + agentId, "1.0.0");
 }
 
 public sealed class AgentStoreScenarios_Sqlite : AgentStoreScenarios
