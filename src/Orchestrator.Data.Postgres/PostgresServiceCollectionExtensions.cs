@@ -1,11 +1,17 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Data.Access;
 using Orchestrator.Data.Agents;
 using Orchestrator.Data.Audit;
 using Orchestrator.Data.DeliveryOptimization;
+using Orchestrator.Data.Endpoints;
+using Orchestrator.Data.Groups;
 using Orchestrator.Data.Metrics;
 using Orchestrator.Data.Notifications;
 using Orchestrator.Data.Reports;
+using Orchestrator.Data.Runs;
+using Orchestrator.Data.Scans;
 using Orchestrator.Data.Traffic;
+using Orchestrator.Data.Windows;
 
 namespace Orchestrator.Data.Postgres;
 
@@ -19,8 +25,13 @@ public static class PostgresServiceCollectionExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         // Registered through a factory so that the container disposes the data source (and its pooled connections).
         services.AddSingleton(_ => new PostgresDatabase(connectionString));
+        services.AddSingleton<IEndpointStore, PostgresEndpointStore>();
+        services.AddSingleton<IGroupStore, PostgresGroupStore>();
+        services.AddSingleton<IWindowStore, PostgresWindowStore>();
+        services.AddSingleton<IRunStore, PostgresRunStore>();
         services.AddSingleton<IAuditLog, PostgresAuditLog>();
-        // pg-stores-a: IEndpointStore, IGroupStore, IWindowStore, IRunStore, IApiKeyStore, IScanStore follow.
+        services.AddSingleton<IScanStore, PostgresScanStore>();
+        services.AddSingleton<IApiKeyStore, PostgresApiKeyStore>();
         services.AddSingleton<IAgentStore, PostgresAgentStore>();
         services.AddSingleton<ITrafficStore, PostgresTrafficStore>();
         services.AddSingleton<IRunReportStore, PostgresRunReportStore>();
