@@ -41,6 +41,13 @@ public sealed class ProductTables
 
     private ProductTables(Func<DbConnection> connect, Func<string, string> order) => (_connect, _order) = (connect, order);
 
+    /// <summary>The tables of <paramref name="factory"/>'s server, where it stores them.</summary>
+    public static ProductTables Of(Infrastructure.OrchestratorFactory factory)
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        return factory.PostgresConnectionString is { } postgres ? Postgres(postgres) : new ProductTables(factory.DataDirectory);
+    }
+
     /// <summary>The PostgreSQL database of a server that stores there (its tables are in schema <c>orchestrator</c>).</summary>
     public static ProductTables Postgres(string connectionString)
     {

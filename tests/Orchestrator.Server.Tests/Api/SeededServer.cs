@@ -47,7 +47,7 @@ public class SeededServer : IAsyncLifetime
     {
         _root.PostgresConnectionString = await PostgresDatabaseAsync();
         Client = Factory.CreateClient();
-        Tables = _root.Tables;
+        Tables = ProductTables.Of(_root);
         EndpointId = await CreateAsync("/api/v1/endpoints", Bodies.Endpoint(Host));
         GroupId = await CreateAsync("/api/v1/groups", Bodies.Group(GroupName));
         SpareGroupId = await CreateAsync("/api/v1/groups", Bodies.Group(SpareGroupName, g => g["staticMembers"] = null));

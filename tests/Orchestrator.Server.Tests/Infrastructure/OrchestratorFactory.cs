@@ -17,10 +17,6 @@ public sealed class OrchestratorFactory : WebApplicationFactory<Program>
     /// Hangfire's) in this PostgreSQL database (Orchestrator:Storage=postgres); set before the server starts.</summary>
     public string? PostgresConnectionString { get; set; }
 
-    /// <summary>The product's tables where this server stores them.</summary>
-    public Api.ProductTables Tables =>
-        PostgresConnectionString is { } postgres ? Api.ProductTables.Postgres(postgres) : new Api.ProductTables(DataDirectory);
-
     /// <summary>More settings ("Orchestrator:Name" → value), applied after the defaults; set before the server starts.</summary>
     public Dictionary<string, string> Settings { get; } = [];
 
