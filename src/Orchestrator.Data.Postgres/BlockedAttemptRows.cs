@@ -18,7 +18,7 @@ internal static class BlockedAttemptRows
             FROM b
             JOIN endpoints te ON te.id = b.endpoint_id
             LEFT JOIN endpoints se ON se.id = b.source_endpoint_id
-            ORDER BY b.count DESC, b.source_address, te.hostname
+            ORDER BY b.count DESC, b.source_address COLLATE "C", te.hostname COLLATE "C"
             """,
             new { runId })).ToList();
 

@@ -144,7 +144,7 @@ internal sealed class PostgresAgentStore(PostgresDatabase database) : IAgentStor
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return (await connection.QueryAsync<AgentRow>(
-                $"SELECT {AgentColumns} FROM agents a JOIN endpoints e ON e.id = a.endpoint_id ORDER BY lower(e.hostname), a.enrolled_at"))
+                $"SELECT {AgentColumns} FROM agents a JOIN endpoints e ON e.id = a.endpoint_id ORDER BY lower(e.hostname) COLLATE \"C\", a.enrolled_at"))
             .Select(r => r.ToRecord()).ToList();
     }
 
@@ -156,7 +156,7 @@ internal sealed class PostgresAgentStore(PostgresDatabase database) : IAgentStor
                 $"""
                 SELECT {AgentColumns} FROM agents a JOIN endpoints e ON e.id = a.endpoint_id
                 WHERE a.endpoint_id = ANY(@endpointIds)
-                ORDER BY lower(e.hostname), a.enrolled_at
+                ORDER BY lower(e.hostname) COLLATE "C", a.enrolled_at
                 """,
                 new { endpointIds = endpointIds.ToArray() }))
             .Select(r => r.ToRecord()).ToList();

@@ -105,7 +105,7 @@ internal sealed class PostgresDeliveryOptimizationStore(PostgresDatabase databas
                    p.peer_endpoint_id AS PeerEndpointId, pe.hostname AS PeerHostname, p.sent AS BytesSent, p.received AS BytesReceived,
                    count(*) OVER () AS Total
             FROM p LEFT JOIN endpoints se ON se.id = p.endpoint_id LEFT JOIN endpoints pe ON pe.id = p.peer_endpoint_id
-            ORDER BY p.sent::numeric + p.received DESC, p.endpoint_id, p.peer_address
+            ORDER BY p.sent::numeric + p.received DESC, p.endpoint_id, p.peer_address COLLATE "C"
             LIMIT @peerLimit
             """,
             new { runId, peerLimit });

@@ -14,7 +14,7 @@ internal sealed class PostgresRunReportStore(PostgresDatabase database) : IRunRe
         SELECT endpoint_id, peer_address, max(peer_endpoint_id) AS peer_endpoint_id, {Sql.SaturatingSum("bytes_served")} AS bytes
         FROM peer_traffic WHERE run_id = @runId
         GROUP BY endpoint_id, peer_address HAVING sum(bytes_served) > 0
-        ORDER BY bytes DESC, endpoint_id, peer_address
+        ORDER BY bytes DESC, endpoint_id, peer_address COLLATE "C"
         """;
 
     private const string NamedPairs =
@@ -24,7 +24,7 @@ internal sealed class PostgresRunReportStore(PostgresDatabase database) : IRunRe
         FROM p
         LEFT JOIN endpoints se ON se.id = p.endpoint_id
         LEFT JOIN endpoints re ON re.id = p.peer_endpoint_id
-        ORDER BY p.bytes DESC, p.endpoint_id, p.peer_address
+        ORDER BY p.bytes DESC, p.endpoint_id, p.peer_address COLLATE "C"
         """;
 
     private const string SnapshotColumns =

@@ -80,7 +80,7 @@ internal sealed class PostgresWebhookStore(PostgresDatabase database) : IWebhook
     public async Task<IReadOnlyList<WebhookRecord>> ListAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return (await connection.QueryAsync<Row>($"SELECT {Columns} FROM webhooks WHERE deleted_at IS NULL ORDER BY lower(name)")).Select(r => r.ToRecord()).ToList();
+        return (await connection.QueryAsync<Row>($"SELECT {Columns} FROM webhooks WHERE deleted_at IS NULL ORDER BY lower(name) COLLATE \"C\"")).Select(r => r.ToRecord()).ToList();
     }
 
     public async Task RecordAttemptAsync(DeliveryAttempt attempt, CancellationToken cancellationToken = default)

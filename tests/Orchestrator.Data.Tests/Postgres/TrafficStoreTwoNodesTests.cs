@@ -35,10 +35,16 @@ public sealed class TrafficStoreTwoNodesTests(PostgresClusterFixture cluster)
             Assert.True(stored[2 * i] ^ stored[(2 * i) + 1], $"report {i + 1}: exactly one node stores it");
         }
 
-        await using var connection = await nodeA.GetRequiredService<PostgresDatabase>().OpenAsync(ct);
-        await using var count = new NpgsqlCommand(
-            "SELECT (SELECT count(*) FROM peer_traffic) * 1000000 + (SELECT count(*) FROM blocked_attempts) * 1000 + (SELECT count(DISTINCT endpoint_id) FROM peer_traffic) / 1", connection);
-        Assert.Equal(600L * 1_000_000 + (300L * 1000) + 300, await count.ExecuteScalarAsync(ct));
+        Assert.Equal(600, await CountAsync(nodeA, "SELECT count(*) FROM peer_traffic"));
+        Assert.Equal(300, await CountAsync(nodeA, "SELECT count(*) FROM blocked_attempts"));
+        Assert.Equal(300, await CountAsync(nodeA, "SELECT count(*) FROM agent_reports"));
+    }
+
+    private static async Task<long> CountAsync(ServiceProvider node, string sql)
+    {
+        await using var connection = await node.GetRequiredService<PostgresDatabase>().OpenAsync(TestContext.Current.CancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (long)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
     }
 
     private static ServiceProvider Node(string connectionString) =>
