@@ -1,0 +1,167 @@
+using Microsoft.Data.Sqlite;
+using Npgsql;
+using Orchestrator.Testing.Postgres;
+using Orchestrator.Testing.Server;
+
+namespace Orchestrator.Server.Tests.Storage;
+
+/// <summary>
+/// <c>Orchestrator.Server storage copy-to-postgres</c> run as the operator runs it (the built server's executable, a
+/// separate process) over the data folder of an installation made by this release, into a real PostgreSQL database.
+/// </summary>
+public sealed class CopyToPostgresTests(SqliteInstallation installation) : IClassFixture<SqliteInstallation>
+{
+    private static string DatabaseName() => "copy_" + Guid.NewGuid().ToString("N")[..12];
+
+    private async Task<string> EmptyDatabaseAsync()
+    {
+        PostgresPrerequisites.Require();
+        return await installation.Cluster!.CreateDatabaseAsync(DatabaseName(), TestContext.Current.CancellationToken);
+    }
+
+    private static Task<(int ExitCode, string Output)> CopyAsync(string dataDirectory, string connection, params string[] more) =>
+        ServerProcess.RunCommandAsync(dataDirectory, null, ["storage", "copy-to-postgres", "--connection", connection, .. more]);
+
+    [Fact]
+    public async Task CopyKeepsEveryRowOfEveryTableWithItsIds()
+    {
+        var connection = await EmptyDatabaseAsync();
+
+        var (exit, output) = await CopyAsync(installation.DataDirectory, connection);
+
+        TestContext.Current.TestOutputHelper?.WriteLine(output);
+        Assert.True(exit == 0, output);
+        var sqlite = await TableDump.OfSqliteAsync(Path.Combine(installation.DataDirectory, "orchestrator.db"));
+        var postgres = await TableDump.OfPostgresAsync(connection);
+        foreach (var (table, rows) in sqlite)
+        {
+            Assert.True(postgres.ContainsKey(table), $"{table} missing in PostgreSQL");
+            Assert.Equal(rows, postgres[table]);
+            Assert.Contains($"  {table} ", output, StringComparison.Ordinal);
+        }
+
+        // What the installation holds, so that an empty table cannot pass for a copied one.
+        foreach (var table in new[] { "endpoints", "groups", "windows", "window_groups", "runs", "run_members", "run_peer_sets", "audit_log", "enrollment_tokens",
+                     "agents", "endpoint_addresses", "agent_reports", "peer_traffic", "blocked_attempts", "scans", "api_keys", "run_report_snapshots",
+                     "webhooks", "webhook_deliveries" })
+        {
+            Assert.True(sqlite[table].Count > 0, $"the installation has no {table} rows");
+        }
+
+        Assert.Contains("Not copied: Quartz's schedules", output, StringComparison.Ordinal);
+        Assert.Contains("every table's row count matches", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NewRowsAfterTheCopyTakeIdsAfterTheCopiedOnes()
+    {
+        var connection = await EmptyDatabaseAsync();
+        var (exit, output) = await CopyAsync(installation.DataDirectory, connection);
+        Assert.True(exit == 0, output);
+
+        await using var postgres = new NpgsqlConnection(connection);
+        await postgres.OpenAsync(TestContext.Current.CancellationToken);
+        foreach (var table in new[] { "endpoints", "groups", "windows", "runs", "audit_log", "api_keys", "webhooks", "webhook_deliveries", "peer_traffic", "enrollment_tokens" })
+        {
+            await using var command = new NpgsqlCommand(
+                $"SELECT nextval(pg_get_serial_sequence('orchestrator.{table}', 'id')) > (SELECT max(id) FROM orchestrator.{table})", postgres);
+            Assert.True((bool)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!, $"{table}: the next id is not past the copied ones");
+        }
+    }
+
+    [Fact]
+    public async Task CopyIntoADatabaseThatHoldsRowsIsRefusedAndChangesNothing()
+    {
+        var connection = await EmptyDatabaseAsync();
+        var (first, firstOutput) = await CopyAsync(installation.DataDirectory, connection);
+        Assert.True(first == 0, firstOutput);
+        var before = await TableDump.OfPostgresAsync(connection);
+
+        var (exit, output) = await CopyAsync(installation.DataDirectory, connection);
+
+        Assert.Equal(1, exit);
+        Assert.Contains("The PostgreSQL database is not empty", output, StringComparison.Ordinal);
+        Assert.Contains("endpoints", output, StringComparison.Ordinal);
+        Assert.Equal(before, await TableDump.OfPostgresAsync(connection));
+    }
+
+    [Fact]
+    public async Task ACopyIsRefusedWhenAColumnExistsOnOneSideOnly()
+    {
+        var connection = await EmptyDatabaseAsync();
+        var data = installation.CopyOfDataDirectory();
+        try
+        {
+            await using (var sqlite = new SqliteConnection($"Data Source={Path.Combine(data, "orchestrator.db")};Pooling=False"))
+            {
+                await sqlite.OpenAsync(TestContext.Current.CancellationToken);
+                await using var alter = sqlite.CreateCommand();
+                alter.CommandText = "ALTER TABLE groups ADD COLUMN colour TEXT";
+                await alter.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+            }
+
+            var (exit, output) = await CopyAsync(data, connection);
+
+            Assert.Equal(1, exit);
+            Assert.Contains("groups: column(s) colour only in SQLite", output, StringComparison.Ordinal);
+            Assert.All(await TableDump.OfPostgresAsync(connection), t => Assert.True(t.Key == "endpoint_catalog" || t.Value.Count == 0, $"{t.Key} has rows"));
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ACopyIsRefusedWhileTheServerRunsOnTheFileAndPostgresIsNotTouched()
+    {
+        var connection = await EmptyDatabaseAsync();
+        var data = installation.CopyOfDataDirectory();
+        try
+        {
+            await using var server = await ServerProcess.StartAsync(data, SqliteInstallation.Settings);
+
+            var (exit, output) = await CopyAsync(data, connection);
+
+            Assert.Equal(1, exit);
+            Assert.Contains("is in use by another process", output, StringComparison.Ordinal);
+            await using var postgres = new NpgsqlConnection(connection);
+            await postgres.OpenAsync(TestContext.Current.CancellationToken);
+            await using var schema = new NpgsqlCommand("SELECT count(*) FROM information_schema.schemata WHERE schema_name = 'orchestrator'", postgres);
+            Assert.Equal(0L, (long)(await schema.ExecuteScalarAsync(TestContext.Current.CancellationToken))!);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task BadArgumentsAreNamedAndHelpListsTheCommand()
+    {
+        var data = Directory.CreateTempSubdirectory("orchestrator-copy-args-").FullName;
+        try
+        {
+            var (missing, missingOutput) = await ServerProcess.RunCommandAsync(data, null, "storage", "copy-to-postgres");
+            Assert.Equal(2, missing);
+            Assert.Contains("Missing --connection", missingOutput, StringComparison.Ordinal);
+
+            var (unknown, unknownOutput) = await ServerProcess.RunCommandAsync(data, null, "storage", "copy-to-postgres", "--conection", "Host=x");
+            Assert.Equal(2, unknown);
+            Assert.Contains("Unknown argument '--conection'", unknownOutput, StringComparison.Ordinal);
+
+            var (noFile, noFileOutput) = await ServerProcess.RunCommandAsync(data, null, "storage", "copy-to-postgres", "--connection", "Host=127.0.0.1;Port=1", "--from", Path.Combine(data, "none.db"));
+            Assert.Equal(1, noFile);
+            Assert.Contains("There is no SQLite database at", noFileOutput, StringComparison.Ordinal);
+
+            var (help, helpOutput) = await ServerProcess.RunCommandAsync(data, null, "--help");
+            Assert.Equal(0, help);
+            Assert.Contains("storage copy-to-postgres", helpOutput, StringComparison.Ordinal);
+            Assert.Contains("admin-key issue", helpOutput, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+}
