@@ -1,5 +1,21 @@
 using Microsoft.Extensions.DependencyInjection;
+<<<<<<< HEAD
+using Orchestrator.Data.Access;
 using Orchestrator.Data.Audit;
+using Orchestrator.Data.Endpoints;
+using Orchestrator.Data.Groups;
+using Orchestrator.Data.Runs;
+using Orchestrator.Data.Scans;
+using Orchestrator.Data.Windows;
+=======
+using Orchestrator.Data.Agents;
+using Orchestrator.Data.Audit;
+using Orchestrator.Data.DeliveryOptimization;
+using Orchestrator.Data.Metrics;
+using Orchestrator.Data.Notifications;
+using Orchestrator.Data.Reports;
+using Orchestrator.Data.Traffic;
+>>>>>>> scenarios
 
 namespace Orchestrator.Data.Postgres;
 
@@ -13,9 +29,25 @@ public static class PostgresServiceCollectionExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         // Registered through a factory so that the container disposes the data source (and its pooled connections).
         services.AddSingleton(_ => new PostgresDatabase(connectionString));
+        services.AddSingleton<IEndpointStore, PostgresEndpointStore>();
+        services.AddSingleton<IGroupStore, PostgresGroupStore>();
+        services.AddSingleton<IWindowStore, PostgresWindowStore>();
+        services.AddSingleton<IRunStore, PostgresRunStore>();
         services.AddSingleton<IAuditLog, PostgresAuditLog>();
-        // pg-stores-a: IEndpointStore, IGroupStore, IWindowStore, IRunStore, IApiKeyStore, IScanStore follow.
+<<<<<<< HEAD
+        services.AddSingleton<IScanStore, PostgresScanStore>();
+        services.AddSingleton<IApiKeyStore, PostgresApiKeyStore>();
         // pg-stores-b: IAgentStore, ITrafficStore, IRunReportStore, IDeliveryOptimizationStore, IWebhookStore, IHookCallStore, IFleetGauges.
+=======
+        // pg-stores-a: IEndpointStore, IGroupStore, IWindowStore, IRunStore, IApiKeyStore, IScanStore follow.
+        services.AddSingleton<IAgentStore, PostgresAgentStore>();
+        services.AddSingleton<ITrafficStore, PostgresTrafficStore>();
+        services.AddSingleton<IRunReportStore, PostgresRunReportStore>();
+        services.AddSingleton<IDeliveryOptimizationStore, PostgresDeliveryOptimizationStore>();
+        services.AddSingleton<IWebhookStore, PostgresWebhookStore>();
+        services.AddSingleton<IHookCallStore, PostgresHookCallStore>();
+        services.AddSingleton<IFleetGauges, PostgresFleetGauges>();
+>>>>>>> scenarios
         return services;
     }
 }
