@@ -1,5 +1,19 @@
+using System.Text.Json;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Orchestrator.Data.Access;
+using Orchestrator.Data.Agents;
+using Orchestrator.Data.Audit;
+using Orchestrator.Data.Endpoints;
+using Orchestrator.Data.Groups;
+using Orchestrator.Data.Notifications;
+using Orchestrator.Data.Postgres;
+using Orchestrator.Data.Reports;
+using Orchestrator.Data.Runs;
+using Orchestrator.Data.Sqlite;
+using Orchestrator.Data.Windows;
+using Orchestrator.Server.Agents;
 using Orchestrator.Testing.Postgres;
 using Orchestrator.Testing.Server;
 
@@ -67,6 +81,76 @@ public sealed class CopyToPostgresTests(SqliteInstallation installation) : IClas
                 $"SELECT nextval(pg_get_serial_sequence('orchestrator.{table}', 'id')) > (SELECT max(id) FROM orchestrator.{table})", postgres);
             Assert.True((bool)(await command.ExecuteScalarAsync(TestContext.Current.CancellationToken))!, $"{table}: the next id is not past the copied ones");
         }
+    }
+
+    /// <summary>What the server reads through its stores is the same on both backends, and credentials issued before
+    /// the copy still match: the viewer key is found active by its hash, the agent's secret matches its stored hash.</summary>
+    [Fact]
+    public async Task TheStoresReadTheSameInstallationFromBothDatabasesAndOldCredentialsStillMatch()
+    {
+        var connection = await EmptyDatabaseAsync();
+        var (exit, output) = await CopyAsync(installation.DataDirectory, connection);
+        Assert.True(exit == 0, output);
+
+        await using var sqlite = new ServiceCollection().AddOrchestratorSqlite(Path.Combine(installation.DataDirectory, "orchestrator.db")).BuildServiceProvider();
+        await using var postgres = new ServiceCollection().AddOrchestratorPostgres(connection).BuildServiceProvider();
+
+        Assert.Equal(await ReadEverythingAsync(sqlite, installation.RunId), await ReadEverythingAsync(postgres, installation.RunId));
+        var key = await postgres.GetRequiredService<IApiKeyStore>().FindActiveAsync(Secrets.Hash(installation.ViewerKey), DateTimeOffset.UtcNow, TestContext.Current.CancellationToken);
+        Assert.Equal("dashboard", key?.Name);
+        var agent = await postgres.GetRequiredService<IAgentStore>().GetAsync(installation.AgentCredential.AgentId, TestContext.Current.CancellationToken);
+        Assert.NotNull(agent);
+        Assert.True(Secrets.Matches(installation.AgentCredential.Secret, agent.SecretHash));
+        Assert.Null(agent.RevokedAt);
+    }
+
+    private static async Task<string> ReadEverythingAsync(IServiceProvider stores, long runId)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var runs = stores.GetRequiredService<IRunStore>();
+        var reports = stores.GetRequiredService<IRunReportStore>();
+        var agents = stores.GetRequiredService<IAgentStore>();
+        var webhooks = stores.GetRequiredService<IWebhookStore>();
+        var read = new Dictionary<string, object?>(StringComparer.Ordinal)
+        {
+            ["endpoints"] = await stores.GetRequiredService<IEndpointStore>().ListAsync(ct),
+            ["groups"] = await stores.GetRequiredService<IGroupStore>().ListAsync(ct),
+            ["windows"] = await stores.GetRequiredService<IWindowStore>().ListAsync(ct),
+            ["keys"] = await stores.GetRequiredService<IApiKeyStore>().ListAsync(ct),
+            ["audit"] = await stores.GetRequiredService<IAuditLog>().ListAsync(new AuditQuery(Limit: 100_000), ct),
+            ["runs"] = await runs.ListAsync(new RunQuery(Limit: 1_000), ct),
+            ["members"] = await runs.GetMembersAsync(runId, ct),
+            ["agents"] = await agents.ListAsync(ct),
+            ["tokens"] = await agents.ListTokensAsync(ct),
+            ["facts"] = await reports.GetFactsAsync(runId, ct),
+            ["snapshot"] = await reports.GetSnapshotAsync(runId, ct),
+            ["webhooks"] = await webhooks.ListAsync(ct),
+            ["deliveries"] = await webhooks.ListAttemptsForRunAsync(runId, ct),
+        };
+        foreach (var (name, value) in read)
+        {
+            Assert.True(value is not null && (value is not System.Collections.ICollection c || c.Count > 0), $"nothing read from {name}");
+        }
+
+        return JsonSerializer.Serialize(read, new JsonSerializerOptions { IncludeFields = true, WriteIndented = true });
+    }
+
+    /// <summary>The copy switches the tables' triggers off while it fills them; they must be on again afterwards.</summary>
+    [Fact]
+    public async Task TheEndpointCatalogVersionStillMovesWhenAnEndpointChangesAfterTheCopy()
+    {
+        var connection = await EmptyDatabaseAsync();
+        var (exit, output) = await CopyAsync(installation.DataDirectory, connection);
+        Assert.True(exit == 0, output);
+
+        await using var postgres = new NpgsqlConnection(connection);
+        await postgres.OpenAsync(TestContext.Current.CancellationToken);
+        await using var before = new NpgsqlCommand("SELECT version FROM orchestrator.endpoint_catalog", postgres);
+        var version = (long)(await before.ExecuteScalarAsync(TestContext.Current.CancellationToken))!;
+        await using var change = new NpgsqlCommand("UPDATE orchestrator.endpoints SET tags = '[\"moved\"]' WHERE id = (SELECT min(id) FROM orchestrator.endpoints)", postgres);
+        await change.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        await using var after = new NpgsqlCommand("SELECT version FROM orchestrator.endpoint_catalog", postgres);
+        Assert.Equal(version + 1, (long)(await after.ExecuteScalarAsync(TestContext.Current.CancellationToken))!);
     }
 
     [Fact]
