@@ -1,21 +1,17 @@
 using Microsoft.Extensions.DependencyInjection;
-<<<<<<< HEAD
 using Orchestrator.Data.Access;
-using Orchestrator.Data.Audit;
-using Orchestrator.Data.Endpoints;
-using Orchestrator.Data.Groups;
-using Orchestrator.Data.Runs;
-using Orchestrator.Data.Scans;
-using Orchestrator.Data.Windows;
-=======
 using Orchestrator.Data.Agents;
 using Orchestrator.Data.Audit;
 using Orchestrator.Data.DeliveryOptimization;
+using Orchestrator.Data.Endpoints;
+using Orchestrator.Data.Groups;
 using Orchestrator.Data.Metrics;
 using Orchestrator.Data.Notifications;
 using Orchestrator.Data.Reports;
+using Orchestrator.Data.Runs;
+using Orchestrator.Data.Scans;
 using Orchestrator.Data.Traffic;
->>>>>>> scenarios
+using Orchestrator.Data.Windows;
 
 namespace Orchestrator.Data.Postgres;
 
@@ -34,12 +30,8 @@ public static class PostgresServiceCollectionExtensions
         services.AddSingleton<IWindowStore, PostgresWindowStore>();
         services.AddSingleton<IRunStore, PostgresRunStore>();
         services.AddSingleton<IAuditLog, PostgresAuditLog>();
-<<<<<<< HEAD
         services.AddSingleton<IScanStore, PostgresScanStore>();
         services.AddSingleton<IApiKeyStore, PostgresApiKeyStore>();
-        // pg-stores-b: IAgentStore, ITrafficStore, IRunReportStore, IDeliveryOptimizationStore, IWebhookStore, IHookCallStore, IFleetGauges.
-=======
-        // pg-stores-a: IEndpointStore, IGroupStore, IWindowStore, IRunStore, IApiKeyStore, IScanStore follow.
         services.AddSingleton<IAgentStore, PostgresAgentStore>();
         services.AddSingleton<ITrafficStore, PostgresTrafficStore>();
         services.AddSingleton<IRunReportStore, PostgresRunReportStore>();
@@ -47,7 +39,6 @@ public static class PostgresServiceCollectionExtensions
         services.AddSingleton<IWebhookStore, PostgresWebhookStore>();
         services.AddSingleton<IHookCallStore, PostgresHookCallStore>();
         services.AddSingleton<IFleetGauges, PostgresFleetGauges>();
->>>>>>> scenarios
         return services;
     }
 }
