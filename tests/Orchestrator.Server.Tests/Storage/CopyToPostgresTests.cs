@@ -104,6 +104,8 @@ public sealed class CopyToPostgresTests(SqliteInstallation installation) : IClas
         Assert.Null(agent.RevokedAt);
     }
 
+    private static readonly JsonSerializerOptions Everything = new() { IncludeFields = true, WriteIndented = true };
+
     private static async Task<string> ReadEverythingAsync(IServiceProvider stores, long runId)
     {
         var ct = TestContext.Current.CancellationToken;
@@ -132,7 +134,7 @@ public sealed class CopyToPostgresTests(SqliteInstallation installation) : IClas
             Assert.True(value is not null && (value is not System.Collections.ICollection c || c.Count > 0), $"nothing read from {name}");
         }
 
-        return JsonSerializer.Serialize(read, new JsonSerializerOptions { IncludeFields = true, WriteIndented = true });
+        return JsonSerializer.Serialize(read, Everything);
     }
 
     /// <summary>The copy switches the tables' triggers off while it fills them; they must be on again afterwards.</summary>
