@@ -1,5 +1,5 @@
 using Orchestrator.Server.Access;
-using Orchestrator.Server.Storage;
+using Orchestrator.Server.StorageCopy;
 
 namespace Orchestrator.Server.Hosting;
 

@@ -2,7 +2,7 @@ using Dapper;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
-namespace Orchestrator.Server.Storage;
+namespace Orchestrator.Server.StorageCopy;
 
 /// <summary>One table to copy: its columns in SQLite order with the PostgreSQL type each is written as.</summary>
 internal sealed record CopyTable(string Name, IReadOnlyList<CopyColumn> Columns, bool Seeded);

@@ -5,7 +5,7 @@ using Orchestrator.Server.Tests.Reports;
 using Orchestrator.Testing.Postgres;
 using Orchestrator.Testing.Server;
 
-namespace Orchestrator.Server.Tests.Storage;
+namespace Orchestrator.Server.Tests.StorageCopy;
 
 /// <summary>
 /// An installation made by this release: the real server process on SQLite, filled through its API and agent protocol

@@ -17,7 +17,7 @@ using Orchestrator.Server.Agents;
 using Orchestrator.Testing.Postgres;
 using Orchestrator.Testing.Server;
 
-namespace Orchestrator.Server.Tests.Storage;
+namespace Orchestrator.Server.Tests.StorageCopy;
 
 /// <summary>
 /// <c>Orchestrator.Server storage copy-to-postgres</c> run as the operator runs it (the built server's executable, a
@@ -135,6 +135,49 @@ public sealed class CopyToPostgresTests(SqliteInstallation installation) : IClas
         }
 
         return JsonSerializer.Serialize(read, Everything);
+    }
+
+    /// <summary>The server started on the copy (Orchestrator:Storage=postgres, the same data folder for its keys)
+    /// answers the run's report and the audit log as the SQLite server did, and the credentials issued on SQLite work.</summary>
+    [Fact]
+    public async Task AServerStartedOnTheCopyAnswersAsTheSqliteServerDidAndOldCredentialsWork()
+    {
+        var connection = await EmptyDatabaseAsync();
+        var data = installation.CopyOfDataDirectory();
+        try
+        {
+            var (exit, output) = await CopyAsync(data, connection);
+            Assert.True(exit == 0, output);
+
+            await using var server = await ServerProcess.StartAsync(data, new Dictionary<string, string>(SqliteInstallation.Settings, StringComparer.Ordinal)
+            {
+                ["Orchestrator__Storage"] = "postgres",
+                ["Orchestrator__PostgresConnectionString"] = connection,
+            });
+
+            Assert.Equal(WithoutJobs(installation.Report), WithoutJobs(await server.Client.GetJsonAsync($"/api/v1/runs/{installation.RunId}/report")));
+            Assert.Equal(installation.Audit.ToJsonString(), (await server.Client.GetJsonAsync("/api/v1/audit?limit=1000")).ToJsonString());
+
+            using var viewer = new HttpClient { BaseAddress = server.BaseAddress };
+            viewer.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", installation.ViewerKey);
+            Assert.Equal(System.Net.HttpStatusCode.OK, (await viewer.GetAsync(new Uri("/api/v1/windows", UriKind.Relative), TestContext.Current.CancellationToken)).StatusCode);
+            var agent = new Agents.TestAgent(server.Client, installation.AgentCredential, "198.18.0.19");
+            var (status, state) = await agent.PollAsync(0, 0);
+            Assert.Equal(System.Net.HttpStatusCode.OK, status);
+            Assert.NotNull(state);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    /// <summary>The report's links to Hangfire jobs name jobs of hangfire.db, which is not copied.</summary>
+    private static string WithoutJobs(System.Text.Json.Nodes.JsonNode report)
+    {
+        var copy = report.DeepClone().AsObject();
+        copy.Remove("jobs");
+        return copy.ToJsonString();
     }
 
     /// <summary>The copy switches the tables' triggers off while it fills them; they must be on again afterwards.</summary>

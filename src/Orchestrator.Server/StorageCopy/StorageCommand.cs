@@ -3,7 +3,7 @@ using Npgsql;
 using Orchestrator.Data.Postgres;
 using Orchestrator.Server.Hosting;
 
-namespace Orchestrator.Server.Storage;
+namespace Orchestrator.Server.StorageCopy;
 
 /// <summary>
 /// <c>Orchestrator.Server storage copy-to-postgres</c>: moves an installation from its SQLite file to PostgreSQL, once,
@@ -38,7 +38,7 @@ internal static class StorageCommand
 
     public static bool IsCommand(string[] args) => args is [Verb, ..];
 
-    public static async Task<int> RunAsync(string[] args, OrchestratorOptions settings, IConfiguration configuration, TextWriter output, TextWriter error)
+    public static async Task<int> RunAsync(string[] args, OrchestratorOptions settings, TextWriter output, TextWriter error)
     {
         if (args is not [Verb, "copy-to-postgres", .. var rest])
         {
@@ -52,7 +52,7 @@ internal static class StorageCommand
             return 2;
         }
 
-        connection ??= configuration["Orchestrator:PostgresConnectionString"];
+        connection ??= settings.PostgresConnectionString;
         if (string.IsNullOrWhiteSpace(connection))
         {
             await error.WriteLineAsync("Missing --connection: give the PostgreSQL connection string (Npgsql form, e.g. \"Host=db;Database=orchestrator;Username=orchestrator\") " +

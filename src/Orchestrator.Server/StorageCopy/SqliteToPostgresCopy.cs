@@ -5,7 +5,7 @@ using Microsoft.Data.Sqlite;
 using Npgsql;
 using Orchestrator.Data.Sqlite;
 
-namespace Orchestrator.Server.Storage;
+namespace Orchestrator.Server.StorageCopy;
 
 /// <summary>
 /// Copies the product's tables from one SQLite file into an empty PostgreSQL database, ids kept, in one PostgreSQL

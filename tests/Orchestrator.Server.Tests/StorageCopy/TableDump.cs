@@ -3,7 +3,7 @@ using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
-namespace Orchestrator.Server.Tests.Storage;
+namespace Orchestrator.Server.Tests.StorageCopy;
 
 /// <summary>
 /// Every row of every product table as text, per table, in one canonical order, read straight from the files and the

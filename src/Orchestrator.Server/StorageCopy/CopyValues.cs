@@ -2,7 +2,7 @@ using System.Globalization;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Orchestrator.Server.Storage;
+namespace Orchestrator.Server.StorageCopy;
 
 /// <summary>
 /// Writes one SQLite value (long, double, string, byte[] or null: SQLite's storage classes) into a binary COPY as the
