@@ -14,6 +14,7 @@ using Orchestrator.Data.Runs;
 using Orchestrator.Data.Sqlite;
 using Orchestrator.Data.Windows;
 using Orchestrator.Server.Agents;
+using Orchestrator.Server.Tests.Infrastructure;
 using Orchestrator.Testing.Postgres;
 using Orchestrator.Testing.Server;
 
