@@ -181,12 +181,14 @@ public sealed class CopyToPostgresTests(SqliteInstallation installation) : IClas
     }
 
     /// <summary>The report's links to Hangfire jobs name jobs of hangfire.db, which is not copied; generatedAt is the
-    /// time of the read.</summary>
+    /// time of the read; the webhook's failing deliveries went on being retried (and recorded) between the SQLite
+    /// server's read and its kill, so its notifications are compared row by row in the tables instead.</summary>
     private static string WithoutJobs(System.Text.Json.Nodes.JsonNode report)
     {
         var copy = report.DeepClone().AsObject();
         copy.Remove("jobs");
         copy.Remove("generatedAt");
+        copy.Remove("notifications");
         return copy.ToJsonString();
     }
 
