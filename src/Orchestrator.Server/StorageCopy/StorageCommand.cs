@@ -92,7 +92,7 @@ internal static class StorageCommand
 
                 await output.WriteLineAsync(NotCopied);
                 await output.WriteLineAsync("Next: start the server with Orchestrator:Storage=postgres and this connection string; keep the data folder's keys/ " +
-                    "folder with it (webhook secrets and sign-in cookies are protected with those keys). The SQLite files are left unchanged as a fallback.");
+                    "folder with it (webhook secrets and sign-in cookies are protected with those keys). The SQLite files stay in place (brought to this release's schema if they were older) as a fallback.");
                 return 0;
             }
             catch (CopyRefusedException e)
