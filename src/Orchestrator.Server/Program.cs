@@ -2,8 +2,15 @@ using Orchestrator.Server.Access;
 using Orchestrator.Server.Health;
 using Orchestrator.Server.Hosting;
 using Orchestrator.Server.Hosting.Storage;
+using Orchestrator.Server.StorageCopy;
 
-var command = AdminKeyCommand.IsCommand(args) ? args : null;
+if (ServerHelp.IsHelp(args))
+{
+    await Console.Out.WriteLineAsync(ServerHelp.Text);
+    return 0;
+}
+
+var command = AdminKeyCommand.IsCommand(args) || StorageCommand.IsCommand(args) ? args : null;
 var settingsArgs = command is null ? args : AdminKeyCommand.SettingsArguments(args);
 CommandLineSecrets.WarnAbout(settingsArgs, Console.Error);
 var builder = WebApplication.CreateBuilder(settingsArgs);
@@ -36,7 +43,9 @@ if (await storage.FindStartupProblemAsync(CancellationToken.None) is { } unusabl
 
 if (command is not null)
 {
-    return await AdminKeyCommand.RunAsync(command, settings, storage, Console.Out, Console.Error);
+    return StorageCommand.IsCommand(command)
+        ? await StorageCommand.RunAsync(command, settings, Console.Out, Console.Error)
+        : await AdminKeyCommand.RunAsync(command, settings, storage, Console.Out, Console.Error);
 }
 
 builder.AddOrchestrator(settings, storage);

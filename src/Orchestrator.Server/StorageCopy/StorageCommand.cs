@@ -1,0 +1,149 @@
+using System.Globalization;
+using Npgsql;
+using Orchestrator.Data.Postgres;
+using Orchestrator.Server.Hosting;
+
+namespace Orchestrator.Server.StorageCopy;
+
+/// <summary>
+/// <c>Orchestrator.Server storage copy-to-postgres</c>: moves an installation from its SQLite file to PostgreSQL, once,
+/// with the server stopped. Everything the product stores is copied with its ids (so agent credentials, API keys and
+/// links keep working); Quartz's and Hangfire's own state is not (see <see cref="NotCopied"/>).
+/// </summary>
+internal static class StorageCommand
+{
+    public const string Verb = "storage";
+
+    public const string Usage = """
+        Usage: Orchestrator.Server storage copy-to-postgres [--connection <connection string>] [--from <orchestrator.db>]
+                                                           [--config <file>] [--Orchestrator:DataDirectory <folder>]
+          Copies the SQLite database of a stopped server (the data folder's orchestrator.db, or --from) into an empty
+          PostgreSQL database: windows, groups, endpoints, agents, enrollment tokens, API keys, webhooks, runs with their
+          members, traffic, blocked attempts, scans, reports and the audit log, ids kept. Both databases are first
+          brought to this release's schema; the copy is one transaction (all or nothing) and checks every table's row
+          count. The connection string comes from --connection or Orchestrator:PostgresConnectionString (prefer the
+          environment, Orchestrator__PostgresConnectionString: a password on the command line is visible to local users).
+          Quartz's and Hangfire's state is not copied: schedules and pending closes are derived again from the copied
+          windows and runs when the server starts on PostgreSQL.
+        """;
+
+    /// <summary>Printed after every copy: what the operator must not expect on PostgreSQL.</summary>
+    public const string NotCopied = """
+        Not copied: Quartz's schedules (quartz.db) and Hangfire's jobs (hangfire.db). At its first start on PostgreSQL the
+        server schedules every enabled window's next occurrence and every unfinished run's cutoff and end again (an end
+        already passed closes the run at once) and requeues the scan dispatch of open runs. Lost with Hangfire's jobs:
+        webhook deliveries and hook calls still queued or retrying; the opening of a run still in state Opening (e.g.
+        waiting for its pre-open hook: it is recorded as missed at its end); for a run closed less than
+        CloseConfirmationGrace before the stop, the settling of its members' close states and its unconfirmed-close
+        alert; a final report's critical-anomaly alert not yet sent (the report itself is stored at its first read).
+        Stopping the server with no run opening or open, and CloseConfirmationGrace after the last close, loses nothing.
+        """;
+
+    public static bool IsCommand(string[] args) => args is [Verb, ..];
+
+    public static async Task<int> RunAsync(string[] args, OrchestratorOptions settings, TextWriter output, TextWriter error)
+    {
+        if (args is not [Verb, "copy-to-postgres", .. var rest])
+        {
+            await error.WriteLineAsync(Usage);
+            return 2;
+        }
+
+        if (!TryParse(rest, out var connection, out var from, out var problem))
+        {
+            await error.WriteLineAsync(problem + Environment.NewLine + Usage);
+            return 2;
+        }
+
+        connection ??= settings.PostgresConnectionString;
+        if (string.IsNullOrWhiteSpace(connection))
+        {
+            await error.WriteLineAsync("Missing --connection: give the PostgreSQL connection string (Npgsql form, e.g. \"Host=db;Database=orchestrator;Username=orchestrator\") " +
+                "with --connection or Orchestrator__PostgresConnectionString." + Environment.NewLine + Usage);
+            return 2;
+        }
+
+        PostgresDatabase target;
+        try
+        {
+            target = new PostgresDatabase(connection);
+        }
+        catch (ArgumentException e)
+        {
+            await error.WriteLineAsync($"Invalid --connection: {e.Message} Accepted: an Npgsql connection string such as \"Host=db;Database=orchestrator;Username=orchestrator\".");
+            return 2;
+        }
+
+        await using (target)
+        {
+            var time = TimeProvider.System;
+            var path = from ?? settings.DatabasePath;
+            await output.WriteLineAsync($"Copying {Path.GetFullPath(path)} to {Describe(connection)}.");
+            try
+            {
+                var summary = await new SqliteToPostgresCopy(output, time).RunAsync(
+                    path, target.DataSource, ct => PostgresMigrator.MigrateAsync(target, time, ct), CancellationToken.None);
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"Copied {summary.Tables.Sum(t => t.Rows):N0} rows in {summary.Tables.Count} tables in {summary.Elapsed.TotalSeconds:0.0} s; every table's row count matches."));
+                if (summary.PostgresOnly.Count > 0)
+                {
+                    await output.WriteLineAsync($"Left as the migrations made them (PostgreSQL only): {string.Join(", ", summary.PostgresOnly)}.");
+                }
+
+                await output.WriteLineAsync(NotCopied);
+                await output.WriteLineAsync("Next: start the server with Orchestrator:Storage=postgres and this connection string; keep the data folder's keys/ " +
+                    "folder with it (webhook secrets and sign-in cookies are protected with those keys). The SQLite files stay in place (brought to this release's schema if they were older) as a fallback.");
+                return 0;
+            }
+            catch (CopyRefusedException e)
+            {
+                await error.WriteLineAsync($"Not copied: {e.Message}");
+                return 1;
+            }
+            catch (Exception e) when (e is NpgsqlException or Data.Migrations.MigrationException or Microsoft.Data.Sqlite.SqliteException)
+            {
+                await error.WriteLineAsync($"Not copied: {e.Message} Nothing was committed to PostgreSQL.");
+                return 1;
+            }
+        }
+    }
+
+    private static bool TryParse(string[] args, out string? connection, out string? from, out string problem)
+    {
+        (connection, from, problem) = (null, null, "");
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--connection" when i + 1 < args.Length:
+                    connection = args[++i];
+                    break;
+                case "--from" when i + 1 < args.Length:
+                    from = args[++i];
+                    break;
+                case "--connection" or "--from":
+                    problem = $"{args[i]} needs a value.";
+                    return false;
+                case var setting when IsSetting(setting) && i + 1 < args.Length:
+                    // Read by the host's configuration (the server's own settings), like the server's start.
+                    i++;
+                    break;
+                default:
+                    problem = $"Unknown argument '{args[i]}'. Accepted: --connection <connection string>, --from <file>, --config <file>, --<Section:Name> <value> (a setting).";
+                    return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsSetting(string argument) =>
+        argument.StartsWith("--", StringComparison.Ordinal) && (argument == "--config" || argument.Contains(':', StringComparison.Ordinal));
+
+    /// <summary>Where to, without the password.</summary>
+    private static string Describe(string connection)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connection);
+        return string.Create(CultureInfo.InvariantCulture, $"PostgreSQL database '{builder.Database ?? builder.Username}' on {builder.Host ?? "localhost"}:{builder.Port}");
+    }
+}
