@@ -10,6 +10,7 @@ using Orchestrator.Server.Access;
 using Orchestrator.Protocol;
 using Orchestrator.Server.Agents;
 using Orchestrator.Server.Api;
+using Orchestrator.Server.Cluster;
 using Orchestrator.Server.Endpoints;
 using Orchestrator.Server.Groups;
 using Orchestrator.Server.Health;
@@ -126,6 +127,7 @@ internal static class OrchestratorHost
         services.AddSingleton<ScanDispatcher>();
         services.AddSingleton<ScanDispatchRecovery>();
         services.AddTransient<RunJobs>();
+        services.AddOrchestratorClusterSignals();
         services.AddSingleton<DesiredStateNotifier>();
         services.AddOrchestratorMetrics();
         services.AddSingleton<DesiredStates>();
