@@ -63,7 +63,7 @@ internal static class OrchestratorHost
         services.AddOpenApi();
         services.AddDataProtection().SetApplicationName("Orchestrator");
         services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
-            .Configure<ILoggerFactory>((o, loggers) => o.XmlRepository = new PrivateKeyRepository(DataFolder.KeysDirectory(settings), loggers));
+            .Configure<IServiceProvider>((o, sp) => o.XmlRepository = SharedKeyRepository.Or(sp, () => new PrivateKeyRepository(DataFolder.KeysDirectory(settings), sp.GetRequiredService<ILoggerFactory>())));
         // HTTPS answers tell browsers to use nothing else for a year; plain-HTTP answers (loopback installs) carry nothing.
         services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
         services.AddOrchestratorAccess();
