@@ -1,7 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 using Orchestrator.Data.Keys;
 using Orchestrator.Data.Postgres.Keys;
 using Orchestrator.Data.Signals;
@@ -28,15 +27,12 @@ public static class PostgresSignalsServiceCollectionExtensions
 
     /// <summary>
     /// What several nodes on one database share beyond the stores: the cluster signals (LISTEN/NOTIFY) and the Data
-    /// Protection key ring (<see cref="IKeyRingStore"/> in table key_ring of schema orchestrator).
+    /// Protection key ring (<see cref="IKeyRingStore"/> in table key_ring). Call after AddOrchestratorPostgres.
     /// </summary>
     public static IServiceCollection AddOrchestratorPostgresCluster(this IServiceCollection services, string connectionString, Action<PostgresSignalsOptions>? configure = null)
     {
         services.AddOrchestratorPostgresSignals(connectionString, configure);
-        // A small pool of its own: the ring is read at start-up and when a key is created, never on a request's path.
-        var keyRing = new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = "orchestrator", MaxPoolSize = 2, ApplicationName = "orchestrator-key-ring" }.ConnectionString;
-        services.AddSingleton(_ => new PostgresKeyRingSource(NpgsqlDataSource.Create(keyRing)));
-        services.AddSingleton<IKeyRingStore>(sp => new PostgresKeyRingStore(sp.GetRequiredService<PostgresKeyRingSource>().DataSource));
+        services.AddSingleton<IKeyRingStore>(sp => new PostgresKeyRingStore(sp.GetRequiredService<PostgresDatabase>().DataSource));
         return services;
     }
 }

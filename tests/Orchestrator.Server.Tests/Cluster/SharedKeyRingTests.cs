@@ -1,9 +1,8 @@
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Orchestrator.Data.Keys;
-using Orchestrator.Data.Migrations;
+using Orchestrator.Data.Postgres;
 using Orchestrator.Data.Postgres.Signals;
 using Orchestrator.Server.Cluster;
 using Orchestrator.Testing.Postgres;
@@ -53,15 +52,12 @@ public sealed class SharedKeyRingTests
         Assert.Equal("b", a.GetRequiredService<IDataProtectionProvider>().CreateProtector(Purpose).Unprotect(protectedByB));
     }
 
-    /// <summary>A database with schema orchestrator and the key_ring table of db/postgres/0002_key_ring.sql.</summary>
+    /// <summary>A database migrated as the server migrates it (db/postgres/, key_ring among its tables).</summary>
     private static async Task<string> KeyRingDatabaseAsync(PostgresCluster cluster)
     {
         var database = await cluster.CreateDatabaseAsync("key_ring_" + Guid.NewGuid().ToString("N")[..8], TestContext.Current.CancellationToken);
-        var script = MigrationScript.Embedded(typeof(PostgresSignalsServiceCollectionExtensions).Assembly).Single(s => s.Version == "0002_key_ring");
-        await using var connection = new NpgsqlConnection(database);
-        await connection.OpenAsync(TestContext.Current.CancellationToken);
-        await using var create = new NpgsqlCommand("CREATE SCHEMA orchestrator; SET search_path = orchestrator; " + script.Sql, connection);
-        await create.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        await using var postgres = new PostgresDatabase(database);
+        await PostgresMigrator.MigrateAsync(postgres, TimeProvider.System, TestContext.Current.CancellationToken);
         return database;
     }
 
@@ -71,7 +67,7 @@ public sealed class SharedKeyRingTests
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSingleton(TimeProvider.System);
-        services.AddOrchestratorPostgresCluster(database);
+        services.AddOrchestratorPostgres(database).AddOrchestratorPostgresCluster(database);
         services.AddDataProtection().SetApplicationName("Orchestrator");
         services.AddOptions<KeyManagementOptions>()
             .Configure<IKeyRingStore, TimeProvider>((o, ring, time) => o.XmlRepository = new SharedKeyRepository(ring, time));

@@ -1,55 +1,53 @@
-using Orchestrator.Server.Tests.Agents;
-using Orchestrator.Server.Tests.Infrastructure;
-using Orchestrator.Testing.Postgres;
+using Orchestrator.Testing.Server;
 
 namespace Orchestrator.Server.Tests.Cluster;
 
-/// <summary>
-/// Two in-process server nodes (each its own host, data folder and HTTP server) on one PostgreSQL database, the way
-/// a deployment runs them: same scheduler name (one Quartz cluster), Storage=postgres. Agents enroll on node A.
-/// </summary>
+/// <summary>Two real server processes on one PostgreSQL database, each with its own data folder, as two hosts run them.</summary>
 public sealed class TwoNodes : IAsyncDisposable
 {
-    private TwoNodes(AgentSite site, OrchestratorFactory b, HttpClient clientB)
+    private TwoNodes(ServerProcess a, ServerProcess b)
     {
-        Site = site;
+        A = a;
         B = b;
-        ClientB = clientB;
     }
 
-    /// <summary>Node A with its enrolled agents (they talk to A).</summary>
-    public AgentSite Site { get; }
+    public ServerProcess A { get; }
 
-    public OrchestratorFactory A => Site.Factory;
+    public ServerProcess B { get; }
 
-    public OrchestratorFactory B { get; }
+    public IReadOnlyList<ServerProcess> Both => [A, B];
 
-    /// <summary>An admin client of node B.</summary>
-    public HttpClient ClientB { get; }
-
-    public static async Task<TwoNodes> StartAsync(PostgresCluster cluster, int agents)
+    /// <summary>The settings of a cluster node: windows of seconds, and a failed node detected within 2 + 3 s.</summary>
+    public static Dictionary<string, string> Settings(string connectionString) => new(ServerSettings.ShortWindows, StringComparer.Ordinal)
     {
-        var database = await cluster.CreateDatabaseAsync("nodes_" + Guid.NewGuid().ToString("N")[..12], TestContext.Current.CancellationToken);
-        var scheduler = $"cluster-{Guid.NewGuid():N}";
-        var a = Node(database, scheduler);
-        var site = await AgentSite.StartAsync(agents, a);
-        var b = Node(database, scheduler);
-        return new TwoNodes(site, b, b.CreateClient());
+        ["Orchestrator__Storage"] = "postgres",
+        ["Orchestrator__PostgresConnectionString"] = connectionString,
+        ["Orchestrator__ClusterCheckinInterval"] = "00:00:02",
+        ["Orchestrator__ClusterCheckinMisfireThreshold"] = "00:00:03",
+        // A close up to 15 s after the planned end is still "Ended": the takeover is measured, not renamed.
+        ["Orchestrator__LateCloseThreshold"] = "00:00:15",
+    };
+
+    /// <summary>Starts node A (which migrates the empty database and creates the first admin key), then node B.</summary>
+    public static async Task<TwoNodes> StartAsync(string connectionString)
+    {
+        var a = await ServerProcess.StartAsync(settings: Settings(connectionString));
+        try
+        {
+            return new TwoNodes(a, await ServerProcess.StartAsync(settings: Settings(connectionString)));
+        }
+        catch
+        {
+            await a.DisposeAsync();
+            throw;
+        }
     }
+
+    public ServerProcess Other(ServerProcess node) => ReferenceEquals(node, A) ? B : A;
 
     public async ValueTask DisposeAsync()
     {
-        ClientB.Dispose();
+        await A.DisposeAsync();
         await B.DisposeAsync();
-        await Site.DisposeAsync();
-    }
-
-    private static OrchestratorFactory Node(string database, string scheduler)
-    {
-        var node = new OrchestratorFactory();
-        node.Settings["Orchestrator:Storage"] = "postgres";
-        node.Settings["Orchestrator:PostgresConnectionString"] = database;
-        node.Settings["Orchestrator:SchedulerName"] = scheduler;
-        return node;
     }
 }
