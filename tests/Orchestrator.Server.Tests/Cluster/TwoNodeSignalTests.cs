@@ -40,6 +40,8 @@ public sealed class TwoNodeSignalTests(ClusterDatabase database) : IClassFixture
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"Two nodes on PostgreSQL, change through B -> agents parked on A: run open max {openLatencies.Max():0} ms ({string.Join(", ", openLatencies.Select(l => l.ToString("0", CultureInfo.InvariantCulture)))}); operator close max {closeLatencies.Max():0} ms ({string.Join(", ", closeLatencies.Select(l => l.ToString("0", CultureInfo.InvariantCulture)))})"));
+        // Where the opening's time went on the node that opened it (its store write and its own state reads).
+        Console.WriteLine(string.Join('\n', nodes.Both.SelectMany(n => n.Output.Split('\n')).Where(l => l.Contains($"Run {runId.ToString(CultureInfo.InvariantCulture)} of window", StringComparison.Ordinal))));
         Assert.All(closed, c => Assert.Equal(HttpStatusCode.OK, c.Answer.Status));
         Assert.All(closed, c => Assert.Empty(c.Answer.State!.Openings));
         Assert.All(openLatencies.Concat(closeLatencies), l => Assert.True(l < 5_000, $"an agent on A heard of B's change after {l:0} ms"));
