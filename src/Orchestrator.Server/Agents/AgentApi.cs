@@ -88,7 +88,7 @@ internal static class AgentApi
         }
 
         // The endpoint's earlier agents were revoked by this enrollment.
-        credentials.ForgetEndpoint(agent.EndpointId);
+        await credentials.ForgetEndpointAsync(agent.EndpointId);
         return TypedResults.Ok(new EnrollResponseV1(agent.Id, agent.EndpointId, secret));
     }
 
@@ -207,7 +207,7 @@ internal static class AgentApi
 
         if (report.Scans.Count > 0)
         {
-            states.Forget(me.EndpointId);
+            await states.ForgetAsync(me.EndpointId);
         }
 
         if (stored)
@@ -242,7 +242,7 @@ internal static class AgentApi
         var me = AgentIdentity.Of(http);
         var secret = Secrets.New("oas_");
         var rotated = await agents.RotateAsync(me.AgentId, Secrets.Hash(secret), time.GetUtcNow(), ct);
-        credentials.Forget(me.AgentId);
+        await credentials.ForgetAsync(me.AgentId);
         return rotated
             ? TypedResults.Ok(new EnrollResponseV1(me.AgentId, me.EndpointId, secret))
             : Problems.NotFound($"Agent {me.AgentId}");

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Orchestrator.Data.Agents;
+using Orchestrator.Data.Signals;
 using Orchestrator.Protocol;
 using Orchestrator.Server.Access;
 
@@ -11,18 +12,39 @@ namespace Orchestrator.Server.Agents;
 /// </summary>
 /// <remarks>
 /// Verified credentials are kept in memory (agent id → secret hash), so a long-poll or report costs no database read.
-/// Every way a credential stops being valid goes through this server (revoke, rotate, re-enrollment of the endpoint),
-/// and each calls <see cref="Forget(string)"/> or <see cref="ForgetEndpoint"/> before it answers; an entry is also
-/// re-read after <see cref="VerifiedFor"/>, which bounds how long a change made by another node could go unseen.
+/// Every way a credential stops being valid goes through a server node (revoke, rotate, re-enrollment of the endpoint),
+/// and each calls <see cref="ForgetAsync"/> or <see cref="ForgetEndpointAsync"/> before it answers: this node drops the
+/// entry at once, every other node when the cluster signal reaches it (milliseconds). An entry is also re-read after
+/// <see cref="VerifiedFor"/>, which bounds how long a change could go unseen by a node that missed the signal.
 /// </remarks>
-internal sealed class AgentAuthenticationFilter(IAgentStore agents, TimeProvider time, AgentRateLimiter? limits = null) : IEndpointFilter
+internal sealed class AgentAuthenticationFilter : IEndpointFilter, IDisposable
 {
+    /// <summary>The signal topic of <see cref="ForgetAsync"/>: keys are agent ids.</summary>
+    public const string AgentTopic = "agent-credential";
+
+    /// <summary>The signal topic of <see cref="ForgetEndpointAsync"/>: keys are endpoint ids.</summary>
+    public const string EndpointTopic = "endpoint-agents";
+
     /// <summary>How long a verified credential is trusted before it is read again.</summary>
     public static readonly TimeSpan VerifiedFor = TimeSpan.FromMinutes(1);
 
     private readonly ConcurrentDictionary<string, AgentSession> _sessions = new(StringComparer.Ordinal);
     private readonly Lock _forgetting = new();
+    private readonly IAgentStore agents;
+    private readonly TimeProvider time;
+    private readonly IClusterSignals _signals;
+    private readonly AgentRateLimiter? limits;
+    private readonly IDisposable[] _subscriptions;
     private long _forgets;
+
+    public AgentAuthenticationFilter(IAgentStore agents, TimeProvider time, IClusterSignals signals, AgentRateLimiter? limits = null)
+    {
+        this.agents = agents;
+        this.time = time;
+        this.limits = limits;
+        _signals = signals;
+        _subscriptions = [signals.Subscribe(AgentTopic, ForgetAgents), signals.Subscribe(EndpointTopic, ForgetEndpoints)];
+    }
 
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -60,27 +82,57 @@ internal sealed class AgentAuthenticationFilter(IAgentStore agents, TimeProvider
     public static AgentSession SessionOf(HttpContext context) =>
         context.Items[typeof(AgentSession)] as AgentSession ?? throw new InvalidOperationException("agent route without the agent filter");
 
-    /// <summary>The agent's credential changed or was revoked: its next call is checked against the database.</summary>
-    public void Forget(string agentId)
+    /// <summary>The agent's credential changed or was revoked (committed): its next call, on any node, is checked
+    /// against the database.</summary>
+    public Task ForgetAsync(string agentId) => _signals.PublishAsync(new ClusterSignal(AgentTopic, [agentId]));
+
+    /// <summary>Every agent of the endpoint (a re-enrollment revokes the endpoint's earlier agents), on every node.</summary>
+    public Task ForgetEndpointAsync(long endpointId) =>
+        _signals.PublishAsync(new ClusterSignal(EndpointTopic, [endpointId.ToString(System.Globalization.CultureInfo.InvariantCulture)]));
+
+    public void Dispose()
     {
-        lock (_forgetting)
+        foreach (var subscription in _subscriptions)
         {
-            _forgets++;
-            _sessions.TryRemove(agentId, out _);
+            subscription.Dispose();
         }
     }
 
-    /// <summary>Every agent of the endpoint (a re-enrollment revokes the endpoint's earlier agents).</summary>
-    public void ForgetEndpoint(long endpointId)
+    private void ForgetAgents(ClusterSignal signal)
     {
+        lock (_forgetting)
+        {
+            _forgets++;
+            if (signal.IsEverything)
+            {
+                _sessions.Clear();
+                return;
+            }
+
+            foreach (var agentId in signal.Keys)
+            {
+                _sessions.TryRemove(agentId, out _);
+            }
+        }
+    }
+
+    private void ForgetEndpoints(ClusterSignal signal)
+    {
+        if (signal.IsEverything)
+        {
+            ForgetAgents(signal);
+            return;
+        }
+
         lock (_forgetting)
         {
             _forgets++;
         }
 
+        var endpointIds = signal.KeysAsIds().ToHashSet();
         foreach (var (id, session) in _sessions)
         {
-            if (session.Identity.EndpointId == endpointId)
+            if (endpointIds.Contains(session.Identity.EndpointId))
             {
                 _sessions.TryRemove(id, out _);
             }

@@ -77,7 +77,7 @@ internal static class AgentsAdminApi
         string id, IAgentStore store, AgentAuthenticationFilter credentials, TimeProvider time, CurrentActor actor, CancellationToken ct)
     {
         var revoked = await store.RevokeAsync(id, actor.Name, time.GetUtcNow(), ct);
-        credentials.Forget(id);
+        await credentials.ForgetAsync(id);
         return revoked ? TypedResults.NoContent() : Problems.NotFound($"Active agent {id}");
     }
 }

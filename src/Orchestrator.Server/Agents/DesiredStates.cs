@@ -10,6 +10,7 @@ using Orchestrator.Core.Groups;
 using Orchestrator.Core.Windows;
 using Orchestrator.Data.Runs;
 using Orchestrator.Data.Scans;
+using Orchestrator.Data.Signals;
 using Orchestrator.Protocol;
 
 namespace Orchestrator.Server.Agents;
@@ -22,13 +23,16 @@ namespace Orchestrator.Server.Agents;
 /// <remarks>
 /// What the database says (open runs with this endpoint's membership, pending scans) is kept per endpoint until the
 /// endpoint's <see cref="DesiredStateNotifier.Generation"/> moves (run opened or closed, scans dispatched), its own scan
-/// outcome arrives (<see cref="Forget"/>) or <see cref="ReadFor"/> passes; time (ends, seconds left) is applied at every
+/// outcome arrives (<see cref="ForgetAsync"/>, on every node) or <see cref="ReadFor"/> passes; time (ends, seconds left) is applied at every
 /// call. When a run opens, 10,000 agents wake at once, each then acknowledges and polls again: one read instead of three.
 /// A run's peer set is read and parsed once for all its members (<see cref="PeerSetEntry"/>); an endpoint's snapshot
 /// holds only its own addresses, so memory per endpoint does not grow with its group.
 /// </remarks>
-internal sealed class DesiredStates(IRunStore runs, IScanStore scans, DesiredStateNotifier notifier, TimeProvider time)
+internal sealed class DesiredStates : IDisposable
 {
+    /// <summary>The signal topic of <see cref="ForgetAsync"/>: keys are endpoint ids.</summary>
+    public const string ForgetTopic = "desired-state-read";
+
     /// <summary>Longest a read is reused without a notification; a long-poll waits 25 s anyway.</summary>
     public static readonly TimeSpan ReadFor = TimeSpan.FromSeconds(15);
 
@@ -40,8 +44,24 @@ internal sealed class DesiredStates(IRunStore runs, IScanStore scans, DesiredSta
     // One parsed peer set per run, loaded once however many members wake at the same moment (a set is frozen when its
     // run opens, so a kept one never goes stale).
     private readonly ConcurrentDictionary<long, Lazy<Task<PeerSetEntry>>> _peerSets = new();
+    private readonly IRunStore runs;
+    private readonly IScanStore scans;
+    private readonly DesiredStateNotifier notifier;
+    private readonly TimeProvider time;
+    private readonly IClusterSignals _signals;
+    private readonly IDisposable _subscription;
     private int _runWrites;
     private int _peerSetWrites;
+
+    public DesiredStates(IRunStore runs, IScanStore scans, DesiredStateNotifier notifier, TimeProvider time, IClusterSignals signals)
+    {
+        this.runs = runs;
+        this.scans = scans;
+        this.notifier = notifier;
+        this.time = time;
+        _signals = signals;
+        _subscription = signals.Subscribe(ForgetTopic, Forget);
+    }
 
     /// <param name="peerSets">The agent asked for <see cref="AgentProtocolV1.PeerSetsFeature"/>: openings name the run's
     /// peer set by hash instead of listing every peer. The version is the same either way (both say the same).</param>
@@ -116,8 +136,25 @@ internal sealed class DesiredStates(IRunStore runs, IScanStore scans, DesiredSta
         }
     }
 
-    /// <summary>The endpoint's own report changed what it must do (a scan finished): read again at the next call.</summary>
-    public void Forget(long endpointId) => _snapshots.TryRemove(endpointId, out _);
+    /// <summary>The endpoint's own report changed what it must do (a scan finished): every node reads again at the next call.</summary>
+    public Task ForgetAsync(long endpointId) =>
+        _signals.PublishAsync(new ClusterSignal(ForgetTopic, [endpointId.ToString(CultureInfo.InvariantCulture)]));
+
+    public void Dispose() => _subscription.Dispose();
+
+    private void Forget(ClusterSignal signal)
+    {
+        if (signal.IsEverything)
+        {
+            _snapshots.Clear();
+            return;
+        }
+
+        foreach (var id in signal.KeysAsIds())
+        {
+            _snapshots.TryRemove(id, out _);
+        }
+    }
 
     private async Task<Snapshot> SnapshotAsync(long endpointId, DateTimeOffset now, CancellationToken cancellationToken)
     {

@@ -8,6 +8,7 @@ using Orchestrator.Protocol;
 using Orchestrator.Server.Access;
 using Orchestrator.Server.Agents;
 using Orchestrator.Server.Api;
+using Orchestrator.Server.Cluster;
 using Orchestrator.Server.Endpoints;
 using Orchestrator.Server.Groups;
 using Orchestrator.Server.Hosting.Storage;
@@ -60,7 +61,7 @@ internal static class OrchestratorHost
         services.AddOpenApi();
         services.AddDataProtection().SetApplicationName("Orchestrator");
         services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
-            .Configure<ILoggerFactory>((o, loggers) => o.XmlRepository = new PrivateKeyRepository(DataFolder.KeysDirectory(settings), loggers));
+            .Configure<IServiceProvider>((o, sp) => o.XmlRepository = SharedKeyRepository.Or(sp, () => new PrivateKeyRepository(DataFolder.KeysDirectory(settings), sp.GetRequiredService<ILoggerFactory>())));
         // HTTPS answers tell browsers to use nothing else for a year; plain-HTTP answers (loopback installs) carry nothing.
         services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
         services.AddOrchestratorAccess();
@@ -123,6 +124,7 @@ internal static class OrchestratorHost
         services.AddSingleton<ScanDispatcher>();
         services.AddSingleton<ScanDispatchRecovery>();
         services.AddTransient<RunJobs>();
+        services.AddOrchestratorClusterSignals();
         services.AddSingleton<DesiredStateNotifier>();
         services.AddOrchestratorMetrics();
         services.AddSingleton<DesiredStates>();

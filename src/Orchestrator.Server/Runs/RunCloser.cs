@@ -43,7 +43,7 @@ internal sealed class RunCloser(IRunStore runs, IBackgroundJobClient jobs, Desir
 
         var id = run.Id;
         var windowName = run.WindowName;
-        notifier.Notify((await runs.GetMembersAsync(id, ct)).Select(m => m.EndpointId));
+        await notifier.NotifyAsync((await runs.GetMembersAsync(id, ct)).Select(m => m.EndpointId));
         jobs.Enqueue<RunJobs>(j => j.CloseAsync(id, windowName));
         return await runs.GetAsync(id, ct);
     }

@@ -97,7 +97,7 @@ internal sealed class RunJobs(
             }
 
             var read = _time.GetElapsedTime(started) - stored;
-            _notifier.Notify(endpoints);
+            await _notifier.NotifyAsync(endpoints);
 
             // The cutoff trigger may have fired while the run was still opening (a cutoff at the start, or a late
             // open): that transition was refused then, so the open makes it now.
@@ -177,7 +177,7 @@ internal sealed class RunJobs(
             var reason = run.CloseReason ?? (now - run.PlannedEnd > _options.LateCloseThreshold ? CloseReason.EndedDuringDowntime : CloseReason.Ended);
             await _runs.TransitionAsync(runId, RunState.Closing, Actor.Scheduler, now, reason);
             await _runs.TransitionAsync(runId, RunState.Closed, Actor.Scheduler, now, reason);
-            _notifier.Notify((await _runs.GetMembersAsync(runId)).Select(m => m.EndpointId));
+            await _notifier.NotifyAsync((await _runs.GetMembersAsync(runId)).Select(m => m.EndpointId));
             _jobs.Schedule<RunJobs>(j => j.VerifyClosedAsync(runId, windowName), GraceLeft(run, now));
             _jobs.Schedule<Reports.RunReportSnapshotJob>(j => j.TakeAsync(runId, windowName), Reports.RunReportBuilder.SnapshotDelay(_options));
             _log.LogInformation("Run {RunId} of window \"{Window}\" closed ({Reason})", runId, windowName, reason);

@@ -110,7 +110,7 @@ internal sealed class ScanDispatcher(
         if (room > 0 && waiting.Count > 0)
         {
             var dispatched = await scans.DispatchAsync(runId, waiting.Take(room).ToList(), _options.ScanTimeoutSeconds, now, cancellationToken);
-            notifier.Notify(dispatched);
+            await notifier.NotifyAsync(dispatched);
         }
 
         // Look again while anything waits or is in flight: that is also when maxErrors is checked.

@@ -60,7 +60,7 @@ public sealed class AgentCredentialCacheTests
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2027, 3, 9, 21, 0, 0, TimeSpan.Zero));
         var store = new OneAgentStore(new AgentRecord("agent-1", 7, "a.example", Secrets.Hash(Secret), "1.0", time.GetUtcNow(), null, null, null, null, null));
-        return (new AgentAuthenticationFilter(store, time), store, time);
+        return (new AgentAuthenticationFilter(store, time, new Orchestrator.Data.Signals.InProcessClusterSignals()), store, time);
     }
 
     /// <summary>The session the filter let through, or null when it refused the credential.</summary>

@@ -3,6 +3,7 @@ using Hangfire.PostgreSql;
 using Npgsql;
 using Orchestrator.Data.Migrations;
 using Orchestrator.Data.Postgres;
+using Orchestrator.Data.Postgres.Signals;
 using Orchestrator.Server.Health;
 using Quartz;
 
@@ -46,7 +47,8 @@ internal sealed class PostgresStorage(OrchestratorOptions settings) : IStorageBa
         }
     }
 
-    public void AddStores(IServiceCollection services) => services.AddOrchestratorPostgres(WithName("orchestrator"));
+    public void AddStores(IServiceCollection services) =>
+        services.AddOrchestratorPostgres(WithName("orchestrator")).AddOrchestratorPostgresCluster(_connectionString);
 
     public void UseForQuartz(IPersistentStoreBuilder store)
     {

@@ -1,0 +1,28 @@
+namespace Orchestrator.Data.Signals;
+
+/// <summary>
+/// Tells every server node sharing the database that something it may hold in memory changed (a parked long-poll to
+/// wake, a verified credential to drop). One node: delivered in-process. Several nodes on PostgreSQL: LISTEN/NOTIFY.
+/// </summary>
+/// <remarks>
+/// A signal is a hint, never the data: every receiver reads the database again. Delivery to other nodes is best effort
+/// (a node that was not listening gets <see cref="ClusterSignal.Everything"/> of every topic when it listens again), so
+/// each cache also keeps its own bound on how long it trusts what it read.
+/// </remarks>
+public interface IClusterSignals
+{
+    /// <summary>
+    /// Delivers <paramref name="signal"/> to this node's subscribers before the returned task's first await (the caller's
+    /// own node never waits for the database to hear of its own change), then to the other nodes'. Call it after the
+    /// change is committed. A failure to reach the other nodes is logged, not thrown: the change itself is done.
+    /// </summary>
+    Task PublishAsync(ClusterSignal signal, CancellationToken cancellationToken = default);
+
+    /// <summary>Calls <paramref name="handler"/> for every signal of <paramref name="topic"/>, from this node or another,
+    /// until the subscription is disposed. Handlers run on the delivering thread: keep them short and non-blocking.</summary>
+    IDisposable Subscribe(string topic, Action<ClusterSignal> handler);
+
+    /// <summary>Receives other nodes' signals until <paramref name="stopping"/>; returns at once where there are none
+    /// (one node). The host runs it in the background.</summary>
+    Task ListenAsync(CancellationToken stopping);
+}
