@@ -27,8 +27,11 @@ namespace Orchestrator.Server.Agents;
 /// A run's peer set is read and parsed once for all its members (<see cref="PeerSetEntry"/>); an endpoint's snapshot
 /// holds only its own addresses, so memory per endpoint does not grow with its group.
 /// </remarks>
-internal sealed class DesiredStates(IRunStore runs, IScanStore scans, DesiredStateNotifier notifier, TimeProvider time)
+internal sealed class DesiredStates(
+    IRunStore runs, IScanStore scans, DesiredStateNotifier notifier, TimeProvider time, Microsoft.Extensions.Options.IOptions<Hosting.OrchestratorOptions> options)
 {
+    private readonly int _inlineMaxRanges = options.Value.InlinePeerSetMaxRanges;
+
     /// <summary>Longest a read is reused without a notification; a long-poll waits 25 s anyway.</summary>
     public static readonly TimeSpan ReadFor = TimeSpan.FromSeconds(15);
 
@@ -64,7 +67,7 @@ internal sealed class DesiredStates(IRunStore runs, IScanStore scans, DesiredSta
             }
 
             holding.Add(run);
-            var reference = peerSets ? new PeerSetRefV1(held.PeerSet.Set.Hash, held.PeerSet.Set.Count, held.Except) : null;
+            var reference = peerSets ? new PeerSetRefV1(held.PeerSet.Set.Hash, held.PeerSet.Set.Count, held.Except, held.PeerSet.Inline(_inlineMaxRanges)) : null;
             IReadOnlyList<string> listed = peerSets ? [] : held.PeerSet.Without(held.Except);
             foreach (var port in run.Definition.Ports)
             {
@@ -229,6 +232,7 @@ internal sealed class DesiredStates(IRunStore runs, IScanStore scans, DesiredSta
 internal sealed class PeerSetEntry
 {
     private readonly Lazy<string[]> _addresses;
+    private readonly Lazy<string[]> _ranges;
     private readonly Lazy<byte[]> _json;
     private readonly Lazy<byte[]> _brotli;
     private readonly Lazy<byte[]> _gzip;
@@ -237,12 +241,17 @@ internal sealed class PeerSetEntry
     {
         Set = set;
         _addresses = new(() => set.Addresses().Select(a => a.ToString()).ToArray());
-        _json = new(() => JsonSerializer.SerializeToUtf8Bytes(new PeerSetV1(set.Hash, set.Ranges.Select(r => r.ToString()).ToList()), JsonSerializerOptions.Web));
+        _ranges = new(() => set.Ranges.Select(r => r.ToString()).ToArray());
+        _json = new(() => JsonSerializer.SerializeToUtf8Bytes(new PeerSetV1(set.Hash, _ranges.Value), JsonSerializerOptions.Web));
         _brotli = new(() => Compress(_json.Value, s => new BrotliStream(s, CompressionLevel.SmallestSize)));
         _gzip = new(() => Compress(_json.Value, s => new GZipStream(s, CompressionLevel.SmallestSize)));
     }
 
     public RunPeerSet Set { get; }
+
+    /// <summary>The set's ranges as the fetch answers them, for <see cref="PeerSetRefV1.Ranges"/>, when there are at most
+    /// <paramref name="maxRanges"/>; null otherwise (the agent fetches the set by hash). One list shared by every member.</summary>
+    public IReadOnlyList<string>? Inline(int maxRanges) => Set.Ranges.Count <= maxRanges ? _ranges.Value : null;
 
     /// <summary>The body of <see cref="AgentProtocolV1.PeerSetsPath"/> as sent: JSON, and compressed once per set (Brotli
     /// and gzip at their smallest), so 10,000 agents fetching one set cost no compression each (compressing per
