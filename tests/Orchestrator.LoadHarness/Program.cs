@@ -20,7 +20,7 @@ var dataDirectory = Directory.CreateTempSubdirectory("orchestrator-load-").FullN
 var adminKey = "load-harness-admin-" + Guid.NewGuid().ToString("N");
 void Say(string line) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{time.GetLocalNow():HH:mm:ss}] {line}"));
 
-Say($"agents={settings.Agents} groupSize={settings.GroupSize} peerSets={settings.PeerSets} openSeconds={settings.OpenSeconds} data={dataDirectory} load={File.ReadAllText("/proc/loadavg").Trim()}");
+Say($"agents={settings.Agents} groupSize={settings.GroupSize} peerSets={settings.PeerSets} ackByPoll={settings.AckByPoll} openSeconds={settings.OpenSeconds} data={dataDirectory} load={File.ReadAllText("/proc/loadavg").Trim()}");
 await using var server = await ServerProcess.StartAsync(settings.ServerDll, dataDirectory, adminKey, ct);
 Say($"server pid {server.Pid} at {server.BaseAddress}");
 using var handler = Loopback.Handler(settings.SourceAddresses);
@@ -65,7 +65,7 @@ await Parallel.ForAsync(0, settings.Agents, new ParallelOptions { MaxDegreeOfPar
 
     var credential = (await response.Content.ReadFromJsonAsync<EnrollResponseV1>(Fleet.Json, c))!;
     var first = group * settings.GroupSize;
-    agents[i] = new VirtualAgent(i, group, address, credential, first, Math.Min(settings.GroupSize, settings.Agents - first), settings.PeerSets);
+    agents[i] = new VirtualAgent(i, group, address, credential, first, Math.Min(settings.GroupSize, settings.Agents - first), settings.PeerSets, settings.AckByPoll);
 });
 var enrollSeconds = enrollClock.Elapsed.TotalSeconds;
 Say(Inv($"enrolled {settings.Agents} agents in {groups} groups in {enrollSeconds:F1} s"));
@@ -128,7 +128,7 @@ var openSpread = (openedAt.Max() - openedAt.Min()) / 1000.0;
 Say(Inv($"open (from openedAt): {open} (runs opened over {openSpread:F1} s, {openCpu:F1} CPU-s)"));
 Say(Inv($"open (from window start): {openFromStart}"));
 var openingBytes = agents.Sum(a => a.OpeningBytes);
-Say(Inv($"opening bytes received (state + peer-set fetch, bodies): {openingBytes} in total, {(double)openingBytes / agents.Length:F0} per agent; {fleet.Counters.PeerSetFetches} peer-set fetches, {fleet.Counters.PeerSetBytes} bytes"));
+Say(Inv($"opening bytes received (state + peer-set fetch, bodies): {openingBytes} in total, {(double)openingBytes / agents.Length:F0} per agent; {fleet.Counters.PeerSetFetches} peer-set fetches, {fleet.Counters.PeerSetBytes} bytes; {fleet.Counters.PeerSetsInline} sets received inline"));
 
 // Ingest: a burst of large reports from the agents' own credentials while the runs are open (attribution has work
 // to do), then the raw insert loop on the same machine in the same run.
@@ -188,6 +188,31 @@ var closedFromEnd = Percentiles.Of(agents.Where(a => a.ClosedReceivedAt != 0).Se
 Say(Inv($"close (from closedAt): {closed} ({earlyClosed} agents saw the closed state between planned end and closedAt, counted as 0)"));
 Say(Inv($"close (from window end): {closedFromEnd}"));
 var cycleCpu = server.Sample().CpuSeconds - openCpuStart;
+
+// What the server recorded: every member's opening must be acknowledged (by poll or by report), at most a report
+// interval after it held it; the open acknowledgement's delay from the window start is what the run report shows.
+var acknowledged = new List<double>();
+var closeAcknowledged = 0;
+foreach (var (runId, g) in runIds.Select((id, g) => (id, g)))
+{
+    foreach (var member in (await admin.GetAsync(Inv($"/api/v1/runs/{runId}"), ct))["members"]!.AsArray())
+    {
+        if (member!["openAckedAt"] is { } ackedAt && ackedAt.GetValueKind() == JsonValueKind.String)
+        {
+            acknowledged.Add(DateTimeOffset.Parse(ackedAt.GetValue<string>(), CultureInfo.InvariantCulture).ToUnixTimeMilliseconds() - plannedStart[g]);
+        }
+
+        closeAcknowledged += member["closeAckedAt"] is { } c && c.GetValueKind() == JsonValueKind.String ? 1 : 0;
+    }
+}
+
+var openAcknowledged = Percentiles.Of(acknowledged);
+Say(Inv($"open acknowledged by {acknowledged.Count} of {agents.Length} members, from window start: {openAcknowledged}; close acknowledged by {closeAcknowledged} so far"));
+if (acknowledged.Count < agents.Length)
+{
+    gaveUp.Add(Inv($"only {acknowledged.Count} of {agents.Length} openings acknowledged"));
+}
+
 Say(Inv($"open → close cycle: {cycleCpu:F1} CPU-s (ingest burst included: {ingestCpu:F1} CPU-s of it)"));
 var storage = RunStorage.Measure(dataDirectory, runIds);
 var bytesPerMember = storage.Members == 0 ? 0 : (double)storage.Bytes / storage.Members;
@@ -211,6 +236,11 @@ var result = new
     openSpreadSeconds = openSpread,
     openCpuSeconds = openCpu,
     settings.PeerSets,
+    settings.AckByPoll,
+    openAcknowledgedFromStart = openAcknowledged,
+    openAcknowledgedCount = acknowledged.Count,
+    closeAcknowledgedCount = closeAcknowledged,
+    peerSetsInline = fleet.Counters.PeerSetsInline,
     openingBytes,
     openingBytesPerAgent = (double)openingBytes / agents.Length,
     peerSetFetches = fleet.Counters.PeerSetFetches,
