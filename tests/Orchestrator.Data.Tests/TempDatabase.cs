@@ -15,12 +15,12 @@ public sealed class TempDatabase : IAsyncDisposable
     private TempDatabase(string folder)
     {
         Folder = folder;
-        Database = new Database(Path.Combine(folder, "orchestrator.db"));
+        Database = new SqliteDatabase(Path.Combine(folder, "orchestrator.db"));
     }
 
     public string Folder { get; }
 
-    public Database Database { get; }
+    public SqliteDatabase Database { get; }
 
     public FakeTimeProvider Time { get; } = new(Start);
 
@@ -29,7 +29,7 @@ public sealed class TempDatabase : IAsyncDisposable
         var db = new TempDatabase(Path.Combine(Path.GetTempPath(), "orchestrator-data-tests", Guid.NewGuid().ToString("N")));
         if (migrate)
         {
-            await Migrator.MigrateAsync(db.Database, db.Time, TestContext.Current.CancellationToken);
+            await SqliteMigrator.MigrateAsync(db.Database, db.Time, TestContext.Current.CancellationToken);
         }
 
         return db;

@@ -1,8 +1,8 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
-using Orchestrator.Data;
 using Orchestrator.Data.Access;
 using Orchestrator.Data.Sqlite;
+using Orchestrator.Data;
 using Orchestrator.Server.Agents;
 using Orchestrator.Server.Hosting;
 
@@ -40,7 +40,7 @@ internal static class AdminKeyCommand
         DataFolder.Prepare(settings);
         await using var services = new ServiceCollection().AddOrchestratorSqlite(settings.DatabasePath).BuildServiceProvider();
         var time = TimeProvider.System;
-        await Migrator.MigrateAsync(services.GetRequiredService<Database>(), time);
+        await SqliteMigrator.MigrateAsync(services.GetRequiredService<SqliteDatabase>(), time);
         var now = time.GetUtcNow();
         var name = string.Create(CultureInfo.InvariantCulture, $"recovery-admin-{now:yyyyMMdd-HHmmss}");
         var key = ApiKeys.New();

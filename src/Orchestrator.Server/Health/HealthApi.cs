@@ -19,7 +19,7 @@ internal static class HealthApi
     }
 
     private static async Task<IResult> CheckAsync(
-        Database database, ISchedulerFactory schedulers, JobStorage storage, IOptions<OrchestratorOptions> options, CancellationToken ct)
+        SqliteDatabase database, ISchedulerFactory schedulers, JobStorage storage, IOptions<OrchestratorOptions> options, CancellationToken ct)
     {
         var settings = options.Value;
         var timeout = settings.HealthProbeTimeout;

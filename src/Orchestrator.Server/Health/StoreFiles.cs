@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Orchestrator.Data.Sqlite;
 using Orchestrator.Server.Hosting;
 
 namespace Orchestrator.Server.Health;

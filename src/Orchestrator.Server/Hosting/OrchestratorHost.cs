@@ -1,20 +1,21 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using Hangfire;
-using Microsoft.AspNetCore.DataProtection;
+using System.Text.Json;
 using Hangfire.Dashboard;
 using Hangfire.Storage.SQLite;
-using Orchestrator.Data;
+using Hangfire;
+using Microsoft.AspNetCore.DataProtection;
+using Orchestrator.Data.Migrations;
 using Orchestrator.Data.Sqlite;
-using Orchestrator.Server.Access;
+using Orchestrator.Data;
 using Orchestrator.Protocol;
+using Orchestrator.Server.Access;
 using Orchestrator.Server.Agents;
 using Orchestrator.Server.Api;
 using Orchestrator.Server.Endpoints;
 using Orchestrator.Server.Groups;
 using Orchestrator.Server.Health;
-using Orchestrator.Server.Notifications;
 using Orchestrator.Server.Metrics;
+using Orchestrator.Server.Notifications;
 using Orchestrator.Server.Runs;
 using Orchestrator.Server.Scans;
 using Orchestrator.Server.Scheduling;
@@ -152,13 +153,13 @@ internal static class OrchestratorHost
     public static async Task PrepareAsync(this WebApplication app)
     {
         var log = app.Services.GetRequiredService<ILogger<OrchestratorOptions>>();
-        var database = app.Services.GetRequiredService<Database>();
+        var database = app.Services.GetRequiredService<SqliteDatabase>();
         var settings = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OrchestratorOptions>>().Value;
-        var scripts = settings.MigrationsDirectory is { Length: > 0 } folder ? MigrationScript.FromDirectory(folder) : MigrationScript.Embedded();
+        var scripts = settings.MigrationsDirectory is { Length: > 0 } folder ? MigrationScript.FromDirectory(folder) : MigrationScript.Embedded(typeof(SqliteMigrator).Assembly);
         IReadOnlyList<string> applied;
         try
         {
-            applied = await Migrator.MigrateAsync(database, app.Services.GetRequiredService<TimeProvider>(), scripts);
+            applied = await SqliteMigrator.MigrateAsync(database, app.Services.GetRequiredService<TimeProvider>(), scripts);
         }
         catch (Exception e) when (e is MigrationException or Microsoft.Data.Sqlite.SqliteException)
         {

@@ -1,6 +1,7 @@
 using Orchestrator.Core.Groups;
 using Orchestrator.Data.Audit;
 using Orchestrator.Data.Groups;
+using Orchestrator.Data.Sqlite;
 
 namespace Orchestrator.Data.Tests.Audit;
 

@@ -1,4 +1,5 @@
 using Orchestrator.Data.Endpoints;
+using Orchestrator.Data.Sqlite;
 
 namespace Orchestrator.Data.Tests.Endpoints;
 

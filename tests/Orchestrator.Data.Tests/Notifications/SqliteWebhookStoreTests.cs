@@ -1,4 +1,5 @@
 using Orchestrator.Data.Notifications;
+using Orchestrator.Data.Sqlite;
 
 namespace Orchestrator.Data.Tests.Notifications;
 

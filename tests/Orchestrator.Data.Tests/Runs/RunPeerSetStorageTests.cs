@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dapper;
 using Orchestrator.Core.Runs;
+using Orchestrator.Data.Migrations;
 using Orchestrator.Data.Runs;
 using Orchestrator.Data.Sqlite;
 
@@ -33,8 +34,8 @@ public sealed class RunPeerSetStorageTests
     {
         await using var db = await TempDatabase.CreateAsync(migrate: false);
         var ct = TestContext.Current.CancellationToken;
-        var scripts = MigrationScript.Embedded();
-        await Migrator.MigrateAsync(db.Database, db.Time, scripts.Where(s => string.CompareOrdinal(s.Version, "0010") < 0).ToList(), ct);
+        var scripts = MigrationScript.Embedded(typeof(SqliteMigrator).Assembly);
+        await SqliteMigrator.MigrateAsync(db.Database, db.Time, scripts.Where(s => string.CompareOrdinal(s.Version, "0010") < 0).ToList(), ct);
         await InsertEndpointsAsync(db, 3, i => $"198.18.0.{i}");
         var store = new SqliteRunStore(db.Database);
         var run = await CreateRunAsync(db, store);
@@ -51,7 +52,7 @@ public sealed class RunPeerSetStorageTests
                 new { run = run.Id });
         }
 
-        var applied = await Migrator.MigrateAsync(db.Database, db.Time, scripts, ct);
+        var applied = await SqliteMigrator.MigrateAsync(db.Database, db.Time, scripts, ct);
 
         Assert.Contains("0010_run_peer_sets", applied);
         var set = await store.GetPeerSetAsync(run.Id, ct);

@@ -1,6 +1,7 @@
 using Orchestrator.Core.Runs;
 using Orchestrator.Data.Endpoints;
 using Orchestrator.Data.Runs;
+using Orchestrator.Data.Sqlite;
 using Orchestrator.Data.Windows;
 
 namespace Orchestrator.Data.Tests.Runs;
@@ -221,7 +222,7 @@ public sealed class SqliteRunStoreTests
     {
         await using var db = await TempDatabase.CreateAsync();
         var store = new SqliteRunStore(db.Database);
-        var reports = new Orchestrator.Data.Reports.SqliteRunReportStore(db.Database);
+        var reports = new SqliteRunReportStore(db.Database);
         var ct = TestContext.Current.CancellationToken;
         var (a, b) = await TwoEndpointsAsync(db);
         var run = await CreateRunAsync(db, store);

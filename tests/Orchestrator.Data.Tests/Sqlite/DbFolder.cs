@@ -13,6 +13,6 @@ internal static class DbFolder
             dir = dir.Parent;
         }
 
-        return System.IO.Path.Combine(dir!.FullName, "db");
+        return System.IO.Path.Combine(dir!.FullName, "db", "sqlite");
     }
 }

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Orchestrator.Data.Migrations;
 using Orchestrator.Data.Sqlite;
 
 namespace Orchestrator.Data.Tests.Sqlite;
@@ -26,6 +27,6 @@ public sealed class MigrationNumberingTests
     {
         Assert.Equal(
             MigrationScript.FromDirectory(DbFolder.Path).Select(s => (s.Version, s.Checksum)),
-            MigrationScript.Embedded().Select(s => (s.Version, s.Checksum)));
+            MigrationScript.Embedded(typeof(SqliteMigrator).Assembly).Select(s => (s.Version, s.Checksum)));
     }
 }

@@ -1,4 +1,5 @@
 using Dapper;
+using Orchestrator.Data.Migrations;
 using Orchestrator.Data.Sqlite;
 
 namespace Orchestrator.Data.Tests.Sqlite;
@@ -52,7 +53,7 @@ public sealed class MigrationRulesTests : IAsyncLifetime
 
         var refused = await Assert.ThrowsAsync<MigrationException>(MigrateAsync);
 
-        Assert.Contains("db/0002_agents.sql was edited", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("db/sqlite/0002_agents.sql was edited", refused.Message, StringComparison.Ordinal);
         Assert.Equal(0, await _db.ScalarAsync("SELECT count(*) FROM sqlite_schema WHERE name = 'sneaky'"));
     }
 
@@ -73,7 +74,7 @@ public sealed class MigrationRulesTests : IAsyncLifetime
 
         var refused = await Assert.ThrowsAsync<MigrationException>(MigrateAsync);
 
-        Assert.Contains($"db/{renamed}.sql is db/0005_agent_path_indexes.sql renamed", refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"db/sqlite/{renamed}.sql is db/sqlite/0005_agent_path_indexes.sql renamed", refused.Message, StringComparison.Ordinal);
         Assert.Equal(0, await _db.ScalarAsync($"SELECT count(*) FROM schema_version WHERE version = '{renamed}'"));
     }
 
@@ -84,7 +85,7 @@ public sealed class MigrationRulesTests : IAsyncLifetime
 
         var refused = await Assert.ThrowsAsync<MigrationException>(MigrateAsync);
 
-        Assert.Contains($"db/0004_late.sql is new but its number 0004 is not above {Number(0)}", refused.Message, StringComparison.Ordinal);
+        Assert.Contains($"db/sqlite/0004_late.sql is new but its number 0004 is not above {Number(0)}", refused.Message, StringComparison.Ordinal);
         Assert.Equal(0, await _db.ScalarAsync("SELECT count(*) FROM sqlite_schema WHERE name = 'late'"));
     }
 
@@ -95,7 +96,7 @@ public sealed class MigrationRulesTests : IAsyncLifetime
 
         var refused = await Assert.ThrowsAsync<MigrationException>(MigrateAsync);
 
-        Assert.Contains("records db/0006_endpoint_catalog_version.sql as applied, but there is no such script", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("records db/sqlite/0006_endpoint_catalog_version.sql as applied, but there is no such script", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -124,11 +125,11 @@ public sealed class MigrationRulesTests : IAsyncLifetime
 
         File.AppendAllText(Path.Combine(_scripts, "0001_initial.sql"), "\n-- edited\n");
         var refused = await Assert.ThrowsAsync<MigrationException>(MigrateAsync);
-        Assert.Contains("db/0001_initial.sql was edited", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("db/sqlite/0001_initial.sql was edited", refused.Message, StringComparison.Ordinal);
     }
 
     private static string Number(int aboveHighest) => (Highest + aboveHighest).ToString("D4", System.Globalization.CultureInfo.InvariantCulture);
 
     private Task<IReadOnlyList<string>> MigrateAsync() =>
-        Migrator.MigrateAsync(_db.Database, _db.Time, MigrationScript.FromDirectory(_scripts), TestContext.Current.CancellationToken);
+        SqliteMigrator.MigrateAsync(_db.Database, _db.Time, MigrationScript.FromDirectory(_scripts), TestContext.Current.CancellationToken);
 }

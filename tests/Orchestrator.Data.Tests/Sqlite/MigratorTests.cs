@@ -10,9 +10,9 @@ public sealed class MigratorTests
     {
         await using var db = await TempDatabase.CreateAsync(migrate: false);
 
-        var first = await Migrator.MigrateAsync(db.Database, db.Time, TestContext.Current.CancellationToken);
+        var first = await SqliteMigrator.MigrateAsync(db.Database, db.Time, TestContext.Current.CancellationToken);
         db.Time.Advance(TimeSpan.FromMinutes(1));
-        var second = await Migrator.MigrateAsync(db.Database, db.Time, TestContext.Current.CancellationToken);
+        var second = await SqliteMigrator.MigrateAsync(db.Database, db.Time, TestContext.Current.CancellationToken);
 
         var scripts = ScriptsInDbFolder();
         Assert.Equal(scripts, first);
@@ -45,7 +45,7 @@ public sealed class MigratorTests
             dir = dir.Parent;
         }
 
-        return Directory.GetFiles(Path.Combine(dir!.FullName, "db"), "*.sql")
+        return Directory.GetFiles(Path.Combine(dir!.FullName, "db", "sqlite"), "*.sql")
             .Select(Path.GetFileNameWithoutExtension).OfType<string>().Order(StringComparer.Ordinal).ToList();
     }
 

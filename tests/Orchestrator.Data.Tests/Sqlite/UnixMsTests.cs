@@ -1,6 +1,7 @@
 using Orchestrator.Core.Runs;
 using Orchestrator.Data.Runs;
 using Orchestrator.Data.Sqlite;
+using Orchestrator.Data.Storage;
 
 namespace Orchestrator.Data.Tests.Sqlite;
 

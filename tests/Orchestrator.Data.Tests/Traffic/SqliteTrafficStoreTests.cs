@@ -1,6 +1,7 @@
 using Orchestrator.Core.Runs;
 using Orchestrator.Data.Endpoints;
 using Orchestrator.Data.Runs;
+using Orchestrator.Data.Sqlite;
 using Orchestrator.Data.Traffic;
 
 namespace Orchestrator.Data.Tests.Traffic;

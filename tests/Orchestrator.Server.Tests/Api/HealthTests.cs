@@ -34,7 +34,7 @@ public sealed class HealthTests
             dir = dir.Parent;
         }
 
-        return Path.GetFileNameWithoutExtension(Directory.GetFiles(Path.Combine(dir!.FullName, "db"), "*.sql").Order(StringComparer.Ordinal).Last());
+        return Path.GetFileNameWithoutExtension(Directory.GetFiles(Path.Combine(dir!.FullName, "db", "sqlite"), "*.sql").Order(StringComparer.Ordinal).Last());
     }
 
     [Fact]

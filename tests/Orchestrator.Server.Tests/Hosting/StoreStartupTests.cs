@@ -1,4 +1,6 @@
 using Microsoft.Data.Sqlite;
+using Orchestrator.Data.Migrations;
+using Orchestrator.Data.Sqlite;
 using Orchestrator.Testing.Server;
 
 namespace Orchestrator.Server.Tests.Hosting;
@@ -62,9 +64,9 @@ public sealed class StoreStartupTests : IDisposable
 
     public static TheoryData<string, string> BadScriptChanges => new()
     {
-        { "edited", "db/0002_agents.sql was edited after it was applied" },
-        { "renamed", $"db/{Next}_agent_path_indexes.sql is db/0005_agent_path_indexes.sql renamed" },
-        { "low-numbered", $"db/0004_late.sql is new but its number 0004 is not above {Highest}" },
+        { "edited", "db/sqlite/0002_agents.sql was edited after it was applied" },
+        { "renamed", $"db/sqlite/{Next}_agent_path_indexes.sql is db/sqlite/0005_agent_path_indexes.sql renamed" },
+        { "low-numbered", $"db/sqlite/0004_late.sql is new but its number 0004 is not above {Highest}" },
     };
 
     [Theory]
@@ -120,7 +122,7 @@ public sealed class StoreStartupTests : IDisposable
         var (exitCode, output) = await ServerProcess.RunUntilExitAsync(_data, null, ExitTimeout);
 
         Assert.True(exitCode == 2, $"exit code {exitCode}, expected 2:\n{output}");
-        Assert.Contains($"db/0005_agent_path_indexes.sql is new but its number 0005 is not above {Highest}", output, StringComparison.Ordinal);
+        Assert.Contains($"db/sqlite/0005_agent_path_indexes.sql is new but its number 0005 is not above {Highest}", output, StringComparison.Ordinal);
     }
 
     private static byte[] Garbage(int length)
@@ -138,6 +140,6 @@ public sealed class StoreStartupTests : IDisposable
             dir = dir.Parent;
         }
 
-        return Path.Combine(dir!.FullName, "db");
+        return Path.Combine(dir!.FullName, "db", "sqlite");
     }
 }

@@ -1,8 +1,8 @@
 using System.Data;
 using Dapper;
-using Orchestrator.Data.Sqlite;
+using Orchestrator.Data.Traffic;
 
-namespace Orchestrator.Data.Traffic;
+namespace Orchestrator.Data.Sqlite;
 
 /// <summary>A run's blocked attempts per source, target and port, most first: read by the traffic API and the run report.</summary>
 internal static class BlockedAttemptRows

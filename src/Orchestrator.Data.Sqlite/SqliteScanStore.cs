@@ -1,9 +1,10 @@
 using Dapper;
-using Orchestrator.Data.Sqlite;
+using Orchestrator.Data.Scans;
+using Orchestrator.Data.Storage;
 
-namespace Orchestrator.Data.Scans;
+namespace Orchestrator.Data.Sqlite;
 
-internal sealed class SqliteScanStore(Database database) : IScanStore
+internal sealed class SqliteScanStore(SqliteDatabase database) : IScanStore
 {
     public async Task<IReadOnlyList<PendingScan>> ListPendingAsync(long endpointId, CancellationToken cancellationToken = default)
     {

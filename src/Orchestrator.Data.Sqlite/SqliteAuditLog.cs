@@ -1,10 +1,11 @@
 using System.Data;
 using Dapper;
-using Orchestrator.Data.Sqlite;
+using Orchestrator.Data.Audit;
+using Orchestrator.Data.Storage;
 
-namespace Orchestrator.Data.Audit;
+namespace Orchestrator.Data.Sqlite;
 
-internal sealed class SqliteAuditLog(Database database) : IAuditLog
+internal sealed class SqliteAuditLog(SqliteDatabase database) : IAuditLog
 {
     public static Task WriteAsync(IDbConnection connection, IDbTransaction? transaction, DateTimeOffset at, string actor, string entity, object? entityId, string action, object? detail = null) =>
         connection.ExecuteAsync(

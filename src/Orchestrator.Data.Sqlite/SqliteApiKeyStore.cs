@@ -1,11 +1,12 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
+using Orchestrator.Data.Access;
 using Orchestrator.Data.Audit;
-using Orchestrator.Data.Sqlite;
+using Orchestrator.Data.Storage;
 
-namespace Orchestrator.Data.Access;
+namespace Orchestrator.Data.Sqlite;
 
-internal sealed class SqliteApiKeyStore(Database database) : IApiKeyStore
+internal sealed class SqliteApiKeyStore(SqliteDatabase database) : IApiKeyStore
 {
     private const string Columns =
         "id AS Id, name AS Name, role AS Role, created_at AS CreatedAt, created_by AS CreatedBy, expires_at AS ExpiresAt, revoked_at AS RevokedAt, last_used_at AS LastUsedAt";

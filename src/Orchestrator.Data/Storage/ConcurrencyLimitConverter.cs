@@ -1,8 +1,8 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 using Orchestrator.Core.Windows;
 
-namespace Orchestrator.Data.Sqlite;
+namespace Orchestrator.Data.Storage;
 
 internal sealed class ConcurrencyLimitConverter : JsonConverter<ConcurrencyLimit>
 {

@@ -1,21 +1,22 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.RegularExpressions;
+using System.Text;
 
-namespace Orchestrator.Data.Sqlite;
+namespace Orchestrator.Data.Migrations;
 
-/// <summary>One numbered script of db/: <c>NNNN_name.sql</c>, its text and the SHA-256 of that text.</summary>
+/// <summary>One numbered script of a backend's migrations folder (db/sqlite/, db/postgres/): <c>NNNN_name.sql</c>, its text and the SHA-256 of that text.</summary>
 public sealed partial record MigrationScript(string Version, int Number, string Sql, string Checksum)
 {
     /// <summary>Numbers that two scripts share. Both 0003 scripts shipped in the first release before the numbering
     /// rule existed; they stay (renaming one would re-run it on every existing database). No new pair may be added.</summary>
     public static readonly IReadOnlySet<int> SharedNumbers = new HashSet<int> { 3 };
 
-    /// <summary>The scripts built into this assembly (db/*.sql), in name order.</summary>
-    public static IReadOnlyList<MigrationScript> Embedded()
+    /// <summary>The scripts built into <paramref name="assembly"/> as resources named <c>*.Migrations.NNNN_name.sql</c>
+    /// (a backend's db/&lt;backend&gt;/*.sql), in name order.</summary>
+    public static IReadOnlyList<MigrationScript> Embedded(System.Reflection.Assembly assembly)
     {
-        var assembly = typeof(MigrationScript).Assembly;
+        ArgumentNullException.ThrowIfNull(assembly);
         const string marker = ".Migrations.";
         var scripts = new List<MigrationScript>();
         foreach (var name in assembly.GetManifestResourceNames()

@@ -3,11 +3,12 @@ using Dapper;
 using Microsoft.Data.Sqlite;
 using Orchestrator.Core.Windows;
 using Orchestrator.Data.Audit;
-using Orchestrator.Data.Sqlite;
+using Orchestrator.Data.Storage;
+using Orchestrator.Data.Windows;
 
-namespace Orchestrator.Data.Windows;
+namespace Orchestrator.Data.Sqlite;
 
-internal sealed class SqliteWindowStore(Database database) : IWindowStore
+internal sealed class SqliteWindowStore(SqliteDatabase database) : IWindowStore
 {
     private const string Columns = "id AS Id, definition AS Definition, revision AS Revision, created_at AS CreatedAt, updated_at AS UpdatedAt";
 

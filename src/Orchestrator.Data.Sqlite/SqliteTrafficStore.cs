@@ -4,9 +4,10 @@ using Dapper;
 using Microsoft.Data.Sqlite;
 using Orchestrator.Core.Enforcement;
 using Orchestrator.Data.Runs;
-using Orchestrator.Data.Sqlite;
+using Orchestrator.Data.Storage;
+using Orchestrator.Data.Traffic;
 
-namespace Orchestrator.Data.Traffic;
+namespace Orchestrator.Data.Sqlite;
 
 /// <remarks>
 /// Reports are written by one writer, in batches: every report that arrives while a batch is being written goes into
@@ -15,7 +16,7 @@ namespace Orchestrator.Data.Traffic;
 /// by sleeping a thread), while one batch of a few hundred reports commits in milliseconds. Each caller still gets its
 /// own answer (stored, or a duplicate) once the batch holding its report is committed.
 /// </remarks>
-internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
+internal sealed class SqliteTrafficStore(SqliteDatabase database) : ITrafficStore
 {
     /// <summary>Rows (traffic + blocked) after which a batch is committed and the next one started.</summary>
     private const int BatchRows = 20_000;
@@ -287,7 +288,7 @@ internal sealed class SqliteTrafficStore(Database database) : ITrafficStore
 
         public Commands Commands { get; } = new(connection);
 
-        public static async Task<Session> OpenAsync(Database database) => new(await database.OpenAsync());
+        public static async Task<Session> OpenAsync(SqliteDatabase database) => new(await database.OpenAsync());
 
         public void Dispose()
         {

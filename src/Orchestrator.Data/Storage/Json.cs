@@ -1,7 +1,7 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
 
-namespace Orchestrator.Data.Sqlite;
+namespace Orchestrator.Data.Storage;
 
 /// <summary>Lists and definitions are stored as JSON text columns.</summary>
 internal static class Json

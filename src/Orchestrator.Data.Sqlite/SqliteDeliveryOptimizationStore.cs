@@ -1,11 +1,12 @@
 using System.Net;
 using Dapper;
 using Orchestrator.Core.Reports;
-using Orchestrator.Data.Sqlite;
+using Orchestrator.Data.DeliveryOptimization;
+using Orchestrator.Data.Storage;
 
-namespace Orchestrator.Data.DeliveryOptimization;
+namespace Orchestrator.Data.Sqlite;
 
-internal sealed class SqliteDeliveryOptimizationStore(Database database) : IDeliveryOptimizationStore
+internal sealed class SqliteDeliveryOptimizationStore(SqliteDatabase database) : IDeliveryOptimizationStore
 {
     // The run a report belongs to, as for traffic rows (SqliteTrafficStore): open when the report arrived, or ended
     // within the grace (Delivery Optimization's log is read once more after the close), the latest opened first. No

@@ -1,4 +1,4 @@
-namespace Orchestrator.Data.Sqlite;
+namespace Orchestrator.Data.Storage;
 
 internal static class UnixMs
 {

@@ -1,10 +1,11 @@
 using Dapper;
 using Orchestrator.Core.Runs;
-using Orchestrator.Data.Sqlite;
+using Orchestrator.Data.Metrics;
+using Orchestrator.Data.Storage;
 
-namespace Orchestrator.Data.Metrics;
+namespace Orchestrator.Data.Sqlite;
 
-internal sealed class SqliteFleetGauges(Database database) : IFleetGauges
+internal sealed class SqliteFleetGauges(SqliteDatabase database) : IFleetGauges
 {
     public async Task<FleetGauges> ReadAsync(DateTimeOffset now, TimeSpan agentOfflineAfter, CancellationToken cancellationToken = default)
     {

@@ -3,11 +3,12 @@ using Dapper;
 using Microsoft.Data.Sqlite;
 using Orchestrator.Core.Groups;
 using Orchestrator.Data.Audit;
-using Orchestrator.Data.Sqlite;
+using Orchestrator.Data.Groups;
+using Orchestrator.Data.Storage;
 
-namespace Orchestrator.Data.Groups;
+namespace Orchestrator.Data.Sqlite;
 
-internal sealed class SqliteGroupStore(Database database) : IGroupStore
+internal sealed class SqliteGroupStore(SqliteDatabase database) : IGroupStore
 {
     private const string Columns =
         "id AS Id, name AS Name, description AS Description, static_members AS StaticMembers, cidrs AS Cidrs, tags AS Tags, created_at AS CreatedAt, updated_at AS UpdatedAt";

@@ -5,11 +5,12 @@ using Orchestrator.Core.Enforcement;
 using Orchestrator.Core.Runs;
 using Orchestrator.Core.Windows;
 using Orchestrator.Data.Audit;
-using Orchestrator.Data.Sqlite;
+using Orchestrator.Data.Runs;
+using Orchestrator.Data.Storage;
 
-namespace Orchestrator.Data.Runs;
+namespace Orchestrator.Data.Sqlite;
 
-internal sealed class SqliteRunStore(Database database) : IRunStore
+internal sealed class SqliteRunStore(SqliteDatabase database) : IRunStore
 {
     private const string Columns =
         """

@@ -1,11 +1,12 @@
 using System.Data;
 using Dapper;
 using Orchestrator.Data.Audit;
-using Orchestrator.Data.Sqlite;
+using Orchestrator.Data.Endpoints;
+using Orchestrator.Data.Storage;
 
-namespace Orchestrator.Data.Endpoints;
+namespace Orchestrator.Data.Sqlite;
 
-internal sealed class SqliteEndpointStore(Database database) : IEndpointStore
+internal sealed class SqliteEndpointStore(SqliteDatabase database) : IEndpointStore
 {
     private const string Columns =
         "id AS Id, hostname AS Hostname, addresses AS Addresses, os AS Os, tags AS Tags, source AS Source, created_at AS CreatedAt, updated_at AS UpdatedAt, last_seen_at AS LastSeenAt, reenroll_until AS ReEnrollableUntil";

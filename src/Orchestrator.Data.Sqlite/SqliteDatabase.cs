@@ -5,7 +5,7 @@ using Microsoft.Data.Sqlite;
 namespace Orchestrator.Data.Sqlite;
 
 /// <summary>The embedded store: one SQLite file in WAL mode. Every connection gets the same pragmas.</summary>
-public sealed class Database
+public sealed class SqliteDatabase
 {
     /// <summary>How long a statement waits for another writer's lock before it fails with SQLITE_BUSY.</summary>
     public static readonly TimeSpan DefaultBusyTimeout = TimeSpan.FromSeconds(5);
@@ -16,11 +16,11 @@ public sealed class Database
     // Pooled connections keep their native handle, and a handle keeps its pragmas: each is set up once, not at every open.
     private readonly ConditionalWeakTable<SQLitePCL.sqlite3, object> _prepared = [];
 
-    static Database() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+    static SqliteDatabase() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
     /// <param name="busyTimeout">How long a statement waits for a lock held by another connection or process before
     /// it fails with SQLITE_BUSY (the server answers 503 then); null: <see cref="DefaultBusyTimeout"/>.</param>
-    public Database(string path, TimeSpan? busyTimeout = null)
+    public SqliteDatabase(string path, TimeSpan? busyTimeout = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var busy = busyTimeout ?? DefaultBusyTimeout;

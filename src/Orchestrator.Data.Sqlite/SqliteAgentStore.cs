@@ -2,13 +2,14 @@ using System.Data;
 using System.Net;
 using Dapper;
 using Orchestrator.Core.Endpoints;
+using Orchestrator.Data.Agents;
 using Orchestrator.Data.Audit;
 using Orchestrator.Data.Endpoints;
-using Orchestrator.Data.Sqlite;
+using Orchestrator.Data.Storage;
 
-namespace Orchestrator.Data.Agents;
+namespace Orchestrator.Data.Sqlite;
 
-internal sealed class SqliteAgentStore(Database database) : IAgentStore
+internal sealed class SqliteAgentStore(SqliteDatabase database) : IAgentStore
 {
     private const string TokenColumns =
         """

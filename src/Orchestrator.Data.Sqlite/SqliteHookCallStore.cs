@@ -1,9 +1,10 @@
 using Dapper;
-using Orchestrator.Data.Sqlite;
+using Orchestrator.Data.Notifications;
+using Orchestrator.Data.Storage;
 
-namespace Orchestrator.Data.Notifications;
+namespace Orchestrator.Data.Sqlite;
 
-internal sealed class SqliteHookCallStore(Database database) : IHookCallStore
+internal sealed class SqliteHookCallStore(SqliteDatabase database) : IHookCallStore
 {
     public async Task RecordAsync(HookCall hookCall, CancellationToken cancellationToken = default)
     {

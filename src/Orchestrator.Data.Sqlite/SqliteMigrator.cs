@@ -1,20 +1,24 @@
 using Dapper;
+using Orchestrator.Data.Migrations;
 
 namespace Orchestrator.Data.Sqlite;
 
 /// <summary>
-/// Applies the numbered scripts from db/ (embedded) that the version table does not list yet, each in its own
+/// Applies the numbered scripts from db/sqlite/ (embedded) that the version table does not list yet, each in its own
 /// transaction, in order, and records each one's SHA-256. Before applying anything it checks <see cref="MigrationRules"/>:
 /// an edited, renamed, missing or out-of-order script stops it with a <see cref="MigrationException"/>.
 /// </summary>
-public static class Migrator
+public static class SqliteMigrator
 {
-    public static Task<IReadOnlyList<string>> MigrateAsync(Database database, TimeProvider time, CancellationToken cancellationToken = default) =>
-        MigrateAsync(database, time, MigrationScript.Embedded(), cancellationToken);
+    /// <summary>Where the scripts live in the repository; messages name scripts by this path.</summary>
+    public const string Folder = "db/sqlite";
 
-    /// <param name="scripts">The scripts to hold the database to; <see cref="MigrationScript.Embedded"/> in the product.</param>
+    public static Task<IReadOnlyList<string>> MigrateAsync(SqliteDatabase database, TimeProvider time, CancellationToken cancellationToken = default) =>
+        MigrateAsync(database, time, MigrationScript.Embedded(typeof(SqliteMigrator).Assembly), cancellationToken);
+
+    /// <param name="scripts">The scripts to hold the database to; <see cref="MigrationScript.Embedded"/> of this assembly in the product.</param>
     public static async Task<IReadOnlyList<string>> MigrateAsync(
-        Database database, TimeProvider time, IReadOnlyList<MigrationScript> scripts, CancellationToken cancellationToken = default)
+        SqliteDatabase database, TimeProvider time, IReadOnlyList<MigrationScript> scripts, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(database);
         ArgumentNullException.ThrowIfNull(time);
@@ -34,7 +38,7 @@ public static class Migrator
 
         var applied = (await connection.QueryAsync<(string Version, string? Checksum)>("SELECT version, checksum FROM schema_version"))
             .Select(r => new AppliedMigration(r.Version, r.Checksum)).ToList();
-        var (pending, backfill) = MigrationRules.Check(scripts, applied);
+        var (pending, backfill) = MigrationRules.Check(scripts, applied, Folder);
 
         // Scripts applied before checksums existed are taken as they are in this release: they cannot have been
         // checked before, and from now on any change to them is refused.

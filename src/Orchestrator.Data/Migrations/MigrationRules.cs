@@ -1,17 +1,18 @@
 using System.Globalization;
 
-namespace Orchestrator.Data.Sqlite;
+namespace Orchestrator.Data.Migrations;
 
 /// <summary>
-/// What may happen to db/ once a script has been applied somewhere: nothing. A script is never edited or renamed, and a
+/// What may happen to a backend's migrations folder (db/sqlite/, db/postgres/) once a script has been applied somewhere: nothing. A script is never edited or renamed, and a
 /// new one is numbered above every applied one. Checked against the version table before anything is applied.
 /// </summary>
 internal static class MigrationRules
 {
     /// <summary>The scripts still to apply, in order, and the applied ones whose checksum is to be recorded (databases
-    /// migrated before checksums existed). Throws <see cref="MigrationException"/> naming every script that breaks a rule.</summary>
+    /// migrated before checksums existed). <paramref name="folder"/> (e.g. <c>db/sqlite</c>) is where messages say the
+    /// scripts live. Throws <see cref="MigrationException"/> naming every script that breaks a rule.</summary>
     public static (IReadOnlyList<MigrationScript> Pending, IReadOnlyList<MigrationScript> Backfill) Check(
-        IReadOnlyList<MigrationScript> scripts, IReadOnlyList<AppliedMigration> applied)
+        IReadOnlyList<MigrationScript> scripts, IReadOnlyList<AppliedMigration> applied, string folder)
     {
         var byVersion = scripts.ToDictionary(s => s.Version, StringComparer.Ordinal);
         var appliedVersions = applied.Select(a => a.Version).ToHashSet(StringComparer.Ordinal);
@@ -29,7 +30,7 @@ internal static class MigrationRules
                 }
                 else if (!string.Equals(row.Checksum, script.Checksum, StringComparison.Ordinal))
                 {
-                    problems.Add($"db/{script.FileName} was edited after it was applied to this database (applied SHA-256 {row.Checksum}, " +
+                    problems.Add($"{folder}/{script.FileName} was edited after it was applied to this database (applied SHA-256 {row.Checksum}, " +
                         $"now {script.Checksum}). Restore the applied text and put the change in a new script numbered above every applied one.");
                 }
 
@@ -38,8 +39,8 @@ internal static class MigrationRules
 
             var renamed = row.Checksum is null ? null : pending.FirstOrDefault(s => string.Equals(s.Checksum, row.Checksum, StringComparison.Ordinal));
             problems.Add(renamed is not null
-                ? $"db/{renamed.FileName} is db/{row.Version}.sql renamed: this database applied it as '{row.Version}', so it would run twice. Restore the name {row.Version}.sql."
-                : $"this database records db/{row.Version}.sql as applied, but there is no such script: it was renamed or deleted, or the database " +
+                ? $"{folder}/{renamed.FileName} is {folder}/{row.Version}.sql renamed: this database applied it as '{row.Version}', so it would run twice. Restore the name {row.Version}.sql."
+                : $"this database records {folder}/{row.Version}.sql as applied, but there is no such script: it was renamed or deleted, or the database " +
                   "comes from a newer release of the server. Restore the script, or run the release that last migrated this database.");
         }
 
@@ -52,13 +53,13 @@ internal static class MigrationRules
         {
             foreach (var script in pending.Where(s => s.Number < top || (s.Number == top && !MigrationScript.SharedNumbers.Contains(s.Number))))
             {
-                if (problems.Any(p => p.StartsWith($"db/{script.FileName} is ", StringComparison.Ordinal)))
+                if (problems.Any(p => p.StartsWith($"{folder}/{script.FileName} is ", StringComparison.Ordinal)))
                 {
                     continue; // already named as a renamed script
                 }
 
-                problems.Add($"db/{script.FileName} is new but its number {script.Number:D4} is not above {top:D4}, the highest applied to this " +
-                    $"database (db/{highest.Version}.sql): scripts apply in number order, so it would run out of order. Renumber it above {top:D4}.");
+                problems.Add($"{folder}/{script.FileName} is new but its number {script.Number:D4} is not above {top:D4}, the highest applied to this " +
+                    $"database ({folder}/{highest.Version}.sql): scripts apply in number order, so it would run out of order. Renumber it above {top:D4}.");
             }
         }
 

@@ -1,12 +1,13 @@
 using System.Runtime.CompilerServices;
 using Dapper;
 using Orchestrator.Core.Reports;
-using Orchestrator.Data.Sqlite;
+using Orchestrator.Data.Reports;
+using Orchestrator.Data.Storage;
 using Orchestrator.Data.Traffic;
 
-namespace Orchestrator.Data.Reports;
+namespace Orchestrator.Data.Sqlite;
 
-internal sealed class SqliteRunReportStore(Database database) : IRunReportStore
+internal sealed class SqliteRunReportStore(SqliteDatabase database) : IRunReportStore
 {
     public async Task<RunReportFacts> GetFactsAsync(long runId, CancellationToken cancellationToken = default)
     {

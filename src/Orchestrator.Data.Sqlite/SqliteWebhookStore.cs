@@ -1,11 +1,12 @@
 using Dapper;
 using Microsoft.Data.Sqlite;
 using Orchestrator.Data.Audit;
-using Orchestrator.Data.Sqlite;
+using Orchestrator.Data.Notifications;
+using Orchestrator.Data.Storage;
 
-namespace Orchestrator.Data.Notifications;
+namespace Orchestrator.Data.Sqlite;
 
-internal sealed class SqliteWebhookStore(Database database) : IWebhookStore
+internal sealed class SqliteWebhookStore(SqliteDatabase database) : IWebhookStore
 {
     private const string Columns =
         "id AS Id, name AS Name, url AS Url, format AS Format, events AS Events, secret_protected AS ProtectedSecret, enabled AS Enabled, created_at AS CreatedAt, updated_at AS UpdatedAt";
