@@ -94,7 +94,8 @@ internal sealed class DesiredStatePoller(
         catch (Exception ex) when (ex is JsonException or InvalidDataException or NotSupportedException)
         {
             // The server answered with a state this agent cannot read: whatever it meant, the previous openings are no
-            // longer what it wants, so none of them may stay.
+            // longer what it wants, so none of them may stay (and the held version is no longer in force).
+            inForceVersion = null;
             await FailClosedAsync(null, $"desired state unreadable: {ex.Message}", cancellationToken);
             throw;
         }
