@@ -1,6 +1,7 @@
 using Orchestrator.Server.Access;
 using Orchestrator.Server.Health;
 using Orchestrator.Server.Hosting;
+using Orchestrator.Server.Hosting.Storage;
 
 var command = AdminKeyCommand.IsCommand(args) ? args : null;
 var settingsArgs = command is null ? args : AdminKeyCommand.SettingsArguments(args);
@@ -24,19 +25,21 @@ if (!SettingsLoader.TryLoad(builder.Configuration, out var settings, out var err
     return 2;
 }
 
-// A broken database file stops the start with its name (exit 2), before Quartz or Hangfire fail on it without one.
-if (StoreFiles.FindUnreadable(settings) is { } unreadable)
+// A broken database file or an unreachable database stops the start with its name (exit 2), before Quartz or Hangfire
+// fail on it without one.
+var storage = StorageBackends.For(settings);
+if (await storage.FindStartupProblemAsync(CancellationToken.None) is { } unusable)
 {
-    await Console.Error.WriteLineAsync(unreadable);
+    await Console.Error.WriteLineAsync(unusable);
     return 2;
 }
 
 if (command is not null)
 {
-    return await AdminKeyCommand.RunAsync(command, settings, Console.Out, Console.Error);
+    return await AdminKeyCommand.RunAsync(command, settings, storage, Console.Out, Console.Error);
 }
 
-builder.AddOrchestrator(settings);
+builder.AddOrchestrator(settings, storage);
 var app = builder.Build();
 try
 {

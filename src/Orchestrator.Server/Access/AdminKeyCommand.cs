@@ -1,10 +1,10 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Data.Access;
-using Orchestrator.Data.Sqlite;
 using Orchestrator.Data;
 using Orchestrator.Server.Agents;
 using Orchestrator.Server.Hosting;
+using Orchestrator.Server.Hosting.Storage;
 
 namespace Orchestrator.Server.Access;
 
@@ -29,7 +29,7 @@ internal static class AdminKeyCommand
     /// <summary>The arguments after the verb, for the configuration (flags such as --config still apply).</summary>
     public static string[] SettingsArguments(string[] args) => args.Length >= 2 ? args[2..] : [];
 
-    public static async Task<int> RunAsync(string[] args, OrchestratorOptions settings, TextWriter output, TextWriter error)
+    public static async Task<int> RunAsync(string[] args, OrchestratorOptions settings, IStorageBackend storage, TextWriter output, TextWriter error)
     {
         if (args is not [Verb, "issue", ..])
         {
@@ -37,17 +37,28 @@ internal static class AdminKeyCommand
             return 2;
         }
 
-        DataFolder.Prepare(settings);
-        await using var services = new ServiceCollection().AddOrchestratorSqlite(settings.DatabasePath).BuildServiceProvider();
+        DataFolder.Prepare(settings, storage.DataFiles);
         var time = TimeProvider.System;
-        await SqliteMigrator.MigrateAsync(services.GetRequiredService<SqliteDatabase>(), time);
+        var collection = new ServiceCollection().AddSingleton(time);
+        storage.AddStores(collection);
+        await using var services = collection.BuildServiceProvider();
+        try
+        {
+            await storage.MigrateAsync(services, settings.MigrationsDirectory, CancellationToken.None);
+        }
+        catch (Health.StoreStartupException e)
+        {
+            await error.WriteLineAsync(e.Message);
+            return 2;
+        }
+
         var now = time.GetUtcNow();
         var name = string.Create(CultureInfo.InvariantCulture, $"recovery-admin-{now:yyyyMMdd-HHmmss}");
         var key = ApiKeys.New();
         await services.GetRequiredService<IApiKeyStore>().CreateAsync(name, Secrets.Hash(key), Role.Admin, null, "host:admin-key", now);
         await output.WriteLineAsync(
             $"""
-             Created the admin API key '{name}' in {Path.GetFullPath(settings.DatabasePath)}. It is shown once.
+             Created the admin API key '{name}' ({storage.Description}). It is shown once.
              {key}
              It works at once, also on a running server. Revoke keys you no longer trust with DELETE /api/v1/keys/{"{id}"}.
              """);

@@ -1,14 +1,13 @@
-using Dapper;
 using Hangfire;
 using Microsoft.Extensions.Options;
-using Orchestrator.Data.Sqlite;
 using Orchestrator.Server.Hosting;
+using Orchestrator.Server.Hosting.Storage;
 using Quartz;
 
 namespace Orchestrator.Server.Health;
 
-/// <summary>/healthz: the one route served without authentication. 200 when each of the three database files can be
-/// read and its write lock taken within <see cref="OrchestratorOptions.HealthProbeTimeout"/>, Quartz runs and a
+/// <summary>/healthz: the one route served without authentication. 200 when the product database, Quartz's and Hangfire's store
+/// answer (on SQLite: each file can be read and its write lock taken) within <see cref="OrchestratorOptions.HealthProbeTimeout"/>, Quartz runs and a
 /// Hangfire server is alive; 503 otherwise, with each part's state.</summary>
 internal static class HealthApi
 {
@@ -19,24 +18,13 @@ internal static class HealthApi
     }
 
     private static async Task<IResult> CheckAsync(
-        SqliteDatabase database, ISchedulerFactory schedulers, JobStorage storage, IOptions<OrchestratorOptions> options, CancellationToken ct)
+        IStorageBackend storage, IServiceProvider services, ISchedulerFactory schedulers, JobStorage jobs, IOptions<OrchestratorOptions> options, CancellationToken ct)
     {
-        var settings = options.Value;
-        var timeout = settings.HealthProbeTimeout;
-        var db = await ProbeAsync(async () =>
-        {
-            if (await StoreFiles.ProbeAsync(database.Path, timeout, ct) is (false, var problem))
-            {
-                return (false, problem);
-            }
-
-            await using var connection = await database.OpenAsync(ct);
-            var version = await connection.ExecuteScalarAsync<string>("SELECT max(version) FROM schema_version");
-            return (true, $"schema {version}");
-        });
+        var timeout = options.Value.HealthProbeTimeout;
+        var db = await ProbeAsync(() => storage.ProbeDatabaseAsync(services, timeout, ct));
         var quartz = await ProbeAsync(async () =>
         {
-            if (await StoreFiles.ProbeAsync(Path.GetFullPath(settings.QuartzPath), timeout, ct) is (false, var problem))
+            if (await storage.ProbeSchedulerStoreAsync(timeout, ct) is (false, var problem))
             {
                 return (false, problem);
             }
@@ -47,12 +35,12 @@ internal static class HealthApi
         });
         var hangfire = await ProbeAsync(async () =>
         {
-            if (await StoreFiles.ProbeAsync(Path.GetFullPath(settings.HangfirePath), timeout, ct) is (false, var problem))
+            if (await storage.ProbeJobStoreAsync(timeout, ct) is (false, var problem))
             {
                 return (false, problem);
             }
 
-            var servers = storage.GetMonitoringApi().Servers().Count;
+            var servers = jobs.GetMonitoringApi().Servers().Count;
             return (servers > 0, $"{servers} server(s)");
         });
 

@@ -6,7 +6,7 @@ namespace Orchestrator.Server.Hosting;
 /// </summary>
 internal static class CommandLineSecrets
 {
-    private static readonly string[] SecretSettings = ["BootstrapAdminKey"];
+    private static readonly string[] SecretSettings = ["BootstrapAdminKey", "PostgresConnectionString"];
 
     public static void WarnAbout(IEnumerable<string> args, TextWriter error)
     {

@@ -15,7 +15,8 @@ internal static class DataFolder
 
     public static string KeysDirectory(OrchestratorOptions settings) => Path.Combine(settings.DataDirectory, "keys");
 
-    public static void Prepare(OrchestratorOptions settings)
+    /// <param name="databaseFiles">The storage backend's database files in the folder (none for a database server).</param>
+    public static void Prepare(OrchestratorOptions settings, IReadOnlyList<string> databaseFiles)
     {
         if (OperatingSystem.IsWindows())
         {
@@ -26,7 +27,7 @@ internal static class DataFolder
 
         MakePrivateFolder(settings.DataDirectory);
         MakePrivateFolder(KeysDirectory(settings));
-        foreach (var database in new[] { settings.DatabasePath, settings.QuartzPath, settings.HangfirePath })
+        foreach (var database in databaseFiles)
         {
             if (!File.Exists(database))
             {

@@ -1,11 +1,8 @@
 using System.Text.Json.Serialization;
 using System.Text.Json;
 using Hangfire.Dashboard;
-using Hangfire.Storage.SQLite;
 using Hangfire;
 using Microsoft.AspNetCore.DataProtection;
-using Orchestrator.Data.Migrations;
-using Orchestrator.Data.Sqlite;
 using Orchestrator.Data;
 using Orchestrator.Protocol;
 using Orchestrator.Server.Access;
@@ -13,6 +10,7 @@ using Orchestrator.Server.Agents;
 using Orchestrator.Server.Api;
 using Orchestrator.Server.Endpoints;
 using Orchestrator.Server.Groups;
+using Orchestrator.Server.Hosting.Storage;
 using Orchestrator.Server.Health;
 using Orchestrator.Server.Metrics;
 using Orchestrator.Server.Notifications;
@@ -27,9 +25,9 @@ namespace Orchestrator.Server.Hosting;
 /// <summary>Everything the server registers and maps; Program only calls these.</summary>
 internal static class OrchestratorHost
 {
-    public static void AddOrchestrator(this WebApplicationBuilder builder, OrchestratorOptions settings)
+    public static void AddOrchestrator(this WebApplicationBuilder builder, OrchestratorOptions settings, IStorageBackend storage)
     {
-        DataFolder.Prepare(settings);
+        DataFolder.Prepare(settings, storage.DataFiles);
         if (settings.LogFormat == "json")
         {
             builder.Logging.AddJsonConsole(o =>
@@ -39,11 +37,11 @@ internal static class OrchestratorHost
             });
         }
 
-        UseWriteAheadLog(settings.QuartzPath);
         var services = builder.Services;
         services.AddOptions<OrchestratorOptions>().BindConfiguration(OrchestratorOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
-        services.AddOrchestratorSqlite(settings.DatabasePath, settings.DatabaseBusyTimeout);
+        services.AddSingleton(storage);
+        storage.AddStores(services);
 
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = settings.MaxRequestBodyBytes);
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -74,9 +72,7 @@ internal static class OrchestratorHost
             q.UsePersistentStore(store =>
             {
                 store.ConfigureStore(o => o.StoreJobDataAsStrings = true);
-                // Default Timeout: a locked quartz.db fails a scheduling call after the same bound as orchestrator.db.
-                store.UseSqlite(string.Create(System.Globalization.CultureInfo.InvariantCulture,
-                    $"Data Source={Path.GetFullPath(settings.QuartzPath)};Default Timeout={Math.Max(1, (int)Math.Ceiling(settings.DatabaseBusyTimeout.TotalSeconds))}"));
+                storage.UseForQuartz(store);
                 store.UseSystemTextJsonSerializer();
                 store.ProvisionSchema();
             });
@@ -94,7 +90,7 @@ internal static class OrchestratorHost
         services.AddSingleton<JobStorage>(sp =>
         {
             sp.GetRequiredService<IGlobalConfiguration>();
-            return new SQLiteStorage(Path.GetFullPath(settings.HangfirePath), new SQLiteStorageOptions { QueuePollInterval = settings.JobPollInterval });
+            return storage.CreateJobStorage();
         });
         services.AddSingleton<JobActivator>(sp => new Hangfire.AspNetCore.AspNetCoreJobActivator(sp.GetRequiredService<IServiceScopeFactory>()));
         services.AddHangfire(c => c
@@ -137,36 +133,13 @@ internal static class OrchestratorHost
         services.AddOrchestratorNotifications(builder.Configuration);
     }
 
-    /// <summary>
-    /// Quartz leaves its SQLite file in the rollback-journal mode, where a write blocks every read and each commit
-    /// syncs twice; runs starting together then queue on it. WAL is a property of the file: set once, kept.
-    /// </summary>
-    private static void UseWriteAheadLog(string path)
-    {
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Path.GetFullPath(path)};Pooling=False");
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode = WAL";
-        command.ExecuteNonQuery();
-    }
-
     public static async Task PrepareAsync(this WebApplication app)
     {
         var log = app.Services.GetRequiredService<ILogger<OrchestratorOptions>>();
-        var database = app.Services.GetRequiredService<SqliteDatabase>();
+        var storage = app.Services.GetRequiredService<IStorageBackend>();
         var settings = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OrchestratorOptions>>().Value;
-        var scripts = settings.MigrationsDirectory is { Length: > 0 } folder ? MigrationScript.FromDirectory(folder) : MigrationScript.Embedded(typeof(SqliteMigrator).Assembly);
-        IReadOnlyList<string> applied;
-        try
-        {
-            applied = await SqliteMigrator.MigrateAsync(database, app.Services.GetRequiredService<TimeProvider>(), scripts);
-        }
-        catch (Exception e) when (e is MigrationException or Microsoft.Data.Sqlite.SqliteException)
-        {
-            throw new StoreStartupException($"Database {database.Path}: {e.Message} The server did not start.", e);
-        }
-
-        log.LogInformation("Database {Path}: {Applied}", database.Path, applied.Count == 0 ? "up to date" : $"applied {string.Join(", ", applied)}");
+        var applied = await storage.MigrateAsync(app.Services, settings.MigrationsDirectory, CancellationToken.None);
+        log.LogInformation("{Database}: {Applied}", storage.Description, applied.Count == 0 ? "up to date" : $"applied {string.Join(", ", applied)}");
         await AccessSetup.BootstrapAsync(app.Services, app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OrchestratorOptions>>().Value, log);
         await app.Services.GetRequiredService<StartupReconciler>().ReconcileAsync(CancellationToken.None);
 

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Orchestrator.Server.Hosting.Storage;
 
 namespace Orchestrator.Server.Hosting;
 
@@ -7,9 +8,39 @@ public sealed class OrchestratorOptions : IValidatableObject
 {
     public const string Section = "Orchestrator";
 
-    /// <summary>Folder for orchestrator.db, quartz.db and hangfire.db; relative paths start at the working directory.</summary>
+    /// <summary>Folder for orchestrator.db, quartz.db and hangfire.db (SQLite) and for the cookie-protection keys (both
+    /// backends); relative paths start at the working directory.</summary>
     [Required]
     public string DataDirectory { get; set; } = "data";
+
+    /// <summary>Where the server keeps its data: "sqlite" (the embedded default, three files in the data folder, one
+    /// node) or "postgres" (one PostgreSQL database shared by any number of nodes; needs
+    /// <see cref="PostgresConnectionString"/>).</summary>
+    [RegularExpression("^(sqlite|postgres)$", ErrorMessage = "{0} must be sqlite or postgres")]
+    public string Storage { get; set; } = StorageKinds.Sqlite;
+
+    /// <summary>With Storage=postgres: the Npgsql connection string of the database every node uses, e.g.
+    /// "Host=db.example.com;Database=orchestrator;Username=orchestrator;Password=…". A secret: give it through the
+    /// environment (Orchestrator__PostgresConnectionString) or a settings file only the server reads.</summary>
+    public string? PostgresConnectionString { get; set; }
+
+    /// <summary>With Storage=postgres: how often each node's Quartz scheduler records in the database that it is alive.
+    /// A node that misses its check-in by <see cref="ClusterCheckinMisfireThreshold"/> is taken for dead and the others
+    /// take over its triggers (a window's close among them), so interval + threshold bounds how late a close that the
+    /// dead node had already picked up can be.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "{0} must be between {1} and {2}")]
+    public TimeSpan ClusterCheckinInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>With Storage=postgres: how long past a missed check-in the other nodes wait before recovering a node's
+    /// triggers. Longer than the worst pause of a live node (garbage collection, VM migration, database failover);
+    /// a live node taken for dead only repeats idempotent jobs.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "{0} must be between {1} and {2}")]
+    public TimeSpan ClusterCheckinMisfireThreshold { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>With Storage=postgres: a job that a node fetched and did not finish (the node died) is handed to another
+    /// node after this. Running jobs of live nodes keep refreshing theirs, so it bounds only the takeover after a crash.</summary>
+    [Range(typeof(TimeSpan), "00:00:10", "00:30:00", ErrorMessage = "{0} must be between {1} and {2}")]
+    public TimeSpan JobInvisibilityTimeout { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>Shortest window or ad-hoc run accepted. 5 minutes in production; labs and tests lower it (≥ 5 s).</summary>
     [Range(typeof(TimeSpan), "00:00:05", "00:05:00", ErrorMessage = "{0} must be between {1} and {2}")]
@@ -143,6 +174,11 @@ public sealed class OrchestratorOptions : IValidatableObject
         foreach (var result in nested)
         {
             yield return new ValidationResult(result.ErrorMessage, result.MemberNames.Select(m => $"{nameof(Notifications)}:{m}").ToList());
+        }
+
+        foreach (var problem in StorageSettings.Validate(this))
+        {
+            yield return problem;
         }
 
         if (PublicUrl is not null && !IsPublicUrl(PublicUrl))

@@ -19,6 +19,8 @@ public sealed class SettingsTests
         { "Orchestrator__PublicUrl", "orchestrator.example.com", "Orchestrator:PublicUrl" },
         { "Orchestrator__LogFormat", "xml", "Orchestrator:LogFormat" },
         { "Orchestrator__ScanDispatchSlice", "01:00:00", "Orchestrator:ScanDispatchSlice" },
+        { "Orchestrator__Storage", "mysql", "Orchestrator:Storage: Storage must be sqlite or postgres" },
+        { "Orchestrator__ClusterCheckinInterval", "00:00:00", "Orchestrator:ClusterCheckinInterval" },
     };
 
     [Theory]

@@ -5,7 +5,7 @@ using Orchestrator.Data.Migrations;
 using Orchestrator.Data.Runs;
 using Orchestrator.Data.Sqlite;
 
-namespace Orchestrator.Data.Tests.Runs;
+namespace Orchestrator.Data.Tests.Sqlite;
 
 /// <summary>
 /// A run stores its members once and its peer set once (db/0010): storage per member is a bounded constant, and runs

@@ -1,19 +1,17 @@
 using Orchestrator.Data.Endpoints;
-using Orchestrator.Data.Sqlite;
+using Orchestrator.Data.Tests.Backends;
 
 namespace Orchestrator.Data.Tests.Endpoints;
 
 /// <summary>The catalog version behind the server's in-memory endpoint list: it must move with every change that
 /// can alter a group's membership, whoever writes it, and stay put otherwise.</summary>
-public sealed class EndpointCatalogVersionTests
+public abstract class EndpointStoreScenarios : StoreScenarios
 {
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
     [Fact]
     public async Task AnUnchangedCatalogAnswersNothingNew()
     {
-        await using var db = await TempDatabase.CreateAsync();
-        var store = new SqliteEndpointStore(db.Database);
+        await using var db = await NewBackendAsync();
+        var store = db.Endpoints;
         await store.UpsertAsync(Registration("a.example", "ring1"), "api", "test", db.Time.GetUtcNow(), Ct);
 
         var first = await store.ListIfChangedAsync(-1, Ct);
@@ -26,8 +24,8 @@ public sealed class EndpointCatalogVersionTests
     [Fact]
     public async Task EveryMembershipRelevantChangeMovesTheVersionAndNothingElseDoes()
     {
-        await using var db = await TempDatabase.CreateAsync();
-        var store = new SqliteEndpointStore(db.Database);
+        await using var db = await NewBackendAsync();
+        var store = db.Endpoints;
         var now = db.Time.GetUtcNow();
         var version = (await store.ListIfChangedAsync(-1, Ct))!.Version;
 
@@ -43,7 +41,7 @@ public sealed class EndpointCatalogVersionTests
         var id = created!.Endpoints.Single().Id;
         var sameAgain = await After(() => store.UpsertAsync(Registration("b.example", "ring1"), "api", "test", now.AddMinutes(1), Ct));
         var retagged = await After(() => store.UpsertAsync(Registration("b.example", "ring2"), "api", "test", now, Ct));
-        var lastSeen = await After(() => db.ScalarAsync($"UPDATE endpoints SET last_seen_at = 5 WHERE id = {id} RETURNING id"));
+        var lastSeen = await After(() => db.ScalarAsync($"UPDATE endpoints SET last_seen_at = updated_at WHERE id = {id} RETURNING id"));
         var readdressedElsewhere = await After(() => db.ScalarAsync($"UPDATE endpoints SET addresses = '[\"198.18.1.9\"]' WHERE id = {id} RETURNING id"));
         var deleted = await After(() => store.DeleteAsync(id, "test", now, Ct));
 
@@ -56,4 +54,14 @@ public sealed class EndpointCatalogVersionTests
     }
 
     private static EndpointRegistration Registration(string hostname, string tag) => new(hostname, ["198.18.1.1"], "linux", [tag]);
+}
+
+public sealed class EndpointStoreScenarios_Sqlite : EndpointStoreScenarios
+{
+    protected override Task<StoreBackend> NewBackendAsync() => SqliteBackend.CreateAsync();
+}
+
+public sealed class EndpointStoreScenarios_Postgres(PostgresClusterFixture cluster) : EndpointStoreScenarios
+{
+    protected override Task<StoreBackend> NewBackendAsync() => PostgresBackend.CreateAsync(cluster);
 }

@@ -1,0 +1,12 @@
+using Dapper;
+
+namespace Orchestrator.Data.Postgres;
+
+internal static class DynamicParametersExtensions
+{
+    public static DynamicParameters With(this DynamicParameters parameters, string name, object? value)
+    {
+        parameters.Add(name, value);
+        return parameters;
+    }
+}
