@@ -250,6 +250,26 @@ internal sealed class SqliteRunStore(SqliteDatabase database) : IRunStore
         await transaction.CommitAsync(cancellationToken);
     }
 
+    public async Task AcknowledgeOpeningsAsync(IReadOnlyCollection<OpeningAcknowledgement> acknowledgements, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(acknowledgements);
+        if (acknowledgements.Count == 0)
+        {
+            return;
+        }
+
+        // One transaction for the batch: the acknowledgements of a big run's opening arrive together, one per member.
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        foreach (var a in acknowledgements.Where(a => a.RunIds.Count > 0))
+        {
+            await connection.ExecuteAsync(
+                AcknowledgeOpenSql, new { endpointId = a.EndpointId, held = Json.Write(a.RunIds), at = UnixMs.From(a.At) }, transaction);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
     // The endpoint's acknowledgement of the runs it holds (@held: a JSON array of run ids), as two fixed statements, so
     // that the report writer can prepare them once and reuse them for every report.
     internal const string AcknowledgeOpenSql =

@@ -41,6 +41,15 @@ public static class AgentProtocolV1
     /// <summary>Feature: openings may name a <see cref="PeerSetRefV1"/> instead of listing every peer.</summary>
     public const string PeerSetsFeature = "peer-sets";
 
+    /// <summary>Feature: the server records the acknowledgement of a state's openings from the agent's next poll
+    /// (<see cref="AppliedQuery"/>) and says so with <see cref="DesiredStateV1.AcknowledgeByPoll"/>. The close of a run is
+    /// still acknowledged by a report, which carries the run's last counters.</summary>
+    public const string AckByPollFeature = "ack-by-poll";
+
+    /// <summary>Query parameter of <see cref="StatePath"/> (with <see cref="AckByPollFeature"/>): the version the agent holds
+    /// and has in force in full, with nothing to report about it (no apply error, no note). Left out otherwise.</summary>
+    public const string AppliedQuery = "applied";
+
     /// <summary>Query parameter of <see cref="StatePath"/>: the state version the agent holds.</summary>
     public const string VersionQuery = "version";
 

@@ -6,12 +6,20 @@ namespace Orchestrator.Protocol;
 /// Everything one endpoint must enforce now. An empty <see cref="Openings"/> list means closed.
 /// Durations are relative seconds so that an endpoint's clock skew never changes when a port closes.
 /// </summary>
+/// <remarks>
+/// <see cref="AcknowledgeByPoll"/> was added later in v1. A server sends <c>true</c> only to an agent that asked for
+/// <see cref="AgentProtocolV1.AckByPollFeature"/>: it then records the acknowledgement of this state's openings from the
+/// agent's next poll (<see cref="AgentProtocolV1.AppliedQuery"/> = <see cref="Version"/>), so the agent need not send a
+/// report at once to acknowledge them. An older server never sends it, and the agent then acknowledges by report as before.
+/// </remarks>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
 public sealed record DesiredStateV1(
     long Version,
     IReadOnlyList<OpeningV1> Openings,
     DeliveryOptimizationV1 DeliveryOptimization,
-    IReadOnlyList<ScanRequestV1> Scans);
+    IReadOnlyList<ScanRequestV1> Scans,
+    // Left out when null, so a state for an agent that did not ask is byte-for-byte what v1 servers always sent.
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? AcknowledgeByPoll = null);
 
 /// <summary>Inbound <see cref="Port"/>/<see cref="Transport"/> accepted only from <see cref="AllowedPeers"/>
 /// (single addresses, never a range) for <see cref="SecondsRemaining"/> more seconds.</summary>
@@ -36,8 +44,19 @@ public sealed record OpeningV1(
 /// already holds a set with this hash fetches nothing). The set holds <see cref="Addresses"/> addresses; this endpoint
 /// accepts every one of them except <see cref="Except"/>, its own addresses in the run.
 /// </summary>
+/// <remarks>
+/// <see cref="Ranges"/> was added later in v1: a set of a few ranges (e.g. a group whose addresses are one contiguous
+/// block) comes inline, exactly the <see cref="PeerSetV1.Ranges"/> the fetch would answer, and the agent fetches nothing.
+/// It verifies them as a fetched set (hash, canonical order, address count). Larger sets are left out here and fetched
+/// by hash. An older agent ignores the member and fetches as before; an older server never sends it.
+/// </remarks>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Skip)]
-public sealed record PeerSetRefV1(string Hash, long Addresses, IReadOnlyList<string> Except);
+public sealed record PeerSetRefV1(
+    string Hash,
+    long Addresses,
+    IReadOnlyList<string> Except,
+    // Left out when null, so a reference to a fetched set is byte-for-byte what it was before.
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Ranges = null);
 
 /// <summary>
 /// The body of <see cref="AgentProtocolV1.PeerSetsPath"/>/<see cref="Hash"/>: the addresses of every member of a run as

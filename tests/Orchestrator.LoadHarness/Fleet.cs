@@ -32,5 +32,6 @@ internal sealed class FleetCounters
     public long TrafficRows;
     public long PeerSetFetches;
     public long PeerSetBytes;
+    public long PeerSetsInline;
 #pragma warning restore CA1051
 }

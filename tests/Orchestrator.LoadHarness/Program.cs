@@ -20,7 +20,7 @@ var dataDirectory = Directory.CreateTempSubdirectory("orchestrator-load-").FullN
 var adminKey = "load-harness-admin-" + Guid.NewGuid().ToString("N");
 void Say(string line) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{time.GetLocalNow():HH:mm:ss}] {line}"));
 
-Say($"agents={settings.Agents} groupSize={settings.GroupSize} peerSets={settings.PeerSets} openSeconds={settings.OpenSeconds} data={dataDirectory} load={File.ReadAllText("/proc/loadavg").Trim()}");
+Say($"agents={settings.Agents} groupSize={settings.GroupSize} peerSets={settings.PeerSets} ackByPoll={settings.AckByPoll} openSeconds={settings.OpenSeconds} data={dataDirectory} load={File.ReadAllText("/proc/loadavg").Trim()}");
 await using var server = await ServerProcess.StartAsync(settings.ServerDll, dataDirectory, adminKey, ct);
 Say($"server pid {server.Pid} at {server.BaseAddress}");
 using var handler = Loopback.Handler(settings.SourceAddresses);
@@ -65,7 +65,7 @@ await Parallel.ForAsync(0, settings.Agents, new ParallelOptions { MaxDegreeOfPar
 
     var credential = (await response.Content.ReadFromJsonAsync<EnrollResponseV1>(Fleet.Json, c))!;
     var first = group * settings.GroupSize;
-    agents[i] = new VirtualAgent(i, group, address, credential, first, Math.Min(settings.GroupSize, settings.Agents - first), settings.PeerSets);
+    agents[i] = new VirtualAgent(i, group, address, credential, first, Math.Min(settings.GroupSize, settings.Agents - first), settings.PeerSets, settings.AckByPoll);
 });
 var enrollSeconds = enrollClock.Elapsed.TotalSeconds;
 Say(Inv($"enrolled {settings.Agents} agents in {groups} groups in {enrollSeconds:F1} s"));
@@ -110,6 +110,7 @@ if (settings.HoldConnectedSeconds > 0)
 
 // Open: one ad-hoc run per window, started together.
 var openCpuStart = server.Sample().CpuSeconds;
+var openClock = Stopwatch.StartNew();
 var runIds = new long[groups];
 await Parallel.ForAsync(0, groups, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (g, c) =>
     runIds[g] = (await admin.PostAsync(Inv($"/api/v1/windows/{windowIds[g]}/runs"), new { duration = Inv($"PT{settings.OpenSeconds}S") }, c))["id"]!.GetValue<long>());
@@ -122,13 +123,18 @@ await Parallel.ForAsync(0, groups, new ParallelOptions { MaxDegreeOfParallelism 
 });
 await WaitUntilAsync(() => agents.All(a => a.OpenReceivedAt != 0), TimeSpan.FromSeconds(settings.OpenSeconds), "every agent holding its open state");
 var openCpu = server.Sample().CpuSeconds - openCpuStart;
+// The opening's own work: on a loaded machine the opening lasts longer and the agents' steady polls and reports over
+// that time are counted in openCpu too, so the steady rate measured before is taken off (a figure, not a measurement).
+var openSeconds = openClock.Elapsed.TotalSeconds;
+var openCpuAboveSteady = openCpu - idleCpuPerSecond * openSeconds;
 var open = Percentiles.Of(agents.Where(a => a.OpenReceivedAt != 0).Select(a => (double)(a.OpenReceivedAt - openedAt[a.Group])).ToList());
 var openFromStart = Percentiles.Of(agents.Where(a => a.OpenReceivedAt != 0).Select(a => (double)(a.OpenReceivedAt - plannedStart[a.Group])).ToList());
 var openSpread = (openedAt.Max() - openedAt.Min()) / 1000.0;
 Say(Inv($"open (from openedAt): {open} (runs opened over {openSpread:F1} s, {openCpu:F1} CPU-s)"));
 Say(Inv($"open (from window start): {openFromStart}"));
+Say(Inv($"opening took {openSeconds:F1} s: {openCpu:F1} CPU-s, {openCpuAboveSteady:F1} CPU-s above the steady {idleCpuPerSecond:F2} CPU-s/s"));
 var openingBytes = agents.Sum(a => a.OpeningBytes);
-Say(Inv($"opening bytes received (state + peer-set fetch, bodies): {openingBytes} in total, {(double)openingBytes / agents.Length:F0} per agent; {fleet.Counters.PeerSetFetches} peer-set fetches, {fleet.Counters.PeerSetBytes} bytes"));
+Say(Inv($"opening bytes received (state + peer-set fetch, bodies): {openingBytes} in total, {(double)openingBytes / agents.Length:F0} per agent; {fleet.Counters.PeerSetFetches} peer-set fetches, {fleet.Counters.PeerSetBytes} bytes; {fleet.Counters.PeerSetsInline} sets received inline"));
 
 // Ingest: a burst of large reports from the agents' own credentials while the runs are open (attribution has work
 // to do), then the raw insert loop on the same machine in the same run.
@@ -188,6 +194,31 @@ var closedFromEnd = Percentiles.Of(agents.Where(a => a.ClosedReceivedAt != 0).Se
 Say(Inv($"close (from closedAt): {closed} ({earlyClosed} agents saw the closed state between planned end and closedAt, counted as 0)"));
 Say(Inv($"close (from window end): {closedFromEnd}"));
 var cycleCpu = server.Sample().CpuSeconds - openCpuStart;
+
+// What the server recorded: every member's opening must be acknowledged (by poll or by report), at most a report
+// interval after it held it; the open acknowledgement's delay from the window start is what the run report shows.
+var acknowledged = new List<double>();
+var closeAcknowledged = 0;
+foreach (var (runId, g) in runIds.Select((id, g) => (id, g)))
+{
+    foreach (var member in (await admin.GetAsync(Inv($"/api/v1/runs/{runId}"), ct))["members"]!.AsArray())
+    {
+        if (member!["openAckedAt"] is { } ackedAt && ackedAt.GetValueKind() == JsonValueKind.String)
+        {
+            acknowledged.Add(DateTimeOffset.Parse(ackedAt.GetValue<string>(), CultureInfo.InvariantCulture).ToUnixTimeMilliseconds() - plannedStart[g]);
+        }
+
+        closeAcknowledged += member["closeAckedAt"] is { } c && c.GetValueKind() == JsonValueKind.String ? 1 : 0;
+    }
+}
+
+var openAcknowledged = Percentiles.Of(acknowledged);
+Say(Inv($"open acknowledged by {acknowledged.Count} of {agents.Length} members, from window start: {openAcknowledged}; close acknowledged by {closeAcknowledged} so far"));
+if (acknowledged.Count < agents.Length)
+{
+    gaveUp.Add(Inv($"only {acknowledged.Count} of {agents.Length} openings acknowledged"));
+}
+
 Say(Inv($"open → close cycle: {cycleCpu:F1} CPU-s (ingest burst included: {ingestCpu:F1} CPU-s of it)"));
 var storage = RunStorage.Measure(dataDirectory, runIds);
 var bytesPerMember = storage.Members == 0 ? 0 : (double)storage.Bytes / storage.Members;
@@ -210,7 +241,14 @@ var result = new
     openFromStart,
     openSpreadSeconds = openSpread,
     openCpuSeconds = openCpu,
+    openSeconds,
+    openCpuAboveSteady,
     settings.PeerSets,
+    settings.AckByPoll,
+    openAcknowledgedFromStart = openAcknowledged,
+    openAcknowledgedCount = acknowledged.Count,
+    closeAcknowledgedCount = closeAcknowledged,
+    peerSetsInline = fleet.Counters.PeerSetsInline,
     openingBytes,
     openingBytesPerAgent = (double)openingBytes / agents.Length,
     peerSetFetches = fleet.Counters.PeerSetFetches,

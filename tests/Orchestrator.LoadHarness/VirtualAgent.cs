@@ -11,13 +11,16 @@ namespace Orchestrator.LoadHarness;
 
 /// <summary>
 /// One endpoint's agent, minus the firewall: long-polls its desired state (asking for peer sets by reference when
-/// <paramref name="peerSets"/>), fetches a named peer set once (br/gzip, verified by its hash, as the real agent does),
-/// acknowledges every new state with a report that carries the applied version (as the real agent does once it applied
-/// it), and reports a few traffic rows every <see cref="ReportInterval"/>. Its group is the endpoints
+/// <paramref name="peerSets"/>), takes a set sent inline or fetches a named peer set once (br/gzip, verified by its
+/// hash, as the real agent does), acknowledges every new state (as the real agent does once it applied it: with
+/// <paramref name="ackByPoll"/> and a server that says so, by its next poll's <c>applied</c>, except a close, which is
+/// reported at once; otherwise with a report that carries the applied version), and reports a few traffic rows every
+/// <see cref="ReportInterval"/>. Its group is the endpoints
 /// <paramref name="groupFirst"/> … <paramref name="groupFirst"/> + <paramref name="groupCount"/> - 1 (indexes, not a
 /// list: 10,000 agents in one group would otherwise hold 100 million peer strings in the harness).
 /// </summary>
-internal sealed class VirtualAgent(int index, int group, string address, EnrollResponseV1 credential, int groupFirst, int groupCount, bool peerSets)
+internal sealed class VirtualAgent(
+    int index, int group, string address, EnrollResponseV1 credential, int groupFirst, int groupCount, bool peerSets, bool ackByPoll)
 {
     public static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(5);
 
@@ -25,6 +28,7 @@ internal sealed class VirtualAgent(int index, int group, string address, EnrollR
     private long _version;
     private long _reportSequence;
     private string? _heldPeerSet;
+    private HashSet<long> _heldRuns = [];
 
     public int Index { get; } = index;
 
@@ -50,7 +54,10 @@ internal sealed class VirtualAgent(int index, int group, string address, EnrollR
         {
             try
             {
-                var features = peerSets ? $"&{AgentProtocolV1.FeaturesQuery}={AgentProtocolV1.PeerSetsFeature}" : "";
+                var features = !peerSets ? ""
+                    : !ackByPoll ? $"&{AgentProtocolV1.FeaturesQuery}={AgentProtocolV1.PeerSetsFeature}"
+                    : _version == 0 ? $"&{AgentProtocolV1.FeaturesQuery}={AgentProtocolV1.PeerSetsFeature},{AgentProtocolV1.AckByPollFeature}"
+                    : string.Create(CultureInfo.InvariantCulture, $"&{AgentProtocolV1.FeaturesQuery}={AgentProtocolV1.PeerSetsFeature},{AgentProtocolV1.AckByPollFeature}&{AgentProtocolV1.AppliedQuery}={_version}");
                 using var request = new HttpRequestMessage(
                     HttpMethod.Get, string.Create(CultureInfo.InvariantCulture, $"{AgentProtocolV1.StatePath}?version={_version}&wait=25{features}"));
                 request.Headers.TryAddWithoutValidation("Authorization", _authorization);
@@ -60,9 +67,14 @@ internal sealed class VirtualAgent(int index, int group, string address, EnrollR
                     var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
                     var state = JsonSerializer.Deserialize<DesiredStateV1>(body, Fleet.Json)!;
                     var fetched = await FetchPeerSetsAsync(fleet, state, cancellationToken);
+                    var closes = _heldRuns.Except(state.Openings.Select(o => o.RunId)).Any();
+                    _heldRuns = state.Openings.Select(o => o.RunId).ToHashSet();
                     Observe(state, fleet.NowMs(), body.Length + fetched);
                     Interlocked.Increment(ref fleet.Counters.States);
-                    await ReportAsync(fleet, traffic: 0, cancellationToken);
+                    if (state.AcknowledgeByPoll != true || closes)
+                    {
+                        await ReportAsync(fleet, traffic: 0, cancellationToken);
+                    }
                 }
                 else if (response.StatusCode == HttpStatusCode.NotModified)
                 {
@@ -168,6 +180,13 @@ internal sealed class VirtualAgent(int index, int group, string address, EnrollR
                 continue;
             }
 
+            if (reference.Ranges is { } inline)
+            {
+                _heldPeerSet = Verified(reference, inline);
+                Interlocked.Increment(ref fleet.Counters.PeerSetsInline);
+                continue;
+            }
+
             using var request = new HttpRequestMessage(HttpMethod.Get, $"{AgentProtocolV1.PeerSetsPath}/{reference.Hash}");
             request.Headers.TryAddWithoutValidation("Authorization", _authorization);
             request.Headers.TryAddWithoutValidation("Accept-Encoding", "br, gzip");
@@ -184,16 +203,16 @@ internal sealed class VirtualAgent(int index, int group, string address, EnrollR
                 _ => new MemoryStream(raw),
             };
             var set = (await JsonSerializer.DeserializeAsync<PeerSetV1>(decoded, Fleet.Json, cancellationToken))!;
-            var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', set.Ranges))));
-            if (hash != reference.Hash)
-            {
-                throw new InvalidOperationException($"peer set {reference.Hash}: content hashes to {hash}");
-            }
-
-            _heldPeerSet = hash;
+            _heldPeerSet = Verified(reference, set.Ranges);
         }
 
         return bytes;
+    }
+
+    private static string Verified(PeerSetRefV1 reference, IReadOnlyList<string> ranges)
+    {
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', ranges))));
+        return hash == reference.Hash ? hash : throw new InvalidOperationException($"peer set {reference.Hash}: content hashes to {hash}");
     }
 
     private void Observe(DesiredStateV1 state, long at, long bytes)

@@ -25,6 +25,19 @@ internal static class CanonicalMessages
         new DeliveryOptimizationV1(PeeringModeV1.Group, "6f1c1f0e-1f1a-4a59-9f0e-0c1d2e3f4a5b"),
         []);
 
+    /// <summary>For an agent that asked for peer sets and ack-by-poll: the set inline (a few ranges) and the server's
+    /// word that the next poll acknowledges the openings.</summary>
+    public static readonly DesiredStateV1 InlinePeerSetState = new(
+        44,
+        [new OpeningV1(
+            8, 7680, TransportV1.Tcp, [], 3540,
+            new PeerSetRefV1(
+                "f059168b2aa5d48c5b18514baf1b2839d7ae0a052540b5bca4eb807f52093efc", 10_256, ["198.18.0.17"],
+                ["198.18.0.1-198.18.39.16", "198.19.0.5", "2001:db8::1-2001:db8::ff"]))],
+        new DeliveryOptimizationV1(PeeringModeV1.Group, "6f1c1f0e-1f1a-4a59-9f0e-0c1d2e3f4a5b"),
+        [],
+        AcknowledgeByPoll: true);
+
     public static readonly PeerSetV1 PeerSet = new(
         "f059168b2aa5d48c5b18514baf1b2839d7ae0a052540b5bca4eb807f52093efc",
         ["198.18.0.1-198.18.39.16", "198.19.0.5", "2001:db8::1-2001:db8::ff"]);
@@ -73,6 +86,7 @@ internal static class CanonicalMessages
         ["desired-state-delivery-optimization-settings"] = DesiredStateWithSettings,
         ["desired-state-closed"] = ClosedState,
         ["desired-state-peer-set"] = PeerSetState,
+        ["desired-state-inline-peer-set"] = InlinePeerSetState,
         ["peer-set"] = PeerSet,
         ["agent-report"] = AgentReport,
         ["agent-report-apply-error"] = ApplyErrorReport,

@@ -52,6 +52,7 @@ public sealed class GoldenMessagesTests
     [InlineData("agent-report-repairs")]
     [InlineData("desired-state-peer-set")]
     [InlineData("peer-set")]
+    [InlineData("desired-state-inline-peer-set")]
     [InlineData("agent-report-delivery-optimization")]
     public void AMessageWithFieldsFromANewerPeerReadsAsTheSameMessage(string name)
     {
@@ -73,7 +74,7 @@ public sealed class GoldenMessagesTests
             .Select(Path.GetFileNameWithoutExtension).OfType<string>().Order(StringComparer.Ordinal);
 
         Assert.Equal(
-            CanonicalMessages.All.Keys.Concat(["enroll-request-future", "enroll-response-future", "desired-state-future", "agent-report-future", "agent-report-repairs-future", "desired-state-peer-set-future", "peer-set-future", "agent-report-delivery-optimization-future", "desired-state-delivery-optimization-settings-future"]).Order(StringComparer.Ordinal),
+            CanonicalMessages.All.Keys.Concat(["enroll-request-future", "enroll-response-future", "desired-state-future", "agent-report-future", "agent-report-repairs-future", "desired-state-peer-set-future", "peer-set-future", "agent-report-delivery-optimization-future", "desired-state-delivery-optimization-settings-future", "desired-state-inline-peer-set-future"]).Order(StringComparer.Ordinal),
             files);
     }
 

@@ -39,6 +39,9 @@ public sealed class WireValuesTests
         Assert.Equal("/agent/v1/reports", AgentProtocolV1.ReportPath);
         Assert.Equal("/agent/v1/rotate", AgentProtocolV1.RotatePath);
         Assert.Equal(["HttpOnly", "Lan", "Group"], PeeringModeV1.All);
+        Assert.Equal("peer-sets", AgentProtocolV1.PeerSetsFeature);
+        Assert.Equal("ack-by-poll", AgentProtocolV1.AckByPollFeature);
+        Assert.Equal("applied", AgentProtocolV1.AppliedQuery);
         Assert.Equal(["Succeeded", "Failed", "TimedOut"], ScanOutcomeNameV1.All);
     }
 

@@ -26,8 +26,10 @@ internal sealed class AgentStatus
     public const int MaxFindingLength = 500;
 
     /// <summary>Version <paramref name="version"/> is in force; <paramref name="note"/> (e.g. settings not applicable on
-    /// this endpoint) travels in applyError without taking the version back.</summary>
-    public void Applied(long version, string? note = null) => SetApply(version, note is null ? null : Fit(note, MaxApplyErrorLength));
+    /// this endpoint) travels in applyError without taking the version back. <paramref name="reportNow"/> false: the
+    /// server acknowledges it from the next poll, so it waits for the next regular report instead of one of its own.</summary>
+    public void Applied(long version, string? note = null, bool reportNow = true) =>
+        SetApply(version, note is null ? null : Fit(note, MaxApplyErrorLength), reportNow: reportNow);
 
     /// <summary>Version <paramref name="version"/> (null when the state could not even be read) is not fully in force:
     /// the enforcer failed closed (applied only the valid openings, or none), so no version is reported as applied.</summary>
@@ -81,7 +83,7 @@ internal sealed class AgentStatus
         return clean.Length <= max ? clean : string.Concat(clean.AsSpan(0, max - 1), "…");
     }
 
-    private void SetApply(long? version, string? error, bool keepApplied = true)
+    private void SetApply(long? version, string? error, bool keepApplied = true, bool reportNow = true)
     {
         lock (sync)
         {
@@ -90,7 +92,10 @@ internal sealed class AgentStatus
             applyChanged = true;
         }
 
-        Changed?.Invoke();
+        if (reportNow)
+        {
+            Changed?.Invoke();
+        }
     }
 }
 

@@ -32,6 +32,12 @@ internal sealed class DesiredStatePoller(
 
     private long heldVersion;
 
+    // The held version when it is in force in full with nothing to report: the next poll says so (ack-by-poll).
+    private long? inForceVersion;
+
+    // The runs of the last state applied: a new state that drops one closes it, and the close goes by report at once.
+    private HashSet<long> heldRuns = [];
+
     internal long HeldVersion => heldVersion;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -77,7 +83,8 @@ internal sealed class DesiredStatePoller(
         DesiredStateV1? state;
         try
         {
-            state = await server.GetStateAsync(credential, heldVersion, agent.PollWaitSeconds, cancellationToken, peerSets is not null);
+            state = await server.GetStateAsync(
+                credential, heldVersion, agent.PollWaitSeconds, cancellationToken, peerSets is not null, inForceVersion == heldVersion ? inForceVersion : null);
         }
         catch (CredentialRejectedException)
         {
@@ -87,7 +94,8 @@ internal sealed class DesiredStatePoller(
         catch (Exception ex) when (ex is JsonException or InvalidDataException or NotSupportedException)
         {
             // The server answered with a state this agent cannot read: whatever it meant, the previous openings are no
-            // longer what it wants, so none of them may stay.
+            // longer what it wants, so none of them may stay (and the held version is no longer in force).
+            inForceVersion = null;
             await FailClosedAsync(null, $"desired state unreadable: {ex.Message}", cancellationToken);
             throw;
         }
@@ -121,12 +129,20 @@ internal sealed class DesiredStatePoller(
 
         try
         {
+            inForceVersion = null;
+            var runs = (state.Openings ?? []).OfType<OpeningV1>().Select(o => o.RunId).ToHashSet();
+            var closes = heldRuns.Except(runs).Any();
+            heldRuns = runs;
             var outcome = await enforcer.ApplyAsync(state.Openings ?? [], cancellationToken);
             var note = await _peering.ApplyAsync(state.DeliveryOptimization, cancellationToken);
             if (outcome.Complete)
             {
                 var notes = (outcome.Notes ?? []).Append(note).OfType<string>().ToList();
-                status.Applied(state.Version, notes.Count == 0 ? null : "applied; " + string.Join("; ", notes));
+                // The server acknowledges openings from the next poll when it said so; a close is still reported at once,
+                // because that report carries the run's last counters (and a note is only ever told by a report).
+                var byPoll = state.AcknowledgeByPoll == true && notes.Count == 0 && unreachable.Count == 0;
+                inForceVersion = notes.Count == 0 && unreachable.Count == 0 ? state.Version : null;
+                status.Applied(state.Version, notes.Count == 0 ? null : "applied; " + string.Join("; ", notes), reportNow: !byPoll || closes);
                 logger.LogInformation("Applied desired state {Version}: {Openings} openings, Delivery Optimization {Mode}",
                     state.Version, outcome.Applied, state.DeliveryOptimization?.Mode);
             }

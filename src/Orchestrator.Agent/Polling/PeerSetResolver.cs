@@ -9,7 +9,8 @@ namespace Orchestrator.Agent.Polling;
 
 /// <summary>
 /// Makes sure the agent holds every peer set the openings of a new state name, before the state is applied. A set is
-/// fetched once (an agent that holds it fetches nothing; a change in another run does not refetch it), verified
+/// fetched once, or taken from the state when it came inline (an agent that holds it fetches nothing; a change in
+/// another run does not refetch it), verified
 /// (<see cref="PeerSetStore.Verify"/>) and kept in memory only while an opening names it.
 /// </summary>
 internal sealed class PeerSetResolver(AgentServerClient server, PeerSetStore store, long maxAddresses, ILogger<PeerSetResolver> logger)
@@ -45,17 +46,25 @@ internal sealed class PeerSetResolver(AgentServerClient server, PeerSetStore sto
             }
 
             PeerSetV1 set;
-            try
+            if (reference.Ranges is { } inline)
             {
-                set = await server.GetPeerSetAsync(credential, reference.Hash, cancellationToken);
+                // Sent inline (a set of a few ranges): verified exactly as a fetched one, and held the same way.
+                set = new PeerSetV1(reference.Hash, inline);
             }
-            catch (Exception ex) when (ex is HttpRequestException or JsonException or InvalidDataException or NotSupportedException
-                or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+            else
             {
-                var problem = $"could not be fetched: {ex.Message}";
-                store.Fail(reference.Hash, problem);
-                unreachable.Add($"peer set {reference.Hash} {problem}");
-                continue;
+                try
+                {
+                    set = await server.GetPeerSetAsync(credential, reference.Hash, cancellationToken);
+                }
+                catch (Exception ex) when (ex is HttpRequestException or JsonException or InvalidDataException or NotSupportedException
+                    or TaskCanceledException && !cancellationToken.IsCancellationRequested)
+                {
+                    var problem = $"could not be fetched: {ex.Message}";
+                    store.Fail(reference.Hash, problem);
+                    unreachable.Add($"peer set {reference.Hash} {problem}");
+                    continue;
+                }
             }
 
             var (ranges, refused) = PeerSetStore.Verify(reference, set, maxAddresses);
@@ -67,7 +76,8 @@ internal sealed class PeerSetResolver(AgentServerClient server, PeerSetStore sto
             }
 
             store.Hold(reference.Hash, ranges);
-            logger.LogInformation("Peer set {Hash} fetched: {Addresses} addresses in {Ranges} ranges", reference.Hash, reference.Addresses, ranges.Count);
+            logger.LogInformation("Peer set {Hash} {How}: {Addresses} addresses in {Ranges} ranges",
+                reference.Hash, reference.Ranges is null ? "fetched" : "received inline", reference.Addresses, ranges.Count);
         }
 
         return unreachable;

@@ -37,13 +37,20 @@ internal sealed class AgentServerClient(HttpClient http)
     /// <summary>Long-poll: returns the new state, or null when the server's version still equals <paramref name="heldVersion"/>.
     /// With <paramref name="peerSets"/> the agent says it can fetch peer sets, so the server may name a run's set by hash
     /// instead of listing every peer (a server that does not know the feature ignores the query).</summary>
+    /// <param name="inForce">The held version when it is in force in full with nothing to report about it: sent as
+    /// <see cref="AgentProtocolV1.AppliedQuery"/>, the acknowledgement of its openings by a server that does
+    /// <see cref="AgentProtocolV1.AckByPollFeature"/> (asked for together with peer sets).</param>
     public async Task<DesiredStateV1?> GetStateAsync(
-        AgentCredential credential, long heldVersion, int waitSeconds, CancellationToken cancellationToken, bool peerSets = false)
+        AgentCredential credential, long heldVersion, int waitSeconds, CancellationToken cancellationToken, bool peerSets = false, long? inForce = null)
     {
         var uri = string.Create(CultureInfo.InvariantCulture, $"{AgentProtocolV1.StatePath}?{AgentProtocolV1.VersionQuery}={heldVersion}&{AgentProtocolV1.WaitQuery}={waitSeconds}");
         if (peerSets)
         {
-            uri += $"&{AgentProtocolV1.FeaturesQuery}={AgentProtocolV1.PeerSetsFeature}";
+            uri += $"&{AgentProtocolV1.FeaturesQuery}={AgentProtocolV1.PeerSetsFeature},{AgentProtocolV1.AckByPollFeature}";
+            if (inForce is { } applied)
+            {
+                uri += string.Create(CultureInfo.InvariantCulture, $"&{AgentProtocolV1.AppliedQuery}={applied}");
+            }
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);

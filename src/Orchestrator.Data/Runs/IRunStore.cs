@@ -43,6 +43,12 @@ public interface IRunStore
     /// are acknowledged, and every other run it was a member of that has stopped being open is acknowledged closed.</summary>
     Task AcknowledgeAsync(long endpointId, IReadOnlyCollection<long> heldRunIds, DateTimeOffset now, CancellationToken cancellationToken = default);
 
+    /// <summary>Openings acknowledged by agents' state polls (ack-by-poll), many endpoints in one write: each listed run's
+    /// opening of the endpoint is acknowledged at the acknowledgement's own time, unless it already was (an earlier time
+    /// stays). Closes are not touched: they are acknowledged by <see cref="AcknowledgeAsync"/> from the report that carries
+    /// the run's last counters (traffic reported after the end counts for a run only until its close is acknowledged).</summary>
+    Task AcknowledgeOpeningsAsync(IReadOnlyCollection<OpeningAcknowledgement> acknowledgements, CancellationToken cancellationToken = default);
+
     /// <summary>Settles each member's close state once the grace period has passed (<paramref name="now"/>): Confirmed,
     /// or without a confirmation ClosedByExpiryUnconfirmed when the run's planned end (the opening's expiry on the
     /// endpoint) is past, Unconfirmed when it is still ahead. A later confirmation turns either into ConfirmedLate.</summary>

@@ -99,8 +99,9 @@ internal static class AgentApi
     private static async Task<Results<Ok<DesiredStateV1>, StatusCodeHttpResult, ValidationProblem>> StateAsync(
         [Microsoft.AspNetCore.Mvc.FromQuery(Name = AgentProtocolV1.VersionQuery)] long? version,
         [Microsoft.AspNetCore.Mvc.FromQuery(Name = AgentProtocolV1.WaitQuery)] int? wait,
-        [Microsoft.AspNetCore.Mvc.FromQuery(Name = AgentProtocolV1.FeaturesQuery)] string? features, HttpContext http, DesiredStates states, DesiredStateNotifier notifier, IAgentStore agents,
-        IOptions<OrchestratorOptions> options, TimeProvider time, CancellationToken ct)
+        [Microsoft.AspNetCore.Mvc.FromQuery(Name = AgentProtocolV1.FeaturesQuery)] string? features,
+        [Microsoft.AspNetCore.Mvc.FromQuery(Name = AgentProtocolV1.AppliedQuery)] long? applied, HttpContext http, DesiredStates states, DesiredStateNotifier notifier, IAgentStore agents,
+        PollAcknowledgements acknowledgements, Metrics.OrchestratorMetrics metrics, IOptions<OrchestratorOptions> options, TimeProvider time, CancellationToken ct)
     {
         if (wait is < 0 or > AgentProtocolV1.MaxWaitSeconds)
         {
@@ -115,15 +116,28 @@ internal static class AgentApi
         }
 
         var peerSets = AgentPeerSets.Asked(features);
+        var ackByPoll = AgentFeatures.Asked(features, AgentProtocolV1.AckByPollFeature);
         var deadline = time.GetUtcNow().AddSeconds(wait ?? DefaultWaitSeconds);
+        var arriving = true;
         while (true)
         {
             var change = notifier.NextChange(me.EndpointId);
-            var (state, _, nextEnd) = await states.ForAsync(me.EndpointId, ct, peerSets);
+            var generation = notifier.Generation(me.EndpointId);
+            var (state, runIds, nextEnd) = await states.ForAsync(me.EndpointId, ct, peerSets);
+            if (arriving && ackByPoll && applied is { } inForce && inForce == state.Version && runIds.Count > 0
+                && AgentAuthenticationFilter.SessionOf(http).ClaimPollAcknowledgement(inForce, generation))
+            {
+                // The agent polls again as soon as it applied a state (the poller's loop has no delay after a good
+                // exchange), so the poll's arrival is when the openings were in force, as a report's arrival was.
+                acknowledgements.Record(new OpeningAcknowledgement(me.EndpointId, runIds, time.GetUtcNow()));
+                metrics.StateAcknowledged(me.EndpointId);
+            }
+
+            arriving = false;
             http.Response.Headers.ETag = $"\"{state.Version.ToString(CultureInfo.InvariantCulture)}\"";
             if (state.Version != version)
             {
-                return TypedResults.Ok(state);
+                return TypedResults.Ok(ackByPoll ? state with { AcknowledgeByPoll = true } : state);
             }
 
             now = time.GetUtcNow();

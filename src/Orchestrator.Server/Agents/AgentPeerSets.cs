@@ -19,8 +19,7 @@ internal static partial class AgentPeerSets
 
     /// <summary>True when the agent's <see cref="AgentProtocolV1.FeaturesQuery"/> names <see cref="AgentProtocolV1.PeerSetsFeature"/>;
     /// features the server does not know are ignored.</summary>
-    public static bool Asked(string? features) =>
-        features is not null && features.Split(',', StringSplitOptions.TrimEntries).Contains(AgentProtocolV1.PeerSetsFeature, StringComparer.Ordinal);
+    public static bool Asked(string? features) => AgentFeatures.Asked(features, AgentProtocolV1.PeerSetsFeature);
 
     public static async Task<Results<FileContentHttpResult, StatusCodeHttpResult, ProblemHttpResult, ValidationProblem>> GetAsync(
         string hash, HttpContext http, DesiredStates states, CancellationToken ct)

@@ -17,6 +17,8 @@ internal sealed class AgentSession(AgentIdentity identity, string secretHash, lo
     private bool _recorded;
     private long _ackedVersion;
     private long _ackedGeneration = -1;
+    private long _pollAckedVersion;
+    private long _pollAckedGeneration = -1;
     private long _verifiedAtMs = verifiedAtMs;
 
     public AgentIdentity Identity { get; } = identity;
@@ -71,6 +73,25 @@ internal sealed class AgentSession(AgentIdentity identity, string secretHash, lo
         lock (_secretHash)
         {
             return _ackedVersion == version && _ackedGeneration == generation;
+        }
+    }
+
+    /// <summary>
+    /// True the first time this agent's poll says it has <paramref name="version"/> in force at <paramref name="generation"/>
+    /// (and claims it): every later poll says the same until the state changes, and acknowledges nothing new. Kept apart
+    /// from the report's acknowledgement, which also confirms closes.
+    /// </summary>
+    public bool ClaimPollAcknowledgement(long version, long generation)
+    {
+        lock (_secretHash)
+        {
+            if (_pollAckedVersion == version && _pollAckedGeneration == generation)
+            {
+                return false;
+            }
+
+            (_pollAckedVersion, _pollAckedGeneration) = (version, generation);
+            return true;
         }
     }
 

@@ -50,11 +50,15 @@ internal sealed class DesiredStates : IDisposable
     private readonly TimeProvider time;
     private readonly IClusterSignals _signals;
     private readonly IDisposable _subscription;
+    private readonly int _inlineMaxRanges;
     private int _runWrites;
     private int _peerSetWrites;
 
-    public DesiredStates(IRunStore runs, IScanStore scans, DesiredStateNotifier notifier, TimeProvider time, IClusterSignals signals)
+    public DesiredStates(
+        IRunStore runs, IScanStore scans, DesiredStateNotifier notifier, TimeProvider time, IClusterSignals signals,
+        Microsoft.Extensions.Options.IOptions<Hosting.OrchestratorOptions> options)
     {
+        _inlineMaxRanges = options.Value.InlinePeerSetMaxRanges;
         this.runs = runs;
         this.scans = scans;
         this.notifier = notifier;
@@ -84,7 +88,7 @@ internal sealed class DesiredStates : IDisposable
             }
 
             holding.Add(run);
-            var reference = peerSets ? new PeerSetRefV1(held.PeerSet.Set.Hash, held.PeerSet.Set.Count, held.Except) : null;
+            var reference = peerSets ? new PeerSetRefV1(held.PeerSet.Set.Hash, held.PeerSet.Set.Count, held.Except, held.PeerSet.Inline(_inlineMaxRanges)) : null;
             IReadOnlyList<string> listed = peerSets ? [] : held.PeerSet.Without(held.Except);
             foreach (var port in run.Definition.Ports)
             {
@@ -266,6 +270,7 @@ internal sealed class DesiredStates : IDisposable
 internal sealed class PeerSetEntry
 {
     private readonly Lazy<string[]> _addresses;
+    private readonly Lazy<string[]> _ranges;
     private readonly Lazy<byte[]> _json;
     private readonly Lazy<byte[]> _brotli;
     private readonly Lazy<byte[]> _gzip;
@@ -274,12 +279,17 @@ internal sealed class PeerSetEntry
     {
         Set = set;
         _addresses = new(() => set.Addresses().Select(a => a.ToString()).ToArray());
-        _json = new(() => JsonSerializer.SerializeToUtf8Bytes(new PeerSetV1(set.Hash, set.Ranges.Select(r => r.ToString()).ToList()), JsonSerializerOptions.Web));
+        _ranges = new(() => set.Ranges.Select(r => r.ToString()).ToArray());
+        _json = new(() => JsonSerializer.SerializeToUtf8Bytes(new PeerSetV1(set.Hash, _ranges.Value), JsonSerializerOptions.Web));
         _brotli = new(() => Compress(_json.Value, s => new BrotliStream(s, CompressionLevel.SmallestSize)));
         _gzip = new(() => Compress(_json.Value, s => new GZipStream(s, CompressionLevel.SmallestSize)));
     }
 
     public RunPeerSet Set { get; }
+
+    /// <summary>The set's ranges as the fetch answers them, for <see cref="PeerSetRefV1.Ranges"/>, when there are at most
+    /// <paramref name="maxRanges"/>; null otherwise (the agent fetches the set by hash). One list shared by every member.</summary>
+    public IReadOnlyList<string>? Inline(int maxRanges) => Set.Ranges.Count <= maxRanges ? _ranges.Value : null;
 
     /// <summary>The body of <see cref="AgentProtocolV1.PeerSetsPath"/> as sent: JSON, and compressed once per set (Brotli
     /// and gzip at their smallest), so 10,000 agents fetching one set cost no compression each (compressing per

@@ -128,6 +128,8 @@ internal static class OrchestratorHost
         services.AddSingleton<DesiredStateNotifier>();
         services.AddOrchestratorMetrics();
         services.AddSingleton<DesiredStates>();
+        services.AddSingleton<PollAcknowledgements>();
+        services.AddHostedService(sp => sp.GetRequiredService<PollAcknowledgements>());
         services.AddSingleton<AgentRateLimiter>();
         services.AddSingleton<AgentAuthenticationFilter>();
         services.AddOrchestratorNotifications(builder.Configuration);

@@ -108,6 +108,12 @@ public sealed class OrchestratorOptions : IValidatableObject
     [Range(10, 100_000)]
     public int AgentRequestsPerMinute { get; set; } = 120;
 
+    /// <summary>A run's peer set of at most this many ranges travels inline in each member's desired state, so the agent
+    /// fetches nothing (one group in one contiguous block of addresses is one range); a larger set is fetched once by hash.
+    /// 32 IPv4 ranges are at most ~1.1 KB per state, about what the fetch's own request and answer cost. 0: always by hash.</summary>
+    [Range(0, 1_000)]
+    public int InlinePeerSetMaxRanges { get; set; } = 32;
+
     /// <summary>Refused agent credentials answered per client address per minute; beyond it they get 429. Authenticated
     /// agents are not counted here, so a caller guessing secrets cannot lock the real agents out.</summary>
     [Range(1, 100_000)]

@@ -182,6 +182,30 @@ public abstract class RunStoreScenarios : StoreScenarios
         Assert.True(await endpoints.DeleteAsync(b, "api", db.Time.GetUtcNow(), Ct));
     }
 
+    /// <summary>Ack-by-poll: a batch of opening acknowledgements records each at its own time, keeps an earlier time,
+    /// skips runs it does not name, and never confirms a close (that stays with the report and its last counters).</summary>
+    [Fact]
+    public async Task OpeningAcknowledgementsFromPollsRecordEachOpeningAtItsOwnTimeAndNeverAClose()
+    {
+        await using var db = await NewBackendAsync();
+        var store = db.Runs;
+        var (a, b) = await TwoEndpointsAsync(db);
+        var run = await CreateRunAsync(db, store);
+        await store.OpenAsync(run.Id, [new(run.Id, a, "a.example", ["198.18.0.1"]), new(run.Id, b, "b.example", ["198.18.0.2"])], "scheduler", db.Time.GetUtcNow(), Ct);
+        var first = db.Time.GetUtcNow().AddSeconds(1);
+        await store.AcknowledgeOpeningsAsync([new OpeningAcknowledgement(a, [run.Id], first), new OpeningAcknowledgement(b, [run.Id + 1000], first)], Ct);
+        await store.AcknowledgeOpeningsAsync([new OpeningAcknowledgement(a, [run.Id], first.AddSeconds(5)), new OpeningAcknowledgement(b, [run.Id], first.AddSeconds(2))], Ct);
+        Assert.True(await store.TransitionAsync(run.Id, RunState.Closing, "api", db.Time.GetUtcNow(), CloseReason.ClosedByOperator, Ct));
+        Assert.True(await store.TransitionAsync(run.Id, RunState.Closed, "api", db.Time.GetUtcNow(), CloseReason.ClosedByOperator, Ct));
+        await store.AcknowledgeOpeningsAsync([new OpeningAcknowledgement(a, [], first.AddSeconds(9))], Ct);
+
+        var members = (await store.GetMembersAsync(run.Id, Ct)).ToDictionary(m => m.EndpointId);
+        Assert.Equal(first, members[a].OpenAckedAt);
+        Assert.Equal(first.AddSeconds(2), members[b].OpenAckedAt);
+        Assert.Null(members[a].CloseAckedAt);
+        Assert.Null(members[b].CloseAckedAt);
+    }
+
     /// <summary>Regression: settling before the opening's expiry says Unconfirmed (not "closed by expiry"),
     /// after it ClosedByExpiryUnconfirmed, and a confirmation after the settle is recorded ConfirmedLate.</summary>
     [Fact]

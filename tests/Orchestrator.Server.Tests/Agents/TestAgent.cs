@@ -28,9 +28,12 @@ public sealed class TestAgent(HttpClient http, EnrollResponseV1 credential, stri
 
     public string Authorization => $"{AgentProtocolV1.AuthScheme} {Credential.AgentId}:{Credential.Secret}";
 
-    public async Task<(HttpStatusCode Status, DesiredStateV1? State)> PollAsync(long version, int wait, string? authorization = null, string? features = null)
+    /// <param name="applied">Sent as <see cref="AgentProtocolV1.AppliedQuery"/>: the version in force (ack-by-poll).</param>
+    public async Task<(HttpStatusCode Status, DesiredStateV1? State)> PollAsync(
+        long version, int wait, string? authorization = null, string? features = null, long? applied = null)
     {
         var query = features is null ? "" : $"&{AgentProtocolV1.FeaturesQuery}={Uri.EscapeDataString(features)}";
+        query += applied is null ? "" : $"&{AgentProtocolV1.AppliedQuery}={applied}";
         using var request = new HttpRequestMessage(HttpMethod.Get, $"{AgentProtocolV1.StatePath}?version={version}&wait={wait}{query}");
         request.Headers.TryAddWithoutValidation("Authorization", authorization ?? Authorization);
         using var response = await http.SendAsync(request, TestContext.Current.CancellationToken);
