@@ -12,7 +12,7 @@ namespace Orchestrator.Server.Tests.Cluster;
 /// fires each trigger on one node and hands a dead node's triggers to the other; the run row's uniqueness keeps every
 /// occurrence to one run; agents given both URLs move to the live node.
 /// </summary>
-public sealed class TwoNodeTests(ClusterDatabase database) : IClassFixture<ClusterDatabase>
+public sealed partial class TwoNodeTests(ClusterDatabase database) : IClassFixture<ClusterDatabase>
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;
 
@@ -155,6 +155,34 @@ public sealed class TwoNodeTests(ClusterDatabase database) : IClassFixture<Clust
         }
     }
 
+    [Fact]
+    public async Task AdminKeyIssueOnOneHostGivesAKeyThatWorksOnEveryNode()
+    {
+        var connectionString = await database.CreateAsync("adminkey");
+        await using var nodes = await TwoNodes.StartAsync(connectionString);
+        // A host with a data folder of its own: the key is written to the shared database, not to a node's folder.
+        var elsewhere = Directory.CreateTempSubdirectory("orchestrator-admin-key-").FullName;
+        try
+        {
+            var (exit, output) = await ServerProcess.RunCommandAsync(elsewhere, TwoNodes.Settings(connectionString), "admin-key", "issue");
+
+            Assert.True(exit == 0, output);
+            Assert.Contains("(PostgreSQL database adminkey_", output, StringComparison.Ordinal);
+            var key = Key().Match(output).Value;
+            foreach (var node in nodes.Both)
+            {
+                using var client = new HttpClient { BaseAddress = node.BaseAddress };
+                client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
+                using var keys = await client.GetAsync(new Uri("/api/v1/keys", UriKind.Relative), Token);
+                Assert.Equal(System.Net.HttpStatusCode.OK, keys.StatusCode);
+            }
+        }
+        finally
+        {
+            Directory.Delete(elsewhere, recursive: true);
+        }
+    }
+
     private static int Occurrences(string text, string part)
     {
         var count = 0;
@@ -173,4 +201,7 @@ public sealed class TwoNodeTests(ClusterDatabase database) : IClassFixture<Clust
     }
 
     private static DateTimeOffset At(JsonNode node, string field) => DateTimeOffset.Parse((string)node[field]!, CultureInfo.InvariantCulture);
+
+    [System.Text.RegularExpressions.GeneratedRegex("ork_[A-Za-z0-9_-]{20,}")]
+    private static partial System.Text.RegularExpressions.Regex Key();
 }
