@@ -1,7 +1,6 @@
 using System.Data;
 using System.Net;
 using Dapper;
-using Npgsql;
 using Orchestrator.Core.Endpoints;
 using Orchestrator.Data.Agents;
 using Orchestrator.Data.Storage;
@@ -69,22 +68,6 @@ internal sealed class PostgresAgentStore(PostgresDatabase database) : IAgentStor
     public async Task<EnrollmentOutcome> EnrollAsync(Enrollment enrollment, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(enrollment);
-        try
-        {
-            return await EnrollOnceAsync(enrollment, now, cancellationToken);
-        }
-        catch (PostgresException e) when (e.SqlState == Sql.UniqueViolation)
-        {
-            // Another enrollment or registration created the same hostname (or took an address) between our read and our
-            // write: on SQLite the second writer waits and then sees the endpoint; here it is refused the same way.
-            throw new ConflictException(
-                $"hostname: endpoint '{enrollment.Endpoint.Hostname}' (or one of its addresses) was just created by another enrollment or registration; " +
-                "enrolling as it needs an administrator to mark it re-enrollable first");
-        }
-    }
-
-    private async Task<EnrollmentOutcome> EnrollOnceAsync(Enrollment enrollment, DateTimeOffset now, CancellationToken cancellationToken)
-    {
         var at = UnixMs.From(now);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
@@ -112,9 +95,12 @@ internal sealed class PostgresAgentStore(PostgresDatabase database) : IAgentStor
 
         // Enrolling as an endpoint that exists (ops registered it, or an agent enrolled as it) would lock its agent out
         // and put the caller's addresses in its peers' allow-lists: only an administrator's one-shot mark allows it.
-        // FOR UPDATE: two enrollments using the same mark queue here, and the second sees it used up.
+        // The endpoint lock is taken before the check, not only around the write: two agents enrolling as one new
+        // hostname on two nodes would otherwise both find it free, and the second would take over the first's endpoint
+        // (regression: both enrolled, the first agent revoked). SQLite's single writer gives the same order.
+        await AdvisoryLocks.TakeAsync(connection, transaction, AdvisoryLocks.Endpoints);
         var existing = await connection.QuerySingleOrDefaultAsync<ExistingEndpointRow>(
-            "SELECT id AS Id, hostname AS Hostname, source AS Source, reenroll_until AS ReEnrollUntil FROM endpoints WHERE lower(hostname) = lower(@Hostname) FOR UPDATE",
+            "SELECT id AS Id, hostname AS Hostname, source AS Source, reenroll_until AS ReEnrollUntil FROM endpoints WHERE lower(hostname) = lower(@Hostname)",
             new { registration.Hostname }, transaction);
         if (existing is not null)
         {

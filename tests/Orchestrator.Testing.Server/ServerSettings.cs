@@ -30,4 +30,12 @@ public static class ServerSettings
         ["Orchestrator__MinimumWindowDuration"] = "00:00:05",
         ["Orchestrator__LateCloseThreshold"] = "00:00:03",
     };
+
+    /// <summary>Stores into the PostgreSQL database at <paramref name="connectionString"/> instead of SQLite files in the
+    /// data folder (the folder still holds the server's own files, such as its data-protection keys).</summary>
+    public static IReadOnlyDictionary<string, string> Postgres(string connectionString) => new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["Orchestrator__Storage"] = "postgres",
+        ["Orchestrator__PostgresConnectionString"] = connectionString,
+    };
 }

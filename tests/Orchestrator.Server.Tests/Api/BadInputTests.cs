@@ -6,9 +6,10 @@ namespace Orchestrator.Server.Tests.Api;
 
 /// <summary>
 /// Every kind of bad input the API must refuse: the status, a problem document that names the field (or says what is
-/// accepted), and not one row changed in any product table.
+/// accepted), and not one row changed in any product table. Run against each storage backend: a refusal must come before
+/// any write there too (on PostgreSQL a constraint can answer differently from SQLite's).
 /// </summary>
-public sealed class BadInputTests(SeededServer server) : IClassFixture<SeededServer>
+public abstract class BadInputTests(SeededServer server)
 {
     private const string Windows = "/api/v1/windows";
     private const string Groups = "/api/v1/groups";
@@ -223,7 +224,7 @@ public sealed class BadInputTests(SeededServer server) : IClassFixture<SeededSer
     };
 
     [Theory]
-    [MemberData(nameof(Rows))]
+    [MemberData(nameof(Rows), MemberType = typeof(BadInputTests))]
     public async Task BadInputIsRefusedWithTheFieldNamedAndNothingChanges(
         string @case, string method, string path, string? body, HttpStatusCode expectedStatus, string names)
     {
@@ -261,3 +262,7 @@ public sealed class BadInputTests(SeededServer server) : IClassFixture<SeededSer
 
     private static JsonArray Ports(int port, string protocol) => new(new JsonObject { ["port"] = port, ["protocol"] = protocol });
 }
+
+public sealed class BadInputTests_Sqlite(SeededServer server) : BadInputTests(server), IClassFixture<SeededServer>;
+
+public sealed class BadInputTests_Postgres(SeededPostgresServer server) : BadInputTests(server), IClassFixture<SeededPostgresServer>;

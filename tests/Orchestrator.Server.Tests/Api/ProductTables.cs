@@ -1,15 +1,17 @@
+using System.Data.Common;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace Orchestrator.Server.Tests.Api;
 
 /// <summary>
-/// Reads orchestrator.db straight from the file beside the running server, so that tests see what was stored and
-/// not what the API says it stored.
+/// Reads the product's tables straight from the database the running server stores into (orchestrator.db beside it,
+/// or its PostgreSQL database), so that tests see what was stored and not what the API says it stored.
 /// </summary>
-public sealed class ProductTables(string dataDirectory)
+public sealed class ProductTables
 {
     public static readonly IReadOnlyList<string> Names =
     [
@@ -19,12 +21,32 @@ public sealed class ProductTables(string dataDirectory)
         "webhooks", "webhook_deliveries", "run_hook_calls",
     ];
 
-    private readonly string _connectionString = new SqliteConnectionStringBuilder
+    private readonly Func<DbConnection> _connect;
+
+    // Every row in a fixed order: SQLite's rowid; on PostgreSQL the row's text (rows have no order of their own there).
+    private readonly Func<string, string> _order;
+
+    /// <summary>The SQLite file of a server whose data folder is <paramref name="dataDirectory"/>.</summary>
+    public ProductTables(string dataDirectory)
     {
-        DataSource = Path.Combine(dataDirectory, "orchestrator.db"),
-        Mode = SqliteOpenMode.ReadOnly,
-        Pooling = false,
-    }.ToString();
+        var connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = Path.Combine(dataDirectory, "orchestrator.db"),
+            Mode = SqliteOpenMode.ReadOnly,
+            Pooling = false,
+        }.ToString();
+        _connect = () => new SqliteConnection(connectionString);
+        _order = _ => "rowid";
+    }
+
+    private ProductTables(Func<DbConnection> connect, Func<string, string> order) => (_connect, _order) = (connect, order);
+
+    /// <summary>The PostgreSQL database of a server that stores there (its tables are in schema <c>orchestrator</c>).</summary>
+    public static ProductTables Postgres(string connectionString)
+    {
+        var readOnly = new NpgsqlConnectionStringBuilder(connectionString) { SearchPath = "orchestrator", Pooling = false }.ConnectionString;
+        return new ProductTables(() => new NpgsqlConnection(readOnly), table => $"{table}::text");
+    }
 
     /// <summary>Row count and a fingerprint of every value of every product table, one line per table, so that a
     /// failed comparison shows which table changed.</summary>
@@ -35,7 +57,7 @@ public sealed class ProductTables(string dataDirectory)
         foreach (var table in Names)
         {
             await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT * FROM {table} ORDER BY rowid";
+            command.CommandText = $"SELECT * FROM {table} ORDER BY {_order(table)}";
             await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
             var rows = 0;
             var content = new StringBuilder();
@@ -71,9 +93,9 @@ public sealed class ProductTables(string dataDirectory)
     {
         await using var connection = await OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT actor, action, detail FROM audit_log WHERE entity = $entity AND entity_id = $id ORDER BY id";
-        command.Parameters.AddWithValue("$entity", entity);
-        command.Parameters.AddWithValue("$id", Convert.ToString(entityId, CultureInfo.InvariantCulture));
+        command.CommandText = "SELECT actor, action, detail FROM audit_log WHERE entity = @entity AND entity_id = @id ORDER BY id";
+        Add(command, "entity", entity);
+        Add(command, "id", Convert.ToString(entityId, CultureInfo.InvariantCulture)!);
         await using var reader = await command.ExecuteReaderAsync(TestContext.Current.CancellationToken);
         var rows = new List<AuditRow>();
         while (await reader.ReadAsync(TestContext.Current.CancellationToken))
@@ -85,9 +107,17 @@ public sealed class ProductTables(string dataDirectory)
         return created < 0 ? rows : rows[created..];
     }
 
-    private async Task<SqliteConnection> OpenAsync()
+    private static void Add(DbCommand command, string name, string value)
     {
-        var connection = new SqliteConnection(_connectionString);
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value;
+        command.Parameters.Add(parameter);
+    }
+
+    private async Task<DbConnection> OpenAsync()
+    {
+        var connection = _connect();
         await connection.OpenAsync(TestContext.Current.CancellationToken);
         return connection;
     }

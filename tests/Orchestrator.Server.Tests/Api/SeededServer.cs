@@ -9,9 +9,10 @@ namespace Orchestrator.Server.Tests.Api;
 /// One server for a whole test class, holding one of everything (an endpoint, two groups, a window naming the first
 /// group, a closed run), so that duplicates, unknowns and conflicts have something to collide with. It runs with the
 /// production minimum duration (5 minutes) and over Kestrel, so that limits answer as they do for users: the body size
-/// limit is Kestrel's, and the in-memory test server does not apply it.
+/// limit is Kestrel's, and the in-memory test server does not apply it. It stores into SQLite files;
+/// <see cref="SeededPostgresServer"/> is the same server on PostgreSQL.
 /// </summary>
-public sealed class SeededServer : IAsyncLifetime
+public class SeededServer : IAsyncLifetime
 {
     public const string Host = "seed-host.example";
     public const string GroupName = "seed-group";
@@ -44,8 +45,9 @@ public sealed class SeededServer : IAsyncLifetime
 
     public async ValueTask InitializeAsync()
     {
+        _root.PostgresConnectionString = await PostgresDatabaseAsync();
         Client = Factory.CreateClient();
-        Tables = new ProductTables(_root.DataDirectory);
+        Tables = _root.Tables;
         EndpointId = await CreateAsync("/api/v1/endpoints", Bodies.Endpoint(Host));
         GroupId = await CreateAsync("/api/v1/groups", Bodies.Group(GroupName));
         SpareGroupId = await CreateAsync("/api/v1/groups", Bodies.Group(SpareGroupName, g => g["staticMembers"] = null));
@@ -73,9 +75,13 @@ public sealed class SeededServer : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         Client?.Dispose();
+        GC.SuppressFinalize(this);
         // Disposes the derived factory too, then removes the data folder.
         await _root.DisposeAsync();
     }
+
+    /// <summary>The PostgreSQL database to store into, or null for SQLite files.</summary>
+    protected virtual Task<string?> PostgresDatabaseAsync() => Task.FromResult<string?>(null);
 
     private async Task<long> CreateAsync(string path, string json)
     {

@@ -4,13 +4,22 @@ using Orchestrator.Testing.Server;
 
 namespace Orchestrator.Server.Tests.Infrastructure;
 
-/// <summary>The real server in-process over its own SQLite files (orchestrator, Quartz, Hangfire) in a fresh folder.</summary>
+/// <summary>The real server in-process over its own SQLite files (orchestrator, Quartz, Hangfire) in a fresh folder, or
+/// over a PostgreSQL database when <see cref="PostgresConnectionString"/> is set.</summary>
 public sealed class OrchestratorFactory : WebApplicationFactory<Program>
 {
     /// <summary>The first admin key, set through Orchestrator:BootstrapAdminKey; clients from <see cref="WebApplicationFactory{T}.CreateClient()"/> send it.</summary>
     public const string AdminKey = ServerProcess.AdminKey;
 
     public string DataDirectory { get; } = Path.Combine(Path.GetTempPath(), "orchestrator-tests", Guid.NewGuid().ToString("N"));
+
+    /// <summary>Null: SQLite files in <see cref="DataDirectory"/>. Else the server stores everything (its tables, Quartz's,
+    /// Hangfire's) in this PostgreSQL database (Orchestrator:Storage=postgres); set before the server starts.</summary>
+    public string? PostgresConnectionString { get; set; }
+
+    /// <summary>The product's tables where this server stores them.</summary>
+    public Api.ProductTables Tables =>
+        PostgresConnectionString is { } postgres ? Api.ProductTables.Postgres(postgres) : new Api.ProductTables(DataDirectory);
 
     /// <summary>More settings ("Orchestrator:Name" → value), applied after the defaults; set before the server starts.</summary>
     public Dictionary<string, string> Settings { get; } = [];
@@ -29,6 +38,12 @@ public sealed class OrchestratorFactory : WebApplicationFactory<Program>
         // Long enough for a test agent to confirm a close on a loaded machine before the run settles its members.
         builder.UseSetting("Orchestrator:CloseConfirmationGrace", "00:00:05");
         builder.UseSetting("Orchestrator:ScanWaveInterval", "00:00:01");
+        if (PostgresConnectionString is { } postgres)
+        {
+            builder.UseSetting("Orchestrator:Storage", "postgres");
+            builder.UseSetting("Orchestrator:PostgresConnectionString", postgres);
+        }
+
         foreach (var (name, value) in Settings)
         {
             builder.UseSetting(name, value);

@@ -1,19 +1,23 @@
 using System.Text.Json.Nodes;
 using Orchestrator.Server.Tests.Infrastructure;
+using Orchestrator.Testing.Postgres;
 using Orchestrator.Testing.Server;
 
 namespace Orchestrator.Server.Tests.Runs;
 
 /// <summary>
 /// The server process is killed with SIGKILL and started again on the same files: runs must still open and
-/// close as planned, and no occurrence may produce a second run.
+/// close as planned, and no occurrence may produce a second run. On PostgreSQL the restarted server finds its runs,
+/// Quartz's triggers and Hangfire's jobs in the database instead of the files.
 /// </summary>
-public sealed class RestartSafetyTests : IDisposable
+public abstract class RestartSafetyTests : IDisposable
 {
     private readonly string _data = Path.Combine(Path.GetTempPath(), "orchestrator-restart", Guid.NewGuid().ToString("N"));
+    private IReadOnlyDictionary<string, string>? _storage;
 
     public void Dispose()
     {
+        GC.SuppressFinalize(this);
         try
         {
             Directory.Delete(_data, recursive: true);
@@ -24,7 +28,14 @@ public sealed class RestartSafetyTests : IDisposable
         }
     }
 
-    private Task<ServerProcess> StartAsync() => ServerProcess.StartAsync(_data, ServerSettings.ShortWindows);
+    /// <summary>The storage settings of this test's servers (the same for every restart), or none for SQLite files.</summary>
+    protected abstract Task<IReadOnlyDictionary<string, string>> StorageAsync();
+
+    private async Task<ServerProcess> StartAsync()
+    {
+        _storage ??= await StorageAsync();
+        return await ServerProcess.StartAsync(_data, ServerSettings.ShortWindows.Concat(_storage).ToDictionary(StringComparer.Ordinal));
+    }
 
     [Fact]
     public async Task RunInProgressStillClosesAtItsEndAfterTheServerIsKilledAndRestarted()
@@ -171,4 +182,16 @@ public sealed class RestartSafetyTests : IDisposable
 
     private static DateTimeOffset At(JsonNode node, string field) =>
         DateTimeOffset.Parse((string)node[field]!, System.Globalization.CultureInfo.InvariantCulture);
+}
+
+public sealed class RestartSafetyTests_Sqlite : RestartSafetyTests
+{
+    protected override Task<IReadOnlyDictionary<string, string>> StorageAsync() =>
+        Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>());
+}
+
+public sealed class RestartSafetyTests_Postgres(PostgresClusterFixture cluster) : RestartSafetyTests
+{
+    protected override async Task<IReadOnlyDictionary<string, string>> StorageAsync() =>
+        ServerSettings.Postgres(await cluster.CreateDatabaseAsync("restart", TestContext.Current.CancellationToken));
 }

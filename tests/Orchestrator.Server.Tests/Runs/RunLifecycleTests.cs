@@ -1,14 +1,16 @@
 using System.Net;
 using Orchestrator.Server.Tests.Infrastructure;
+using Orchestrator.Testing.Postgres;
 
 namespace Orchestrator.Server.Tests.Runs;
 
-public sealed class RunLifecycleTests
+/// <summary>A run's whole life through the real scheduler and job queue, on each storage backend.</summary>
+public abstract class RunLifecycleTests
 {
     [Fact]
     public async Task AnAdHocRunOpensFreezesItsMembersAndClosesAndItsJobsCarryReadableNamesInTheDashboard()
     {
-        await using var factory = new OrchestratorFactory();
+        await using var factory = new OrchestratorFactory { PostgresConnectionString = await PostgresDatabaseAsync() };
         using var client = factory.CreateClient();
         await Seed.SiteAsync(client);
         var windowId = await Seed.YearlyWindowAsync(client);
@@ -34,4 +36,17 @@ public sealed class RunLifecycleTests
             "the close job listed as succeeded");
         Assert.Contains($"Open window \"floor-3 patch\" · run {runId}", page, StringComparison.Ordinal);
     }
+
+    /// <summary>The PostgreSQL database to store into, or null for SQLite files.</summary>
+    protected abstract Task<string?> PostgresDatabaseAsync();
+}
+
+public sealed class RunLifecycleTests_Sqlite : RunLifecycleTests
+{
+    protected override Task<string?> PostgresDatabaseAsync() => Task.FromResult<string?>(null);
+}
+
+public sealed class RunLifecycleTests_Postgres(PostgresClusterFixture cluster) : RunLifecycleTests
+{
+    protected override async Task<string?> PostgresDatabaseAsync() => await cluster.CreateDatabaseAsync("lifecycle", TestContext.Current.CancellationToken);
 }
