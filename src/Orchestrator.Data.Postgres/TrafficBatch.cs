@@ -113,6 +113,8 @@ internal sealed class TrafficBatch(NpgsqlConnection connection, NpgsqlTransactio
         var candidates = withRows.Count == 0 ? [] : await CandidatesAsync(withRows);
         var traffic = new List<(long? RunId, long EndpointId, PeerBytes Row, long At)>();
         var blocked = new List<(long? RunId, long EndpointId, BlockedCount Row, long At)>();
+        // Thousands of agents report the same few hundred peers: each address text is parsed once per segment.
+        var addresses = new Dictionary<string, IPAddress?>(StringComparer.Ordinal);
         foreach (var (_, report, at, grace) in withRows)
         {
             var runs = candidates.TryGetValue(report.EndpointId, out var all)
@@ -120,7 +122,13 @@ internal sealed class TrafficBatch(NpgsqlConnection connection, NpgsqlTransactio
                 : [];
             foreach (var row in report.Traffic)
             {
-                var runId = runs.FirstOrDefault(c => c.Allows(row.Peer))?.RunId;
+                if (!addresses.TryGetValue(row.Peer, out var peer))
+                {
+                    peer = IPAddress.TryParse(row.Peer, out var parsed) ? parsed : null;
+                    addresses[row.Peer] = peer;
+                }
+
+                var runId = peer is null ? null : runs.FirstOrDefault(c => c.Allows(peer))?.RunId;
                 traffic.Add((runId, report.EndpointId, row, at));
                 if (runId is null)
                 {
@@ -320,8 +328,8 @@ internal sealed class TrafficBatch(NpgsqlConnection connection, NpgsqlTransactio
     private sealed record CandidateRun(
         long EndpointId, long RunId, long OpenedAt, long PlannedEnd, RunPeerSet PeerSet, HashSet<IPAddress> Own, bool CloseAcknowledged)
     {
-        public bool Allows(string peer) =>
-            IPAddress.TryParse(peer, out var address) && PeerSet.Contains(address) && !Own.Contains(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
+        public bool Allows(IPAddress peer) =>
+            PeerSet.Contains(peer) && !Own.Contains(peer.IsIPv4MappedToIPv6 ? peer.MapToIPv4() : peer);
 
         public static HashSet<IPAddress> OwnOf(RunPeerSet set, string addressesJson) =>
             [.. set.OwnIn(Json.Read<string[]>(addressesJson).Select(t => IPAddress.TryParse(t, out var a) ? a : null).OfType<IPAddress>())];

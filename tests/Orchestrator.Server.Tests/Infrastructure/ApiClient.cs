@@ -9,12 +9,18 @@ namespace Orchestrator.Server.Tests.Infrastructure;
 /// <summary>Small JSON helpers over HttpClient so that tests read as what they send and expect.</summary>
 public static class ApiClient
 {
+    private const int LargeBody = 64 * 1024;
+
     public static async Task<(HttpStatusCode Status, JsonNode? Body)> SendAsync(this HttpClient client, HttpMethod method, string path, string? json = null)
     {
         using var request = new HttpRequestMessage(method, path);
         if (json is not null)
         {
             request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+
+            // A large body waits for the server's go-ahead, as curl does: a server refusing it (413) answers before the
+            // body is sent, instead of closing the connection under a client still writing (a broken pipe, not a status).
+            request.Headers.ExpectContinue = json.Length > LargeBody;
         }
 
         using var response = await client.SendAsync(request, TestContext.Current.CancellationToken);
