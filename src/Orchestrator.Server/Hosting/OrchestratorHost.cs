@@ -145,6 +145,13 @@ internal static class OrchestratorHost
         await AccessSetup.BootstrapAsync(app.Services, app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OrchestratorOptions>>().Value, log);
         await app.Services.GetRequiredService<StartupReconciler>().ReconcileAsync(CancellationToken.None);
 
+        // The job storage returns a dead process's scan dispatch jobs itself: requeuing here could hand a job that
+        // another node is running to a second worker.
+        if (storage.ReturnsInterruptedJobs)
+        {
+            return;
+        }
+
         // Once the host runs, not before: Hangfire's SQLite storage written to before its servers start (after a kill)
         // held the start-up for over a minute.
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();

@@ -31,6 +31,11 @@ internal interface IStorageBackend
     /// <summary>Hangfire's storage on this backend (called once the host's Hangfire configuration is in place).</summary>
     JobStorage CreateJobStorage();
 
+    /// <summary>True when the job storage itself hands a job cut short by a dead process to another worker soon (a
+    /// sliding invisibility timeout); false when the host must requeue such jobs at start-up. With several nodes a
+    /// start-up requeue would hand a job still running on a live node to a second one.</summary>
+    bool ReturnsInterruptedJobs { get; }
+
     /// <summary>Brings the schema up to date; a database error or a refused script (<see cref="MigrationException"/>)
     /// becomes a <see cref="Health.StoreStartupException"/> naming the database.</summary>
     /// <param name="scripts">Scripts to apply instead of the built-in ones (testing and support); null: built-in.</param>

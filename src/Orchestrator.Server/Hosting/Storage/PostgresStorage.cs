@@ -79,6 +79,9 @@ internal sealed class PostgresStorage(OrchestratorOptions settings) : IStorageBa
         return new PostgreSqlStorage(new Hangfire.PostgreSql.Factories.NpgsqlConnectionFactory(WithName("orchestrator-hangfire"), options), options);
     }
 
+    /// <summary>Within <see cref="OrchestratorOptions.JobInvisibilityTimeout"/> (sliding: live nodes keep theirs).</summary>
+    public bool ReturnsInterruptedJobs => true;
+
     public async Task<IReadOnlyList<string>> MigrateAsync(IServiceProvider services, string? scripts, CancellationToken cancellationToken)
     {
         var database = services.GetRequiredService<PostgresDatabase>();

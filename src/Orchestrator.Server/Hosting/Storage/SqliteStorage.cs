@@ -33,6 +33,9 @@ internal sealed class SqliteStorage(OrchestratorOptions settings) : IStorageBack
     public JobStorage CreateJobStorage() =>
         new SQLiteStorage(Path.GetFullPath(settings.HangfirePath), new SQLiteStorageOptions { QueuePollInterval = settings.JobPollInterval });
 
+    /// <summary>Hangfire's SQLite storage hands a job of a killed process out again only after 30 minutes.</summary>
+    public bool ReturnsInterruptedJobs => false;
+
     public async Task<IReadOnlyList<string>> MigrateAsync(IServiceProvider services, string? scripts, CancellationToken cancellationToken)
     {
         var database = services.GetRequiredService<SqliteDatabase>();
