@@ -19,7 +19,8 @@ internal static class StorageCommand
                                                            [--config <file>] [--Orchestrator:DataDirectory <folder>]
           Copies the SQLite database of a stopped server (the data folder's orchestrator.db, or --from) into an empty
           PostgreSQL database: windows, groups, endpoints, agents, enrollment tokens, API keys, webhooks, runs with their
-          members, traffic, blocked attempts, scans, reports and the audit log, ids kept. Both databases are first
+          members, traffic, blocked attempts, scans, reports and the audit log, ids kept; then the data folder's keys/
+          (Data Protection keys) into the shared key ring. Both databases are first
           brought to this release's schema; the copy is one transaction (all or nothing) and checks every table's row
           count. The connection string comes from --connection or Orchestrator:PostgresConnectionString (prefer the
           environment, Orchestrator__PostgresConnectionString: a password on the command line is visible to local users).
@@ -90,9 +91,11 @@ internal static class StorageCommand
                     await output.WriteLineAsync($"Left as the migrations made them (PostgreSQL only): {string.Join(", ", summary.PostgresOnly)}.");
                 }
 
+                var keys = await KeyRingImport.RunAsync(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "keys"), target.DataSource, CancellationToken.None);
+                await output.WriteLineAsync(KeyRingImport.Describe(keys));
                 await output.WriteLineAsync(NotCopied);
-                await output.WriteLineAsync("Next: start the server with Orchestrator:Storage=postgres and this connection string; keep the data folder's keys/ " +
-                    "folder with it (webhook secrets and sign-in cookies are protected with those keys). The SQLite files stay in place (brought to this release's schema if they were older) as a fallback.");
+                await output.WriteLineAsync("Next: start the server with Orchestrator:Storage=postgres and this connection string. " +
+                    "The SQLite files stay in place (brought to this release's schema if they were older) as a fallback.");
                 return 0;
             }
             catch (CopyRefusedException e)

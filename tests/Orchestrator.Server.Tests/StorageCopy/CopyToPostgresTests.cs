@@ -210,6 +210,35 @@ public sealed class CopyToPostgresTests(SqliteInstallation installation) : IClas
         Assert.Equal(version + 1, (long)(await after.ExecuteScalarAsync(TestContext.Current.CancellationToken))!);
     }
 
+    /// <summary>On PostgreSQL every node reads Data Protection keys from the shared ring, not a folder: the copy puts the
+    /// SQLite server's keys (which encrypted the webhook's secret and protect sign-in cookies) there, each under its name.</summary>
+    [Fact]
+    public async Task TheDataFoldersKeysAreInTheSharedKeyRingAfterTheCopy()
+    {
+        var connection = await EmptyDatabaseAsync();
+        var (exit, output) = await CopyAsync(installation.DataDirectory, connection);
+        Assert.True(exit == 0, output);
+
+        var files = Directory.GetFiles(Path.Combine(installation.DataDirectory, "keys"), "*.xml")
+            .Order(StringComparer.Ordinal)
+            .ToDictionary(f => Path.GetFileNameWithoutExtension(f)!, f => System.Xml.Linq.XElement.Load(f).ToString(System.Xml.Linq.SaveOptions.DisableFormatting));
+        Assert.NotEmpty(files);
+        await using var postgres = new NpgsqlConnection(connection);
+        await postgres.OpenAsync(TestContext.Current.CancellationToken);
+        await using var read = new NpgsqlCommand("SELECT name, xml FROM orchestrator.key_ring ORDER BY name COLLATE \"C\"", postgres);
+        var ring = new Dictionary<string, string>();
+        await using (var reader = await read.ExecuteReaderAsync(TestContext.Current.CancellationToken))
+        {
+            while (await reader.ReadAsync(TestContext.Current.CancellationToken))
+            {
+                ring[reader.GetString(0)] = reader.GetString(1);
+            }
+        }
+
+        Assert.Equal(files, ring);
+        Assert.Contains($"Imported {files.Count} Data Protection key(s)", output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task CopyIntoADatabaseThatHoldsRowsIsRefusedAndChangesNothing()
     {
