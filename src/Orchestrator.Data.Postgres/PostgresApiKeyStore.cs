@@ -2,6 +2,7 @@ using Dapper;
 using Npgsql;
 using Orchestrator.Data.Access;
 using Orchestrator.Data.Storage;
+using static Orchestrator.Data.Storage.ApiKeyRows;
 
 namespace Orchestrator.Data.Postgres;
 
@@ -134,11 +135,5 @@ internal sealed class PostgresApiKeyStore(PostgresDatabase database) : IApiKeySt
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<bool>("SELECT EXISTS (SELECT 1 FROM api_keys)");
-    }
-
-    private sealed record Row(long Id, string Name, string Role, long CreatedAt, string CreatedBy, long? ExpiresAt, long? RevokedAt, long? LastUsedAt)
-    {
-        public ApiKeyRecord ToRecord() => new(
-            Id, Name, Enum.Parse<Access.Role>(Role), UnixMs.To(CreatedAt), CreatedBy, UnixMs.To(ExpiresAt), UnixMs.To(RevokedAt), UnixMs.To(LastUsedAt));
     }
 }

@@ -2,6 +2,7 @@ using System.Data;
 using Dapper;
 using Orchestrator.Data.Endpoints;
 using Orchestrator.Data.Storage;
+using static Orchestrator.Data.Storage.EndpointRows;
 
 namespace Orchestrator.Data.Postgres;
 
@@ -219,16 +220,4 @@ internal sealed class PostgresEndpointStore(PostgresDatabase database) : IEndpoi
 
     private static async Task<EndpointRecord?> GetAsync(IDbConnection connection, long id, IDbTransaction? transaction) =>
         (await connection.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns} FROM endpoints WHERE id = @id", new { id }, transaction))?.ToRecord();
-
-    private sealed record ExistingRow(long Id, string Hostname, string Tags, string Addresses);
-
-    private sealed record HolderRow(string Address, long Id, string Hostname);
-
-    private sealed record Row(
-        long Id, string Hostname, string Addresses, string Os, string Tags, string Source, long CreatedAt, long UpdatedAt, long? LastSeenAt, long? ReEnrollableUntil)
-    {
-        public EndpointRecord ToRecord() => new(
-            Id, Hostname, Json.Read<string[]>(Addresses), Os, Json.Read<string[]>(Tags), Source,
-            UnixMs.To(CreatedAt), UnixMs.To(UpdatedAt), UnixMs.To(LastSeenAt), UnixMs.To(ReEnrollableUntil));
-    }
 }

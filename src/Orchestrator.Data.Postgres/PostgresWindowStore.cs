@@ -4,6 +4,7 @@ using Npgsql;
 using Orchestrator.Core.Windows;
 using Orchestrator.Data.Storage;
 using Orchestrator.Data.Windows;
+using static Orchestrator.Data.Storage.WindowRows;
 
 namespace Orchestrator.Data.Postgres;
 
@@ -108,9 +109,4 @@ internal sealed class PostgresWindowStore(PostgresDatabase database) : IWindowSt
 
     private static async Task<WindowRecord?> GetAsync(IDbConnection connection, long id, IDbTransaction? transaction) =>
         (await connection.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns} FROM windows WHERE id = @id AND deleted_at IS NULL", new { id }, transaction))?.ToRecord();
-
-    private sealed record Row(long Id, string Definition, long Revision, long CreatedAt, long UpdatedAt)
-    {
-        public WindowRecord ToRecord() => new(Id, Json.Read<WindowDefinition>(Definition), (int)Revision, UnixMs.To(CreatedAt), UnixMs.To(UpdatedAt));
-    }
 }

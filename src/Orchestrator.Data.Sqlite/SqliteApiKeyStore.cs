@@ -3,6 +3,7 @@ using Microsoft.Data.Sqlite;
 using Orchestrator.Data.Access;
 using Orchestrator.Data.Audit;
 using Orchestrator.Data.Storage;
+using static Orchestrator.Data.Storage.ApiKeyRows;
 
 namespace Orchestrator.Data.Sqlite;
 
@@ -129,11 +130,5 @@ internal sealed class SqliteApiKeyStore(SqliteDatabase database) : IApiKeyStore
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM api_keys") > 0;
-    }
-
-    private sealed record Row(long Id, string Name, string Role, long CreatedAt, string CreatedBy, long? ExpiresAt, long? RevokedAt, long? LastUsedAt)
-    {
-        public ApiKeyRecord ToRecord() => new(
-            Id, Name, Enum.Parse<Access.Role>(Role), UnixMs.To(CreatedAt), CreatedBy, UnixMs.To(ExpiresAt), UnixMs.To(RevokedAt), UnixMs.To(LastUsedAt));
     }
 }

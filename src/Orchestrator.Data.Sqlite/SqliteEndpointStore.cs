@@ -3,6 +3,7 @@ using Dapper;
 using Orchestrator.Data.Audit;
 using Orchestrator.Data.Endpoints;
 using Orchestrator.Data.Storage;
+using static Orchestrator.Data.Storage.EndpointRows;
 
 namespace Orchestrator.Data.Sqlite;
 
@@ -209,16 +210,4 @@ internal sealed class SqliteEndpointStore(SqliteDatabase database) : IEndpointSt
 
     private static async Task<EndpointRecord?> GetAsync(IDbConnection connection, long id, IDbTransaction? transaction) =>
         (await connection.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns} FROM endpoints WHERE id = @id", new { id }, transaction))?.ToRecord();
-
-    private sealed record ExistingRow(long Id, string Hostname, string Tags, string Addresses);
-
-    private sealed record HolderRow(string Address, long Id, string Hostname);
-
-    private sealed record Row(
-        long Id, string Hostname, string Addresses, string Os, string Tags, string Source, long CreatedAt, long UpdatedAt, long? LastSeenAt, long? ReEnrollableUntil)
-    {
-        public EndpointRecord ToRecord() => new(
-            Id, Hostname, Json.Read<string[]>(Addresses), Os, Json.Read<string[]>(Tags), Source,
-            UnixMs.To(CreatedAt), UnixMs.To(UpdatedAt), UnixMs.To(LastSeenAt), UnixMs.To(ReEnrollableUntil));
-    }
 }

@@ -5,6 +5,7 @@ using Orchestrator.Core.Groups;
 using Orchestrator.Data.Audit;
 using Orchestrator.Data.Groups;
 using Orchestrator.Data.Storage;
+using static Orchestrator.Data.Storage.GroupRows;
 
 namespace Orchestrator.Data.Sqlite;
 
@@ -120,13 +121,4 @@ internal sealed class SqliteGroupStore(SqliteDatabase database) : IGroupStore
 
     private static async Task<GroupRecord?> GetAsync(IDbConnection connection, long id, IDbTransaction? transaction) =>
         (await connection.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns} FROM groups WHERE id = @id", new { id }, transaction))?.ToRecord();
-
-    private sealed record Row(long Id, string Name, string? Description, string StaticMembers, string Cidrs, string Tags, long CreatedAt, long UpdatedAt)
-    {
-        public GroupRecord ToRecord() => new(
-            Id,
-            new GroupDefinition(Name, Description, Json.Read<string[]>(StaticMembers), Json.Read<string[]>(Cidrs), Json.Read<string[]>(Tags)),
-            UnixMs.To(CreatedAt),
-            UnixMs.To(UpdatedAt));
-    }
 }

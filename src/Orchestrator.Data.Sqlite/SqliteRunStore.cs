@@ -7,6 +7,7 @@ using Orchestrator.Core.Windows;
 using Orchestrator.Data.Audit;
 using Orchestrator.Data.Runs;
 using Orchestrator.Data.Storage;
+using static Orchestrator.Data.Storage.RunRows;
 
 namespace Orchestrator.Data.Sqlite;
 
@@ -353,23 +354,4 @@ internal sealed class SqliteRunStore(SqliteDatabase database) : IRunStore
         run_id AS RunId, endpoint_id AS EndpointId, hostname AS Hostname, addresses AS Addresses,
         open_acked_at AS OpenAckedAt, close_acked_at AS CloseAckedAt, close_state AS CloseState
         """;
-
-    private sealed record MemberRow(
-        long RunId, long EndpointId, string Hostname, string Addresses, long? OpenAckedAt, long? CloseAckedAt, string? CloseState)
-    {
-        public RunMemberRecord ToRecord() => new(
-            RunId, EndpointId, Hostname, Json.Read<string[]>(Addresses),
-            UnixMs.To(OpenAckedAt), UnixMs.To(CloseAckedAt), CloseState is null ? null : Enum.Parse<MemberCloseState>(CloseState));
-    }
-
-    private sealed record Row(
-        long Id, long WindowId, string WindowName, string OccurrenceKey, string Kind, string State, long PlannedStart, long PlannedEnd,
-        long CutoffAt, long? OpenedAt, long? ClosedAt, string? CloseReason, string Definition, long CreatedAt, long UpdatedAt)
-    {
-        public RunRecord ToRecord() => new(
-            Id, WindowId, WindowName, OccurrenceKey, Enum.Parse<RunKind>(Kind), Enum.Parse<RunState>(State),
-            UnixMs.To(PlannedStart), UnixMs.To(PlannedEnd), UnixMs.To(CutoffAt), UnixMs.To(OpenedAt), UnixMs.To(ClosedAt),
-            CloseReason is null ? null : Enum.Parse<Core.Runs.CloseReason>(CloseReason),
-            Json.Read<WindowDefinition>(Definition), UnixMs.To(CreatedAt), UnixMs.To(UpdatedAt));
-    }
 }
