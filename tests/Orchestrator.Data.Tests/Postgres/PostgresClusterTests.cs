@@ -61,5 +61,8 @@ public sealed class PostgresClusterTests
         // Npgsql hands out notifications while a command runs or WaitAsync reads the connection.
         var reading = listener.WaitAsync(timeout.Token);
         Assert.Equal("orchestrator_test:endpoint 17", await received.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        // The handler runs inside WaitAsync: let it return before the connection is disposed, or disposal finds the
+        // connector still 'Waiting'.
+        await reading;
     }
 }
