@@ -7,6 +7,10 @@ internal sealed record Settings
 {
     public int Agents { get; init; } = 1_000;
 
+    /// <summary>1: one server on SQLite (the default); 2: two server processes on one throwaway PostgreSQL database,
+    /// the agents split between them, and a second window in which one node is killed (see TwoNodeRun).</summary>
+    public int Nodes { get; init; } = 1;
+
     /// <summary>Endpoints per group (one window per group); equal to the agent count: all agents in one group, one window.</summary>
     public int GroupSize { get; init; } = 100;
 
@@ -63,6 +67,7 @@ internal sealed record Settings
             int Int() => int.Parse(value, CultureInfo.InvariantCulture);
             settings = args[i] switch
             {
+                "--nodes" => settings with { Nodes = Int() is 1 or 2 ? Int() : throw new ArgumentException($"--nodes: '{value}' is not accepted; 1 (SQLite, the default) or 2 (two nodes on PostgreSQL)") },
                 "--group-size" => settings with { GroupSize = Int() },
                 "--open-seconds" => settings with { OpenSeconds = Int() },
                 "--settle-seconds" => settings with { SettleSeconds = Int() },
