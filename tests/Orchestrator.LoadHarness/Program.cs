@@ -12,6 +12,12 @@ using Orchestrator.Protocol;
 // state), then the runs' storage per member. Prints one results block and appends it as a JSON line to --out. Stops by
 // itself after --timeout. --group-size equal to the agent count puts every agent in one group with one window.
 // --nodes 2: two server processes on one throwaway PostgreSQL database instead, with a failover window (TwoNodeRun).
+if (args is [] or ["--help" or "-h"])
+{
+    Console.WriteLine(Settings.Usage);
+    return 0;
+}
+
 var settings = Settings.Parse(args);
 if (settings.Nodes == 2)
 {
