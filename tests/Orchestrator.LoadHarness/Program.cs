@@ -11,7 +11,19 @@ using Orchestrator.Protocol;
 // skipped with --ingest-seconds 0), close (planned end; delay from the run's planned end, and from its closedAt, to the closed
 // state), then the runs' storage per member. Prints one results block and appends it as a JSON line to --out. Stops by
 // itself after --timeout. --group-size equal to the agent count puts every agent in one group with one window.
+// --nodes 2: two server processes on one throwaway PostgreSQL database instead, with a failover window (TwoNodeRun).
+if (args is [] or ["--help" or "-h"])
+{
+    Console.WriteLine(Settings.Usage);
+    return 0;
+}
+
 var settings = Settings.Parse(args);
+if (settings.Nodes == 2)
+{
+    return await new TwoNodeRun(settings).RunAsync();
+}
+
 var gaveUp = new List<string>();
 var time = TimeProvider.System;
 using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(settings.TimeoutSeconds));

@@ -23,7 +23,13 @@ internal sealed class ServerProcess : IAsyncDisposable
 
     public int Pid => _process.Id;
 
-    public static async Task<ServerProcess> StartAsync(string dll, string dataDirectory, string adminKey, CancellationToken cancellationToken)
+    public static Task<ServerProcess> StartAsync(string dll, string dataDirectory, string adminKey, CancellationToken cancellationToken) =>
+        StartAsync(dll, dataDirectory, adminKey, settings: null, cancellationToken);
+
+    /// <param name="settings">Environment variables added to the harness's defaults or overriding them (two-node mode:
+    /// PostgreSQL storage and one scheduler name for both nodes).</param>
+    public static async Task<ServerProcess> StartAsync(
+        string dll, string dataDirectory, string adminKey, IReadOnlyDictionary<string, string>? settings, CancellationToken cancellationToken)
     {
         var port = FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -43,6 +49,11 @@ internal sealed class ServerProcess : IAsyncDisposable
         start.Environment["Orchestrator__SignInAttemptsPerMinute"] = "10000";
         start.Environment["Orchestrator__WritesPerMinute"] = "100000";
         start.Environment["Orchestrator__SchedulerName"] = "load-" + Guid.NewGuid().ToString("N")[..8];
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         var log = new StreamWriter(Path.Combine(dataDirectory, "server.log")) { AutoFlush = true };
         process.OutputDataReceived += (_, e) => Write(log, e.Data);
@@ -91,6 +102,13 @@ internal sealed class ServerProcess : IAsyncDisposable
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         var cpu = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
         return new ProcessSample(Kb("VmHWM:") / 1024, Kb("VmRSS:") / 1024, cpu, (int)Kb("Threads:"));
+    }
+
+    /// <summary>SIGKILL (kill -9): no shutdown hook runs, parked requests see their connections reset.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
     }
 
     private bool _disposed;

@@ -7,6 +7,10 @@ internal sealed record Settings
 {
     public int Agents { get; init; } = 1_000;
 
+    /// <summary>1: one server on SQLite (the default); 2: two server processes on one throwaway PostgreSQL database,
+    /// the agents split between them, and a second window in which one node is killed (see TwoNodeRun).</summary>
+    public int Nodes { get; init; } = 1;
+
     /// <summary>Endpoints per group (one window per group); equal to the agent count: all agents in one group, one window.</summary>
     public int GroupSize { get; init; } = 100;
 
@@ -54,6 +58,28 @@ internal sealed record Settings
     /// <summary>Seconds to pause right after the "connected" figure (pid printed), to attach dotnet-gcdump or read /proc.</summary>
     public int HoldConnectedSeconds { get; init; }
 
+    public const string Usage = """
+        usage: load-harness AGENTS --server PATH/Orchestrator.Server.dll [options]   (or tests/Orchestrator.LoadHarness/run.sh AGENTS [options])
+          --nodes 1|2                 1: one server on SQLite (default); 2: two servers on one throwaway PostgreSQL
+                                      database, agents split between them, node A killed in a second window
+          --group-size N              endpoints per group and window (default 100)
+          --open-seconds N            window length (default 60)
+          --settle-seconds N          pause after every agent connected (default 5)
+          --ingest-seconds N          report burst while the runs are open; 0 skips it and the raw loops (default 10)
+          --ingest-senders N          burst senders (default 32)
+          --ingest-rows N             rows per burst report (default 500)
+          --traffic-rows N            rows per periodic report (default 3)
+          --report-concurrency N      periodic reports in flight (default 256)
+          --sources N                 loopback source addresses (default 8)
+          --peer-sets true|false      agents ask for peer sets by reference (default true)
+          --ack-by-poll true|false    agents acknowledge openings by their next poll (default true)
+          --hold-connected-seconds N  pause after the connected figure, to inspect the server (one node)
+          --timeout N                 stop after N s (default 900)
+          --out PATH                  append the results line to PATH
+          --label TEXT                label in the results line
+          --keep-data true            keep the data folder and the server logs (--nodes 2 still removes its PostgreSQL cluster)
+        """;
+
     public static Settings Parse(string[] args)
     {
         var settings = new Settings { Agents = int.Parse(args[0], CultureInfo.InvariantCulture) };
@@ -63,6 +89,7 @@ internal sealed record Settings
             int Int() => int.Parse(value, CultureInfo.InvariantCulture);
             settings = args[i] switch
             {
+                "--nodes" => settings with { Nodes = Int() is 1 or 2 ? Int() : throw new ArgumentException($"--nodes: '{value}' is not accepted; 1 (SQLite, the default) or 2 (two nodes on PostgreSQL)") },
                 "--group-size" => settings with { GroupSize = Int() },
                 "--open-seconds" => settings with { OpenSeconds = Int() },
                 "--settle-seconds" => settings with { SettleSeconds = Int() },

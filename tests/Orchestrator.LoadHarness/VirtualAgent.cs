@@ -48,6 +48,26 @@ internal sealed class VirtualAgent(
     /// <summary>Body bytes received on the wire for the first opening: its state plus the peer-set fetch it needed.</summary>
     public long OpeningBytes { get; private set; }
 
+    /// <summary>Two-node mode: the nodes this agent may talk to, its first node first; null: the fleet client's one server.</summary>
+    public AgentNodes? Nodes { get; init; }
+
+    /// <summary>Two-node mode, before a second open → close cycle: the next opening and close are measured afresh.</summary>
+    public void StartCycle()
+    {
+        OpenReceivedAt = 0;
+        ClosedReceivedAt = 0;
+        OpeningBytes = 0;
+    }
+
+    private void Route(HttpRequestMessage request, bool poll = false)
+    {
+        if (Nodes is { } nodes)
+        {
+            request.Options.Set(NodeFailoverHandler.Nodes, nodes);
+            request.Options.Set(NodeFailoverHandler.Poll, poll);
+        }
+    }
+
     public async Task PollLoopAsync(Fleet fleet, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
@@ -61,6 +81,7 @@ internal sealed class VirtualAgent(
                 using var request = new HttpRequestMessage(
                     HttpMethod.Get, string.Create(CultureInfo.InvariantCulture, $"{AgentProtocolV1.StatePath}?version={_version}&wait=25{features}"));
                 request.Headers.TryAddWithoutValidation("Authorization", _authorization);
+                Route(request, poll: true);
                 using var response = await fleet.Http.SendAsync(request, cancellationToken);
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
@@ -140,6 +161,7 @@ internal sealed class VirtualAgent(
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, AgentProtocolV1.ReportPath) { Content = JsonContent.Create(report, options: Fleet.Json) };
             request.Headers.TryAddWithoutValidation("Authorization", _authorization);
+            Route(request);
             using var response = await fleet.Http.SendAsync(request, cancellationToken);
             if (response.IsSuccessStatusCode)
             {
@@ -190,6 +212,7 @@ internal sealed class VirtualAgent(
             using var request = new HttpRequestMessage(HttpMethod.Get, $"{AgentProtocolV1.PeerSetsPath}/{reference.Hash}");
             request.Headers.TryAddWithoutValidation("Authorization", _authorization);
             request.Headers.TryAddWithoutValidation("Accept-Encoding", "br, gzip");
+            Route(request);
             using var response = await fleet.Http.SendAsync(request, cancellationToken);
             response.EnsureSuccessStatusCode();
             var raw = await response.Content.ReadAsByteArrayAsync(cancellationToken);

@@ -2,6 +2,10 @@
 # Usage: tests/Orchestrator.LoadHarness/run.sh AGENTS [harness options, e.g. --group-size 100 --label after]
 # --hold-connected-seconds N pauses N s after the "connected" figure (prints the server pid) to attach dotnet-gcdump
 # or read /proc/PID/smaps; --keep-data true keeps the data directory and server.log.
+# --nodes 2: two server processes on one throwaway PostgreSQL database (initdb/pg_ctl from /usr/lib/postgresql, run
+# as the postgres account, temp folder, free port) instead of one server on SQLite; the agents are split between the
+# nodes and fail over as the real agent does; a second window kills node A mid-window (see docs/benchmarks.md, "Two
+# nodes on PostgreSQL"). Example: run.sh 10000 --nodes 2
 # Builds the server and the harness (Release), raises the descriptor limit (10k agents = 10k+ sockets on each side)
 # and runs one bounded benchmark against a fresh server process on loopback. Results: stdout and
 # tests/Orchestrator.LoadHarness/results.jsonl.

@@ -41,7 +41,12 @@ public sealed class PostgresCluster : IAsyncDisposable
     }.ConnectionString;
 
     /// <summary>initdb + pg_ctl start; call <see cref="PostgresPrerequisites.Require"/> first.</summary>
-    public static async Task<PostgresCluster> StartAsync(CancellationToken cancellationToken = default)
+    public static Task<PostgresCluster> StartAsync(CancellationToken cancellationToken = default) => StartAsync(200, cancellationToken);
+
+    /// <summary>initdb + pg_ctl start; call <see cref="PostgresPrerequisites.Require"/> first.</summary>
+    /// <param name="maxConnections">PostgreSQL's <c>max_connections</c>: 200 holds one test's nodes; the load harness's
+    /// two busy nodes may each fill Npgsql's default pool of 100 plus Hangfire's and Quartz's connections.</param>
+    public static async Task<PostgresCluster> StartAsync(int maxConnections, CancellationToken cancellationToken = default)
     {
         var bin = PostgresPrerequisites.BinDirectory ?? throw new InvalidOperationException(PostgresPrerequisites.MissingReason());
         var directory = Path.Combine(Path.GetTempPath(), "orchestrator-pg-" + Guid.NewGuid().ToString("N")[..12]);
@@ -56,7 +61,7 @@ public sealed class PostgresCluster : IAsyncDisposable
             var port = FreePort();
             var options = string.Join(' ',
                 $"-p {port.ToString(CultureInfo.InvariantCulture)}", $"-k {directory}", "-c listen_addresses=127.0.0.1",
-                "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", "-c max_connections=200");
+                "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", $"-c max_connections={maxConnections.ToString(CultureInfo.InvariantCulture)}");
             try
             {
                 await RunAsync(bin, "pg_ctl", ["-D", directory, "-o", options, "-l", Path.Combine(directory, "server.log"), "-w", "-t", "60", "start"], cancellationToken);
