@@ -39,7 +39,7 @@ internal sealed class PostgresAgentStore(PostgresDatabase database) : IAgentStor
                 pattern = scope.HostnamePattern, cidrs = scope.AddressCidrs is null ? null : Json.Write(scope.AddressCidrs), tags = Json.Write(scope.Tags),
             },
             transaction);
-        await PostgresAuditLog.WriteAsync(connection, transaction, now, actor, "enrollment-token", row.Id, "created", new { name, singleUse, expiresAt, scope });
+        await AuditQueries.WriteAsync(connection, transaction, now, actor, "enrollment-token", row.Id, "created", new { name, singleUse, expiresAt, scope });
         await transaction.CommitAsync(cancellationToken);
         return row.ToRecord();
     }
@@ -58,7 +58,7 @@ internal sealed class PostgresAgentStore(PostgresDatabase database) : IAgentStor
             "UPDATE enrollment_tokens SET revoked_at = @now WHERE id = @id AND revoked_at IS NULL", new { id, now = UnixMs.From(now) }, transaction);
         if (changed > 0)
         {
-            await PostgresAuditLog.WriteAsync(connection, transaction, now, actor, "enrollment-token", id, "revoked");
+            await AuditQueries.WriteAsync(connection, transaction, now, actor, "enrollment-token", id, "revoked");
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -127,7 +127,7 @@ internal sealed class PostgresAgentStore(PostgresDatabase database) : IAgentStor
             VALUES (@AgentId, @endpointId, @SecretHash, @tokenId, @AgentVersion, @at, @at)
             """,
             new { enrollment.AgentId, endpointId, enrollment.SecretHash, tokenId = token.Id, enrollment.AgentVersion, at }, transaction);
-        await PostgresAuditLog.WriteAsync(connection, transaction, now, actor, "agent", enrollment.AgentId, existing is null ? "enrolled" : "re-enrolled",
+        await AuditQueries.WriteAsync(connection, transaction, now, actor, "agent", enrollment.AgentId, existing is null ? "enrolled" : "re-enrolled",
             new { endpointId, hostname = registration.Hostname, tokenId = token.Id, replaced });
         var agent = await GetAsync(connection, enrollment.AgentId, transaction);
         await transaction.CommitAsync(cancellationToken);
@@ -192,7 +192,7 @@ internal sealed class PostgresAgentStore(PostgresDatabase database) : IAgentStor
             new { agentId, secretHash, at = UnixMs.From(now) }, transaction);
         if (changed > 0)
         {
-            await PostgresAuditLog.WriteAsync(connection, transaction, now, $"agent:{agentId}", "agent", agentId, "secret rotated");
+            await AuditQueries.WriteAsync(connection, transaction, now, $"agent:{agentId}", "agent", agentId, "secret rotated");
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -207,7 +207,7 @@ internal sealed class PostgresAgentStore(PostgresDatabase database) : IAgentStor
             "UPDATE agents SET revoked_at = @at WHERE id = @agentId AND revoked_at IS NULL", new { agentId, at = UnixMs.From(now) }, transaction);
         if (changed > 0)
         {
-            await PostgresAuditLog.WriteAsync(connection, transaction, now, actor, "agent", agentId, "revoked");
+            await AuditQueries.WriteAsync(connection, transaction, now, actor, "agent", agentId, "revoked");
         }
 
         await transaction.CommitAsync(cancellationToken);

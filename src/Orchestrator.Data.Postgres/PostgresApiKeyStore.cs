@@ -30,7 +30,7 @@ internal sealed class PostgresApiKeyStore(PostgresDatabase database) : IApiKeySt
             throw new ConflictException($"an active API key is already named '{name}'");
         }
 
-        await PostgresAuditLog.WriteAsync(connection, transaction, now, actor, "api-key", id, "created", new { name, role = role.ToString(), expiresAt });
+        await AuditQueries.WriteAsync(connection, transaction, now, actor, "api-key", id, "created", new { name, role = role.ToString(), expiresAt });
         var row = await connection.QuerySingleAsync<Row>($"SELECT {Columns} FROM api_keys WHERE id = @id", new { id }, transaction);
         await transaction.CommitAsync(cancellationToken);
         return row.ToRecord();
@@ -91,7 +91,7 @@ internal sealed class PostgresApiKeyStore(PostgresDatabase database) : IApiKeySt
         if (current != role.ToString())
         {
             await connection.ExecuteAsync("UPDATE api_keys SET role = @role WHERE id = @id", new { id, role = role.ToString() }, transaction);
-            await PostgresAuditLog.WriteAsync(connection, transaction, now, actor, "api-key", id, "role changed", new { from = current, to = role.ToString() });
+            await AuditQueries.WriteAsync(connection, transaction, now, actor, "api-key", id, "role changed", new { from = current, to = role.ToString() });
         }
 
         var row = await connection.QuerySingleAsync<Row>($"SELECT {Columns} FROM api_keys WHERE id = @id", new { id }, transaction);
@@ -126,7 +126,7 @@ internal sealed class PostgresApiKeyStore(PostgresDatabase database) : IApiKeySt
         }
 
         await connection.ExecuteAsync("UPDATE api_keys SET revoked_at = @at WHERE id = @id", new { id, at }, transaction);
-        await PostgresAuditLog.WriteAsync(connection, transaction, now, actor, "api-key", id, "revoked");
+        await AuditQueries.WriteAsync(connection, transaction, now, actor, "api-key", id, "revoked");
         await transaction.CommitAsync(cancellationToken);
         return true;
     }

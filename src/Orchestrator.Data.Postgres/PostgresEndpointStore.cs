@@ -100,10 +100,10 @@ internal sealed class PostgresEndpointStore(PostgresDatabase database) : IEndpoi
         await connection.ExecuteAsync(
             "INSERT INTO endpoint_addresses (address, endpoint_id) SELECT DISTINCT a, @id FROM unnest(@addresses) AS a ON CONFLICT DO NOTHING",
             new { id, addresses = registration.Addresses.ToArray() }, transaction);
-        await PostgresAuditLog.WriteAsync(connection, transaction, now, actor, "endpoint", id, existing is null ? "created" : "updated", registration with { Tags = tags });
+        await AuditQueries.WriteAsync(connection, transaction, now, actor, "endpoint", id, existing is null ? "created" : "updated", registration with { Tags = tags });
         if (existing is not null && addressesChanged)
         {
-            await PostgresAuditLog.WriteAsync(connection, transaction, now, actor, "endpoint", id, "addresses changed",
+            await AuditQueries.WriteAsync(connection, transaction, now, actor, "endpoint", id, "addresses changed",
                 new { hostname = registration.Hostname, oldAddresses, newAddresses = registration.Addresses, source });
         }
 
@@ -118,7 +118,7 @@ internal sealed class PostgresEndpointStore(PostgresDatabase database) : IEndpoi
             "UPDATE endpoints SET reenroll_until = @until WHERE id = @id RETURNING hostname", new { id, until = UnixMs.From(until) }, transaction);
         if (hostname is not null)
         {
-            await PostgresAuditLog.WriteAsync(connection, transaction, now, actor, "endpoint", id,
+            await AuditQueries.WriteAsync(connection, transaction, now, actor, "endpoint", id,
                 until is null ? "re-enrollment withdrawn" : "marked re-enrollable", new { hostname, until });
         }
 
@@ -211,7 +211,7 @@ internal sealed class PostgresEndpointStore(PostgresDatabase database) : IEndpoi
         var deleted = await connection.ExecuteAsync("DELETE FROM endpoints WHERE id = @id", new { id }, transaction);
         if (deleted > 0)
         {
-            await PostgresAuditLog.WriteAsync(connection, transaction, now, actor, "endpoint", id, "deleted");
+            await AuditQueries.WriteAsync(connection, transaction, now, actor, "endpoint", id, "deleted");
         }
 
         await transaction.CommitAsync(cancellationToken);

@@ -33,7 +33,7 @@ internal sealed class PostgresGroupStore(PostgresDatabase database) : IGroupStor
             throw new ConflictException($"a group named '{group.Name}' already exists");
         }
 
-        await PostgresAuditLog.WriteAsync(connection, transaction, now, actor, "group", id, "created", group);
+        await AuditQueries.WriteAsync(connection, transaction, now, actor, "group", id, "created", group);
         var record = await GetAsync(connection, id, transaction);
         await transaction.CommitAsync(cancellationToken);
         return record!;
@@ -65,7 +65,7 @@ internal sealed class PostgresGroupStore(PostgresDatabase database) : IGroupStor
             return null;
         }
 
-        await PostgresAuditLog.WriteAsync(connection, transaction, now, actor, "group", id, "updated", group);
+        await AuditQueries.WriteAsync(connection, transaction, now, actor, "group", id, "updated", group);
         var record = await GetAsync(connection, id, transaction);
         await transaction.CommitAsync(cancellationToken);
         return record;
@@ -92,7 +92,7 @@ internal sealed class PostgresGroupStore(PostgresDatabase database) : IGroupStor
         var deleted = await connection.ExecuteAsync("DELETE FROM groups WHERE id = @id", new { id }, transaction);
         if (deleted > 0)
         {
-            await PostgresAuditLog.WriteAsync(connection, transaction, now, actor, "group", id, "deleted");
+            await AuditQueries.WriteAsync(connection, transaction, now, actor, "group", id, "deleted");
         }
 
         await transaction.CommitAsync(cancellationToken);

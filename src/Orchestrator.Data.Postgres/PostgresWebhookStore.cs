@@ -28,7 +28,7 @@ internal sealed class PostgresWebhookStore(PostgresDatabase database) : IWebhook
             """,
             new { webhook.Name, webhook.Url, webhook.Format, events = Json.Write(webhook.Events), webhook.ProtectedSecret, enabled = webhook.Enabled ? 1L : 0L, now = UnixMs.From(now) },
             transaction));
-        await PostgresAuditLog.WriteAsync(connection, transaction, now, actor, "webhook", id, "created", Audited(webhook));
+        await AuditQueries.WriteAsync(connection, transaction, now, actor, "webhook", id, "created", Audited(webhook));
         await transaction.CommitAsync(cancellationToken);
         return (await GetAsync(id, cancellationToken))!;
     }
@@ -51,7 +51,7 @@ internal sealed class PostgresWebhookStore(PostgresDatabase database) : IWebhook
             return null;
         }
 
-        await PostgresAuditLog.WriteAsync(connection, transaction, now, actor, "webhook", id, "updated", Audited(webhook));
+        await AuditQueries.WriteAsync(connection, transaction, now, actor, "webhook", id, "updated", Audited(webhook));
         await transaction.CommitAsync(cancellationToken);
         return await GetAsync(id, cancellationToken);
     }
@@ -64,7 +64,7 @@ internal sealed class PostgresWebhookStore(PostgresDatabase database) : IWebhook
             "UPDATE webhooks SET deleted_at = @now WHERE id = @id AND deleted_at IS NULL", new { id, now = UnixMs.From(now) }, transaction);
         if (deleted > 0)
         {
-            await PostgresAuditLog.WriteAsync(connection, transaction, now, actor, "webhook", id, "deleted");
+            await AuditQueries.WriteAsync(connection, transaction, now, actor, "webhook", id, "deleted");
         }
 
         await transaction.CommitAsync(cancellationToken);

@@ -26,7 +26,7 @@ internal sealed class PostgresWindowStore(PostgresDatabase database) : IWindowSt
             new { window.Name, enabled = window.Enabled ? 1L : 0L, definition = Json.Write(window), now = UnixMs.From(now) },
             transaction));
         await LinkGroupsAsync(connection, transaction, id, groupIds);
-        await PostgresAuditLog.WriteAsync(connection, transaction, now, actor, "window", id, "created", window);
+        await AuditQueries.WriteAsync(connection, transaction, now, actor, "window", id, "created", window);
         var record = await GetAsync(connection, id, transaction);
         await transaction.CommitAsync(cancellationToken);
         return record!;
@@ -52,7 +52,7 @@ internal sealed class PostgresWindowStore(PostgresDatabase database) : IWindowSt
 
         await connection.ExecuteAsync("DELETE FROM window_groups WHERE window_id = @id", new { id }, transaction);
         await LinkGroupsAsync(connection, transaction, id, groupIds);
-        await PostgresAuditLog.WriteAsync(connection, transaction, now, actor, "window", id, "updated", window);
+        await AuditQueries.WriteAsync(connection, transaction, now, actor, "window", id, "updated", window);
         var record = await GetAsync(connection, id, transaction);
         await transaction.CommitAsync(cancellationToken);
         return record;
@@ -68,7 +68,7 @@ internal sealed class PostgresWindowStore(PostgresDatabase database) : IWindowSt
         if (deleted > 0)
         {
             await connection.ExecuteAsync("DELETE FROM window_groups WHERE window_id = @id", new { id }, transaction);
-            await PostgresAuditLog.WriteAsync(connection, transaction, now, actor, "window", id, "deleted");
+            await AuditQueries.WriteAsync(connection, transaction, now, actor, "window", id, "deleted");
         }
 
         await transaction.CommitAsync(cancellationToken);

@@ -41,7 +41,7 @@ internal sealed class SqliteAgentStore(SqliteDatabase database) : IAgentStore
                 pattern = scope.HostnamePattern, cidrs = scope.AddressCidrs is null ? null : Json.Write(scope.AddressCidrs), tags = Json.Write(scope.Tags),
             },
             transaction);
-        await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "enrollment-token", id, "created", new { name, singleUse, expiresAt, scope });
+        await AuditQueries.WriteAsync(connection, transaction, now, actor, "enrollment-token", id, "created", new { name, singleUse, expiresAt, scope });
         var row = await connection.QuerySingleAsync<TokenRow>($"SELECT {TokenColumns} FROM enrollment_tokens WHERE id = @id", new { id }, transaction);
         await transaction.CommitAsync(cancellationToken);
         return row.ToRecord();
@@ -61,7 +61,7 @@ internal sealed class SqliteAgentStore(SqliteDatabase database) : IAgentStore
             "UPDATE enrollment_tokens SET revoked_at = @now WHERE id = @id AND revoked_at IS NULL", new { id, now = UnixMs.From(now) }, transaction);
         if (changed > 0)
         {
-            await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "enrollment-token", id, "revoked");
+            await AuditQueries.WriteAsync(connection, transaction, now, actor, "enrollment-token", id, "revoked");
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -126,7 +126,7 @@ internal sealed class SqliteAgentStore(SqliteDatabase database) : IAgentStore
             VALUES (@AgentId, @endpointId, @SecretHash, @tokenId, @AgentVersion, @at, @at)
             """,
             new { enrollment.AgentId, endpointId, enrollment.SecretHash, tokenId = token.Id, enrollment.AgentVersion, at }, transaction);
-        await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "agent", enrollment.AgentId, existing is null ? "enrolled" : "re-enrolled",
+        await AuditQueries.WriteAsync(connection, transaction, now, actor, "agent", enrollment.AgentId, existing is null ? "enrolled" : "re-enrolled",
             new { endpointId, hostname = registration.Hostname, tokenId = token.Id, replaced });
         var agent = await GetAsync(connection, enrollment.AgentId, transaction);
         await transaction.CommitAsync(cancellationToken);
@@ -191,7 +191,7 @@ internal sealed class SqliteAgentStore(SqliteDatabase database) : IAgentStore
             new { agentId, secretHash, at = UnixMs.From(now) }, transaction);
         if (changed > 0)
         {
-            await SqliteAuditLog.WriteAsync(connection, transaction, now, $"agent:{agentId}", "agent", agentId, "secret rotated");
+            await AuditQueries.WriteAsync(connection, transaction, now, $"agent:{agentId}", "agent", agentId, "secret rotated");
         }
 
         await transaction.CommitAsync(cancellationToken);
@@ -206,7 +206,7 @@ internal sealed class SqliteAgentStore(SqliteDatabase database) : IAgentStore
             "UPDATE agents SET revoked_at = @at WHERE id = @agentId AND revoked_at IS NULL", new { agentId, at = UnixMs.From(now) }, transaction);
         if (changed > 0)
         {
-            await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "agent", agentId, "revoked");
+            await AuditQueries.WriteAsync(connection, transaction, now, actor, "agent", agentId, "revoked");
         }
 
         await transaction.CommitAsync(cancellationToken);

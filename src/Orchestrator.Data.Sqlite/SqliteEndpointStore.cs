@@ -94,10 +94,10 @@ internal sealed class SqliteEndpointStore(SqliteDatabase database) : IEndpointSt
         await connection.ExecuteAsync(
             "INSERT OR IGNORE INTO endpoint_addresses (address, endpoint_id) VALUES (@address, @id)",
             registration.Addresses.Select(address => new { address, id }), transaction);
-        await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "endpoint", id, existing is null ? "created" : "updated", registration with { Tags = tags });
+        await AuditQueries.WriteAsync(connection, transaction, now, actor, "endpoint", id, existing is null ? "created" : "updated", registration with { Tags = tags });
         if (existing is not null && addressesChanged)
         {
-            await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "endpoint", id, "addresses changed",
+            await AuditQueries.WriteAsync(connection, transaction, now, actor, "endpoint", id, "addresses changed",
                 new { hostname = registration.Hostname, oldAddresses, newAddresses = registration.Addresses, source });
         }
 
@@ -112,7 +112,7 @@ internal sealed class SqliteEndpointStore(SqliteDatabase database) : IEndpointSt
             "UPDATE endpoints SET reenroll_until = @until WHERE id = @id RETURNING hostname", new { id, until = UnixMs.From(until) }, transaction);
         if (hostname is not null)
         {
-            await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "endpoint", id,
+            await AuditQueries.WriteAsync(connection, transaction, now, actor, "endpoint", id,
                 until is null ? "re-enrollment withdrawn" : "marked re-enrollable", new { hostname, until });
         }
 
@@ -201,7 +201,7 @@ internal sealed class SqliteEndpointStore(SqliteDatabase database) : IEndpointSt
         var deleted = await connection.ExecuteAsync("DELETE FROM endpoints WHERE id = @id", new { id }, transaction);
         if (deleted > 0)
         {
-            await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "endpoint", id, "deleted");
+            await AuditQueries.WriteAsync(connection, transaction, now, actor, "endpoint", id, "deleted");
         }
 
         await transaction.CommitAsync(cancellationToken);

@@ -34,7 +34,7 @@ internal sealed class SqliteGroupStore(SqliteDatabase database) : IGroupStore
             throw new ConflictException($"a group named '{group.Name}' already exists");
         }
 
-        await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "group", id, "created", group);
+        await AuditQueries.WriteAsync(connection, transaction, now, actor, "group", id, "created", group);
         var record = await GetAsync(connection, id, transaction);
         await transaction.CommitAsync(cancellationToken);
         return record!;
@@ -66,7 +66,7 @@ internal sealed class SqliteGroupStore(SqliteDatabase database) : IGroupStore
             return null;
         }
 
-        await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "group", id, "updated", group);
+        await AuditQueries.WriteAsync(connection, transaction, now, actor, "group", id, "updated", group);
         var record = await GetAsync(connection, id, transaction);
         await transaction.CommitAsync(cancellationToken);
         return record;
@@ -90,7 +90,7 @@ internal sealed class SqliteGroupStore(SqliteDatabase database) : IGroupStore
         var deleted = await connection.ExecuteAsync("DELETE FROM groups WHERE id = @id", new { id }, transaction);
         if (deleted > 0)
         {
-            await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "group", id, "deleted");
+            await AuditQueries.WriteAsync(connection, transaction, now, actor, "group", id, "deleted");
         }
 
         await transaction.CommitAsync(cancellationToken);

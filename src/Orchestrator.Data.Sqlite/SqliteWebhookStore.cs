@@ -29,7 +29,7 @@ internal sealed class SqliteWebhookStore(SqliteDatabase database) : IWebhookStor
             """,
             new { webhook.Name, webhook.Url, webhook.Format, events = Json.Write(webhook.Events), webhook.ProtectedSecret, enabled = webhook.Enabled ? 1 : 0, now = UnixMs.From(now) },
             transaction));
-        await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "webhook", id, "created", Audited(webhook));
+        await AuditQueries.WriteAsync(connection, transaction, now, actor, "webhook", id, "created", Audited(webhook));
         await transaction.CommitAsync(cancellationToken);
         return (await GetAsync(id, cancellationToken))!;
     }
@@ -52,7 +52,7 @@ internal sealed class SqliteWebhookStore(SqliteDatabase database) : IWebhookStor
             return null;
         }
 
-        await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "webhook", id, "updated", Audited(webhook));
+        await AuditQueries.WriteAsync(connection, transaction, now, actor, "webhook", id, "updated", Audited(webhook));
         await transaction.CommitAsync(cancellationToken);
         return await GetAsync(id, cancellationToken);
     }
@@ -65,7 +65,7 @@ internal sealed class SqliteWebhookStore(SqliteDatabase database) : IWebhookStor
             "UPDATE webhooks SET deleted_at = @now WHERE id = @id AND deleted_at IS NULL", new { id, now = UnixMs.From(now) }, transaction);
         if (deleted > 0)
         {
-            await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "webhook", id, "deleted");
+            await AuditQueries.WriteAsync(connection, transaction, now, actor, "webhook", id, "deleted");
         }
 
         await transaction.CommitAsync(cancellationToken);

@@ -26,7 +26,7 @@ internal sealed class SqliteWindowStore(SqliteDatabase database) : IWindowStore
             new { window.Name, enabled = window.Enabled ? 1 : 0, definition = Json.Write(window), now = UnixMs.From(now) },
             transaction));
         await LinkGroupsAsync(connection, transaction, id, groupIds);
-        await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "window", id, "created", window);
+        await AuditQueries.WriteAsync(connection, transaction, now, actor, "window", id, "created", window);
         var record = await GetAsync(connection, id, transaction);
         await transaction.CommitAsync(cancellationToken);
         return record!;
@@ -51,7 +51,7 @@ internal sealed class SqliteWindowStore(SqliteDatabase database) : IWindowStore
 
         await connection.ExecuteAsync("DELETE FROM window_groups WHERE window_id = @id", new { id }, transaction);
         await LinkGroupsAsync(connection, transaction, id, groupIds);
-        await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "window", id, "updated", window);
+        await AuditQueries.WriteAsync(connection, transaction, now, actor, "window", id, "updated", window);
         var record = await GetAsync(connection, id, transaction);
         await transaction.CommitAsync(cancellationToken);
         return record;
@@ -67,7 +67,7 @@ internal sealed class SqliteWindowStore(SqliteDatabase database) : IWindowStore
         if (deleted > 0)
         {
             await connection.ExecuteAsync("DELETE FROM window_groups WHERE window_id = @id", new { id }, transaction);
-            await SqliteAuditLog.WriteAsync(connection, transaction, now, actor, "window", id, "deleted");
+            await AuditQueries.WriteAsync(connection, transaction, now, actor, "window", id, "deleted");
         }
 
         await transaction.CommitAsync(cancellationToken);
