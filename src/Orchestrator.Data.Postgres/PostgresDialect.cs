@@ -13,6 +13,8 @@ internal sealed class PostgresDialect : ISqlDialect
     // The C collation sorts as SQLite's default collation does (byte order), whatever the database's collation.
     public string ByteOrder => " COLLATE \"C\"";
 
+    public string SaturatingSum(string column) => Sql.SaturatingSum(column);
+
     public bool IsUniqueViolation(DbException exception) => exception is PostgresException { SqlState: Sql.UniqueViolation };
 
     public Task LockRowAsync(IDbConnection connection, IDbTransaction transaction, string table, long id) =>

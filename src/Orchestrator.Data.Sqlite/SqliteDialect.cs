@@ -14,6 +14,8 @@ internal sealed class SqliteDialect : ISqlDialect
 
     public string ByteOrder => "";
 
+    public string SaturatingSum(string column) => Sql.SaturatingSum(column);
+
     public bool IsUniqueViolation(DbException exception) => exception is SqliteException { SqliteExtendedErrorCode: UniqueViolation };
 
     public Task LockRowAsync(IDbConnection connection, IDbTransaction transaction, string table, long id) => Task.CompletedTask;

@@ -10,6 +10,9 @@ internal interface ISqlDialect
     /// <summary>Appended to a text ORDER BY term so that it sorts by bytes, as SQLite's default collation does (empty there).</summary>
     string ByteOrder { get; }
 
+    /// <summary>A sum of counters that cannot fail and reads as a bigint (saturating); see each backend's <c>Sql.SaturatingSum</c>.</summary>
+    string SaturatingSum(string column);
+
     /// <summary>Whether the statement failed on a unique index.</summary>
     bool IsUniqueViolation(DbException exception);
 
