@@ -1,40 +1,9 @@
-using Orchestrator.Core.Groups;
-using Orchestrator.Data.Groups;
+using System.Data.Common;
 using Orchestrator.Data.Storage;
 
 namespace Orchestrator.Data.Postgres;
 
-internal sealed class PostgresGroupStore(PostgresDatabase database) : IGroupStore
+internal sealed class PostgresGroupStore(PostgresDatabase database) : DapperGroupStore(PostgresDialect.Instance)
 {
-    public async Task<GroupRecord> CreateAsync(GroupDefinition group, string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(group);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await GroupQueries.CreateAsync(connection, group, actor, now, PostgresDialect.Instance, cancellationToken);
-    }
-
-    public async Task<GroupRecord?> UpdateAsync(long id, GroupDefinition group, string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(group);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await GroupQueries.UpdateAsync(connection, id, group, actor, now, PostgresDialect.Instance, cancellationToken);
-    }
-
-    public async Task<bool> DeleteAsync(long id, string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await GroupQueries.DeleteAsync(connection, id, actor, now, PostgresDialect.Instance, cancellationToken);
-    }
-
-    public async Task<GroupRecord?> GetAsync(long id, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await GroupQueries.GetAsync(connection, id, null);
-    }
-
-    public async Task<IReadOnlyList<GroupRecord>> ListAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await GroupQueries.ListAsync(connection, PostgresDialect.Instance);
-    }
+    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => await database.OpenAsync(cancellationToken);
 }

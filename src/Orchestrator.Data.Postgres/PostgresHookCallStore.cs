@@ -1,20 +1,9 @@
-using Orchestrator.Data.Notifications;
+using System.Data.Common;
 using Orchestrator.Data.Storage;
 
 namespace Orchestrator.Data.Postgres;
 
-internal sealed class PostgresHookCallStore(PostgresDatabase database) : IHookCallStore
+internal sealed class PostgresHookCallStore(PostgresDatabase database) : DapperHookCallStore
 {
-    public async Task RecordAsync(HookCall hookCall, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(hookCall);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await HookCallQueries.RecordAsync(connection, hookCall);
-    }
-
-    public async Task<IReadOnlyList<HookCall>> ListForRunAsync(long runId, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await HookCallQueries.ListForRunAsync(connection, runId);
-    }
+    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => await database.OpenAsync(cancellationToken);
 }

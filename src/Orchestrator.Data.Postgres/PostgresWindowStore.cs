@@ -1,48 +1,15 @@
+using System.Data.Common;
 using System.Data;
 using Dapper;
-using Orchestrator.Core.Windows;
 using Orchestrator.Data.Storage;
-using Orchestrator.Data.Windows;
 
 namespace Orchestrator.Data.Postgres;
 
-internal sealed class PostgresWindowStore(PostgresDatabase database) : IWindowStore
+internal sealed class PostgresWindowStore(PostgresDatabase database) : DapperWindowStore(PostgresDialect.Instance)
 {
-    public async Task<WindowRecord> CreateAsync(WindowDefinition window, IReadOnlyList<long> groupIds, string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(window);
-        ArgumentNullException.ThrowIfNull(groupIds);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await WindowQueries.CreateAsync(connection, window, groupIds, actor, now, PostgresDialect.Instance, LinkGroupsAsync, cancellationToken);
-    }
+    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => await database.OpenAsync(cancellationToken);
 
-    public async Task<WindowRecord?> UpdateAsync(long id, WindowDefinition window, IReadOnlyList<long> groupIds, string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(window);
-        ArgumentNullException.ThrowIfNull(groupIds);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await WindowQueries.UpdateAsync(connection, id, window, groupIds, actor, now, PostgresDialect.Instance, LinkGroupsAsync, cancellationToken);
-    }
-
-    public async Task<bool> DeleteAsync(long id, string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await WindowQueries.DeleteAsync(connection, id, actor, now, cancellationToken);
-    }
-
-    public async Task<WindowRecord?> GetAsync(long id, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await WindowQueries.GetAsync(connection, id, null);
-    }
-
-    public async Task<IReadOnlyList<WindowRecord>> ListAsync(CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await WindowQueries.ListAsync(connection, PostgresDialect.Instance);
-    }
-
-    private static Task LinkGroupsAsync(IDbConnection connection, IDbTransaction transaction, long windowId, IReadOnlyList<long> groupIds) =>
+    protected override Task LinkGroupsAsync(IDbConnection connection, IDbTransaction transaction, long windowId, IReadOnlyList<long> groupIds) =>
         groupIds.Count == 0
             ? Task.CompletedTask
             : connection.ExecuteAsync(

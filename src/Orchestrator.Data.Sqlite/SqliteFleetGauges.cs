@@ -1,13 +1,9 @@
-using Orchestrator.Data.Metrics;
+using System.Data.Common;
 using Orchestrator.Data.Storage;
 
 namespace Orchestrator.Data.Sqlite;
 
-internal sealed class SqliteFleetGauges(SqliteDatabase database) : IFleetGauges
+internal sealed class SqliteFleetGauges(SqliteDatabase database) : DapperFleetGauges
 {
-    public async Task<FleetGauges> ReadAsync(DateTimeOffset now, TimeSpan agentOfflineAfter, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        return await FleetGaugeQueries.ReadAsync(connection, now, agentOfflineAfter);
-    }
+    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => await database.OpenAsync(cancellationToken);
 }
