@@ -1,13 +1,14 @@
 using System.Data;
 using Dapper;
+using Orchestrator.Data.Storage;
 
 namespace Orchestrator.Data.Postgres;
 
 /// <summary>A run's blocked attempts per source, target and port, most first: read by the traffic API and the run report.</summary>
 internal static class BlockedAttemptRows
 {
-    public static async Task<IReadOnlyList<Row>> OfRunAsync(IDbConnection connection, long runId) =>
-        (await connection.QueryAsync<Row>(
+    public static async Task<IReadOnlyList<BlockedAttemptRow>> OfRunAsync(IDbConnection connection, long runId) =>
+        (await connection.QueryAsync<BlockedAttemptRow>(
             $"""
             WITH b AS (
                 SELECT source_address, endpoint_id, port, max(source_endpoint_id) AS source_endpoint_id, {Sql.SaturatingSum("count")} AS count
@@ -21,21 +22,4 @@ internal static class BlockedAttemptRows
             ORDER BY b.count DESC, b.source_address COLLATE "C", te.hostname COLLATE "C"
             """,
             new { runId })).ToList();
-
-    internal sealed class Row
-    {
-        public string SourceAddress { get; init; } = "";
-
-        public long? SourceEndpointId { get; init; }
-
-        public string? SourceHostname { get; init; }
-
-        public long TargetEndpointId { get; init; }
-
-        public string TargetHostname { get; init; } = "";
-
-        public long Port { get; init; }
-
-        public long Count { get; init; }
-    }
 }

@@ -1,27 +1,14 @@
 using System.Data;
-using System.Net;
 using Dapper;
 using Orchestrator.Core.Endpoints;
 using Orchestrator.Data.Agents;
 using Orchestrator.Data.Storage;
+using static Orchestrator.Data.Storage.AgentRows;
 
 namespace Orchestrator.Data.Postgres;
 
 internal sealed class PostgresAgentStore(PostgresDatabase database) : IAgentStore
 {
-    private const string TokenColumns =
-        """
-        id AS Id, name AS Name, single_use AS SingleUse, created_at AS CreatedAt, expires_at AS ExpiresAt, used_at AS UsedAt, uses AS Uses,
-        revoked_at AS RevokedAt, hostname_pattern AS HostnamePattern, address_cidrs AS AddressCidrs, granted_tags AS GrantedTags
-        """;
-
-    private const string AgentColumns =
-        """
-        a.id AS Id, a.endpoint_id AS EndpointId, e.hostname AS Hostname, a.secret_hash AS SecretHash, a.agent_version AS AgentVersion,
-        a.enrolled_at AS EnrolledAt, a.rotated_at AS RotatedAt, a.revoked_at AS RevokedAt, a.last_seen_at AS LastSeenAt,
-        a.applied_version AS AppliedVersion, a.apply_error AS ApplyError
-        """;
-
     public async Task<EnrollmentTokenRecord> CreateTokenAsync(
         string name, string tokenHash, bool singleUse, DateTimeOffset expiresAt, EnrollmentScope scope, string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
@@ -31,7 +18,7 @@ internal sealed class PostgresAgentStore(PostgresDatabase database) : IAgentStor
         var row = await connection.QuerySingleAsync<TokenRow>(
             $"""
             INSERT INTO enrollment_tokens (name, token_hash, single_use, created_at, expires_at, hostname_pattern, address_cidrs, granted_tags)
-            VALUES (@name, @tokenHash, @singleUse, @now, @expires, @pattern, @cidrs, @tags) RETURNING {TokenColumns}
+            VALUES (@name, @tokenHash, @singleUse, @now, @expires, @pattern, @cidrs, @tags) RETURNING {AgentQueries.TokenColumns}
             """,
             new
             {
@@ -39,7 +26,7 @@ internal sealed class PostgresAgentStore(PostgresDatabase database) : IAgentStor
                 pattern = scope.HostnamePattern, cidrs = scope.AddressCidrs is null ? null : Json.Write(scope.AddressCidrs), tags = Json.Write(scope.Tags),
             },
             transaction);
-        await PostgresAuditLog.WriteAsync(connection, transaction, now, actor, "enrollment-token", row.Id, "created", new { name, singleUse, expiresAt, scope });
+        await AuditQueries.WriteAsync(connection, transaction, now, actor, "enrollment-token", row.Id, "created", new { name, singleUse, expiresAt, scope });
         await transaction.CommitAsync(cancellationToken);
         return row.ToRecord();
     }
@@ -47,22 +34,13 @@ internal sealed class PostgresAgentStore(PostgresDatabase database) : IAgentStor
     public async Task<IReadOnlyList<EnrollmentTokenRecord>> ListTokensAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return (await connection.QueryAsync<TokenRow>($"SELECT {TokenColumns} FROM enrollment_tokens ORDER BY id")).Select(r => r.ToRecord()).ToList();
+        return await AgentQueries.ListTokensAsync(connection);
     }
 
     public async Task<bool> RevokeTokenAsync(long id, string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var changed = await connection.ExecuteAsync(
-            "UPDATE enrollment_tokens SET revoked_at = @now WHERE id = @id AND revoked_at IS NULL", new { id, now = UnixMs.From(now) }, transaction);
-        if (changed > 0)
-        {
-            await PostgresAuditLog.WriteAsync(connection, transaction, now, actor, "enrollment-token", id, "revoked");
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return changed > 0;
+        return await AgentQueries.RevokeTokenAsync(connection, id, actor, now, cancellationToken);
     }
 
     public async Task<EnrollmentOutcome> EnrollAsync(Enrollment enrollment, DateTimeOffset now, CancellationToken cancellationToken = default)
@@ -71,65 +49,22 @@ internal sealed class PostgresAgentStore(PostgresDatabase database) : IAgentStor
         var at = UnixMs.From(now);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-
-        // The use is claimed by the same UPDATE that checks the token: a second agent racing for a single-use token waits
-        // for the first one's row lock and then no longer matches. Any refusal below rolls the claim back with the rest.
-        var token = await connection.QuerySingleOrDefaultAsync<TokenRow>(
-            $"""
-            UPDATE enrollment_tokens SET uses = uses + 1, used_at = COALESCE(used_at, @at)
-            WHERE token_hash = @hash AND revoked_at IS NULL AND expires_at > @at AND (single_use = 0 OR uses = 0)
-            RETURNING {TokenColumns}
-            """,
-            new { hash = enrollment.TokenHash, at }, transaction);
+        var (token, refusal) = await AgentQueries.ClaimTokenAsync(connection, transaction, enrollment, at);
         if (token is null)
         {
-            return new(null, EnrollmentRefusal.TokenNotUsable, []);
+            return refusal!;
         }
 
         var registration = enrollment.Endpoint;
-        var outside = token.ToRecord().Scope.Check(registration.Hostname, registration.Addresses.Select(IPAddress.Parse).ToList(), registration.Tags);
-        if (outside.Count > 0)
-        {
-            return new(null, EnrollmentRefusal.OutsideScope, outside);
-        }
 
-        // Enrolling as an endpoint that exists (ops registered it, or an agent enrolled as it) would lock its agent out
-        // and put the caller's addresses in its peers' allow-lists: only an administrator's one-shot mark allows it.
         // The endpoint lock is taken before the check, not only around the write: two agents enrolling as one new
         // hostname on two nodes would otherwise both find it free, and the second would take over the first's endpoint
         // (regression: both enrolled, the first agent revoked). SQLite's single writer gives the same order.
         await AdvisoryLocks.TakeAsync(connection, transaction, AdvisoryLocks.Endpoints);
-        var existing = await connection.QuerySingleOrDefaultAsync<ExistingEndpointRow>(
-            "SELECT id AS Id, hostname AS Hostname, source AS Source, reenroll_until AS ReEnrollUntil FROM endpoints WHERE lower(hostname) = lower(@Hostname)",
-            new { registration.Hostname }, transaction);
-        if (existing is not null)
-        {
-            if (existing.ReEnrollUntil is not { } until || until <= at)
-            {
-                var hasAgent = await connection.ExecuteScalarAsync<bool>(
-                    "SELECT EXISTS (SELECT 1 FROM agents WHERE endpoint_id = @Id)", new { existing.Id }, transaction);
-                throw new ConflictException(
-                    $"hostname: endpoint '{existing.Hostname}' (id {existing.Id}) already exists ({(hasAgent ? "an agent enrolled as it" : $"registered by {existing.Source}")}); " +
-                    $"enrolling as it needs an administrator to mark it re-enrollable first (POST /api/v1/endpoints/{existing.Id}/re-enrollable, or: orchestrator endpoints re-enrollable {existing.Hostname})");
-            }
-
-            await connection.ExecuteAsync("UPDATE endpoints SET reenroll_until = NULL WHERE id = @Id", new { existing.Id }, transaction);
-        }
-
+        var existing = await AgentQueries.TakeOverEndpointAsync(connection, transaction, registration.Hostname, at);
         var actor = $"agent:{enrollment.AgentId}";
         var (endpointId, _) = await PostgresEndpointStore.UpsertAsync(connection, transaction, registration, "agent", actor, now, mergeTags: true);
-        var replaced = (await connection.QueryAsync<string>(
-            "UPDATE agents SET revoked_at = @at WHERE endpoint_id = @endpointId AND revoked_at IS NULL RETURNING id",
-            new { endpointId, at }, transaction)).ToList();
-        await connection.ExecuteAsync(
-            """
-            INSERT INTO agents (id, endpoint_id, secret_hash, token_id, agent_version, enrolled_at, last_seen_at)
-            VALUES (@AgentId, @endpointId, @SecretHash, @tokenId, @AgentVersion, @at, @at)
-            """,
-            new { enrollment.AgentId, endpointId, enrollment.SecretHash, tokenId = token.Id, enrollment.AgentVersion, at }, transaction);
-        await PostgresAuditLog.WriteAsync(connection, transaction, now, actor, "agent", enrollment.AgentId, existing is null ? "enrolled" : "re-enrolled",
-            new { endpointId, hostname = registration.Hostname, tokenId = token.Id, replaced });
-        var agent = await GetAsync(connection, enrollment.AgentId, transaction);
+        var agent = await AgentQueries.AddAgentAsync(connection, transaction, enrollment, endpointId, token.Id, existing is not null, actor, now);
         await transaction.CommitAsync(cancellationToken);
         return new(agent, EnrollmentRefusal.None, []);
     }
@@ -137,14 +72,14 @@ internal sealed class PostgresAgentStore(PostgresDatabase database) : IAgentStor
     public async Task<AgentRecord?> GetAsync(string agentId, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await GetAsync(connection, agentId, null);
+        return await AgentQueries.GetAsync(connection, agentId, null);
     }
 
     public async Task<IReadOnlyList<AgentRecord>> ListAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return (await connection.QueryAsync<AgentRow>(
-                $"SELECT {AgentColumns} FROM agents a JOIN endpoints e ON e.id = a.endpoint_id ORDER BY lower(e.hostname) COLLATE \"C\", a.enrolled_at"))
+                $"SELECT {AgentQueries.AgentColumns} FROM agents a JOIN endpoints e ON e.id = a.endpoint_id ORDER BY lower(e.hostname) COLLATE \"C\", a.enrolled_at"))
             .Select(r => r.ToRecord()).ToList();
     }
 
@@ -154,7 +89,7 @@ internal sealed class PostgresAgentStore(PostgresDatabase database) : IAgentStor
         await using var connection = await database.OpenAsync(cancellationToken);
         return (await connection.QueryAsync<AgentRow>(
                 $"""
-                SELECT {AgentColumns} FROM agents a JOIN endpoints e ON e.id = a.endpoint_id
+                SELECT {AgentQueries.AgentColumns} FROM agents a JOIN endpoints e ON e.id = a.endpoint_id
                 WHERE a.endpoint_id = ANY(@endpointIds)
                 ORDER BY lower(e.hostname) COLLATE "C", a.enrolled_at
                 """,
@@ -180,87 +115,18 @@ internal sealed class PostgresAgentStore(PostgresDatabase database) : IAgentStor
     public async Task TouchAsync(string agentId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync("UPDATE agents SET last_seen_at = @at WHERE id = @agentId", new { agentId, at = UnixMs.From(now) });
+        await AgentQueries.TouchAsync(connection, agentId, now);
     }
 
     public async Task<bool> RotateAsync(string agentId, string secretHash, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var changed = await connection.ExecuteAsync(
-            "UPDATE agents SET secret_hash = @secretHash, rotated_at = @at WHERE id = @agentId AND revoked_at IS NULL",
-            new { agentId, secretHash, at = UnixMs.From(now) }, transaction);
-        if (changed > 0)
-        {
-            await PostgresAuditLog.WriteAsync(connection, transaction, now, $"agent:{agentId}", "agent", agentId, "secret rotated");
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return changed > 0;
+        return await AgentQueries.RotateAsync(connection, agentId, secretHash, now, cancellationToken);
     }
 
     public async Task<bool> RevokeAsync(string agentId, string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var changed = await connection.ExecuteAsync(
-            "UPDATE agents SET revoked_at = @at WHERE id = @agentId AND revoked_at IS NULL", new { agentId, at = UnixMs.From(now) }, transaction);
-        if (changed > 0)
-        {
-            await PostgresAuditLog.WriteAsync(connection, transaction, now, actor, "agent", agentId, "revoked");
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return changed > 0;
-    }
-
-    private static async Task<AgentRecord?> GetAsync(IDbConnection connection, string agentId, IDbTransaction? transaction) =>
-        (await connection.QuerySingleOrDefaultAsync<AgentRow>(
-            $"SELECT {AgentColumns} FROM agents a JOIN endpoints e ON e.id = a.endpoint_id WHERE a.id = @agentId", new { agentId }, transaction))?.ToRecord();
-
-    private sealed class TokenRow
-    {
-        public long Id { get; init; }
-        public string Name { get; init; } = "";
-        public long SingleUse { get; init; }
-        public long CreatedAt { get; init; }
-        public long ExpiresAt { get; init; }
-        public long? UsedAt { get; init; }
-        public long Uses { get; init; }
-        public long? RevokedAt { get; init; }
-        public string? HostnamePattern { get; init; }
-        public string? AddressCidrs { get; init; }
-        public string GrantedTags { get; init; } = "[]";
-
-        public EnrollmentTokenRecord ToRecord() => new(
-            Id, Name, SingleUse != 0, UnixMs.To(CreatedAt), UnixMs.To(ExpiresAt), UnixMs.To(UsedAt), (int)Uses, UnixMs.To(RevokedAt),
-            new EnrollmentScope(HostnamePattern, AddressCidrs is null ? null : Json.Read<string[]>(AddressCidrs), Json.Read<string[]>(GrantedTags)));
-    }
-
-    private sealed class ExistingEndpointRow
-    {
-        public long Id { get; init; }
-        public string Hostname { get; init; } = "";
-        public string Source { get; init; } = "";
-        public long? ReEnrollUntil { get; init; }
-    }
-
-    private sealed class AgentRow
-    {
-        public string Id { get; init; } = "";
-        public long EndpointId { get; init; }
-        public string Hostname { get; init; } = "";
-        public string SecretHash { get; init; } = "";
-        public string AgentVersion { get; init; } = "";
-        public long EnrolledAt { get; init; }
-        public long? RotatedAt { get; init; }
-        public long? RevokedAt { get; init; }
-        public long? LastSeenAt { get; init; }
-        public long? AppliedVersion { get; init; }
-        public string? ApplyError { get; init; }
-
-        public AgentRecord ToRecord() => new(
-            Id, EndpointId, Hostname, SecretHash, AgentVersion, UnixMs.To(EnrolledAt), UnixMs.To(RotatedAt), UnixMs.To(RevokedAt),
-            UnixMs.To(LastSeenAt), AppliedVersion, ApplyError);
+        return await AgentQueries.RevokeAsync(connection, agentId, actor, now, cancellationToken);
     }
 }

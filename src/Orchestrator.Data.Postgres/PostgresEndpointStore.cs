@@ -1,4 +1,5 @@
 using System.Data;
+using System.Data.Common;
 using Dapper;
 using Orchestrator.Data.Endpoints;
 using Orchestrator.Data.Storage;
@@ -8,21 +9,13 @@ namespace Orchestrator.Data.Postgres;
 
 internal sealed class PostgresEndpointStore(PostgresDatabase database) : IEndpointStore
 {
-    private const string Columns =
-        "id AS Id, hostname AS Hostname, addresses AS Addresses, os AS Os, tags AS Tags, source AS Source, created_at AS CreatedAt, updated_at AS UpdatedAt, last_seen_at AS LastSeenAt, reenroll_until AS ReEnrollableUntil";
-
     // lower() in the C collation sorts as SQLite's lower() does (byte order), whatever the database's collation.
     private const string ByHostname = "ORDER BY lower(hostname) COLLATE \"C\"";
 
     public async Task<(EndpointRecord Endpoint, bool Created)> UpsertAsync(EndpointRegistration registration, string source, string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(registration);
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var (id, created) = await UpsertAsync(connection, transaction, registration, source, actor, now, mergeTags: false);
-        var record = await GetAsync(connection, id, transaction);
-        await transaction.CommitAsync(cancellationToken);
-        return (record!, created);
+        return (await UpsertAllAsync([registration], source, actor, now, cancellationToken))[0];
     }
 
     public async Task<IReadOnlyList<(EndpointRecord Endpoint, bool Created)>> UpsertAllAsync(
@@ -30,194 +23,74 @@ internal sealed class PostgresEndpointStore(PostgresDatabase database) : IEndpoi
     {
         ArgumentNullException.ThrowIfNull(registrations);
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var results = new List<(EndpointRecord, bool)>(registrations.Count);
-        foreach (var registration in registrations)
-        {
-            var (id, created) = await UpsertAsync(connection, transaction, registration, source, actor, now, mergeTags: false);
-            results.Add(((await GetAsync(connection, id, transaction))!, created));
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return results;
+        return await EndpointQueries.UpsertAllAsync(connection, registrations, source, actor, now, Dialect.Instance, cancellationToken);
     }
 
-    /// <summary>
-    /// Creates or updates by hostname inside the caller's transaction (enrollment uses it too). An address another
-    /// endpoint holds is refused with the holder named; the addresses of a member of an open run do not change (its
-    /// peers' allow-lists were computed from them); every change of an existing endpoint's addresses is audited with
-    /// the old and new list (a creation's own row has them). Endpoint writes take <see cref="AdvisoryLocks.Endpoints"/>
-    /// first, so two nodes cannot both find an address or hostname free and both take it.
-    /// </summary>
-    /// <param name="mergeTags">Keep the tags already set (by operators) and add the new ones, instead of replacing them.</param>
-    internal static async Task<(long Id, bool Created)> UpsertAsync(
-        IDbConnection connection, IDbTransaction transaction, EndpointRegistration registration, string source, string actor, DateTimeOffset now, bool mergeTags)
-    {
-        ArgumentNullException.ThrowIfNull(registration);
-        await AdvisoryLocks.TakeAsync(connection, transaction, AdvisoryLocks.Endpoints);
-        var existing = await connection.QuerySingleOrDefaultAsync<ExistingRow>(
-            "SELECT id AS Id, hostname AS Hostname, tags AS Tags, addresses AS Addresses FROM endpoints WHERE lower(hostname) = lower(@Hostname)",
-            new { registration.Hostname }, transaction);
-        await RefuseHeldAddressesAsync(connection, transaction, registration.Addresses, existing?.Id);
-        var oldAddresses = existing is null ? [] : Json.Read<string[]>(existing.Addresses);
-        var addressesChanged = !oldAddresses.SequenceEqual(registration.Addresses, StringComparer.Ordinal);
-        if (existing is not null && addressesChanged)
-        {
-            await RefuseWhileInOpenRunAsync(connection, transaction, existing);
-        }
-
-        var tags = mergeTags && existing is { } e
-            ? Json.Read<string[]>(e.Tags).Union(registration.Tags, StringComparer.OrdinalIgnoreCase).ToArray()
-            : registration.Tags.ToArray();
-        var values = new
-        {
-            registration.Hostname,
-            addresses = Json.Write(registration.Addresses),
-            registration.Os,
-            tags = Json.Write(tags),
-            source,
-            now = UnixMs.From(now),
-        };
-        long id;
-        if (existing is { } found)
-        {
-            id = found.Id;
-            await connection.ExecuteAsync(
-                "UPDATE endpoints SET hostname = @Hostname, addresses = @addresses, os = @Os, tags = @tags, updated_at = @now WHERE id = @id",
-                new { values.Hostname, values.addresses, values.Os, values.tags, values.now, id }, transaction);
-        }
-        else
-        {
-            id = await connection.ExecuteScalarAsync<long>(
-                """
-                INSERT INTO endpoints (hostname, addresses, os, tags, source, created_at, updated_at)
-                VALUES (@Hostname, @addresses, @Os, @tags, @source, @now, @now) RETURNING id
-                """,
-                values, transaction);
-        }
-
-        await connection.ExecuteAsync("DELETE FROM endpoint_addresses WHERE endpoint_id = @id", new { id }, transaction);
-        await connection.ExecuteAsync(
-            "INSERT INTO endpoint_addresses (address, endpoint_id) SELECT DISTINCT a, @id FROM unnest(@addresses) AS a ON CONFLICT DO NOTHING",
-            new { id, addresses = registration.Addresses.ToArray() }, transaction);
-        await PostgresAuditLog.WriteAsync(connection, transaction, now, actor, "endpoint", id, existing is null ? "created" : "updated", registration with { Tags = tags });
-        if (existing is not null && addressesChanged)
-        {
-            await PostgresAuditLog.WriteAsync(connection, transaction, now, actor, "endpoint", id, "addresses changed",
-                new { hostname = registration.Hostname, oldAddresses, newAddresses = registration.Addresses, source });
-        }
-
-        return (id, existing is null);
-    }
+    /// <summary><see cref="EndpointQueries.UpsertAsync"/> inside the caller's transaction (enrollment uses it).</summary>
+    internal static Task<(long Id, bool Created)> UpsertAsync(
+        IDbConnection connection, IDbTransaction transaction, EndpointRegistration registration, string source, string actor, DateTimeOffset now, bool mergeTags) =>
+        EndpointQueries.UpsertAsync(connection, transaction, registration, source, actor, now, mergeTags, Dialect.Instance);
 
     public async Task<bool> SetReEnrollableAsync(long id, DateTimeOffset? until, string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var hostname = await connection.ExecuteScalarAsync<string?>(
-            "UPDATE endpoints SET reenroll_until = @until WHERE id = @id RETURNING hostname", new { id, until = UnixMs.From(until) }, transaction);
-        if (hostname is not null)
-        {
-            await PostgresAuditLog.WriteAsync(connection, transaction, now, actor, "endpoint", id,
-                until is null ? "re-enrollment withdrawn" : "marked re-enrollable", new { hostname, until });
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return hostname is not null;
-    }
-
-    /// <summary>An address is one endpoint's: a second holder would put one machine in another's place in allow-lists.</summary>
-    private static async Task RefuseHeldAddressesAsync(IDbConnection connection, IDbTransaction transaction, IReadOnlyList<string> addresses, long? self)
-    {
-        var held = (await connection.QueryAsync<HolderRow>(
-            """
-            SELECT a.address AS Address, e.id AS Id, e.hostname AS Hostname FROM endpoint_addresses a JOIN endpoints e ON e.id = a.endpoint_id
-            WHERE a.address = ANY(@addresses) AND a.endpoint_id IS DISTINCT FROM @self ORDER BY e.id
-            """,
-            new { addresses = addresses.ToArray(), self }, transaction)).ToList();
-        if (held.Count > 0)
-        {
-            var index = addresses.ToList();
-            throw new ConflictException(string.Join("; ", held.Select(h =>
-                $"addresses[{index.IndexOf(h.Address)}]: {h.Address} is already an address of endpoint '{h.Hostname}' (id {h.Id}); an address belongs to one endpoint, so change or delete that endpoint first")));
-        }
-    }
-
-    private static async Task RefuseWhileInOpenRunAsync(IDbConnection connection, IDbTransaction transaction, ExistingRow endpoint)
-    {
-        var run = await connection.QueryFirstOrDefaultAsync<long?>(
-            "SELECT r.id FROM runs r JOIN run_members m ON m.run_id = r.id WHERE m.endpoint_id = @Id AND r.state IN ('Open', 'Cutoff') ORDER BY r.id",
-            new { endpoint.Id }, transaction);
-        if (run is { } id)
-        {
-            throw new ConflictException(
-                $"addresses: endpoint '{endpoint.Hostname}' (id {endpoint.Id}) is a member of open run {id}, whose allow-lists were computed from its current addresses; change them after the run closes (or close it now)");
-        }
+        return await EndpointQueries.SetReEnrollableAsync(connection, id, until, actor, now, cancellationToken);
     }
 
     public async Task<EndpointRecord?> GetAsync(long id, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await GetAsync(connection, id, null);
+        return await EndpointQueries.GetAsync(connection, id, null);
     }
 
     public async Task<IReadOnlyList<EndpointRecord>> ListAsync(CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<Row>($"SELECT {Columns} FROM endpoints {ByHostname}");
-        return rows.Select(r => r.ToRecord()).ToList();
+        return await EndpointQueries.ListAsync(connection, ByHostname);
     }
 
     public async Task<EndpointCatalog?> ListIfChangedAsync(long knownVersion, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        const string Version = "SELECT version FROM endpoint_catalog WHERE id = 1";
-        if (await connection.ExecuteScalarAsync<long>(Version) == knownVersion)
-        {
-            return null;
-        }
-
-        // The version and the rows come from one snapshot (REPEATABLE READ: one snapshot for the whole transaction;
-        // READ COMMITTED would take one per statement), so a list is never cached under a version it missed.
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken);
-        var version = await connection.ExecuteScalarAsync<long>(Version, transaction: transaction);
-        var rows = await connection.QueryAsync<Row>($"SELECT {Columns} FROM endpoints {ByHostname}", transaction: transaction);
-        var endpoints = rows.Select(r => r.ToRecord()).ToList();
-        await transaction.CommitAsync(cancellationToken);
-        return new EndpointCatalog(version, endpoints);
+        // REPEATABLE READ: one snapshot for the whole transaction (READ COMMITTED would take one per statement).
+        return await EndpointQueries.ListIfChangedAsync(
+            connection, knownVersion, ByHostname, async () => await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken), cancellationToken);
     }
 
     public async Task<bool> DeleteAsync(long id, string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await AdvisoryLocks.TakeAsync(connection, transaction, AdvisoryLocks.Endpoints);
-        // The row lock keeps a run from freezing this endpoint as a member while it is being deleted (the member row's
-        // foreign key waits for it, then fails), and the checks below see every run frozen before.
-        await connection.ExecuteAsync("SELECT id FROM endpoints WHERE id = @id FOR UPDATE", new { id }, transaction);
-        var inRuns = await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM run_members WHERE endpoint_id = @id", new { id }, transaction);
-        if (inRuns > 0)
-        {
-            throw new ConflictException($"endpoint {id} took part in runs; its history keeps it");
-        }
-
-        if (await connection.ExecuteScalarAsync<long>("SELECT count(*) FROM agents WHERE endpoint_id = @id AND revoked_at IS NULL", new { id }, transaction) > 0)
-        {
-            throw new ConflictException($"endpoint {id} has an enrolled agent; revoke the agent first");
-        }
-
-        await connection.ExecuteAsync("DELETE FROM endpoint_addresses WHERE endpoint_id = @id", new { id }, transaction);
-        await connection.ExecuteAsync("DELETE FROM agents WHERE endpoint_id = @id", new { id }, transaction);
-        var deleted = await connection.ExecuteAsync("DELETE FROM endpoints WHERE id = @id", new { id }, transaction);
-        if (deleted > 0)
-        {
-            await PostgresAuditLog.WriteAsync(connection, transaction, now, actor, "endpoint", id, "deleted");
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return deleted > 0;
+        return await EndpointQueries.DeleteAsync(connection, id, actor, now, Dialect.Instance, cancellationToken);
     }
 
-    private static async Task<EndpointRecord?> GetAsync(IDbConnection connection, long id, IDbTransaction? transaction) =>
-        (await connection.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns} FROM endpoints WHERE id = @id", new { id }, transaction))?.ToRecord();
+    /// <summary>Endpoint writes take <see cref="AdvisoryLocks.Endpoints"/> first, so two nodes cannot both find an address
+    /// or hostname free and both take it; the address index takes arrays.</summary>
+    private sealed class Dialect : IEndpointDialect
+    {
+        public static readonly Dialect Instance = new();
+
+        public Task LockForWriteAsync(IDbConnection connection, IDbTransaction transaction) =>
+            AdvisoryLocks.TakeAsync(connection, transaction, AdvisoryLocks.Endpoints);
+
+        public async Task LockForDeleteAsync(IDbConnection connection, IDbTransaction transaction, long id)
+        {
+            await AdvisoryLocks.TakeAsync(connection, transaction, AdvisoryLocks.Endpoints);
+            // The row lock keeps a run from freezing this endpoint as a member while it is being deleted (the member row's
+            // foreign key waits for it, then fails), and the checks after it see every run frozen before.
+            await connection.ExecuteAsync("SELECT id FROM endpoints WHERE id = @id FOR UPDATE", new { id }, transaction);
+        }
+
+        public Task<IEnumerable<HolderRow>> HoldersAsync(IDbConnection connection, IDbTransaction transaction, IReadOnlyList<string> addresses, long? self) =>
+            connection.QueryAsync<HolderRow>(
+                """
+                SELECT a.address AS Address, e.id AS Id, e.hostname AS Hostname FROM endpoint_addresses a JOIN endpoints e ON e.id = a.endpoint_id
+                WHERE a.address = ANY(@addresses) AND a.endpoint_id IS DISTINCT FROM @self ORDER BY e.id
+                """,
+                new { addresses = addresses.ToArray(), self }, transaction);
+
+        public Task IndexAddressesAsync(IDbConnection connection, IDbTransaction transaction, long id, IReadOnlyList<string> addresses) =>
+            connection.ExecuteAsync(
+                "INSERT INTO endpoint_addresses (address, endpoint_id) SELECT DISTINCT a, @id FROM unnest(@addresses) AS a ON CONFLICT DO NOTHING",
+                new { id, addresses = addresses.ToArray() }, transaction);
+    }
 }

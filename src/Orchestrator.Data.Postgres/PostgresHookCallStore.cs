@@ -1,45 +1,9 @@
-using Dapper;
-using Orchestrator.Data.Notifications;
+using System.Data.Common;
 using Orchestrator.Data.Storage;
 
 namespace Orchestrator.Data.Postgres;
 
-internal sealed class PostgresHookCallStore(PostgresDatabase database) : IHookCallStore
+internal sealed class PostgresHookCallStore(PostgresDatabase database) : DapperHookCallStore
 {
-    public async Task RecordAsync(HookCall hookCall, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(hookCall);
-        var call = hookCall;
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(
-            """
-            INSERT INTO run_hook_calls (run_id, kind, url, at, status_code, latency_ms, verdict, answer)
-            VALUES (@RunId, @Kind, @Url, @at, @statusCode, @LatencyMs, @Verdict, @Answer)
-            """,
-            new { call.RunId, call.Kind, call.Url, at = UnixMs.From(call.At), statusCode = (long?)call.StatusCode, call.LatencyMs, call.Verdict, call.Answer });
-    }
-
-    public async Task<IReadOnlyList<HookCall>> ListForRunAsync(long runId, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<Row>(
-            """
-            SELECT run_id AS RunId, kind AS Kind, url AS Url, at AS At, status_code AS StatusCode, latency_ms AS LatencyMs, verdict AS Verdict, answer AS Answer
-            FROM run_hook_calls WHERE run_id = @runId ORDER BY id
-            """,
-            new { runId });
-        return rows.Select(r => new HookCall(r.RunId, r.Kind, r.Url, UnixMs.To(r.At), r.StatusCode is { } s ? (int)s : null, r.LatencyMs, r.Verdict, r.Answer)).ToList();
-    }
-
-    private sealed class Row
-    {
-        public long RunId { get; init; }
-        public string Kind { get; init; } = "";
-        public string Url { get; init; } = "";
-        public long At { get; init; }
-        public long? StatusCode { get; init; }
-        public long LatencyMs { get; init; }
-        public string Verdict { get; init; } = "";
-        public string? Answer { get; init; }
-    }
+    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => await database.OpenAsync(cancellationToken);
 }

@@ -11,16 +11,6 @@ namespace Orchestrator.Data.Postgres;
 
 internal sealed class PostgresRunStore(PostgresDatabase database) : IRunStore
 {
-    private const string Columns =
-        """
-        id AS Id, window_id AS WindowId, window_name AS WindowName, occurrence_key AS OccurrenceKey, kind AS Kind, state AS State,
-        planned_start AS PlannedStart, planned_end AS PlannedEnd, cutoff_at AS CutoffAt, opened_at AS OpenedAt, closed_at AS ClosedAt,
-        close_reason AS CloseReason, definition AS Definition, created_at AS CreatedAt, updated_at AS UpdatedAt
-        """;
-
-    /// <summary>The audit action of a run recorded as Skipped because the window's previous run was still open.</summary>
-    public const string SkippedWhileOpenAction = "skipped: previous run still open";
-
     // Runs of @WindowId that still hold (or are about to hold) their members at @start, other than @ownId.
     private const string OpenRunOfWindowSql =
         "SELECT id FROM runs WHERE window_id = @WindowId AND state IN ('Opening', 'Open', 'Cutoff') AND planned_end > @start AND id IS DISTINCT FROM @ownId";
@@ -35,57 +25,15 @@ internal sealed class PostgresRunStore(PostgresDatabase database) : IRunStore
         // at once on two nodes would otherwise both find no open run and both open. The unique key alone makes one run
         // per occurrence: ON CONFLICT waits for the other insert of the same key and then does nothing.
         await connection.ExecuteAsync("SELECT id FROM windows WHERE id = @WindowId FOR NO KEY UPDATE", new { run.WindowId }, transaction);
-        var id = await connection.ExecuteScalarAsync<long?>(
-            $"""
-            INSERT INTO runs (window_id, window_name, occurrence_key, kind, state, planned_start, planned_end, cutoff_at, definition, created_at, updated_at)
-            VALUES (@WindowId, @WindowName, @OccurrenceKey, @kind,
-                    CASE WHEN @state = 'Opening' AND EXISTS ({OpenRunOfWindowSql}) THEN 'Skipped' ELSE @state END,
-                    @start, @end, @cutoff, @definition, @now, @now)
-            ON CONFLICT (window_id, occurrence_key) DO NOTHING
-            RETURNING id
-            """,
-            new
-            {
-                run.WindowId,
-                run.WindowName,
-                run.OccurrenceKey,
-                kind = run.Kind.ToString(),
-                state = run.State.ToString(),
-                start = UnixMs.From(run.PlannedStart),
-                end = UnixMs.From(run.PlannedEnd),
-                cutoff = UnixMs.From(run.CutoffAt),
-                definition = Json.Write(run.Definition),
-                now = UnixMs.From(now),
-                ownId = (long?)null,
-            },
-            transaction);
-        var created = id is not null;
-        var record = (await connection.QuerySingleAsync<Row>(
-            $"SELECT {Columns} FROM runs WHERE window_id = @WindowId AND occurrence_key = @OccurrenceKey",
-            new { run.WindowId, run.OccurrenceKey }, transaction)).ToRecord();
-        if (created)
-        {
-            await PostgresAuditLog.WriteAsync(connection, transaction, now, actor, "run", id, "created",
-                new { run.WindowId, run.OccurrenceKey, kind = run.Kind.ToString(), state = record.State.ToString(), run.PlannedStart, run.PlannedEnd });
-            if (record.State != run.State)
-            {
-                // The window's previous run still holds its members: a window never overlaps itself (docs/design.md).
-                var open = await connection.QueryFirstAsync<(long Id, long PlannedEnd)>(
-                    $"SELECT id, planned_end FROM runs WHERE id IN ({OpenRunOfWindowSql}) ORDER BY id LIMIT 1",
-                    new { run.WindowId, start = UnixMs.From(run.PlannedStart), ownId = id }, transaction);
-                await PostgresAuditLog.WriteAsync(connection, transaction, now, actor, "run", id, SkippedWhileOpenAction,
-                    new { reason = $"run {open.Id} of this window is still open until {UnixMs.To(open.PlannedEnd):O}", openRunId = open.Id });
-            }
-        }
-
+        var created = await RunQueries.CreateAsync(connection, transaction, run, actor, now, OpenRunOfWindowSql);
         await transaction.CommitAsync(cancellationToken);
-        return (record, created);
+        return created;
     }
 
     public async Task<RunRecord?> GetAsync(long id, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return (await connection.QuerySingleOrDefaultAsync<Row>($"SELECT {Columns} FROM runs WHERE id = @id", new { id }))?.ToRecord();
+        return await RunQueries.GetAsync(connection, id);
     }
 
     public async Task<IReadOnlyList<RunRecord>> ListAsync(RunQuery query, CancellationToken cancellationToken = default)
@@ -94,21 +42,14 @@ internal sealed class PostgresRunStore(PostgresDatabase database) : IRunStore
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<Row>(
             $"""
-            SELECT {Columns} FROM runs
+            SELECT {RunQueries.Columns} FROM runs
             WHERE (@windowId::bigint IS NULL OR window_id = @windowId)
               AND (@state::text IS NULL OR state = @state)
               AND (@from::bigint IS NULL OR planned_end > @from)
               AND (@to::bigint IS NULL OR planned_start < @to)
             ORDER BY planned_start DESC, id DESC LIMIT @limit
             """,
-            new
-            {
-                windowId = query.WindowId,
-                state = query.State?.ToString(),
-                from = UnixMs.From(query.From),
-                to = UnixMs.From(query.To),
-                limit = Math.Clamp(query.Limit, 1, 1_000),
-            });
+            RunQueries.ListParameters(query));
         return rows.Select(r => r.ToRecord()).ToList();
     }
 
@@ -116,7 +57,7 @@ internal sealed class PostgresRunStore(PostgresDatabase database) : IRunStore
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<Row>(
-            $"SELECT {Columns} FROM runs WHERE state = ANY(@states) ORDER BY planned_end",
+            $"SELECT {RunQueries.Columns} FROM runs WHERE state = ANY(@states) ORDER BY planned_end",
             new { states = RunStates.NotFinal.Select(s => s.ToString()).ToArray() });
         return rows.Select(r => r.ToRecord()).ToList();
     }
@@ -126,7 +67,7 @@ internal sealed class PostgresRunStore(PostgresDatabase database) : IRunStore
         ArgumentNullException.ThrowIfNull(members);
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (!await MoveAsync(connection, transaction, runId, RunState.Open, actor, now, null, new { members = members.Count }))
+        if (!await RunQueries.MoveAsync(connection, transaction, runId, RunState.Open, actor, now, null, new { members = members.Count }))
         {
             return false;
         }
@@ -145,11 +86,7 @@ internal sealed class PostgresRunStore(PostgresDatabase database) : IRunStore
                 addresses = members.Select(m => Json.Write(m.Addresses)).ToArray(),
             },
             transaction);
-
-        // The peer set once for the run: storage grows with the members, not with their square.
-        var peerSet = RunPeerSet.OfText(members.SelectMany(m => m.Addresses));
-        await connection.ExecuteAsync(
-            "INSERT INTO run_peer_sets (run_id, ranges) VALUES (@runId, @ranges)", new { runId, ranges = peerSet.Canonical }, transaction);
+        await RunQueries.InsertPeerSetAsync(connection, transaction, runId, members);
 
         await transaction.CommitAsync(cancellationToken);
         return true;
@@ -158,49 +95,34 @@ internal sealed class PostgresRunStore(PostgresDatabase database) : IRunStore
     public async Task<bool> TransitionAsync(long runId, RunState target, string actor, DateTimeOffset now, CloseReason? reason = null, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        if (!await MoveAsync(connection, transaction, runId, target, actor, now, reason, null))
-        {
-            return false;
-        }
-
-        await transaction.CommitAsync(cancellationToken);
-        return true;
+        return await RunQueries.TransitionAsync(connection, runId, target, actor, now, reason, cancellationToken);
     }
 
     public async Task<RunPeerSet?> GetPeerSetAsync(long runId, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var ranges = await connection.QuerySingleOrDefaultAsync<string>("SELECT ranges FROM run_peer_sets WHERE run_id = @runId", new { runId });
-        return ranges is null ? null : RunPeerSet.Parse(ranges);
+        return await RunQueries.GetPeerSetAsync(connection, runId);
     }
 
     public async Task<IReadOnlyList<RunMemberRecord>> GetMembersAsync(long runId, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         var rows = await connection.QueryAsync<MemberRow>(
-            $"SELECT {MemberColumns} FROM run_members WHERE run_id = @runId ORDER BY lower(hostname) COLLATE \"C\"", new { runId });
+            $"SELECT {RunQueries.MemberColumns} FROM run_members WHERE run_id = @runId ORDER BY lower(hostname) COLLATE \"C\"", new { runId });
         return rows.Select(r => r.ToRecord()).ToList();
     }
 
     public async Task<IReadOnlyList<OpenRun>> ListOpenForEndpointAsync(long endpointId, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        var runs = (await connection.QueryAsync<Row>(
-            $"""
-            SELECT {Columns} FROM runs
-            WHERE state IN ('Open', 'Cutoff') AND planned_end > @now
-              AND id IN (SELECT run_id FROM run_members WHERE endpoint_id = @endpointId)
-            ORDER BY id
-            """,
-            new { endpointId, now = UnixMs.From(now) })).Select(r => r.ToRecord()).ToList();
+        var runs = await RunQueries.ListOpenOfEndpointAsync(connection, endpointId, now);
         if (runs.Count == 0)
         {
             return [];
         }
 
         var members = (await connection.QueryAsync<MemberRow>(
-                $"SELECT {MemberColumns} FROM run_members WHERE endpoint_id = @endpointId AND run_id = ANY(@ids)",
+                $"SELECT {RunQueries.MemberColumns} FROM run_members WHERE endpoint_id = @endpointId AND run_id = ANY(@ids)",
                 new { endpointId, ids = runs.Select(r => r.Id).ToArray() }))
             .ToDictionary(m => m.RunId, m => m.ToRecord());
         return runs.Select(r => new OpenRun(r, members[r.Id])).ToList();
@@ -217,9 +139,7 @@ internal sealed class PostgresRunStore(PostgresDatabase database) : IRunStore
         }
 
         await using var connection = await database.OpenAsync(cancellationToken);
-        var runs = (await connection.QueryAsync<Row>(
-            $"SELECT {Columns} FROM runs WHERE state IN ('Open', 'Cutoff') AND planned_end > @now ORDER BY id",
-            new { now = UnixMs.From(now) })).Select(r => r.ToRecord()).ToDictionary(r => r.Id);
+        var runs = await RunQueries.ListOpenAsync(connection, now);
         if (runs.Count == 0)
         {
             return result;
@@ -227,7 +147,7 @@ internal sealed class PostgresRunStore(PostgresDatabase database) : IRunStore
 
         var members = await connection.QueryAsync<MemberRow>(
             $"""
-            SELECT {MemberColumns} FROM run_members
+            SELECT {RunQueries.MemberColumns} FROM run_members
             WHERE run_id = ANY(@runIds) AND endpoint_id = ANY(@endpointIds)
             ORDER BY run_id
             """,
@@ -321,40 +241,4 @@ internal sealed class PostgresRunStore(PostgresDatabase database) : IRunStore
             new { runId, now = UnixMs.From(now) });
         return new CloseSettlement((int)tally.Confirmed, (int)tally.Expired, (int)tally.Open);
     }
-
-    /// <summary>Compare-and-set on the state column: the row is the truth when a job runs twice, on any node. A second
-    /// mover waits for the first's row lock, then finds the state moved and changes nothing.</summary>
-    private static async Task<bool> MoveAsync(IDbConnection connection, IDbTransaction transaction, long runId, RunState to, string actor, DateTimeOffset now, CloseReason? reason, object? detail)
-    {
-        var from = await connection.QuerySingleOrDefaultAsync<string>("SELECT state FROM runs WHERE id = @runId", new { runId }, transaction);
-        if (from is null || !RunStates.CanMove(Enum.Parse<RunState>(from), to))
-        {
-            return false;
-        }
-
-        var at = UnixMs.From(now);
-        var changed = await connection.ExecuteAsync(
-            """
-            UPDATE runs SET state = @to, updated_at = @at,
-                opened_at = CASE WHEN @to = 'Open' THEN @at ELSE opened_at END,
-                closed_at = CASE WHEN @to IN ('Closed', 'Missed', 'Cancelled') THEN @at ELSE closed_at END,
-                close_reason = COALESCE(@reason, close_reason)
-            WHERE id = @runId AND state = @from
-            """,
-            new { runId, from, to = to.ToString(), at, reason = reason?.ToString() },
-            transaction);
-        if (changed == 0)
-        {
-            return false;
-        }
-
-        await PostgresAuditLog.WriteAsync(connection, transaction, now, actor, "run", runId, $"{from} → {to}", detail ?? (reason is null ? null : new { reason = reason.ToString() }));
-        return true;
-    }
-
-    private const string MemberColumns =
-        """
-        run_id AS RunId, endpoint_id AS EndpointId, hostname AS Hostname, addresses AS Addresses,
-        open_acked_at AS OpenAckedAt, close_acked_at AS CloseAckedAt, close_state AS CloseState
-        """;
 }

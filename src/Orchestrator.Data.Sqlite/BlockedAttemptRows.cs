@@ -1,14 +1,14 @@
 using System.Data;
 using Dapper;
-using Orchestrator.Data.Traffic;
+using Orchestrator.Data.Storage;
 
 namespace Orchestrator.Data.Sqlite;
 
 /// <summary>A run's blocked attempts per source, target and port, most first: read by the traffic API and the run report.</summary>
 internal static class BlockedAttemptRows
 {
-    public static async Task<IReadOnlyList<Row>> OfRunAsync(IDbConnection connection, long runId) =>
-        (await connection.QueryAsync<Row>(
+    public static async Task<IReadOnlyList<BlockedAttemptRow>> OfRunAsync(IDbConnection connection, long runId) =>
+        (await connection.QueryAsync<BlockedAttemptRow>(
             $"""
             SELECT b.source_address AS SourceAddress, max(b.source_endpoint_id) AS SourceEndpointId, se.hostname AS SourceHostname,
                    b.endpoint_id AS TargetEndpointId, te.hostname AS TargetHostname, b.port AS Port, {Sql.SaturatingSum("b.count")} AS Count
@@ -20,23 +20,4 @@ internal static class BlockedAttemptRows
             ORDER BY Count DESC, b.source_address, te.hostname
             """,
             new { runId })).ToList();
-
-    // Settable properties where a column is an aggregate that may be NULL: SQLite gives such a column no type, which
-    // defeats Dapper's constructor matching (it sees byte[]); property setters convert instead.
-    internal sealed class Row
-    {
-        public string SourceAddress { get; init; } = "";
-
-        public long? SourceEndpointId { get; init; }
-
-        public string? SourceHostname { get; init; }
-
-        public long TargetEndpointId { get; init; }
-
-        public string TargetHostname { get; init; } = "";
-
-        public long Port { get; init; }
-
-        public long Count { get; init; }
-    }
 }

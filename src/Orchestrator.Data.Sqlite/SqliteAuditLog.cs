@@ -1,4 +1,3 @@
-using System.Data;
 using Dapper;
 using Orchestrator.Data.Audit;
 using Orchestrator.Data.Storage;
@@ -7,25 +6,19 @@ namespace Orchestrator.Data.Sqlite;
 
 internal sealed class SqliteAuditLog(SqliteDatabase database) : IAuditLog
 {
-    public static Task WriteAsync(IDbConnection connection, IDbTransaction? transaction, DateTimeOffset at, string actor, string entity, object? entityId, string action, object? detail = null) =>
-        connection.ExecuteAsync(
-            "INSERT INTO audit_log (at, actor, entity, entity_id, action, detail) VALUES (@at, @actor, @entity, @entityId, @action, @detail)",
-            new { at = UnixMs.From(at), actor, entity, entityId = entityId?.ToString(), action, detail = detail is null ? null : Json.Write(detail) },
-            transaction);
-
     public async Task AppendAsync(string actor, string entity, string? entityId, string action, object? detail, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await WriteAsync(connection, null, now, actor, entity, entityId, action, detail);
+        await AuditQueries.WriteAsync(connection, null, now, actor, entity, entityId, action, detail);
     }
 
     public async Task<IReadOnlyList<AuditEntry>> ListAsync(AuditQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
         await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<Row>(
-            """
-            SELECT id AS Id, at AS At, actor AS Actor, entity AS Entity, entity_id AS EntityId, action AS Action, detail AS Detail FROM audit_log
+        var rows = await connection.QueryAsync<AuditQueries.Row>(
+            $"""
+            SELECT {AuditQueries.Columns} FROM audit_log
             WHERE (@entity IS NULL OR entity = @entity)
               AND (@entityId IS NULL OR entity_id = @entityId)
               AND (@actor IS NULL OR actor = @actor)
@@ -33,9 +26,7 @@ internal sealed class SqliteAuditLog(SqliteDatabase database) : IAuditLog
               AND (@to IS NULL OR at < @to)
             ORDER BY id DESC LIMIT @limit
             """,
-            new { entity = query.Entity, entityId = query.EntityId, actor = query.Actor, from = UnixMs.From(query.From), to = UnixMs.From(query.To), limit = Math.Clamp(query.Limit, 1, 5_000) });
-        return rows.Select(r => new AuditEntry(r.Id, UnixMs.To(r.At), r.Actor, r.Entity, r.EntityId, r.Action, r.Detail)).ToList();
+            AuditQueries.ListParameters(query));
+        return rows.Select(r => r.ToRecord()).ToList();
     }
-
-    private sealed record Row(long Id, long At, string Actor, string Entity, string? EntityId, string Action, string? Detail);
 }

@@ -1,35 +1,9 @@
-using Dapper;
-using Orchestrator.Data.Notifications;
+using System.Data.Common;
 using Orchestrator.Data.Storage;
 
 namespace Orchestrator.Data.Sqlite;
 
-internal sealed class SqliteHookCallStore(SqliteDatabase database) : IHookCallStore
+internal sealed class SqliteHookCallStore(SqliteDatabase database) : DapperHookCallStore
 {
-    public async Task RecordAsync(HookCall hookCall, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(hookCall);
-        var call = hookCall;
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(
-            """
-            INSERT INTO run_hook_calls (run_id, kind, url, at, status_code, latency_ms, verdict, answer)
-            VALUES (@RunId, @Kind, @Url, @at, @StatusCode, @LatencyMs, @Verdict, @Answer)
-            """,
-            new { call.RunId, call.Kind, call.Url, at = UnixMs.From(call.At), call.StatusCode, call.LatencyMs, call.Verdict, call.Answer });
-    }
-
-    public async Task<IReadOnlyList<HookCall>> ListForRunAsync(long runId, CancellationToken cancellationToken = default)
-    {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        var rows = await connection.QueryAsync<Row>(
-            """
-            SELECT run_id AS RunId, kind AS Kind, url AS Url, at AS At, status_code AS StatusCode, latency_ms AS LatencyMs, verdict AS Verdict, answer AS Answer
-            FROM run_hook_calls WHERE run_id = @runId ORDER BY id
-            """,
-            new { runId });
-        return rows.Select(r => new HookCall(r.RunId, r.Kind, r.Url, UnixMs.To(r.At), r.StatusCode is { } s ? (int)s : null, r.LatencyMs, r.Verdict, r.Answer)).ToList();
-    }
-
-    private sealed record Row(long RunId, string Kind, string Url, long At, long? StatusCode, long LatencyMs, string Verdict, string? Answer);
+    protected override async Task<DbConnection> OpenAsync(CancellationToken cancellationToken) => await database.OpenAsync(cancellationToken);
 }

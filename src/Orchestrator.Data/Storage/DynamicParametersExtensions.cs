@@ -1,6 +1,6 @@
 using Dapper;
 
-namespace Orchestrator.Data.Sqlite;
+namespace Orchestrator.Data.Storage;
 
 internal static class DynamicParametersExtensions
 {
