@@ -40,6 +40,21 @@ public sealed class PostgresCluster : IAsyncDisposable
         Pooling = true,
     }.ConnectionString;
 
+    /// <summary>
+    /// Connection string of <paramref name="database"/> through the cluster's Unix socket (in <see cref="DataDirectory"/>)
+    /// instead of loopback TCP. A socket file is not bound to a network namespace, so a process inside one (a server
+    /// node of the end-to-end lab, whose namespace has no loopback path to this cluster) reaches it all the same; the
+    /// folder is the service account's (0700), which root, the only user that can run the lab, may enter.
+    /// </summary>
+    public string SocketConnectionString(string database = "postgres") => new NpgsqlConnectionStringBuilder
+    {
+        Host = DataDirectory,
+        Port = Port,
+        Username = SuperUser,
+        Database = database,
+        Pooling = true,
+    }.ConnectionString;
+
     /// <summary>initdb + pg_ctl start; call <see cref="PostgresPrerequisites.Require"/> first.</summary>
     public static Task<PostgresCluster> StartAsync(CancellationToken cancellationToken = default) => StartAsync(200, cancellationToken);
 

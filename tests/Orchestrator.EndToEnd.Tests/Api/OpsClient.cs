@@ -46,6 +46,10 @@ public sealed class OpsClient(HttpClient http) : IDisposable
     public Task<RunTraffic> GetTrafficAsync(long runId, CancellationToken cancellationToken) =>
         GetAsync<RunTraffic>($"/api/v1/runs/{runId}/traffic", cancellationToken);
 
+    /// <summary>The run's report (computed now), of which these tests read the endpoint rows.</summary>
+    public Task<RunReportInfo> GetRunReportAsync(long runId, CancellationToken cancellationToken) =>
+        GetAsync<RunReportInfo>($"/api/v1/runs/{runId}/report", cancellationToken);
+
     public void Dispose() => http.Dispose();
 
     private static string IsoSeconds(TimeSpan duration) =>

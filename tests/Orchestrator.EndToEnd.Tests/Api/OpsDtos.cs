@@ -50,3 +50,8 @@ public sealed record Transfer(
 
 public sealed record BlockedAttempts(
     string SourceAddress, long? SourceEndpointId, string? SourceHostname, long TargetEndpointId, string TargetHostname, int Port, long Count);
+
+/// <summary>The run report's endpoint rows: one per member, with the bytes its own agent counted.</summary>
+public sealed record RunReportInfo(IReadOnlyList<ReportEndpoint> Endpoints);
+
+public sealed record ReportEndpoint(long EndpointId, string Hostname, long BytesServed, long BytesReceived);

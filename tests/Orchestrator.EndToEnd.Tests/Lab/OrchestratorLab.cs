@@ -11,6 +11,9 @@ namespace Orchestrator.EndToEnd.Tests.Lab;
 /// The product on a namespace LAN: host <c>srv</c> (198.18.0.1) runs the built server; every endpoint host runs the
 /// built agent with real nftables, enrolled through the ops API with a fresh token. The test process reaches the
 /// server with sockets made inside <c>srv</c>, so nothing is added to the root namespace.
+/// <para>As a cluster (<see cref="StartClusterAsync"/>) hosts <c>srv</c>, <c>srv-2</c>, … each run one server node on
+/// one PostgreSQL database, and every agent is given every node's URL, in an order that spreads the agents over the
+/// nodes.</para>
 /// <para>Dispose kills every process and deletes every namespace, also when the test failed, and writes the
 /// processes' output to the test log first.</para>
 /// </summary>
@@ -21,19 +24,26 @@ public sealed class OrchestratorLab : IAsyncDisposable
     private static readonly TimeSpan StartupTimeout = TimeSpan.FromSeconds(90);
 
     private readonly Dictionary<string, LabProcess> agents = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, IReadOnlyList<LabNode>> agentNodes = new(StringComparer.Ordinal);
     private readonly List<LabProcess> contentServers = [];
     private readonly string scratch;
     private readonly ITestOutputHelper log;
+    private readonly IReadOnlyDictionary<string, string> nodeSettings;
 
-    private OrchestratorLab(NetworkLab network, int serverPort, string scratch, ITestOutputHelper log)
+    private OrchestratorLab(
+        NetworkLab network, IReadOnlyList<(string Host, int Port)> nodes, IReadOnlyDictionary<string, string> nodeSettings, string scratch, ITestOutputHelper log)
     {
         Network = network;
-        ServerPort = serverPort;
+        this.nodeSettings = nodeSettings;
         this.scratch = scratch;
         this.log = log;
-        var http = NamespaceSockets.CreateHttpClient(network[ServerHost].Namespace, ServerUrl, TimeSpan.FromSeconds(30));
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
-        Api = new OpsClient(http);
+        Nodes = nodes.Select(n =>
+        {
+            var url = new Uri(string.Create(CultureInfo.InvariantCulture, $"http://{network[n.Host].Address}:{n.Port}"));
+            var http = NamespaceSockets.CreateHttpClient(network[n.Host].Namespace, url, TimeSpan.FromSeconds(30));
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+            return new LabNode(n.Host, url, new OpsClient(http));
+        }).ToList();
     }
 
     /// <summary>The first admin API key, handed to the fresh server as its bootstrap key.</summary>
@@ -41,31 +51,70 @@ public sealed class OrchestratorLab : IAsyncDisposable
 
     public NetworkLab Network { get; }
 
-    public OpsClient Api { get; }
+    /// <summary>The server nodes, first the one that started first (one node unless started as a cluster).</summary>
+    public IReadOnlyList<LabNode> Nodes { get; }
 
-    public LabProcess Server { get; private set; } = null!;
+    /// <summary>The first node's ops API.</summary>
+    public OpsClient Api => Nodes[0].Api;
+
+    /// <summary>The first node's process.</summary>
+    public LabProcess Server => Nodes[0].Process;
 
     public IReadOnlyDictionary<string, LabProcess> Agents => agents;
 
-    /// <summary>A port the kernel reported free inside the server's namespace when the lab was built.</summary>
-    public int ServerPort { get; }
+    /// <summary>The first node's URL; each node listens on a port the kernel reported free inside its namespace when
+    /// the lab was built.</summary>
+    public Uri ServerUrl => Nodes[0].Url;
 
-    public Uri ServerUrl => new(string.Create(CultureInfo.InvariantCulture, $"http://{Network[ServerHost].Address}:{ServerPort}"));
+    /// <summary>The nodes in the order the agent on <paramref name="host"/> was given them: it talks to the first until
+    /// that one fails.</summary>
+    public IReadOnlyList<LabNode> NodesOf(string host) => agentNodes[host];
 
     public IPAddress this[string host] => Network[host].Address;
 
     /// <summary>Builds the LAN, starts the server, enrolls an agent on every endpoint host and waits until all are online.</summary>
-    public static async Task<OrchestratorLab> StartAsync(IReadOnlyList<string> endpointHosts, ITestOutputHelper log, CancellationToken cancellationToken)
+    public static Task<OrchestratorLab> StartAsync(IReadOnlyList<string> endpointHosts, ITestOutputHelper log, CancellationToken cancellationToken) =>
+        StartAsync(endpointHosts, [ServerHost], new Dictionary<string, string>(ServerSettings.ShortWindows), log, cancellationToken);
+
+    /// <summary>As <see cref="StartAsync(IReadOnlyList{string}, ITestOutputHelper, CancellationToken)"/> with
+    /// <paramref name="nodeCount"/> server nodes (hosts <c>srv</c>, <c>srv-2</c>, …) on the PostgreSQL database at
+    /// <paramref name="postgresConnectionString"/>, which must be reachable from inside the nodes' namespaces.</summary>
+    public static Task<OrchestratorLab> StartClusterAsync(
+        IReadOnlyList<string> endpointHosts, int nodeCount, string postgresConnectionString, ITestOutputHelper log, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(nodeCount, 2);
+        var hosts = Enumerable.Range(1, nodeCount).Select(i => i == 1 ? ServerHost : string.Create(CultureInfo.InvariantCulture, $"{ServerHost}-{i}")).ToList();
+        return StartAsync(endpointHosts, hosts, ServerSettings.ClusterNode(postgresConnectionString), log, cancellationToken);
+    }
+
+    private static async Task<OrchestratorLab> StartAsync(
+        IReadOnlyList<string> endpointHosts, IReadOnlyList<string> serverHosts, IReadOnlyDictionary<string, string> nodeSettings,
+        ITestOutputHelper log, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(endpointHosts);
-        var network = await NetworkLab.CreateAsync([ServerHost, .. endpointHosts]);
+        var network = await NetworkLab.CreateAsync([.. serverHosts, .. endpointHosts]);
         var scratch = Directory.CreateTempSubdirectory("orchestrator-e2e-").FullName;
-        var lab = new OrchestratorLab(network, await FreePortAsync(network[ServerHost].Namespace), scratch, log);
+        OrchestratorLab lab;
         try
         {
-            await lab.StartServerAsync(cancellationToken);
+            var ports = await Task.WhenAll(serverHosts.Select(h => FreePortAsync(network[h].Namespace)));
+            lab = new OrchestratorLab(network, serverHosts.Zip(ports).ToList(), nodeSettings, scratch, log);
+        }
+        catch
+        {
+            await network.DisposeAsync();
+            Directory.Delete(scratch, recursive: true);
+            throw;
+        }
+
+        try
+        {
+            // The first node alone: it migrates the (empty) database and creates the first admin key; the others
+            // then start on a database that is ready.
+            await lab.StartServerAsync(lab.Nodes[0], cancellationToken);
+            await Task.WhenAll(lab.Nodes.Skip(1).Select(n => lab.StartServerAsync(n, cancellationToken)));
             var token = await lab.Api.CreateEnrollmentTokenAsync("e2e-" + network.Id, cancellationToken);
-            await Task.WhenAll(endpointHosts.Select(h => lab.StartAgentAsync(h, token.Token)));
+            await Task.WhenAll(endpointHosts.Select((h, i) => lab.StartAgentAsync(h, i, token.Token)));
             await lab.WaitUntilAgentsOnlineAsync(endpointHosts, cancellationToken);
         }
         catch
@@ -88,8 +137,11 @@ public sealed class OrchestratorLab : IAsyncDisposable
     }
 
     /// <summary>Polls the run list of <paramref name="windowId"/> until a run satisfies <paramref name="done"/>.</summary>
-    public async Task<RunInfo> WaitForRunAsync(long windowId, Func<RunInfo, bool> done, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <param name="via">The API to ask; the first node's when null.</param>
+    public async Task<RunInfo> WaitForRunAsync(
+        long windowId, Func<RunInfo, bool> done, TimeSpan timeout, CancellationToken cancellationToken, OpsClient? via = null)
     {
+        var api = via ?? Api;
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);
         RunInfo[] runs = [];
@@ -97,7 +149,7 @@ public sealed class OrchestratorLab : IAsyncDisposable
         {
             while (true)
             {
-                runs = await Api.ListRunsAsync(windowId, deadline.Token);
+                runs = await api.ListRunsAsync(windowId, deadline.Token);
                 if (runs.FirstOrDefault(done) is { } run)
                 {
                     return run;
@@ -119,7 +171,10 @@ public sealed class OrchestratorLab : IAsyncDisposable
         try
         {
             WriteProcessOutput();
-            Api.Dispose();
+            foreach (var node in Nodes)
+            {
+                node.Api.Dispose();
+            }
         }
         finally
         {
@@ -134,34 +189,44 @@ public sealed class OrchestratorLab : IAsyncDisposable
         }
     }
 
-    private async Task StartServerAsync(CancellationToken cancellationToken)
+    private async Task StartServerAsync(LabNode node, CancellationToken cancellationToken)
     {
-        var data = Directory.CreateDirectory(Path.Combine(scratch, "server-data")).FullName;
-        var environment = ServerSettings.Base(ServerUrl, data, AdminKey, ServerSettings.ShortWindows, new Dictionary<string, string>
+        var data = Directory.CreateDirectory(Path.Combine(scratch, "server-data-" + node.Host)).FullName;
+        // One scheduler name for every node: Quartz's cluster is the nodes sharing a name (and a database).
+        var environment = ServerSettings.Base(node.Url, data, AdminKey, nodeSettings, new Dictionary<string, string>
         {
             ["Orchestrator__SchedulerName"] = "e2e-" + Network.Id,
         });
-        Server = Network.Start(ServerHost, new LabCommand(Commands.DotnetHost, [Path.Combine(AppContext.BaseDirectory, "Orchestrator.Server.dll")])
+        var server = Network.Start(node.Host, new LabCommand(Commands.DotnetHost, [Path.Combine(AppContext.BaseDirectory, "Orchestrator.Server.dll")])
         {
             WorkingDirectory = AppContext.BaseDirectory,
             Environment = environment,
         });
+        node.Process = server;
 
         await ServerHealth.WaitAsync(
-            Api.Http,
-            () => Server.HasExited ? Server.ExitCode : null,
-            () => $"{Server.StandardOutput}\n{Server.StandardError}",
+            node.Api.Http,
+            () => server.HasExited ? server.ExitCode : null,
+            () => $"{server.StandardOutput}\n{server.StandardError}",
             StartupTimeout,
             cancellationToken);
     }
 
-    private async Task StartAgentAsync(string host, string token)
+    /// <summary>Starts the agent of <paramref name="host"/>, the <paramref name="index"/>-th endpoint host: its node list
+    /// starts at node <paramref name="index"/> (modulo the node count), so consecutive hosts park on different nodes.</summary>
+    private async Task StartAgentAsync(string host, int index, string token)
     {
         var state = Directory.CreateDirectory(Path.Combine(scratch, "agent-" + host)).FullName;
+        IReadOnlyList<LabNode> order = [.. Nodes.Skip(index % Nodes.Count), .. Nodes.Take(index % Nodes.Count)];
+        lock (agents)
+        {
+            agentNodes[host] = order;
+        }
+
         var agent = Network.Start(host, new LabCommand(Commands.DotnetHost,
         [
             Path.Combine(AppContext.BaseDirectory, "orchestrator-agent.dll"),
-            "--server-url", ServerUrl.ToString().TrimEnd('/'),
+            "--server-url", string.Join(',', order.Select(n => n.AgentUrl)),
             "--token", token,
             "--state-dir", state,
             "--hostname", host,
@@ -213,7 +278,7 @@ public sealed class OrchestratorLab : IAsyncDisposable
     private void WriteProcessOutput()
     {
         IEnumerable<(string Name, LabProcess? Process)> all =
-            [("server", Server), .. agents.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => ("agent " + a.Key, (LabProcess?)a.Value))];
+            [.. Nodes.Select(n => (Nodes.Count == 1 ? "server" : "server node " + n, (LabProcess?)n.Process)), .. agents.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => ("agent " + a.Key, (LabProcess?)a.Value))];
         foreach (var (name, process) in all)
         {
             if (process is null)

@@ -14,9 +14,11 @@ public sealed class PortWatch(NetworkLab lab, TrafficLedger ledger)
     private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(20);
 
     /// <summary>One fetch from <paramref name="from"/> to <paramref name="to"/>:7680, counted in the ledger.</summary>
-    public async Task<PeerFetch> FetchAsync(string from, string to, TimeSpan? connectTimeout = null)
+    /// <param name="idleTimeout">How long the fetch waits for more data before calling it stalled: short (the default)
+    /// where a probe watches the port close under it, longer where a transfer must complete on a loaded machine.</param>
+    public async Task<PeerFetch> FetchAsync(string from, string to, TimeSpan? connectTimeout = null, TimeSpan? idleTimeout = null)
     {
-        var fetch = await PeerFetch.RunAsync(lab, from, lab[to].Address, connectTimeout ?? ConnectTimeout, IdleTimeout);
+        var fetch = await PeerFetch.RunAsync(lab, from, lab[to].Address, connectTimeout ?? ConnectTimeout, idleTimeout ?? IdleTimeout);
         if (fetch.Bytes > 0)
         {
             ledger.Add(serving: to, receiving: from, fetch.Bytes);
@@ -26,11 +28,13 @@ public sealed class PortWatch(NetworkLab lab, TrafficLedger ledger)
     }
 
     /// <summary>Retries until a connection succeeds; returns that (complete) fetch, or null at the deadline.</summary>
-    public async Task<PeerFetch?> UntilOpenAsync(string from, string to, DateTimeOffset deadline, CancellationToken cancellationToken)
+    /// <param name="idleTimeout">As for <see cref="FetchAsync"/>.</param>
+    public async Task<PeerFetch?> UntilOpenAsync(
+        string from, string to, DateTimeOffset deadline, CancellationToken cancellationToken, TimeSpan? idleTimeout = null)
     {
         while (TimeProvider.System.GetUtcNow() < deadline)
         {
-            var fetch = await FetchAsync(from, to);
+            var fetch = await FetchAsync(from, to, idleTimeout: idleTimeout);
             if (fetch.Connected)
             {
                 return fetch;

@@ -48,7 +48,7 @@ public sealed partial class TwoNodeTests(ClusterDatabase database) : IClassFixtu
                 "the window's run to open");
             var runId = (long)open[0]!["id"]!;
             var plannedEnd = At(open[0]!, "plannedEnd");
-            var opened = $"Run {runId.ToString(CultureInfo.InvariantCulture)} of window \"two nodes\" open for";
+            var opened = RunLogLines.Opened(runId, "two nodes");
             // The node whose worker opened it logs so just after the state change.
             var openers = await ApiClient.EventuallyAsync(
                 () => Task.FromResult(nodes.Both.Where(n => n.Output.Contains(opened, StringComparison.Ordinal)).ToList()),
@@ -92,7 +92,7 @@ public sealed partial class TwoNodeTests(ClusterDatabase database) : IClassFixtu
             Assert.True(late < TimeSpan.FromSeconds(15), $"closed {late.TotalSeconds:0.0} s after its planned end");
             Assert.Single(await Seed.RunsOfAsync(survivor.Client, windowId));
             // The node logs the close just after the state change the API already shows.
-            var closedLine = $"Run {runId.ToString(CultureInfo.InvariantCulture)} of window \"two nodes\" closed (Ended)";
+            var closedLine = RunLogLines.Closed(runId, "two nodes", "Ended");
             await ApiClient.EventuallyAsync(
                 () => Task.FromResult(survivor.Output.Contains(closedLine, StringComparison.Ordinal)),
                 logged => logged, TimeSpan.FromSeconds(10), $"the survivor's log line '{closedLine}'");
@@ -154,7 +154,7 @@ public sealed partial class TwoNodeTests(ClusterDatabase database) : IClassFixtu
         var closed = runs.Where(r => (string?)r!["state"] == "Closed").ToList();
         foreach (var run in closed)
         {
-            var opened = $"Run {((long)run!["id"]!).ToString(CultureInfo.InvariantCulture)} of window \"every five seconds\" open for";
+            var opened = RunLogLines.Opened((long)run!["id"]!, "every five seconds");
             Assert.Equal(1, nodes.Both.Sum(n => Occurrences(n.Output, opened)));
         }
     }

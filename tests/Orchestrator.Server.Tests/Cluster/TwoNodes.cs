@@ -17,16 +17,8 @@ public sealed class TwoNodes : IAsyncDisposable
 
     public IReadOnlyList<ServerProcess> Both => [A, B];
 
-    /// <summary>The settings of a cluster node: windows of seconds, and a failed node detected within 2 + 3 s.</summary>
-    public static Dictionary<string, string> Settings(string connectionString) => new(ServerSettings.ShortWindows, StringComparer.Ordinal)
-    {
-        ["Orchestrator__Storage"] = "postgres",
-        ["Orchestrator__PostgresConnectionString"] = connectionString,
-        ["Orchestrator__ClusterCheckinInterval"] = "00:00:02",
-        ["Orchestrator__ClusterCheckinMisfireThreshold"] = "00:00:03",
-        // A close up to 15 s after the planned end is still "Ended": the takeover is measured, not renamed.
-        ["Orchestrator__LateCloseThreshold"] = "00:00:15",
-    };
+    /// <summary>The settings of a cluster node (<see cref="ServerSettings.ClusterNode"/>).</summary>
+    public static Dictionary<string, string> Settings(string connectionString) => ServerSettings.ClusterNode(connectionString);
 
     /// <summary>Starts node A (which migrates the empty database and creates the first admin key), then node B.</summary>
     public static async Task<TwoNodes> StartAsync(string connectionString)
