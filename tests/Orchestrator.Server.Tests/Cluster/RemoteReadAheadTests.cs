@@ -45,7 +45,7 @@ public sealed class RemoteReadAheadTests
             asked.Enqueue(ids);
             await release.Task.WaitAsync(ct);
             await states.ReadNowAsync(ids, ct);
-        });
+        }, fromPolls: 1);
 
         Assert.True(await services.GetRequiredService<IRunStore>().TransitionAsync(runId, RunState.Closing, "another node", DateTimeOffset.UtcNow, CloseReason.ClosedByOperator, Token));
         var poll = parkedAgent.PollAsync(open.Version, 20);
@@ -67,6 +67,34 @@ public sealed class RemoteReadAheadTests
     }
 
     [Fact]
+    public async Task FewerPollsThanTheReadAheadThresholdAreWokenAtOnceAndReadTheirOwnStates()
+    {
+        await using var site = await AgentSite.StartAsync(2);
+        var agent = site.Agents[0];
+        var runId = await site.StartRunAsync(await site.WindowAsync());
+        var open = await agent.StateAsync();
+        Assert.Single(open.Openings);
+        var services = site.Factory.Services;
+        var remoteReads = 0;
+        services.GetRequiredService<DesiredStateNotifier>().ReadAheadWith((_, _) =>
+        {
+            Interlocked.Increment(ref remoteReads);
+            return Task.CompletedTask;
+        });
+
+        Assert.True(await services.GetRequiredService<IRunStore>().TransitionAsync(runId, RunState.Closing, "another node", DateTimeOffset.UtcNow, CloseReason.ClosedByOperator, Token));
+        var poll = agent.PollAsync(open.Version, 20);
+        await Task.Delay(500, Token);
+        services.GetRequiredService<IClusterSignals>().DeliverHere(new ClusterSignal(DesiredStateNotifier.Topic, [Key(await EndpointOfAsync(site, agent))]) { FromOtherNode = true });
+        var (status, state) = await poll;
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Empty(state!.Openings);
+        Assert.True(DesiredStateNotifier.RemoteReadAheadFromPolls > 1);
+        Assert.Equal(0, remoteReads);
+    }
+
+    [Fact]
     public async Task ThisNodesOwnChangeWakesItsPollsOnlyAfterItsOwnReadAheadAndIsNotReadAgainOnDelivery()
     {
         // Two members: an opening needs a peer.
@@ -79,11 +107,13 @@ public sealed class RemoteReadAheadTests
         var notifier = services.GetRequiredService<DesiredStateNotifier>();
         var endpoint = await EndpointOfAsync(site, agent);
         var remoteReads = 0;
-        notifier.ReadAheadWith((_, _) =>
-        {
-            Interlocked.Increment(ref remoteReads);
-            return Task.CompletedTask;
-        });
+        notifier.ReadAheadWith(
+            (_, _) =>
+            {
+                Interlocked.Increment(ref remoteReads);
+                return Task.CompletedTask;
+            },
+            fromPolls: 1);
 
         Assert.True(await services.GetRequiredService<IRunStore>().TransitionAsync(runId, RunState.Closing, "this node", DateTimeOffset.UtcNow, CloseReason.ClosedByOperator, Token));
         var poll = agent.PollAsync(open.Version, 20);
