@@ -15,7 +15,8 @@ public sealed class TwoNodeSignalTests(ClusterDatabase database) : IClassFixture
     [Fact]
     public async Task ARunStartedOnNodeBWakesAgentsParkedOnNodeAAndAnOperatorCloseOnBDoesToo()
     {
-        // The receiving node logs how long it spent reading the woken polls' states ahead.
+        // The receiving node logs how long it spent reading the woken polls' states ahead (when it does: from
+        // DesiredStateNotifier.RemoteReadAheadFromPolls woken polls; the three here read their own).
         await using var nodes = await TwoNodes.StartAsync(await database.CreateAsync("wake"), new Dictionary<string, string>
         {
             [$"Logging__LogLevel__{typeof(Orchestrator.Server.Agents.DesiredStateNotifier).FullName}"] = "Debug",
@@ -46,7 +47,7 @@ public sealed class TwoNodeSignalTests(ClusterDatabase database) : IClassFixture
             $"Two nodes on PostgreSQL, change through B -> agents parked on A: run open max {openLatencies.Max():0} ms ({string.Join(", ", openLatencies.Select(l => l.ToString("0", CultureInfo.InvariantCulture)))}); operator close max {closeLatencies.Max():0} ms ({string.Join(", ", closeLatencies.Select(l => l.ToString("0", CultureInfo.InvariantCulture)))})"));
         // Where the opening's time went on the node that opened it (its store write and its own state reads).
         Console.WriteLine(string.Join('\n', nodes.Both.SelectMany(n => n.Output.Split('\n')).Where(l => l.Contains($"Run {runId.ToString(CultureInfo.InvariantCulture)} of window", StringComparison.Ordinal))));
-        // And on the node the agents are parked on: the read-ahead before waking them.
+        // And on the node the agents are parked on: the read-ahead before waking them, if any.
         Console.WriteLine(string.Join('\n', nodes.A.Output.Split('\n').Where(l => l.Contains("Another node's change", StringComparison.Ordinal))));
         Assert.All(closed, c => Assert.Equal(HttpStatusCode.OK, c.Answer.Status));
         Assert.All(closed, c => Assert.Empty(c.Answer.State!.Openings));
