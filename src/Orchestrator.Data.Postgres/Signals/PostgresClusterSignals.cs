@@ -74,10 +74,21 @@ public sealed class PostgresClusterSignals : IClusterSignals, IAsyncDisposable
     /// <summary>How many times the listener has connected and started listening (each one delivered "everything").</summary>
     public long Connections => Interlocked.Read(ref _connections);
 
-    public async Task PublishAsync(ClusterSignal signal, CancellationToken cancellationToken = default)
+    public Task PublishAsync(ClusterSignal signal, CancellationToken cancellationToken = default)
+    {
+        DeliverHere(signal);
+        return TellOtherNodesAsync(signal, cancellationToken);
+    }
+
+    public void DeliverHere(ClusterSignal signal)
     {
         ArgumentNullException.ThrowIfNull(signal);
         _subscribers.Deliver(signal);
+    }
+
+    public async Task TellOtherNodesAsync(ClusterSignal signal, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(signal);
         var payloads = SignalPayload.Encode(Node, signal, _options.MaxPayloadBytes, _options.MaxNotificationsPerSignal);
         if (payloads.Count == 0)
         {
@@ -167,7 +178,7 @@ public sealed class PostgresClusterSignals : IClusterSignals, IAsyncDisposable
 
         if (!string.Equals(node, Node, StringComparison.Ordinal))
         {
-            _subscribers.Deliver(signal!);
+            _subscribers.Deliver(signal! with { FromOtherNode = true });
         }
     }
 }

@@ -47,6 +47,10 @@ public sealed partial record ClusterSignal
     /// <summary>Anything of the topic may have changed: drop all of it, wake everyone.</summary>
     public bool IsEverything { get; }
 
+    /// <summary>Heard from another node (set by the bus that received it): the node that made the change has not read
+    /// anything for this node, so a subscriber may read ahead what its woken callers will ask for.</summary>
+    public bool FromOtherNode { get; init; }
+
     /// <summary>Anything of <paramref name="topic"/> may have changed.</summary>
     public static ClusterSignal Everything(string topic) => new(topic, [], everything: true);
 

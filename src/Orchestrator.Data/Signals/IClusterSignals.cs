@@ -18,6 +18,16 @@ public interface IClusterSignals
     /// </summary>
     Task PublishAsync(ClusterSignal signal, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The half of <see cref="PublishAsync"/> that reaches the other nodes only (nothing with one node). With
+    /// <see cref="DeliverHere"/> it lets a caller tell the other nodes as soon as the change is committed and wake its
+    /// own node later, once it has read ahead for its own callers. Logged, not thrown, like PublishAsync.
+    /// </summary>
+    Task TellOtherNodesAsync(ClusterSignal signal, CancellationToken cancellationToken = default);
+
+    /// <summary>The half of <see cref="PublishAsync"/> that reaches this node's subscribers only, synchronously.</summary>
+    void DeliverHere(ClusterSignal signal);
+
     /// <summary>Calls <paramref name="handler"/> for every signal of <paramref name="topic"/>, from this node or another,
     /// until the subscription is disposed. Handlers run on the delivering thread: keep them short and non-blocking.</summary>
     IDisposable Subscribe(string topic, Action<ClusterSignal> handler);

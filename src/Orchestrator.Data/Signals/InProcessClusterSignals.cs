@@ -14,6 +14,10 @@ public sealed class InProcessClusterSignals : IClusterSignals
         return Task.CompletedTask;
     }
 
+    public Task TellOtherNodesAsync(ClusterSignal signal, CancellationToken cancellationToken = default) => Task.CompletedTask;
+
+    public void DeliverHere(ClusterSignal signal) => _subscribers.Deliver(signal);
+
     public IDisposable Subscribe(string topic, Action<ClusterSignal> handler) => _subscribers.Add(topic, handler);
 
     public Task ListenAsync(CancellationToken stopping) => Task.CompletedTask;

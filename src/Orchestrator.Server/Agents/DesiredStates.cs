@@ -65,6 +65,7 @@ internal sealed class DesiredStates : IDisposable
         this.time = time;
         _signals = signals;
         _subscription = signals.Subscribe(ForgetTopic, Forget);
+        notifier.ReadAheadWith(ReadNowAsync);
     }
 
     /// <param name="peerSets">The agent asked for <see cref="AgentProtocolV1.PeerSetsFeature"/>: openings name the run's
@@ -120,17 +121,27 @@ internal sealed class DesiredStates : IDisposable
     /// and each would otherwise read the database on its own (two queries each, most of the opening's cost at that
     /// size). A snapshot whose generation does not come true (another change in between, or no notify) is never used.
     /// </summary>
-    public async Task WarmAsync(IReadOnlyCollection<long> endpointIds, CancellationToken cancellationToken)
+    public Task WarmAsync(IReadOnlyCollection<long> endpointIds, CancellationToken cancellationToken) =>
+        ReadAheadAsync(endpointIds, generationsAhead: 1, cancellationToken);
+
+    /// <summary>
+    /// Reads the snapshots of many endpoints at once for their current generation: another node's change has just
+    /// moved it on (<see cref="DesiredStateNotifier.ReadAheadWith"/>), and the polls parked here are woken once this returns.
+    /// </summary>
+    public Task ReadNowAsync(IReadOnlyCollection<long> endpointIds, CancellationToken cancellationToken) =>
+        ReadAheadAsync(endpointIds, generationsAhead: 0, cancellationToken);
+
+    private async Task ReadAheadAsync(IReadOnlyCollection<long> endpointIds, int generationsAhead, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(endpointIds);
         var now = time.GetUtcNow();
-        var generations = endpointIds.Distinct().ToDictionary(id => id, id => notifier.Generation(id) + 1);
+        var generations = endpointIds.Distinct().ToDictionary(id => id, id => notifier.Generation(id) + generationsAhead);
         var open = await runs.ListOpenForEndpointsAsync(generations.Keys, now, cancellationToken);
         var pending = await scans.ListPendingForEndpointsAsync(generations.Keys, cancellationToken);
         foreach (var (endpointId, generation) in generations)
         {
             var held = new List<HeldRun>();
-            foreach (var o in open[endpointId])
+            foreach (var o in open.TryGetValue(endpointId, out var runsOf) ? runsOf : [])
             {
                 held.Add(await HeldAsync(o));
             }

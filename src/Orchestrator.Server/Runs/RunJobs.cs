@@ -86,18 +86,22 @@ internal sealed class RunJobs(
         {
             var stored = _time.GetElapsedTime(started);
             var endpoints = members.Select(m => m.EndpointId).ToList();
-            try
+            var read = TimeSpan.Zero;
+            // The other nodes are told now; this node's own parked polls wake once their states are read ahead.
+            await _notifier.NotifyAsync(endpoints, async () =>
             {
-                await _states.WarmAsync(endpoints, CancellationToken.None);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // Only a shortcut: every agent reads its own state when it wakes.
-                _log.LogWarning(e, "Run {RunId}: reading the members' desired states ahead failed; each agent reads its own", runId);
-            }
+                try
+                {
+                    await _states.WarmAsync(endpoints, CancellationToken.None);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Only a shortcut: every agent reads its own state when it wakes.
+                    _log.LogWarning(e, "Run {RunId}: reading the members' desired states ahead failed; each agent reads its own", runId);
+                }
 
-            var read = _time.GetElapsedTime(started) - stored;
-            await _notifier.NotifyAsync(endpoints);
+                read = _time.GetElapsedTime(started) - stored;
+            });
 
             // The cutoff trigger may have fired while the run was still opening (a cutoff at the start, or a late
             // open): that transition was refused then, so the open makes it now.

@@ -22,6 +22,22 @@ public sealed class InProcessClusterSignalsTests
     }
 
     [Fact]
+    public async Task OneNodeHasNoOtherNodesToTellAndDeliveringHereReachesItsSubscribersAtOnce()
+    {
+        var signals = new InProcessClusterSignals();
+        var heard = new List<string>();
+        using var subscription = signals.Subscribe("desired-state", s => heard.Add(string.Join(',', s.Keys)));
+
+        var tell = signals.TellOtherNodesAsync(new ClusterSignal("desired-state", ["7"]), TestContext.Current.CancellationToken);
+        Assert.True(tell.IsCompletedSuccessfully);
+        Assert.Empty(heard);
+        signals.DeliverHere(new ClusterSignal("desired-state", ["8"]));
+
+        Assert.Equal(["8"], heard);
+        await tell;
+    }
+
+    [Fact]
     public async Task ADisposedSubscriptionHearsNothingMore()
     {
         var signals = new InProcessClusterSignals();

@@ -39,6 +39,28 @@ public sealed class PostgresClusterSignalsTests(PostgresSignalsCluster fixture) 
     }
 
     [Fact]
+    public async Task TellingTheOtherNodesReachesOnlyThemAndDeliveringHereOnlyThisNodeWhichKnowsWhereEachCameFrom()
+    {
+        PostgresPrerequisites.Require();
+        var database = await fixture.CreateDatabaseAsync();
+        await using var a = await Node.StartAsync(database);
+        await using var b = await Node.StartAsync(database);
+
+        await a.Signals.TellOtherNodesAsync(new ClusterSignal(Topic, ["7"]), TestContext.Current.CancellationToken);
+        Assert.Equal("7", await b.NextAsync());
+        a.Signals.DeliverHere(new ClusterSignal(Topic, ["8"]));
+        Assert.Equal(["8"], a.Heard);
+
+        // B's reply reaches A after anything A sent before it (commit order): A never heard its own "7", and B never "8".
+        await b.Signals.PublishAsync(new ClusterSignal(Topic, ["9"]), TestContext.Current.CancellationToken);
+        Assert.Equal("9", await a.NextAsync(afterCount: 1));
+        Assert.Equal(["8", "9"], a.Heard);
+        Assert.Equal([false, true], a.FromOtherNode);
+        Assert.Equal(["7", "9"], b.Heard);
+        Assert.Equal([true, false], b.FromOtherNode);
+    }
+
+    [Fact]
     public async Task AListenerWhoseConnectionTheServerKillsReconnectsSignalsEverythingAndHearsLaterSignals()
     {
         PostgresPrerequisites.Require();
@@ -134,6 +156,7 @@ public sealed class PostgresClusterSignalsTests(PostgresSignalsCluster fixture) 
     {
         private readonly CancellationTokenSource _stop = new();
         private readonly ConcurrentQueue<string> _heard = new();
+        private readonly ConcurrentQueue<bool> _fromOtherNode = new();
         private readonly SemaphoreSlim _arrivals = new(0);
         private Task _listening = Task.CompletedTask;
         private IDisposable? _subscription;
@@ -143,6 +166,9 @@ public sealed class PostgresClusterSignalsTests(PostgresSignalsCluster fixture) 
         public PostgresClusterSignals Signals { get; }
 
         public IReadOnlyList<string> Heard => [.. _heard];
+
+        /// <summary>For each of <see cref="Heard"/>: whether the bus marked it as heard from another node.</summary>
+        public IReadOnlyList<bool> FromOtherNode => [.. _fromOtherNode];
 
         /// <summary>Started and listening; the "everything" of its first connection is not recorded.</summary>
         public static async Task<Node> StartAsync(string connectionString, Action<PostgresSignalsOptions>? configure = null)
@@ -154,6 +180,7 @@ public sealed class PostgresClusterSignalsTests(PostgresSignalsCluster fixture) 
             await WaitForAsync(() => node.Signals.Connections == 1, "the listener");
             node._subscription = node.Signals.Subscribe(Topic, s =>
             {
+                node._fromOtherNode.Enqueue(s.FromOtherNode);
                 node._heard.Enqueue(s.IsEverything ? "*" : string.Join(',', s.Keys));
                 node._arrivals.Release();
             });

@@ -15,7 +15,12 @@ public sealed class TwoNodeSignalTests(ClusterDatabase database) : IClassFixture
     [Fact]
     public async Task ARunStartedOnNodeBWakesAgentsParkedOnNodeAAndAnOperatorCloseOnBDoesToo()
     {
-        await using var nodes = await TwoNodes.StartAsync(await database.CreateAsync("wake"));
+        // The receiving node logs how long it spent reading the woken polls' states ahead (when it does: from
+        // DesiredStateNotifier.RemoteReadAheadFromPolls woken polls; the three here read their own).
+        await using var nodes = await TwoNodes.StartAsync(await database.CreateAsync("wake"), new Dictionary<string, string>
+        {
+            [$"Logging__LogLevel__{typeof(Orchestrator.Server.Agents.DesiredStateNotifier).FullName}"] = "Debug",
+        });
         var agents = await EnrollOnAAsync(nodes, 3);
         var windowId = await WindowAsync(nodes);
         var versions = await Task.WhenAll(agents.Select(async a => (await a.StateAsync()).Version));
@@ -42,6 +47,8 @@ public sealed class TwoNodeSignalTests(ClusterDatabase database) : IClassFixture
             $"Two nodes on PostgreSQL, change through B -> agents parked on A: run open max {openLatencies.Max():0} ms ({string.Join(", ", openLatencies.Select(l => l.ToString("0", CultureInfo.InvariantCulture)))}); operator close max {closeLatencies.Max():0} ms ({string.Join(", ", closeLatencies.Select(l => l.ToString("0", CultureInfo.InvariantCulture)))})"));
         // Where the opening's time went on the node that opened it (its store write and its own state reads).
         Console.WriteLine(string.Join('\n', nodes.Both.SelectMany(n => n.Output.Split('\n')).Where(l => l.Contains($"Run {runId.ToString(CultureInfo.InvariantCulture)} of window", StringComparison.Ordinal))));
+        // And on the node the agents are parked on: the read-ahead before waking them, if any.
+        Console.WriteLine(string.Join('\n', nodes.A.Output.Split('\n').Where(l => l.Contains("Another node's change", StringComparison.Ordinal))));
         Assert.All(closed, c => Assert.Equal(HttpStatusCode.OK, c.Answer.Status));
         Assert.All(closed, c => Assert.Empty(c.Answer.State!.Openings));
         Assert.All(openLatencies.Concat(closeLatencies), l => Assert.True(l < 5_000, $"an agent on A heard of B's change after {l:0} ms"));

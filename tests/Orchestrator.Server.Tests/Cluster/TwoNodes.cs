@@ -20,13 +20,20 @@ public sealed class TwoNodes : IAsyncDisposable
     /// <summary>The settings of a cluster node (<see cref="ServerSettings.ClusterNode"/>).</summary>
     public static Dictionary<string, string> Settings(string connectionString) => ServerSettings.ClusterNode(connectionString);
 
-    /// <summary>Starts node A (which migrates the empty database and creates the first admin key), then node B.</summary>
-    public static async Task<TwoNodes> StartAsync(string connectionString)
+    /// <summary>Starts node A (which migrates the empty database and creates the first admin key), then node B, both
+    /// with <see cref="Settings"/> and <paramref name="extra"/>.</summary>
+    public static async Task<TwoNodes> StartAsync(string connectionString, IReadOnlyDictionary<string, string>? extra = null)
     {
-        var a = await ServerProcess.StartAsync(settings: Settings(connectionString));
+        var settings = Settings(connectionString);
+        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+        {
+            settings[key] = value;
+        }
+
+        var a = await ServerProcess.StartAsync(settings: settings);
         try
         {
-            return new TwoNodes(a, await ServerProcess.StartAsync(settings: Settings(connectionString)));
+            return new TwoNodes(a, await ServerProcess.StartAsync(settings: settings));
         }
         catch
         {

@@ -1,0 +1,149 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Core.Runs;
+using Orchestrator.Data.Agents;
+using Orchestrator.Data.Runs;
+using Orchestrator.Data.Signals;
+using Orchestrator.Server.Agents;
+using Orchestrator.Server.Tests.Agents;
+
+namespace Orchestrator.Server.Tests.Cluster;
+
+/// <summary>
+/// A node that hears of another node's change reads the states of the polls parked on it in one go before waking
+/// them (as the node that made the change does for its own), instead of each woken poll reading its own; and the node
+/// that makes a change wakes its own polls only after reading ahead. The other node's change is made behind the
+/// server's back (straight into the store) and its signal delivered as the PostgreSQL bus delivers one it heard
+/// (<see cref="ClusterSignal.FromOtherNode"/>), on a single SQLite node.
+/// </summary>
+public sealed class RemoteReadAheadTests
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task AnotherNodesChangeIsReadAheadForThePollsParkedHereBeforeTheyWake()
+    {
+        await using var site = await AgentSite.StartAsync(2);
+        var (parkedAgent, idleAgent) = (site.Agents[0], site.Agents[1]);
+        var runId = await site.StartRunAsync(await site.WindowAsync());
+        var open = await parkedAgent.StateAsync();
+        Assert.Single(open.Openings);
+        var services = site.Factory.Services;
+        var notifier = services.GetRequiredService<DesiredStateNotifier>();
+        var states = services.GetRequiredService<DesiredStates>();
+        var parkedEndpoint = await EndpointOfAsync(site, parkedAgent);
+        var idleEndpoint = await EndpointOfAsync(site, idleAgent);
+
+        // The real read-ahead, held until the test lets it go, recording what it was asked for.
+        var asked = new ConcurrentQueue<IReadOnlyCollection<long>>();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        notifier.ReadAheadWith(async (ids, ct) =>
+        {
+            asked.Enqueue(ids);
+            await release.Task.WaitAsync(ct);
+            await states.ReadNowAsync(ids, ct);
+        }, fromPolls: 1);
+
+        Assert.True(await services.GetRequiredService<IRunStore>().TransitionAsync(runId, RunState.Closing, "another node", DateTimeOffset.UtcNow, CloseReason.ClosedByOperator, Token));
+        var poll = parkedAgent.PollAsync(open.Version, 20);
+        await Task.Delay(500, Token);
+        Assert.False(poll.IsCompleted, "the poll answered before anything was signalled");
+
+        services.GetRequiredService<IClusterSignals>().DeliverHere(new ClusterSignal(DesiredStateNotifier.Topic, [Key(parkedEndpoint), Key(idleEndpoint)]) { FromOtherNode = true });
+        await WaitForAsync(() => !asked.IsEmpty, "the read-ahead");
+        await Task.Delay(300, Token);
+        Assert.False(poll.IsCompleted, "the poll woke before its state was read ahead");
+        release.SetResult();
+
+        var (status, state) = await poll;
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Empty(state!.Openings);
+        // Only the poll parked here was read for; the idle agent reads its own when it comes.
+        Assert.Equal([parkedEndpoint], Assert.Single(asked));
+        Assert.Empty((await idleAgent.StateAsync()).Openings);
+    }
+
+    [Fact]
+    public async Task FewerPollsThanTheReadAheadThresholdAreWokenAtOnceAndReadTheirOwnStates()
+    {
+        await using var site = await AgentSite.StartAsync(2);
+        var agent = site.Agents[0];
+        var runId = await site.StartRunAsync(await site.WindowAsync());
+        var open = await agent.StateAsync();
+        Assert.Single(open.Openings);
+        var services = site.Factory.Services;
+        var remoteReads = 0;
+        services.GetRequiredService<DesiredStateNotifier>().ReadAheadWith((_, _) =>
+        {
+            Interlocked.Increment(ref remoteReads);
+            return Task.CompletedTask;
+        });
+
+        Assert.True(await services.GetRequiredService<IRunStore>().TransitionAsync(runId, RunState.Closing, "another node", DateTimeOffset.UtcNow, CloseReason.ClosedByOperator, Token));
+        var poll = agent.PollAsync(open.Version, 20);
+        await Task.Delay(500, Token);
+        services.GetRequiredService<IClusterSignals>().DeliverHere(new ClusterSignal(DesiredStateNotifier.Topic, [Key(await EndpointOfAsync(site, agent))]) { FromOtherNode = true });
+        var (status, state) = await poll;
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Empty(state!.Openings);
+        Assert.True(DesiredStateNotifier.RemoteReadAheadFromPolls > 1);
+        Assert.Equal(0, remoteReads);
+    }
+
+    [Fact]
+    public async Task ThisNodesOwnChangeWakesItsPollsOnlyAfterItsOwnReadAheadAndIsNotReadAgainOnDelivery()
+    {
+        // Two members: an opening needs a peer.
+        await using var site = await AgentSite.StartAsync(2);
+        var agent = site.Agents[0];
+        var runId = await site.StartRunAsync(await site.WindowAsync());
+        var open = await agent.StateAsync();
+        Assert.Single(open.Openings);
+        var services = site.Factory.Services;
+        var notifier = services.GetRequiredService<DesiredStateNotifier>();
+        var endpoint = await EndpointOfAsync(site, agent);
+        var remoteReads = 0;
+        notifier.ReadAheadWith(
+            (_, _) =>
+            {
+                Interlocked.Increment(ref remoteReads);
+                return Task.CompletedTask;
+            },
+            fromPolls: 1);
+
+        Assert.True(await services.GetRequiredService<IRunStore>().TransitionAsync(runId, RunState.Closing, "this node", DateTimeOffset.UtcNow, CloseReason.ClosedByOperator, Token));
+        var poll = agent.PollAsync(open.Version, 20);
+        await Task.Delay(500, Token);
+        var readingAhead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var notify = notifier.NotifyAsync([endpoint], () => readingAhead.Task);
+        await Task.Delay(300, Token);
+        Assert.False(poll.IsCompleted, "this node's poll woke before this node read its state ahead");
+
+        readingAhead.SetResult();
+        await notify;
+        var (status, state) = await poll;
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Empty(state!.Openings);
+        Assert.Equal(0, remoteReads);
+    }
+
+    private static string Key(long id) => id.ToString(CultureInfo.InvariantCulture);
+
+    private static async Task<long> EndpointOfAsync(AgentSite site, TestAgent agent) =>
+        (await site.Factory.Services.GetRequiredService<IAgentStore>().GetAsync(agent.Credential.AgentId, Token))!.EndpointId;
+
+    private static async Task WaitForAsync(Func<bool> condition, string what)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"waited 10 s for {what}");
+            await Task.Delay(20, Token);
+        }
+    }
+}
