@@ -289,33 +289,7 @@ var result = new
     reportErrors = c2.ReportErrors,
     label = settings.Label,
 };
-var line = JsonSerializer.Serialize(result, Fleet.Json);
-Console.WriteLine(line);
-if (settings.Out is { } outPath)
-{
-    await File.AppendAllTextAsync(outPath, line + Environment.NewLine, CancellationToken.None);
-}
-
-if (!settings.KeepData)
-{
-    await server.DisposeAsync();
-    Directory.Delete(dataDirectory, recursive: true);
-}
-
-// Figures are for people; a run that lost requests or gave up waiting is still a broken benchmark, and the smoke run
-// in tests/run.sh must fail on it.
-var problems = new List<string>(gaveUp);
-if (c2.PollErrors > 0 || c2.ReportErrors > 0)
-{
-    problems.Add(Inv($"{c2.PollErrors} poll errors and {c2.ReportErrors} report errors"));
-}
-
-foreach (var problem in problems)
-{
-    Console.Error.WriteLine($"load harness: {problem}");
-}
-
-return problems.Count == 0 ? 0 : 1;
+return await RunEnd.FinishAsync(result, settings, () => server.DisposeAsync(), dataDirectory, gaveUp, c2.PollErrors, c2.ReportErrors);
 
 async Task WaitUntilAsync(Func<bool> condition, TimeSpan limit, string what)
 {

@@ -221,31 +221,7 @@ internal sealed class TwoNodeRun(Settings settings)
             reportErrors = counters.ReportErrors,
             label = settings.Label,
         };
-        var line = JsonSerializer.Serialize(result, Fleet.Json);
-        Console.WriteLine(line);
-        if (settings.Out is { } outPath)
-        {
-            await File.AppendAllTextAsync(outPath, line + Environment.NewLine, CancellationToken.None);
-        }
-
-        if (!settings.KeepData)
-        {
-            await nodes.DisposeAsync();
-            Directory.Delete(dataDirectory, recursive: true);
-        }
-
-        var problems = new List<string>(_gaveUp);
-        if (counters.PollErrors > 0 || counters.ReportErrors > 0)
-        {
-            problems.Add(Inv($"{counters.PollErrors} poll errors and {counters.ReportErrors} report errors"));
-        }
-
-        foreach (var problem in problems)
-        {
-            Console.Error.WriteLine($"load harness: {problem}");
-        }
-
-        return problems.Count == 0 ? 0 : 1;
+        return await RunEnd.FinishAsync(result, settings, () => nodes.DisposeAsync(), dataDirectory, _gaveUp, counters.PollErrors, counters.ReportErrors);
     }
 
     /// <summary>One ad-hoc run per window through <paramref name="admin"/>; waits until every agent holds its opening.</summary>
