@@ -82,36 +82,26 @@ internal static class NftBatches
     /// refresh its timeout, and a reader never sees the sets empty. Timeouts are relative seconds, so the
     /// endpoint's clock never matters; the kernel removes each element at expiry with no agent involved.
     /// </summary>
-    /// <param name="spent">Time gone since the allowances' seconds were counted: taken off each timeout to the
-    /// millisecond (nft takes <c>ms</c>), so an apply that started late never opens longer than the server said; an
-    /// element with no time left is left out.</param>
-    public static string Apply(IReadOnlyList<PeerAllowance> allowances, TimeSpan spent = default)
+    public static string Apply(IReadOnlyList<PeerAllowance> allowances)
     {
         var batch = new StringBuilder();
         batch.Append("flush set inet orchestrator allowed4\n");
         batch.Append("flush set inet orchestrator allowed6\n");
-        var spentMs = (long)Math.Ceiling(Math.Max(0, spent.TotalMilliseconds));
-        AppendElements(batch, "allowed4", allowances.Where(a => !a.IsIPv6), spentMs);
-        AppendElements(batch, "allowed6", allowances.Where(a => a.IsIPv6), spentMs);
+        AppendElements(batch, "allowed4", allowances.Where(a => !a.IsIPv6));
+        AppendElements(batch, "allowed6", allowances.Where(a => a.IsIPv6));
         return batch.ToString();
     }
 
-    private static void AppendElements(StringBuilder batch, string set, IEnumerable<PeerAllowance> allowances, long spentMs)
+    private static void AppendElements(StringBuilder batch, string set, IEnumerable<PeerAllowance> allowances)
     {
         var elements = allowances
-            .Select(a => (a, Ms: a.Seconds * 1000L - spentMs))
-            .Where(e => e.Ms > 0)
-            .Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.a.Peer} . {e.a.Port} timeout {Timeout(e.Ms)}"))
+            .Select(a => string.Create(CultureInfo.InvariantCulture, $"{a.Peer} . {a.Port} timeout {a.Seconds}s"))
             .ToList();
         if (elements.Count > 0)
         {
             batch.Append(CultureInfo.InvariantCulture, $"add element inet orchestrator {set} {{ {string.Join(", ", elements)} }}\n");
         }
     }
-
-    // Whole seconds where exact (what nft prints back, and what a batch with no time spent says), else milliseconds.
-    private static string Timeout(long ms) =>
-        ms % 1000 == 0 ? string.Create(CultureInfo.InvariantCulture, $"{ms / 1000}s") : string.Create(CultureInfo.InvariantCulture, $"{ms}ms");
 
     private static string CounterSet(string name, string type) => $$"""
         	set {{name}} {

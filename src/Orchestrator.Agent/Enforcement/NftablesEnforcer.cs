@@ -63,8 +63,7 @@ internal sealed class NftablesEnforcer(
 
     public async Task<ApplyOutcome> ApplyAsync(IReadOnlyList<OpeningV1> openings, CancellationToken cancellationToken)
     {
-        // Durations count from here; the batch takes off what has gone by when nft has started (INftRunner), so a slow
-        // start errs on the short side, never the long one.
+        // Durations are relative to receipt; counting from before the nft call errs on the short side.
         var since = time.GetTimestamp();
         var own = localAddresses.Own();
         var (valid, refused) = OpeningSelection.Split(openings, guardedPorts, own, peerSets);
@@ -72,7 +71,7 @@ internal sealed class NftablesEnforcer(
         await gate.WaitAsync(cancellationToken);
         try
         {
-            var result = await nft.RunWithLateInputAsync(["-f", "-"], () => NftBatches.Apply(wanted, time.GetElapsedTime(since)), cancellationToken);
+            var result = await nft.RunAsync(["-f", "-"], NftBatches.Apply(wanted), cancellationToken);
             if (!result.Succeeded)
             {
                 var closed = await FailClosedAsync(cancellationToken);
@@ -124,8 +123,7 @@ internal sealed class NftablesEnforcer(
 
             // One batch: the table is re-created closed and the openings re-added with what is left of their time, so
             // no moment passes with the port open to everyone or a peer allowed longer than the server said.
-            var result = await nft.RunWithLateInputAsync(
-                ["-f", "-"], () => NftBatches.InstallClosed(guardedPorts) + NftBatches.Apply(allowances, time.GetElapsedTime(allowancesSince)), cancellationToken);
+            var result = await nft.RunAsync(["-f", "-"], NftBatches.InstallClosed(guardedPorts) + NftBatches.Apply(remaining), cancellationToken);
             if (!result.Succeeded)
             {
                 throw new InvalidOperationException(

@@ -59,13 +59,7 @@ internal sealed class ProcessNftRunner(string fileName, IReadOnlyList<string> pr
         return startInfo;
     }
 
-    public Task<NftResult> RunAsync(IReadOnlyList<string> arguments, string? standardInput, CancellationToken cancellationToken) =>
-        RunCoreAsync(arguments, standardInput is null ? null : () => standardInput, cancellationToken);
-
-    public Task<NftResult> RunWithLateInputAsync(IReadOnlyList<string> arguments, Func<string> standardInput, CancellationToken cancellationToken) =>
-        RunCoreAsync(arguments, standardInput, cancellationToken);
-
-    private async Task<NftResult> RunCoreAsync(IReadOnlyList<string> arguments, Func<string>? standardInput, CancellationToken cancellationToken)
+    public async Task<NftResult> RunAsync(IReadOnlyList<string> arguments, string? standardInput, CancellationToken cancellationToken)
     {
         using var process = new Process { StartInfo = StartInfo(arguments) };
         try
@@ -85,8 +79,7 @@ internal sealed class ProcessNftRunner(string fileName, IReadOnlyList<string> pr
             var stderr = process.StandardError.ReadToEndAsync(timeoutSource.Token);
             if (standardInput is not null)
             {
-                // Built only now that nft runs: see INftRunner.
-                await process.StandardInput.WriteAsync(standardInput().AsMemory(), timeoutSource.Token);
+                await process.StandardInput.WriteAsync(standardInput.AsMemory(), timeoutSource.Token);
             }
 
             process.StandardInput.Close();
