@@ -48,16 +48,19 @@ public sealed class PeerRangeTests(ITestOutputHelper output)
         var window = await lab.Api.CreateOneOffWindowAsync("e2e-ranges", Clock.Now + TimeSpan.FromDays(1), TimeSpan.FromMinutes(5), ["group"], ct);
         var watch = new PortWatch(lab.Network, new TrafficLedger());
         var run = await lab.Api.StartRunAsync(window.Id, Duration, ct);
-        Assert.NotNull(await watch.UntilOpenAsync(members[0], members[^1], Clock.Now + TimeSpan.FromSeconds(10), ct));
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var openBy = Clock.Now + TimeSpan.FromSeconds(10);
 
-        // Every member reaches every other member; the outsider reaches none, though members surround its address.
+        // Every member reaches every other member (each agent applies the opening on its own, so each pair is awaited, not
+        // only the first); the outsider reaches none, though members surround its address.
         var hadRange = false;
         foreach (var target in members)
         {
             foreach (var source in members.Where(m => m != target))
             {
-                var fetch = await watch.FetchAsync(source, target, TimeSpan.FromSeconds(1));
-                Assert.True(fetch.Connected, $"member {source} could not reach member {target}:7680 ({fetch.Outcome})");
+                var fetch = await watch.UntilOpenAsync(source, target, openBy, ct);
+                Assert.True(fetch is not null, $"member {source} could not reach member {target}:7680 within 10 s of the run's start");
+                figures.Print($"{source} -> {target}:7680 open {started.Elapsed.TotalMilliseconds:0} ms after the run was started");
             }
 
             var stranger = await watch.FetchAsync(outsider, target, TimeSpan.FromMilliseconds(400));
