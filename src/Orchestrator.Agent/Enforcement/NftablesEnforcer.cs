@@ -108,8 +108,7 @@ internal sealed class NftablesEnforcer(
                 var live = await ListAsync(cancellationToken);
                 finding = live is null
                     ? "table inet orchestrator was removed"
-                    : NftTableShape.Difference(
-                        installedShape, live, remaining.ToDictionary(a => (a.Peer, a.Port), a => (long)a.Seconds), applySlack);
+                    : NftTableShape.Difference(installedShape, live, Expected(), applySlack);
             }
             catch (Exception ex) when (ex is FormatException or System.Text.Json.JsonException or InvalidOperationException)
             {
@@ -177,6 +176,15 @@ internal sealed class NftablesEnforcer(
             .Select(a => a with { Seconds = (int)Math.Max(0, a.Seconds - elapsed) })
             .Where(a => a.Seconds > 0)
             .ToList();
+    }
+
+    /// <summary>Every opening installed, with its remaining whole seconds, 0 for those the agent counts as over: the
+    /// count rounds the time gone up, so in an opening's last second the kernel still holds an element the agent already
+    /// counts as expired. Leaving it out made the check take it for a stranger's opening and re-create the table.</summary>
+    private Dictionary<(string Peer, int Port), long> Expected()
+    {
+        var elapsed = (long)Math.Ceiling(time.GetElapsedTime(allowancesSince).TotalSeconds);
+        return allowances.ToDictionary(a => (a.Peer, a.Port), a => Math.Max(0, a.Seconds - elapsed));
     }
 
     /// <summary>After a failed apply: empty the allow sets, or, if even that fails (the table is gone or broken),
