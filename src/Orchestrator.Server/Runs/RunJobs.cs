@@ -79,29 +79,34 @@ internal sealed class RunJobs(
             return;
         }
 
+        var resolving = _time.GetTimestamp();
         var members = await _membership.FreezeAsync(run);
+        var resolved = _time.GetElapsedTime(resolving);
         var openedAt = _time.GetUtcNow();
         var started = _time.GetTimestamp();
         if (await _runs.OpenAsync(runId, members, Actor.Scheduler, openedAt))
         {
             var stored = _time.GetElapsedTime(started);
             var endpoints = members.Select(m => m.EndpointId).ToList();
-            var read = TimeSpan.Zero;
-            // The other nodes are told now; this node's own parked polls wake once their states are read ahead.
-            await _notifier.NotifyAsync(endpoints, async () =>
+            var failed = 0;
+            // The other nodes are told now; this node's own parked polls wake a chunk at a time, each once its states
+            // are read ahead.
+            await _notifier.NotifyAsync(endpoints, async chunk =>
             {
                 try
                 {
-                    await _states.WarmAsync(endpoints, CancellationToken.None);
+                    await _states.WarmAsync(chunk, CancellationToken.None);
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    // Only a shortcut: every agent reads its own state when it wakes.
-                    _log.LogWarning(e, "Run {RunId}: reading the members' desired states ahead failed; each agent reads its own", runId);
+                    // Only a shortcut: every agent of the chunk reads its own state when it wakes.
+                    if (Interlocked.Increment(ref failed) == 1)
+                    {
+                        _log.LogWarning(e, "Run {RunId}: reading the members' desired states ahead failed; each agent reads its own", runId);
+                    }
                 }
-
-                read = _time.GetElapsedTime(started) - stored;
             });
+            var read = _time.GetElapsedTime(started) - stored;
 
             // The cutoff trigger may have fired while the run was still opening (a cutoff at the start, or a late
             // open): that transition was refused then, so the open makes it now.
@@ -111,8 +116,8 @@ internal sealed class RunJobs(
             }
 
             _log.LogInformation(
-                "Run {RunId} of window \"{Window}\" open for {Members} endpoints until {End:O} (stored in {StoredMs:0} ms, their states read in {ReadMs:0} ms)",
-                runId, windowName, members.Count, run.PlannedEnd, stored.TotalMilliseconds, read.TotalMilliseconds);
+                "Run {RunId} of window \"{Window}\" open for {Members} endpoints until {End:O} (members resolved in {ResolvedMs:0} ms, stored in {StoredMs:0} ms, their states read and their agents woken in {ReadMs:0} ms)",
+                runId, windowName, members.Count, run.PlannedEnd, resolved.TotalMilliseconds, stored.TotalMilliseconds, read.TotalMilliseconds);
             if (run.Definition.Scan.Enabled)
             {
                 _jobs.Enqueue<RunJobs>(j => j.DispatchScansAsync(runId, windowName, CancellationToken.None));

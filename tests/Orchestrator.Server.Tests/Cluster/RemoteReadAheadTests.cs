@@ -119,7 +119,7 @@ public sealed class RemoteReadAheadTests
         var poll = agent.PollAsync(open.Version, 20);
         await Task.Delay(500, Token);
         var readingAhead = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var notify = notifier.NotifyAsync([endpoint], () => readingAhead.Task);
+        var notify = notifier.NotifyAsync([endpoint], _ => readingAhead.Task);
         await Task.Delay(300, Token);
         Assert.False(poll.IsCompleted, "this node's poll woke before this node read its state ahead");
 
@@ -130,6 +130,96 @@ public sealed class RemoteReadAheadTests
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Empty(state!.Openings);
         Assert.Equal(0, remoteReads);
+    }
+
+    [Fact]
+    public async Task ABigChangeWakesEachChunkOfPollsOnceItsStatesAreReadWithoutWaitingForLaterChunks()
+    {
+        await using var site = await AgentSite.StartAsync(3);
+        var (first, second) = (site.Agents[0], site.Agents[1]);
+        var runId = await site.StartRunAsync(await site.WindowAsync());
+        var (open, secondOpen) = (await first.StateAsync(), await second.StateAsync());
+        Assert.Single(open.Openings);
+        var services = site.Factory.Services;
+        var notifier = services.GetRequiredService<DesiredStateNotifier>();
+        var states = services.GetRequiredService<DesiredStates>();
+        var (firstEndpoint, secondEndpoint) = (await EndpointOfAsync(site, first), await EndpointOfAsync(site, second));
+
+        Assert.True(await services.GetRequiredService<IRunStore>().TransitionAsync(runId, RunState.Closing, "this node", DateTimeOffset.UtcNow, CloseReason.ClosedByOperator, Token));
+        var firstPoll = first.PollAsync(open.Version, 20);
+        var secondPoll = second.PollAsync(secondOpen.Version, 20);
+        await Task.Delay(500, Token);
+
+        // Chunks of one: the first endpoint's read goes through, the second's is held until the test lets it go.
+        var asked = new ConcurrentQueue<IReadOnlyCollection<long>>();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var notify = notifier.NotifyAsync([firstEndpoint, secondEndpoint], async chunk =>
+        {
+            asked.Enqueue(chunk);
+            if (chunk.Contains(secondEndpoint))
+            {
+                await release.Task.WaitAsync(Token);
+            }
+
+            await states.WarmAsync(chunk, Token);
+        }, chunk: 1);
+
+        var (status, state) = await firstPoll.WaitAsync(TimeSpan.FromSeconds(10), Token);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Empty(state!.Openings);
+        await Task.Delay(300, Token);
+        Assert.False(secondPoll.IsCompleted, "a poll woke before its own chunk's states were read");
+
+        release.SetResult();
+        await notify;
+        (status, state) = await secondPoll;
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Empty(state!.Openings);
+        Assert.Equal([[firstEndpoint], [secondEndpoint]], asked.Select(c => c.ToArray()).ToArray());
+    }
+
+    [Fact]
+    public async Task AnotherNodesBigChangeIsReadAheadAndWokenChunkByChunk()
+    {
+        await using var site = await AgentSite.StartAsync(3);
+        var (first, second) = (site.Agents[0], site.Agents[1]);
+        var runId = await site.StartRunAsync(await site.WindowAsync());
+        var (open, secondOpen) = (await first.StateAsync(), await second.StateAsync());
+        Assert.Single(secondOpen.Openings);
+        var services = site.Factory.Services;
+        var notifier = services.GetRequiredService<DesiredStateNotifier>();
+        var states = services.GetRequiredService<DesiredStates>();
+        var (firstEndpoint, secondEndpoint) = (await EndpointOfAsync(site, first), await EndpointOfAsync(site, second));
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        notifier.ReadAheadWith(
+            async (ids, ct) =>
+            {
+                if (ids.Contains(secondEndpoint))
+                {
+                    await release.Task.WaitAsync(ct);
+                }
+
+                await states.ReadNowAsync(ids, ct);
+            },
+            fromPolls: 1,
+            chunk: 1);
+
+        Assert.True(await services.GetRequiredService<IRunStore>().TransitionAsync(runId, RunState.Closing, "another node", DateTimeOffset.UtcNow, CloseReason.ClosedByOperator, Token));
+        var firstPoll = first.PollAsync(open.Version, 20);
+        var secondPoll = second.PollAsync(secondOpen.Version, 20);
+        await Task.Delay(500, Token);
+        services.GetRequiredService<IClusterSignals>().DeliverHere(new ClusterSignal(DesiredStateNotifier.Topic, [Key(firstEndpoint), Key(secondEndpoint)]) { FromOtherNode = true });
+
+        var (status, state) = await firstPoll.WaitAsync(TimeSpan.FromSeconds(10), Token);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Empty(state!.Openings);
+        await Task.Delay(300, Token);
+        Assert.False(secondPoll.IsCompleted, "a poll woke before its own chunk's states were read");
+
+        release.SetResult();
+        (status, state) = await secondPoll;
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Empty(state!.Openings);
     }
 
     private static string Key(long id) => id.ToString(CultureInfo.InvariantCulture);
