@@ -130,8 +130,8 @@ var openedAt = new long[groups];
 var plannedStart = new long[groups];
 await Parallel.ForAsync(0, groups, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (g, c) =>
 {
-    openedAt[g] = await admin.WaitForRunTimeAsync(runIds[g], "openedAt", c);
-    plannedStart[g] = await admin.WaitForRunTimeAsync(runIds[g], "plannedStart", c);
+    var run = await admin.WaitForRunAsync(windowIds[g], runIds[g], "openedAt", c);
+    (openedAt[g], plannedStart[g]) = (Admin.TimeOf(run, "openedAt"), Admin.TimeOf(run, "plannedStart"));
 });
 await WaitUntilAsync(() => agents.All(a => a.OpenReceivedAt != 0), TimeSpan.FromSeconds(settings.OpenSeconds), "every agent holding its open state");
 var openCpu = server.Sample().CpuSeconds - openCpuStart;
@@ -196,8 +196,8 @@ var closedAt = new long[groups];
 var plannedEnd = new long[groups];
 await Parallel.ForAsync(0, groups, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (g, c) =>
 {
-    closedAt[g] = await admin.WaitForRunTimeAsync(runIds[g], "closedAt", c);
-    plannedEnd[g] = await admin.WaitForRunTimeAsync(runIds[g], "plannedEnd", c);
+    var run = await admin.WaitForRunAsync(windowIds[g], runIds[g], "closedAt", c);
+    (closedAt[g], plannedEnd[g]) = (Admin.TimeOf(run, "closedAt"), Admin.TimeOf(run, "plannedEnd"));
 });
 await WaitUntilAsync(() => agents.All(a => a.ClosedReceivedAt != 0), TimeSpan.FromSeconds(60), "every agent holding its closed state");
 var closed = Percentiles.Of(agents.Where(a => a.ClosedReceivedAt != 0).Select(a => (double)Math.Max(0, a.ClosedReceivedAt - closedAt[a.Group])).ToList());

@@ -11,6 +11,8 @@ internal sealed class ServerProcess : IAsyncDisposable
     // Linux reports utime/stime in clock ticks; USER_HZ is 100 on every mainstream kernel configuration.
     private const double TicksPerSecond = 100;
 
+    private const string ServerOnlyPrefix = "SERVER_";
+
     private readonly Process _process;
 
     private ServerProcess(Process process, Uri baseAddress)
@@ -52,6 +54,16 @@ internal sealed class ServerProcess : IAsyncDisposable
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
             start.Environment[key] = value;
+        }
+
+        // SERVER_X=v in the harness's environment sets X=v for the server only (runtime knobs such as
+        // SERVER_DOTNET_GCgen0size, tried on the server without changing the harness's own runtime).
+        foreach (var entry in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>())
+        {
+            if (entry.Key is string key && key.StartsWith(ServerOnlyPrefix, StringComparison.Ordinal) && key.Length > ServerOnlyPrefix.Length)
+            {
+                start.Environment[key[ServerOnlyPrefix.Length..]] = entry.Value as string;
+            }
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");

@@ -228,14 +228,13 @@ internal sealed class TwoNodeRun(Settings settings)
     private async Task<Cycle> OpenAsync(Admin admin, VirtualAgent[] agents, long[] windowIds, string what, CancellationToken ct)
     {
         var groups = windowIds.Length;
-        var cycle = new Cycle(new long[groups], new long[groups], new long[groups], new long[groups]);
+        var cycle = new Cycle(windowIds, new long[groups], new long[groups], new long[groups], new long[groups]);
         await Parallel.ForAsync(0, groups, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (g, c) =>
             cycle.RunIds[g] = (await admin.PostAsync(Inv($"/api/v1/windows/{windowIds[g]}/runs"), new { duration = Inv($"PT{settings.OpenSeconds}S") }, c))["id"]!.GetValue<long>());
         await Parallel.ForAsync(0, groups, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (g, c) =>
         {
-            cycle.OpenedAt[g] = await admin.WaitForRunTimeAsync(cycle.RunIds[g], "openedAt", c);
-            cycle.PlannedStart[g] = await admin.WaitForRunTimeAsync(cycle.RunIds[g], "plannedStart", c);
-            cycle.PlannedEnd[g] = await admin.WaitForRunTimeAsync(cycle.RunIds[g], "plannedEnd", c);
+            var run = await admin.WaitForRunAsync(windowIds[g], cycle.RunIds[g], "openedAt", c);
+            (cycle.OpenedAt[g], cycle.PlannedStart[g], cycle.PlannedEnd[g]) = (Admin.TimeOf(run, "openedAt"), Admin.TimeOf(run, "plannedStart"), Admin.TimeOf(run, "plannedEnd"));
         });
         await WaitUntilAsync(() => agents.All(a => a.OpenReceivedAt != 0), TimeSpan.FromSeconds(settings.OpenSeconds), $"every agent holding its open state ({what})", ct);
         cycle.FromOpenedAt = PerNode(agents, a => a.OpenReceivedAt == 0 ? null : a.OpenReceivedAt - cycle.OpenedAt[a.Group]);
@@ -250,7 +249,7 @@ internal sealed class TwoNodeRun(Settings settings)
     {
         var closedAt = new long[cycle.RunIds.Length];
         await Parallel.ForAsync(0, cycle.RunIds.Length, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (g, c) =>
-            closedAt[g] = await admin.WaitForRunTimeAsync(cycle.RunIds[g], "closedAt", c));
+            closedAt[g] = Admin.TimeOf(await admin.WaitForRunAsync(cycle.WindowIds[g], cycle.RunIds[g], "closedAt", c), "closedAt"));
         await WaitUntilAsync(() => agents.All(a => a.ClosedReceivedAt != 0), TimeSpan.FromSeconds(60), $"every agent holding its closed state ({what})", ct);
         // As the single-node run: an agent that saw the close between the planned end and closedAt counts as 0.
         var fromClosedAt = PerNode(agents, a => a.ClosedReceivedAt == 0 ? null : Math.Max(0, a.ClosedReceivedAt - closedAt[a.Group]));
@@ -324,7 +323,7 @@ internal sealed class TwoNodeRun(Settings settings)
     private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>One window's runs, per group.</summary>
-    private sealed record Cycle(long[] RunIds, long[] OpenedAt, long[] PlannedStart, long[] PlannedEnd)
+    private sealed record Cycle(long[] WindowIds, long[] RunIds, long[] OpenedAt, long[] PlannedStart, long[] PlannedEnd)
     {
         public NodeFigures FromOpenedAt { get; set; } = null!;
 
