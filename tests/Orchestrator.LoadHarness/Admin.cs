@@ -37,6 +37,35 @@ internal sealed class Admin(HttpClient http, string key)
     }
 
     /// <summary>
+    /// <paramref name="groups"/> groups by tag (<c>load-0000</c> …), one yearly window per group (opened ad hoc by the
+    /// harness) and one enrollment token per group granting only that group's tag.
+    /// </summary>
+    public async Task<(long[] WindowIds, string[] Tokens)> CreateGroupsAsync(int groups, CancellationToken cancellationToken)
+    {
+        var windowIds = new long[groups];
+        var tokens = new string[groups];
+        await Parallel.ForAsync(0, groups, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (g, c) =>
+        {
+            var name = GroupName(g);
+            tokens[g] = (await PostAsync("/api/v1/enrollment-tokens", new { name, expiresIn = "PT2H", tags = new[] { name } }, c))["token"]!.GetValue<string>();
+            await PostAsync("/api/v1/groups", new { name, tags = new[] { name } }, c);
+            windowIds[g] = (await PostAsync("/api/v1/windows", new
+            {
+                name,
+                cron = "0 0 3 1 1 ?",
+                timeZone = "Etc/UTC",
+                duration = "PT1H",
+                groups = new[] { name },
+                scan = new { enabled = false },
+            }, c))["id"]!.GetValue<long>();
+        });
+        return (windowIds, tokens);
+    }
+
+    /// <summary>Group <paramref name="g"/>'s name, also its tag and its window's name.</summary>
+    public static string GroupName(int g) => string.Create(CultureInfo.InvariantCulture, $"load-{g:D4}");
+
+    /// <summary>
     /// Polls the window's run list (<c>GET /runs?windowId=</c>, one row per run, no members) until the run's
     /// <paramref name="field"/> (openedAt, closedAt) is set; answers the run. Not <c>GET /runs/{id}</c>: that page
     /// lists every member and their agents, and reading it every 50 ms during a 10,000-member opening took 5 % of the

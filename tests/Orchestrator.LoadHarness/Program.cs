@@ -40,26 +40,10 @@ using var http = new HttpClient(handler, disposeHandler: false) { BaseAddress = 
 using var fleet = new Fleet(http, time, settings.ReportConcurrency, settings.TrafficRowsPerReport);
 var admin = new Admin(http, adminKey);
 
-// Groups of GroupSize endpoints by tag, one yearly window per group (opened ad hoc below).
+// Groups of GroupSize endpoints by tag, one yearly window per group (opened ad hoc below); a token grants only the
+// tags it lists: one token per group, granting that group's tag.
 var groups = (settings.Agents + settings.GroupSize - 1) / settings.GroupSize;
-var windowIds = new long[groups];
-// A token grants only the tags it lists: one token per group, granting that group's tag.
-var tokens = new string[groups];
-await Parallel.ForAsync(0, groups, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (g, c) =>
-{
-    var name = Inv($"load-{g:D4}");
-    tokens[g] = (await admin.PostAsync("/api/v1/enrollment-tokens", new { name, expiresIn = "PT2H", tags = new[] { name } }, c))["token"]!.GetValue<string>();
-    await admin.PostAsync("/api/v1/groups", new { name, tags = new[] { name } }, c);
-    windowIds[g] = (await admin.PostAsync("/api/v1/windows", new
-    {
-        name,
-        cron = "0 0 3 1 1 ?",
-        timeZone = "Etc/UTC",
-        duration = "PT1H",
-        groups = new[] { name },
-        scan = new { enabled = false },
-    }, c))["id"]!.GetValue<long>();
-});
+var (windowIds, tokens) = await admin.CreateGroupsAsync(groups, ct);
 
 var enrollClock = Stopwatch.StartNew();
 var agents = new VirtualAgent[settings.Agents];
@@ -67,7 +51,7 @@ await Parallel.ForAsync(0, settings.Agents, new ParallelOptions { MaxDegreeOfPar
 {
     var group = i / settings.GroupSize;
     var address = Addresses.Of(i + 1);
-    var tag = Inv($"load-{group:D4}");
+    var tag = Admin.GroupName(group);
     using var response = await http.PostAsJsonAsync(
         AgentProtocolV1.EnrollPath, new EnrollRequestV1(tokens[group], Inv($"agent-{i:D5}"), [address], "linux", [tag], "load-harness"), Fleet.Json, c);
     if (!response.IsSuccessStatusCode)

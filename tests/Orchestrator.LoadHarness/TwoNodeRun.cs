@@ -45,23 +45,7 @@ internal sealed class TwoNodeRun(Settings settings)
 
         // As the single-node run: groups of GroupSize endpoints by tag, one yearly window each, opened ad hoc.
         var groups = (settings.Agents + settings.GroupSize - 1) / settings.GroupSize;
-        var windowIds = new long[groups];
-        var tokens = new string[groups];
-        await Parallel.ForAsync(0, groups, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (g, c) =>
-        {
-            var name = Inv($"load-{g:D4}");
-            tokens[g] = (await adminA.PostAsync("/api/v1/enrollment-tokens", new { name, expiresIn = "PT2H", tags = new[] { name } }, c))["token"]!.GetValue<string>();
-            await adminA.PostAsync("/api/v1/groups", new { name, tags = new[] { name } }, c);
-            windowIds[g] = (await adminA.PostAsync("/api/v1/windows", new
-            {
-                name,
-                cron = "0 0 3 1 1 ?",
-                timeZone = "Etc/UTC",
-                duration = "PT1H",
-                groups = new[] { name },
-                scan = new { enabled = false },
-            }, c))["id"]!.GetValue<long>();
-        });
+        var (windowIds, tokens) = await adminA.CreateGroupsAsync(groups, ct);
 
         // Each agent enrolls through its first node; its credential works on both (one database).
         var enrollClock = Stopwatch.StartNew();
@@ -71,7 +55,7 @@ internal sealed class TwoNodeRun(Settings settings)
             var group = i / settings.GroupSize;
             var first = i % 2;
             var address = Addresses.Of(i + 1);
-            var tag = Inv($"load-{group:D4}");
+            var tag = Admin.GroupName(group);
             using var response = await http.PostAsJsonAsync(
                 new Uri(urls[first], AgentProtocolV1.EnrollPath),
                 new EnrollRequestV1(tokens[group], Inv($"agent-{i:D5}"), [address], "linux", [tag], "load-harness"), Fleet.Json, c);
