@@ -177,11 +177,6 @@ internal static class OrchestratorHost
         app.UseHsts();
         app.UseSecurityHeaders();
         app.UseStatusCodePages();
-        // Routing after the four above, so that the agent routes, which run where they are matched
-        // (Agents.AgentApi: ShortCircuit), still get the error handling, ProblemDetails and security headers of every
-        // answer; they skip only what follows, the ops-key authentication, authorization and rate limiting, which
-        // their own filter replaces.
-        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

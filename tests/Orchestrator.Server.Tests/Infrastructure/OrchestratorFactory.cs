@@ -20,10 +20,6 @@ public sealed class OrchestratorFactory : WebApplicationFactory<Program>
     /// <summary>More settings ("Orchestrator:Name" → value), applied after the defaults; set before the server starts.</summary>
     public Dictionary<string, string> Settings { get; } = [];
 
-    /// <summary>More services (e.g. a probe middleware through an IStartupFilter), added after the server's own; set before
-    /// the server starts.</summary>
-    public Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? MoreServices { get; set; }
-
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         // The content root is src/Orchestrator.Server, whose appsettings.json listens on the product's port 5080: a test
@@ -47,11 +43,6 @@ public sealed class OrchestratorFactory : WebApplicationFactory<Program>
         foreach (var (name, value) in Settings)
         {
             builder.UseSetting(name, value);
-        }
-
-        if (MoreServices is { } more)
-        {
-            builder.ConfigureServices(more);
         }
     }
 
