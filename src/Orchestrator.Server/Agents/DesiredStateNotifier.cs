@@ -190,14 +190,13 @@ internal sealed class DesiredStateNotifier : IDisposable
     {
         using var limit = new CancellationTokenSource(RemoteReadAheadLimit, _time);
         var started = _time.GetTimestamp();
-        var waiters = parked.ToDictionary(p => p.Id, p => p.Waiter);
         try
         {
-            await InChunksAsync([.. waiters.Keys], chunk, part => readAhead(part, limit.Token), part =>
+            await InChunksAsync(parked, chunk, part => readAhead([.. part.Select(p => p.Id)], limit.Token), part =>
             {
-                foreach (var id in part)
+                foreach (var (_, waiter) in part)
                 {
-                    waiters[id].TrySetResult();
+                    waiter.TrySetResult();
                 }
             });
             _log.LogDebug("Another node's change: the states of {Count} polls parked here read ahead in {ReadMs:0} ms", parked.Count, _time.GetElapsedTime(started).TotalMilliseconds);
@@ -210,28 +209,26 @@ internal sealed class DesiredStateNotifier : IDisposable
     }
 
     /// <summary>
-    /// Reads <paramref name="ids"/> ahead chunk by chunk, waking each chunk once read; whatever is not woken when a read
-    /// throws is woken before the exception leaves (unread: those polls read their own states).
+    /// Reads <paramref name="items"/> ahead chunk by chunk, waking each chunk once read; whatever is not woken when a
+    /// read throws is woken before the exception leaves (unread: those polls read their own states).
     /// </summary>
-    private static async Task InChunksAsync(
-        List<long> ids, int chunk, Func<IReadOnlyCollection<long>, Task> readAhead, Action<IReadOnlyList<long>> wake)
+    private static async Task InChunksAsync<T>(List<T> items, int chunk, Func<T[], Task> readAhead, Action<IReadOnlyList<T>> wake)
     {
         var woken = 0;
         try
         {
-            while (woken < ids.Count)
+            foreach (var part in items.Chunk(chunk))
             {
-                var part = ids.Skip(woken).Take(chunk).ToList();
                 await readAhead(part);
                 wake(part);
-                woken += part.Count;
+                woken += part.Length;
             }
         }
         finally
         {
-            if (woken < ids.Count)
+            if (woken < items.Count)
             {
-                wake(ids.Skip(woken).ToList());
+                wake(items.GetRange(woken, items.Count - woken));
             }
         }
     }

@@ -88,7 +88,7 @@ internal sealed class RunJobs(
         {
             var stored = _time.GetElapsedTime(started);
             var endpoints = members.Select(m => m.EndpointId).ToList();
-            var failed = 0;
+            var warned = false;
             // The other nodes are told now; this node's own parked polls wake a chunk at a time, each once its states
             // are read ahead.
             await _notifier.NotifyAsync(endpoints, async chunk =>
@@ -99,9 +99,11 @@ internal sealed class RunJobs(
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    // Only a shortcut: every agent of the chunk reads its own state when it wakes.
-                    if (Interlocked.Increment(ref failed) == 1)
+                    // Only a shortcut: every agent of the chunk reads its own state when it wakes. Chunks are read one
+                    // after another, so one warning per opening is enough.
+                    if (!warned)
                     {
+                        warned = true;
                         _log.LogWarning(e, "Run {RunId}: reading the members' desired states ahead failed; each agent reads its own", runId);
                     }
                 }
