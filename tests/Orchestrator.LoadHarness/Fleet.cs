@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 
 namespace Orchestrator.LoadHarness;
@@ -34,4 +35,13 @@ internal sealed class FleetCounters
     public long PeerSetBytes;
     public long PeerSetsInline;
 #pragma warning restore CA1051
+
+    /// <summary>Every failed poll or report by what it was ("poll: 503", "report: HttpIOException: …"), with when it first happened.</summary>
+    public ConcurrentDictionary<string, (long Count, long FirstAtMs)> Failures { get; } = new();
+
+    public void Failed(string request, string what, long nowMs) =>
+        Failures.AddOrUpdate($"{request}: {what}", (1, nowMs), (_, seen) => (seen.Count + 1, seen.FirstAtMs));
+
+    public static string Describe(Exception error) =>
+        error.InnerException is { } inner ? $"{error.GetType().Name}: {error.Message} ({inner.GetType().Name}: {inner.Message})" : $"{error.GetType().Name}: {error.Message}";
 }

@@ -273,7 +273,7 @@ var result = new
     reportErrors = c2.ReportErrors,
     label = settings.Label,
 };
-return await RunEnd.FinishAsync(result, settings, () => server.DisposeAsync(), dataDirectory, gaveUp, c2.PollErrors, c2.ReportErrors);
+return await RunEnd.FinishAsync(result, settings, () => server.DisposeAsync(), dataDirectory, gaveUp, fleet.Counters);
 
 async Task WaitUntilAsync(Func<bool> condition, TimeSpan limit, string what)
 {

@@ -205,7 +205,7 @@ internal sealed class TwoNodeRun(Settings settings)
             reportErrors = counters.ReportErrors,
             label = settings.Label,
         };
-        return await RunEnd.FinishAsync(result, settings, () => nodes.DisposeAsync(), dataDirectory, _gaveUp, counters.PollErrors, counters.ReportErrors);
+        return await RunEnd.FinishAsync(result, settings, () => nodes.DisposeAsync(), dataDirectory, _gaveUp, counters);
     }
 
     /// <summary>One ad-hoc run per window through <paramref name="admin"/>; waits until every agent holds its opening.</summary>

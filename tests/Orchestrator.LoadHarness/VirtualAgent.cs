@@ -104,6 +104,7 @@ internal sealed class VirtualAgent(
                 else
                 {
                     Interlocked.Increment(ref fleet.Counters.PollErrors);
+                    fleet.Counters.Failed("poll", ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture), fleet.NowMs());
                     await Task.Delay(1_000, cancellationToken);
                 }
             }
@@ -111,10 +112,11 @@ internal sealed class VirtualAgent(
             {
                 return;
             }
-            catch (Exception)
+            catch (Exception error)
             {
                 // A real agent backs off and polls again; the harness counts it so a figure never hides failures.
                 Interlocked.Increment(ref fleet.Counters.PollErrors);
+                fleet.Counters.Failed("poll", FleetCounters.Describe(error), fleet.NowMs());
                 await Task.Delay(1_000, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
         }
@@ -171,15 +173,17 @@ internal sealed class VirtualAgent(
             }
 
             Interlocked.Increment(ref fleet.Counters.ReportErrors);
+            fleet.Counters.Failed("report", ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture), fleet.NowMs());
             return false;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw;
         }
-        catch (Exception)
+        catch (Exception error)
         {
             Interlocked.Increment(ref fleet.Counters.ReportErrors);
+            fleet.Counters.Failed("report", FleetCounters.Describe(error), fleet.NowMs());
             return false;
         }
         finally
