@@ -57,6 +57,12 @@ internal sealed class PostgresEndpointStore(PostgresDatabase database) : IEndpoi
             connection, knownVersion, ByHostname, async () => await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken), cancellationToken);
     }
 
+    public async Task<long> CatalogVersionAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await EndpointQueries.CatalogVersionAsync(connection);
+    }
+
     public async Task<bool> DeleteAsync(long id, string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

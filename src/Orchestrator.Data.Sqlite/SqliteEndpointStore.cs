@@ -56,6 +56,12 @@ internal sealed class SqliteEndpointStore(SqliteDatabase database) : IEndpointSt
             connection, knownVersion, ByHostname, () => Task.FromResult<DbTransaction>(connection.BeginTransaction(deferred: true)), cancellationToken);
     }
 
+    public async Task<long> CatalogVersionAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await EndpointQueries.CatalogVersionAsync(connection);
+    }
+
     public async Task<bool> DeleteAsync(long id, string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -19,6 +19,9 @@ public interface IEndpointStore
     /// </summary>
     Task<EndpointCatalog?> ListIfChangedAsync(long knownVersion, CancellationToken cancellationToken = default);
 
+    /// <summary>The catalog version alone (a one-row read): the version <see cref="ListIfChangedAsync"/> would read the list at now.</summary>
+    Task<long> CatalogVersionAsync(CancellationToken cancellationToken = default);
+
     /// <summary>
     /// An administrator's one-shot decision: the next enrollment as this endpoint (until <paramref name="until"/>) may
     /// take it over; null <paramref name="until"/> withdraws it. False when the endpoint does not exist.

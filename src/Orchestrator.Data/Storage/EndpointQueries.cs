@@ -163,20 +163,23 @@ internal static class EndpointQueries
     public static async Task<IReadOnlyList<EndpointRecord>> ListAsync(IDbConnection connection, string byHostname, IDbTransaction? transaction = null) =>
         (await connection.QueryAsync<Row>($"SELECT {Columns} FROM endpoints {byHostname}", transaction: transaction)).Select(r => r.ToRecord()).ToList();
 
+    private const string CatalogVersion = "SELECT version FROM endpoint_catalog WHERE id = 1";
+
+    public static Task<long> CatalogVersionAsync(IDbConnection connection) => connection.ExecuteScalarAsync<long>(CatalogVersion);
+
     /// <summary>Every endpoint, unless the catalog is still at <paramref name="knownVersion"/> (then null).</summary>
     /// <param name="beginSnapshot">Begins a read-only transaction that sees one snapshot for all its statements, so
     /// that a list is never cached under a version it missed (how differs by dialect).</param>
     public static async Task<EndpointCatalog?> ListIfChangedAsync(
         DbConnection connection, long knownVersion, string byHostname, Func<Task<DbTransaction>> beginSnapshot, CancellationToken cancellationToken)
     {
-        const string Version = "SELECT version FROM endpoint_catalog WHERE id = 1";
-        if (await connection.ExecuteScalarAsync<long>(Version) == knownVersion)
+        if (await CatalogVersionAsync(connection) == knownVersion)
         {
             return null;
         }
 
         await using var transaction = await beginSnapshot();
-        var version = await connection.ExecuteScalarAsync<long>(Version, transaction: transaction);
+        var version = await connection.ExecuteScalarAsync<long>(CatalogVersion, transaction: transaction);
         var endpoints = await ListAsync(connection, byHostname, transaction);
         await transaction.CommitAsync(cancellationToken);
         return new EndpointCatalog(version, endpoints);

@@ -119,6 +119,7 @@ internal static class OrchestratorHost
         services.AddSingleton<RunStarter>();
         services.AddSingleton<RunCloser>();
         services.AddSingleton<EndpointDirectory>();
+        services.AddHostedService<EndpointDirectoryRefresher>();
         services.AddSingleton<RunMembership>();
         services.AddSingleton<StartupReconciler>();
         services.AddSingleton<ScanDispatcher>();

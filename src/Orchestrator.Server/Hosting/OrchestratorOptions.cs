@@ -50,6 +50,11 @@ public sealed class OrchestratorOptions : IValidatableObject
     [Range(typeof(TimeSpan), "00:00:00.100", "00:00:15", ErrorMessage = "{0} must be between {1} and {2}")]
     public TimeSpan JobPollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often the server looks whether the endpoint catalog changed, to read it again in the background once
+    /// a change has settled (so that an opening does not read it at its start).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00", ErrorMessage = "{0} must be between {1} and {2}")]
+    public TimeSpan EndpointDirectoryRefreshInterval { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Hangfire worker threads.</summary>
     [Range(1, 64)]
     public int JobWorkers { get; set; } = 4;

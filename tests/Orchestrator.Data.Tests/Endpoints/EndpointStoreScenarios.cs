@@ -53,6 +53,22 @@ public abstract class EndpointStoreScenarios : StoreScenarios
         Assert.Empty(deleted!.Endpoints);
     }
 
+    [Fact]
+    public async Task TheVersionAloneIsTheVersionTheListIsReadAt()
+    {
+        await using var db = await NewBackendAsync();
+        var store = db.Endpoints;
+        var before = await store.CatalogVersionAsync(Ct);
+        var listedBefore = (await store.ListIfChangedAsync(-1, Ct))!.Version;
+        await store.UpsertAsync(Registration("c.example", "ring1"), "api", "test", db.Time.GetUtcNow(), Ct);
+
+        var after = await store.CatalogVersionAsync(Ct);
+
+        Assert.Equal(listedBefore, before);
+        Assert.NotEqual(before, after);
+        Assert.Equal(after, (await store.ListIfChangedAsync(before, Ct))!.Version);
+    }
+
     private static EndpointRegistration Registration(string hostname, string tag) => new(hostname, ["198.18.1.1"], "linux", [tag]);
 }
 
