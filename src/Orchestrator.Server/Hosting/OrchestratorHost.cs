@@ -58,6 +58,7 @@ internal static class OrchestratorHost
         });
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.AddExceptionHandler<StoreBusyExceptionHandler>();
+        services.AddExceptionHandler<UnexpectedErrorHandler>();
         services.AddOpenApi();
         services.AddDataProtection().SetApplicationName("Orchestrator");
         services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
