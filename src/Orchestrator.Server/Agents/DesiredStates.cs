@@ -51,6 +51,12 @@ internal sealed class DesiredStates : IDisposable
     private readonly IClusterSignals _signals;
     private readonly IDisposable _subscription;
     private readonly int _inlineMaxRanges;
+
+    // Endpoints whose snapshot must be read, waiting for the next bulk read (see ReadMissedAsync), and whether one runs.
+    private readonly Lock _missesLock = new();
+    private Dictionary<long, TaskCompletionSource<Snapshot>> _misses = [];
+    private bool _readingMisses;
+    private int _reads;
     private int _runWrites;
     private int _peerSetWrites;
 
@@ -131,13 +137,19 @@ internal sealed class DesiredStates : IDisposable
     public Task ReadNowAsync(IReadOnlyCollection<long> endpointIds, CancellationToken cancellationToken) =>
         ReadAheadAsync(endpointIds, generationsAhead: 0, cancellationToken);
 
-    private async Task ReadAheadAsync(IReadOnlyCollection<long> endpointIds, int generationsAhead, CancellationToken cancellationToken)
+    private async Task ReadAheadAsync(IReadOnlyCollection<long> endpointIds, int generationsAhead, CancellationToken cancellationToken) =>
+        await ReadManyAsync(endpointIds, generationsAhead, cancellationToken);
+
+    /// <summary>Reads and keeps the snapshots of <paramref name="endpointIds"/> in two queries, for their generation now
+    /// plus <paramref name="generationsAhead"/>; returns them by endpoint id.</summary>
+    private async Task<Dictionary<long, Snapshot>> ReadManyAsync(IReadOnlyCollection<long> endpointIds, int generationsAhead, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(endpointIds);
         var now = time.GetUtcNow();
         var generations = endpointIds.Distinct().ToDictionary(id => id, id => notifier.Generation(id) + generationsAhead);
         var open = await runs.ListOpenForEndpointsAsync(generations.Keys, now, cancellationToken);
         var pending = await scans.ListPendingForEndpointsAsync(generations.Keys, cancellationToken);
+        var read = new Dictionary<long, Snapshot>(generations.Count);
         foreach (var (endpointId, generation) in generations)
         {
             var held = new List<HeldRun>();
@@ -147,9 +159,17 @@ internal sealed class DesiredStates : IDisposable
             }
 
             var scansOf = pending.TryGetValue(endpointId, out var list) ? list : [];
-            _snapshots[endpointId] = new Snapshot(generation, now, held, scansOf.Select(s => new ScanRequestV1(s.ScanId, s.RunId, s.TimeoutSeconds)).ToList());
+            var snapshot = new Snapshot(generation, now, held, scansOf.Select(s => new ScanRequestV1(s.ScanId, s.RunId, s.TimeoutSeconds)).ToList());
+            _snapshots[endpointId] = snapshot;
+            read[endpointId] = snapshot;
         }
+
+        Interlocked.Increment(ref _reads);
+        return read;
     }
+
+    /// <summary>Reads of snapshots from the database so far (of one endpoint or of many at once).</summary>
+    internal int Reads => Volatile.Read(ref _reads);
 
     /// <summary>The endpoint's own report changed what it must do (a scan finished): every node reads again at the next call.</summary>
     public Task ForgetAsync(long endpointId) =>
@@ -179,15 +199,110 @@ internal sealed class DesiredStates : IDisposable
             return kept;
         }
 
+        return await ReadMissedAsync(endpointId, cancellationToken);
+    }
+
+    /// <summary>
+    /// A snapshot that must be read: the endpoint joins the next bulk read. Endpoints that miss while a bulk read runs
+    /// wait for the next one, which takes them all (up to <see cref="DesiredStateNotifier.ReadAheadChunk"/>): when
+    /// thousands of parked polls wake at a run's planned end with snapshots older than <see cref="ReadFor"/>, or arrive
+    /// together on a node after theirs died, they share a few reads of two queries each instead of two queries each. A
+    /// single miss on a quiet server is read at once, alone, as before. The read is not the caller's: it serves every
+    /// waiter, so a caller that gives up stops waiting and the read goes on.
+    /// </summary>
+    private Task<Snapshot> ReadMissedAsync(long endpointId, CancellationToken cancellationToken)
+    {
+        TaskCompletionSource<Snapshot>? waiter;
+        bool start;
+        lock (_missesLock)
+        {
+            if (!_misses.TryGetValue(endpointId, out waiter))
+            {
+                waiter = new TaskCompletionSource<Snapshot>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _misses[endpointId] = waiter;
+            }
+
+            start = !_readingMisses;
+            _readingMisses = true;
+        }
+
+        if (start)
+        {
+            _ = Task.Run(ReadMissesAsync, CancellationToken.None);
+        }
+
+        return waiter.Task.WaitAsync(cancellationToken);
+    }
+
+    private async Task ReadMissesAsync()
+    {
+        while (true)
+        {
+            Dictionary<long, TaskCompletionSource<Snapshot>> batch;
+            lock (_missesLock)
+            {
+                if (_misses.Count == 0)
+                {
+                    _readingMisses = false;
+                    return;
+                }
+
+                if (_misses.Count <= DesiredStateNotifier.ReadAheadChunk)
+                {
+                    (batch, _misses) = (_misses, []);
+                }
+                else
+                {
+                    batch = _misses.Take(DesiredStateNotifier.ReadAheadChunk).ToDictionary();
+                    foreach (var id in batch.Keys)
+                    {
+                        _misses.Remove(id);
+                    }
+                }
+            }
+
+            try
+            {
+                // For each endpoint's generation when this read starts: at least the one its caller saw. One endpoint
+                // alone takes the narrow queries (the bulk ones read every open run, to share them between many).
+                if (batch.Count == 1)
+                {
+                    var (id, waiter) = batch.Single();
+                    waiter.TrySetResult(await ReadOneAsync(id));
+                }
+                else
+                {
+                    var read = await ReadManyAsync(batch.Keys, generationsAhead: 0, CancellationToken.None);
+                    foreach (var (id, waiter) in batch)
+                    {
+                        waiter.TrySetResult(read[id]);
+                    }
+                }
+            }
+            catch (Exception e)
+            {
+                foreach (var waiter in batch.Values)
+                {
+                    waiter.TrySetException(e);
+                }
+            }
+        }
+    }
+
+    private async Task<Snapshot> ReadOneAsync(long endpointId)
+    {
+        var generation = notifier.Generation(endpointId);
+        var now = time.GetUtcNow();
         var open = new List<HeldRun>();
-        foreach (var o in await runs.ListOpenForEndpointAsync(endpointId, now, cancellationToken))
+        foreach (var o in await runs.ListOpenForEndpointAsync(endpointId, now, CancellationToken.None))
         {
             open.Add(await HeldAsync(o));
         }
 
-        var pending = await scans.ListPendingAsync(endpointId, cancellationToken);
+        var pending = await scans.ListPendingAsync(endpointId, CancellationToken.None);
         var snapshot = new Snapshot(generation, now, open, pending.Select(s => new ScanRequestV1(s.ScanId, s.RunId, s.TimeoutSeconds)).ToList());
         _snapshots[endpointId] = snapshot;
+        Interlocked.Increment(ref _reads);
         return snapshot;
     }
 
