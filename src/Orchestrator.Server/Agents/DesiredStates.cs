@@ -128,17 +128,14 @@ internal sealed class DesiredStates : IDisposable
     /// size). A snapshot whose generation does not come true (another change in between, or no notify) is never used.
     /// </summary>
     public Task WarmAsync(IReadOnlyCollection<long> endpointIds, CancellationToken cancellationToken) =>
-        ReadAheadAsync(endpointIds, generationsAhead: 1, cancellationToken);
+        ReadManyAsync(endpointIds, generationsAhead: 1, cancellationToken);
 
     /// <summary>
     /// Reads the snapshots of many endpoints at once for their current generation: another node's change has just
     /// moved it on (<see cref="DesiredStateNotifier.ReadAheadWith"/>), and the polls parked here are woken once this returns.
     /// </summary>
     public Task ReadNowAsync(IReadOnlyCollection<long> endpointIds, CancellationToken cancellationToken) =>
-        ReadAheadAsync(endpointIds, generationsAhead: 0, cancellationToken);
-
-    private async Task ReadAheadAsync(IReadOnlyCollection<long> endpointIds, int generationsAhead, CancellationToken cancellationToken) =>
-        await ReadManyAsync(endpointIds, generationsAhead, cancellationToken);
+        ReadManyAsync(endpointIds, generationsAhead: 0, cancellationToken);
 
     /// <summary>Reads and keeps the snapshots of <paramref name="endpointIds"/> in two queries, for their generation now
     /// plus <paramref name="generationsAhead"/>; returns them by endpoint id.</summary>
@@ -159,9 +156,7 @@ internal sealed class DesiredStates : IDisposable
             }
 
             var scansOf = pending.TryGetValue(endpointId, out var list) ? list : [];
-            var snapshot = new Snapshot(generation, now, held, scansOf.Select(s => new ScanRequestV1(s.ScanId, s.RunId, s.TimeoutSeconds)).ToList());
-            _snapshots[endpointId] = snapshot;
-            read[endpointId] = snapshot;
+            read[endpointId] = Keep(endpointId, generation, now, held, scansOf);
         }
 
         Interlocked.Increment(ref _reads);
@@ -299,10 +294,15 @@ internal sealed class DesiredStates : IDisposable
             open.Add(await HeldAsync(o));
         }
 
-        var pending = await scans.ListPendingAsync(endpointId, CancellationToken.None);
+        var snapshot = Keep(endpointId, generation, now, open, await scans.ListPendingAsync(endpointId, CancellationToken.None));
+        Interlocked.Increment(ref _reads);
+        return snapshot;
+    }
+
+    private Snapshot Keep(long endpointId, long generation, DateTimeOffset now, IReadOnlyList<HeldRun> open, IReadOnlyList<PendingScan> pending)
+    {
         var snapshot = new Snapshot(generation, now, open, pending.Select(s => new ScanRequestV1(s.ScanId, s.RunId, s.TimeoutSeconds)).ToList());
         _snapshots[endpointId] = snapshot;
-        Interlocked.Increment(ref _reads);
         return snapshot;
     }
 
