@@ -71,8 +71,16 @@ internal sealed class Admin(HttpClient http, string key)
     /// lists every member and their agents, and reading it every 50 ms during a 10,000-member opening took 5 % of the
     /// server's CPU from the very burst being measured.
     /// </summary>
-    public async Task<JsonNode> WaitForRunAsync(long windowId, long runId, string field, CancellationToken cancellationToken)
+    public async Task<JsonNode> WaitForRunAsync(long windowId, long runId, string field, CancellationToken cancellationToken, long notBeforeMs = 0)
     {
+        // A close cannot come before the planned end: polling 100 runs' lists for the whole window would load both the
+        // server and the database during the very window being measured.
+        var untilEarliest = notBeforeMs - TimeProvider.System.GetUtcNow().ToUnixTimeMilliseconds();
+        if (untilEarliest > 0)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(untilEarliest), cancellationToken);
+        }
+
         while (true)
         {
             var runs = (await GetAsync(string.Create(CultureInfo.InvariantCulture, $"/api/v1/runs?windowId={windowId}&limit=1000"), cancellationToken)).AsArray();

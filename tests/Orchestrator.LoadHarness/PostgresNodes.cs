@@ -1,3 +1,4 @@
+using System.Globalization;
 using Orchestrator.Testing.Postgres;
 
 namespace Orchestrator.LoadHarness;
@@ -31,6 +32,60 @@ internal sealed class PostgresNodes : IAsyncDisposable
 
     public string ClusterDirectory => _cluster.DataDirectory;
 
+    /// <summary>
+    /// CPU seconds PostgreSQL has used so far: the postmaster, its live processes (one per connection, plus the
+    /// checkpointer, autovacuum...) and those already gone (counted in the postmaster's children's time). Linux only;
+    /// null where the cluster's folder cannot be read (it belongs to the postgres account).
+    /// </summary>
+    public double? CpuSeconds()
+    {
+        int postmaster;
+        try
+        {
+            postmaster = int.Parse(File.ReadLines(Path.Combine(_cluster.DataDirectory, "postmaster.pid")).First(), CultureInfo.InvariantCulture);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        var ticks = Ticks(postmaster, withChildren: true);
+        foreach (var process in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(process), out var pid) && pid != postmaster && Stat(pid) is { } stat && stat[1] == postmaster.ToString(CultureInfo.InvariantCulture))
+            {
+                ticks += Ticks(pid, withChildren: false);
+            }
+        }
+
+        return ticks / 100.0; // USER_HZ
+    }
+
+    // Fields of /proc/PID/stat after the command name: [1] ppid, [11] utime, [12] stime, [13] cutime, [14] cstime.
+    private static string[]? Stat(int pid)
+    {
+        try
+        {
+            var text = File.ReadAllText($"/proc/{pid}/stat");
+            return text[(text.LastIndexOf(')') + 2)..].Split(' ');
+        }
+        catch (IOException)
+        {
+            return null; // gone meanwhile
+        }
+    }
+
+    private static long Ticks(int pid, bool withChildren)
+    {
+        if (Stat(pid) is not { } stat)
+        {
+            return 0;
+        }
+
+        var own = long.Parse(stat[11], CultureInfo.InvariantCulture) + long.Parse(stat[12], CultureInfo.InvariantCulture);
+        return withChildren ? own + long.Parse(stat[13], CultureInfo.InvariantCulture) + long.Parse(stat[14], CultureInfo.InvariantCulture) : own;
+    }
+
     public static async Task<PostgresNodes> StartAsync(string serverDll, string dataDirectory, string adminKey, CancellationToken cancellationToken)
     {
         if (PostgresPrerequisites.MissingReason() is { } missing)
@@ -43,6 +98,12 @@ internal sealed class PostgresNodes : IAsyncDisposable
         try
         {
             var connectionString = await cluster.CreateDatabaseAsync("load_harness", cancellationToken);
+            // LOAD_POSTGRES_OPTIONS="Max Auto Prepare=0" (for example) adds Npgsql options to the nodes' connection string.
+            if (Environment.GetEnvironmentVariable("LOAD_POSTGRES_OPTIONS") is { Length: > 0 } options)
+            {
+                connectionString += ";" + options;
+            }
+
             var settings = new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 ["Orchestrator__Storage"] = "postgres",

@@ -112,10 +112,11 @@ await Parallel.ForAsync(0, groups, new ParallelOptions { MaxDegreeOfParallelism 
     runIds[g] = (await admin.PostAsync(Inv($"/api/v1/windows/{windowIds[g]}/runs"), new { duration = Inv($"PT{settings.OpenSeconds}S") }, c))["id"]!.GetValue<long>());
 var openedAt = new long[groups];
 var plannedStart = new long[groups];
+var plannedEnd = new long[groups];
 await Parallel.ForAsync(0, groups, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (g, c) =>
 {
     var run = await admin.WaitForRunAsync(windowIds[g], runIds[g], "openedAt", c);
-    (openedAt[g], plannedStart[g]) = (Admin.TimeOf(run, "openedAt"), Admin.TimeOf(run, "plannedStart"));
+    (openedAt[g], plannedStart[g], plannedEnd[g]) = (Admin.TimeOf(run, "openedAt"), Admin.TimeOf(run, "plannedStart"), Admin.TimeOf(run, "plannedEnd"));
 });
 await WaitUntilAsync(() => agents.All(a => a.OpenReceivedAt != 0), TimeSpan.FromSeconds(settings.OpenSeconds), "every agent holding its open state");
 var openCpu = server.Sample().CpuSeconds - openCpuStart;
@@ -177,12 +178,8 @@ Say(Inv($"ingest / raw (same commit size) = {Ratio(ingestRowsPerSecond, rawPerRe
 
 // Close: the runs end at their planned end (Quartz → Hangfire close job → notify).
 var closedAt = new long[groups];
-var plannedEnd = new long[groups];
 await Parallel.ForAsync(0, groups, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (g, c) =>
-{
-    var run = await admin.WaitForRunAsync(windowIds[g], runIds[g], "closedAt", c);
-    (closedAt[g], plannedEnd[g]) = (Admin.TimeOf(run, "closedAt"), Admin.TimeOf(run, "plannedEnd"));
-});
+    closedAt[g] = Admin.TimeOf(await admin.WaitForRunAsync(windowIds[g], runIds[g], "closedAt", c, notBeforeMs: plannedEnd[g]), "closedAt"));
 await WaitUntilAsync(() => agents.All(a => a.ClosedReceivedAt != 0), TimeSpan.FromSeconds(60), "every agent holding its closed state");
 var closed = Percentiles.Of(agents.Where(a => a.ClosedReceivedAt != 0).Select(a => (double)Math.Max(0, a.ClosedReceivedAt - closedAt[a.Group])).ToList());
 var earlyClosed = agents.Count(a => a.ClosedReceivedAt != 0 && a.ClosedReceivedAt < closedAt[a.Group]);

@@ -89,6 +89,7 @@ internal sealed class TwoNodeRun(Settings settings)
         await Task.Delay(TimeSpan.FromSeconds(settings.SettleSeconds), ct);
         var connectedA = nodes.A.Sample();
         var connectedB = nodes.B.Sample();
+        var postgresConnected = nodes.CpuSeconds();
         Say(Inv($"connected: node A rss {connectedA.RssMiB:F0} MiB (peak {connectedA.PeakRssMiB:F0}), node B rss {connectedB.RssMiB:F0} MiB (peak {connectedB.PeakRssMiB:F0})"));
 
         // Window 1, both nodes up.
@@ -161,9 +162,10 @@ internal sealed class TwoNodeRun(Settings settings)
         await stopAgents.CancelAsync();
         await Task.WhenAll(loops);
         var endB = nodes.B.Sample();
+        var postgresCpu = nodes.CpuSeconds() - postgresConnected;
         var counters = fleet.Counters;
         var failoverErrors = (Poll: counters.PollErrors - beforeKill.Poll, Report: counters.ReportErrors - beforeKill.Report);
-        Say(Inv($"node A (until killed): peak rss {lastA.PeakRssMiB:F0} MiB, cpu {lastA.CpuSeconds:F1} s; node B: peak rss {endB.PeakRssMiB:F0} MiB, cpu {endB.CpuSeconds:F1} s"));
+        Say(Inv($"node A (until killed): peak rss {lastA.PeakRssMiB:F0} MiB, cpu {lastA.CpuSeconds:F1} s; node B: peak rss {endB.PeakRssMiB:F0} MiB, cpu {endB.CpuSeconds:F1} s; PostgreSQL {(postgresCpu is { } pg ? Inv($"{pg:F1}") : "(unreadable)")} CPU-s from connected to the end"));
         Say(Inv($"states {counters.States}, 304s {counters.NotModified}, poll errors {counters.PollErrors} ({failoverErrors.Poll} after the kill), reports {counters.Reports}, report errors {counters.ReportErrors} ({failoverErrors.Report} after the kill); load {Load()}"));
 
         var result = new
@@ -201,6 +203,7 @@ internal sealed class TwoNodeRun(Settings settings)
             },
             nodeA = new { connectedRssMiB = connectedA.RssMiB, peakRssMiB = lastA.PeakRssMiB, cpuSeconds = lastA.CpuSeconds, killed = true },
             nodeB = new { connectedRssMiB = connectedB.RssMiB, peakRssMiB = endB.PeakRssMiB, cpuSeconds = endB.CpuSeconds },
+            postgresCpuSecondsFromConnected = postgresCpu,
             pollErrors = counters.PollErrors,
             reportErrors = counters.ReportErrors,
             label = settings.Label,
@@ -233,7 +236,7 @@ internal sealed class TwoNodeRun(Settings settings)
     {
         var closedAt = new long[cycle.RunIds.Length];
         await Parallel.ForAsync(0, cycle.RunIds.Length, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (g, c) =>
-            closedAt[g] = Admin.TimeOf(await admin.WaitForRunAsync(cycle.WindowIds[g], cycle.RunIds[g], "closedAt", c), "closedAt"));
+            closedAt[g] = Admin.TimeOf(await admin.WaitForRunAsync(cycle.WindowIds[g], cycle.RunIds[g], "closedAt", c, notBeforeMs: cycle.PlannedEnd[g]), "closedAt"));
         await WaitUntilAsync(() => agents.All(a => a.ClosedReceivedAt != 0), TimeSpan.FromSeconds(60), $"every agent holding its closed state ({what})", ct);
         // As the single-node run: an agent that saw the close between the planned end and closedAt counts as 0.
         var fromClosedAt = PerNode(agents, a => a.ClosedReceivedAt == 0 ? null : Math.Max(0, a.ClosedReceivedAt - closedAt[a.Group]));
