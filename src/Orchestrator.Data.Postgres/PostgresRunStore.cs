@@ -177,16 +177,26 @@ internal sealed class PostgresRunStore(PostgresDatabase database) : IRunStore
             return;
         }
 
-        // One transaction for the batch: the acknowledgements of a big run's opening arrive together, one per member.
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        foreach (var a in acknowledgements.Where(a => a.RunIds.Count > 0))
+        // One statement for the batch: the acknowledgements of a big run's opening arrive together, one per member, and
+        // a statement each would be thousands of round trips in the middle of the opening. An endpoint acknowledged twice
+        // in one batch keeps its earliest time, as when they are written one after another.
+        var pairs = acknowledgements.SelectMany(a => a.RunIds.Select(run => (a.EndpointId, RunId: run, At: UnixMs.From(a.At)))).ToList();
+        if (pairs.Count == 0)
         {
-            await connection.ExecuteAsync(
-                AcknowledgeOpenSql, new { endpointId = a.EndpointId, held = a.RunIds.ToArray(), at = UnixMs.From(a.At) }, transaction);
+            return;
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            new CommandDefinition(
+                """
+                UPDATE run_members m SET open_acked_at = u.at
+                FROM (SELECT endpoint_id, run_id, min(at) AS at FROM unnest(@endpoints, @runs, @ats) AS t(endpoint_id, run_id, at)
+                      GROUP BY endpoint_id, run_id) u
+                WHERE m.endpoint_id = u.endpoint_id AND m.run_id = u.run_id AND m.open_acked_at IS NULL
+                """,
+                new { endpoints = pairs.Select(p => p.EndpointId).ToArray(), runs = pairs.Select(p => p.RunId).ToArray(), ats = pairs.Select(p => p.At).ToArray() },
+                cancellationToken: cancellationToken));
     }
 
     // The endpoint's acknowledgement of the runs it holds (@held: a bigint[] of run ids), as two fixed statements, so

@@ -181,9 +181,10 @@ internal sealed class SqliteRunStore(SqliteDatabase database) : IRunStore
         }
 
         // One transaction for the batch: the acknowledgements of a big run's opening arrive together, one per member.
+        // Earliest first, so an endpoint acknowledged twice in one batch keeps its earliest time.
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        foreach (var a in acknowledgements.Where(a => a.RunIds.Count > 0))
+        foreach (var a in acknowledgements.Where(a => a.RunIds.Count > 0).OrderBy(a => a.At))
         {
             await connection.ExecuteAsync(
                 AcknowledgeOpenSql, new { endpointId = a.EndpointId, held = Json.Write(a.RunIds), at = UnixMs.From(a.At) }, transaction);

@@ -182,8 +182,8 @@ public abstract class RunStoreScenarios : StoreScenarios
         Assert.True(await endpoints.DeleteAsync(b, "api", db.Time.GetUtcNow(), Ct));
     }
 
-    /// <summary>Ack-by-poll: a batch of opening acknowledgements records each at its own time, keeps an earlier time,
-    /// skips runs it does not name, and never confirms a close (that stays with the report and its last counters).</summary>
+    /// <summary>Ack-by-poll: a batch of opening acknowledgements records each at its own time, keeps an earlier time
+    /// (also between two in one batch), skips runs it does not name, and never confirms a close (that stays with the report and its last counters).</summary>
     [Fact]
     public async Task OpeningAcknowledgementsFromPollsRecordEachOpeningAtItsOwnTimeAndNeverAClose()
     {
@@ -194,7 +194,9 @@ public abstract class RunStoreScenarios : StoreScenarios
         await store.OpenAsync(run.Id, [new(run.Id, a, "a.example", ["198.18.0.1"]), new(run.Id, b, "b.example", ["198.18.0.2"])], "scheduler", db.Time.GetUtcNow(), Ct);
         var first = db.Time.GetUtcNow().AddSeconds(1);
         await store.AcknowledgeOpeningsAsync([new OpeningAcknowledgement(a, [run.Id], first), new OpeningAcknowledgement(b, [run.Id + 1000], first)], Ct);
-        await store.AcknowledgeOpeningsAsync([new OpeningAcknowledgement(a, [run.Id], first.AddSeconds(5)), new OpeningAcknowledgement(b, [run.Id], first.AddSeconds(2))], Ct);
+        // b twice in one batch, the later first: its earliest acknowledgement counts.
+        await store.AcknowledgeOpeningsAsync(
+            [new OpeningAcknowledgement(a, [run.Id], first.AddSeconds(5)), new OpeningAcknowledgement(b, [run.Id], first.AddSeconds(3)), new OpeningAcknowledgement(b, [run.Id], first.AddSeconds(2))], Ct);
         Assert.True(await store.TransitionAsync(run.Id, RunState.Closing, "api", db.Time.GetUtcNow(), CloseReason.ClosedByOperator, Ct));
         Assert.True(await store.TransitionAsync(run.Id, RunState.Closed, "api", db.Time.GetUtcNow(), CloseReason.ClosedByOperator, Ct));
         await store.AcknowledgeOpeningsAsync([new OpeningAcknowledgement(a, [], first.AddSeconds(9))], Ct);
