@@ -49,41 +49,16 @@ internal sealed class PostgresNodes : IAsyncDisposable
             return null;
         }
 
-        var ticks = Ticks(postmaster, withChildren: true);
+        var seconds = ProcStat.Of(postmaster) is { } main ? main.OwnSeconds + main.ReapedChildrenSeconds : 0;
         foreach (var process in Directory.EnumerateDirectories("/proc"))
         {
-            if (int.TryParse(Path.GetFileName(process), out var pid) && pid != postmaster && Stat(pid) is { } stat && stat[1] == postmaster.ToString(CultureInfo.InvariantCulture))
+            if (int.TryParse(Path.GetFileName(process), out var pid) && ProcStat.Of(pid) is { } stat && stat.ParentPid == postmaster)
             {
-                ticks += Ticks(pid, withChildren: false);
+                seconds += stat.OwnSeconds;
             }
         }
 
-        return ticks / 100.0; // USER_HZ
-    }
-
-    // Fields of /proc/PID/stat after the command name: [1] ppid, [11] utime, [12] stime, [13] cutime, [14] cstime.
-    private static string[]? Stat(int pid)
-    {
-        try
-        {
-            var text = File.ReadAllText($"/proc/{pid}/stat");
-            return text[(text.LastIndexOf(')') + 2)..].Split(' ');
-        }
-        catch (IOException)
-        {
-            return null; // gone meanwhile
-        }
-    }
-
-    private static long Ticks(int pid, bool withChildren)
-    {
-        if (Stat(pid) is not { } stat)
-        {
-            return 0;
-        }
-
-        var own = long.Parse(stat[11], CultureInfo.InvariantCulture) + long.Parse(stat[12], CultureInfo.InvariantCulture);
-        return withChildren ? own + long.Parse(stat[13], CultureInfo.InvariantCulture) + long.Parse(stat[14], CultureInfo.InvariantCulture) : own;
+        return seconds;
     }
 
     public static async Task<PostgresNodes> StartAsync(string serverDll, string dataDirectory, string adminKey, CancellationToken cancellationToken)

@@ -9,7 +9,6 @@ namespace Orchestrator.LoadHarness;
 internal sealed class ServerProcess : IAsyncDisposable
 {
     // Linux reports utime/stime in clock ticks; USER_HZ is 100 on every mainstream kernel configuration.
-    private const double TicksPerSecond = 100;
 
     private const string ServerOnlyPrefix = "SERVER_";
 
@@ -109,10 +108,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         var status = File.ReadAllLines($"/proc/{Pid}/status");
         double Kb(string key) => double.Parse(
             status.First(l => l.StartsWith(key, StringComparison.Ordinal))[key.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-        var stat = File.ReadAllText($"/proc/{Pid}/stat");
-        // Fields after the command name "(…)": state is field 3, utime 14, stime 15 (1-based, whole line).
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        var cpu = (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+        var cpu = (ProcStat.Of(Pid) ?? throw new InvalidOperationException($"process {Pid} is gone")).OwnSeconds;
         return new ProcessSample(Kb("VmHWM:") / 1024, Kb("VmRSS:") / 1024, cpu, (int)Kb("Threads:"));
     }
 

@@ -183,7 +183,8 @@ public abstract class RunStoreScenarios : StoreScenarios
     }
 
     /// <summary>Ack-by-poll: a batch of opening acknowledgements records each at its own time, keeps an earlier time
-    /// (also between two in one batch), skips runs it does not name, and never confirms a close (that stays with the report and its last counters).</summary>
+    /// (also between two in one batch), skips runs it does not name, and never confirms a close (that stays with the
+    /// report and its last counters).</summary>
     [Fact]
     public async Task OpeningAcknowledgementsFromPollsRecordEachOpeningAtItsOwnTimeAndNeverAClose()
     {
