@@ -77,39 +77,50 @@ internal sealed class DesiredStates : IDisposable
     /// <param name="peerSets">The agent asked for <see cref="AgentProtocolV1.PeerSetsFeature"/>: openings name the run's
     /// peer set by hash instead of listing every peer. The version is the same either way (both say the same).</param>
     /// <returns>The state, the runs it holds, and when the first of those runs ends (the state changes by itself then).</returns>
-    public async Task<(DesiredStateV1 State, IReadOnlyList<long> RunIds, DateTimeOffset? NextEnd)> ForAsync(
+    public async ValueTask<(DesiredStateV1 State, IReadOnlyList<long> RunIds, DateTimeOffset? NextEnd)> ForAsync(
         long endpointId, CancellationToken cancellationToken, bool peerSets = false)
     {
         var now = time.GetUtcNow();
         var snapshot = await SnapshotAsync(endpointId, now, cancellationToken);
-        var openings = new List<OpeningV1>();
-        var identity = new StringBuilder();
-        var holding = new List<RunRecord>();
+        var shape = ShapeOf(snapshot, now, _inlineMaxRanges);
+        var openings = new List<OpeningV1>(shape.Openings.Count);
+        foreach (var o in shape.Openings)
+        {
+            // Only the seconds left change between calls; the rest of the state is the shape's, made once per snapshot.
+            var seconds = Opening.SecondsUntil(o.Held.Run.PlannedEnd, now);
+            openings.Add(new OpeningV1(o.Held.Run.Id, o.Port.Port, o.Port.Transport, peerSets ? [] : o.Held.PeerSet.Without(o.Held.Except), seconds, peerSets ? o.Reference : null));
+        }
+
+        return (new DesiredStateV1(shape.Version, openings, shape.Peering, snapshot.Scans), shape.RunIds, shape.NextEnd);
+    }
+
+    /// <summary>
+    /// What the snapshot's state is, but for the seconds left: its version, peering, openings and runs. It changes only
+    /// when one of the snapshot's runs ends (a snapshot lasts at most <see cref="ReadFor"/>), so it is made once per
+    /// snapshot and runs held, not at every call: 10,000 agents waking at an opening, polling again and reporting
+    /// would otherwise each hash and format the same state (measured: a fifth of the server's allocations then).
+    /// </summary>
+    private static StateShape ShapeOf(Snapshot snapshot, DateTimeOffset now, int inlineMaxRanges)
+    {
+        var holding = new List<HeldRun>(snapshot.Open.Count);
         foreach (var held in snapshot.Open)
         {
             var run = held.Run;
-            var seconds = new Opening(run.Id, run.Definition.Ports, [], run.PlannedEnd).SecondsRemaining(now);
-            if (seconds <= 0 || held.PeerSet.Set.Count - held.Except.Count <= 0 || run.Definition.Ports.Count == 0)
+            if (run.PlannedEnd > now && held.PeerSet.Set.Count - held.Except.Count > 0 && run.Definition.Ports.Count > 0)
             {
-                continue;
-            }
-
-            holding.Add(run);
-            var reference = peerSets ? new PeerSetRefV1(held.PeerSet.Set.Hash, held.PeerSet.Set.Count, held.Except, held.PeerSet.Inline(_inlineMaxRanges)) : null;
-            IReadOnlyList<string> listed = peerSets ? [] : held.PeerSet.Without(held.Except);
-            foreach (var port in run.Definition.Ports)
-            {
-                openings.Add(new OpeningV1(run.Id, port.Port, port.Transport, listed, seconds, reference));
-                identity.Append(CultureInfo.InvariantCulture, $"{run.Id}|{port}|{run.PlannedEnd.ToUnixTimeMilliseconds()}|{held.PeerSet.Set.Hash}|{string.Join(',', held.Except)};");
+                holding.Add(held);
             }
         }
 
-        var peering = DeliveryOptimizationFor(holding);
-        identity.Append(CultureInfo.InvariantCulture, $"do:{peering.Mode}:{peering.GroupId};");
-        identity.Append(CultureInfo.InvariantCulture, $"scans:{string.Join(',', snapshot.Scans.Select(s => s.ScanId))}");
+        var kept = snapshot.Shape;
+        if (kept is not null && kept.Holds(holding))
+        {
+            return kept;
+        }
 
-        var state = new DesiredStateV1(VersionOf(identity.ToString()), openings, peering, snapshot.Scans);
-        return (state, holding.Select(r => r.Id).ToList(), holding.Count == 0 ? null : holding.Min(r => r.PlannedEnd));
+        var shape = StateShape.Of(holding, snapshot.Scans, inlineMaxRanges);
+        snapshot.Shape = shape;
+        return shape;
     }
 
     /// <summary>The peer set named <paramref name="hash"/> when a run the endpoint is a member of holds it now; null
@@ -186,7 +197,7 @@ internal sealed class DesiredStates : IDisposable
         }
     }
 
-    private async Task<Snapshot> SnapshotAsync(long endpointId, DateTimeOffset now, CancellationToken cancellationToken)
+    private async ValueTask<Snapshot> SnapshotAsync(long endpointId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var generation = notifier.Generation(endpointId);
         if (_snapshots.TryGetValue(endpointId, out var kept) && kept.Generation == generation && now - kept.ReadAt < ReadFor && now >= kept.ReadAt)
@@ -364,7 +375,7 @@ internal sealed class DesiredStates : IDisposable
         return _runs.AddOrUpdate(run.Id, run, (_, kept) => kept.UpdatedAt == run.UpdatedAt && kept.State == run.State ? kept : run);
     }
 
-    private static DeliveryOptimizationV1 DeliveryOptimizationFor(List<RunRecord> open)
+    private static DeliveryOptimizationV1 DeliveryOptimizationFor(IReadOnlyList<RunRecord> open)
     {
         if (open.Count == 0)
         {
@@ -389,7 +400,81 @@ internal sealed class DesiredStates : IDisposable
     /// <summary>An open run of the endpoint: the run, its shared peer set, and the endpoint's own addresses in the set.</summary>
     private sealed record HeldRun(RunRecord Run, PeerSetEntry PeerSet, IReadOnlyList<string> Except);
 
-    private sealed record Snapshot(long Generation, DateTimeOffset ReadAt, IReadOnlyList<HeldRun> Open, IReadOnlyList<ScanRequestV1> Scans);
+    private sealed record Snapshot(long Generation, DateTimeOffset ReadAt, IReadOnlyList<HeldRun> Open, IReadOnlyList<ScanRequestV1> Scans)
+    {
+        /// <summary>The state made from this snapshot for the runs it held then (<see cref="ShapeOf"/>); null until the first call.</summary>
+        public StateShape? Shape { get; set; }
+    }
+
+    /// <summary>The time-independent part of an endpoint's state for the runs it holds (<see cref="ShapeOf"/>).</summary>
+    private sealed class StateShape
+    {
+        private readonly IReadOnlyList<HeldRun> _holding;
+
+        private StateShape(IReadOnlyList<HeldRun> holding, long version, DeliveryOptimizationV1 peering, IReadOnlyList<ShapedOpening> openings)
+        {
+            _holding = holding;
+            Version = version;
+            Peering = peering;
+            Openings = openings;
+            RunIds = holding.Select(h => h.Run.Id).ToList();
+            NextEnd = holding.Count == 0 ? null : holding.Min(h => h.Run.PlannedEnd);
+        }
+
+        public long Version { get; }
+
+        public DeliveryOptimizationV1 Peering { get; }
+
+        public IReadOnlyList<ShapedOpening> Openings { get; }
+
+        public IReadOnlyList<long> RunIds { get; }
+
+        public DateTimeOffset? NextEnd { get; }
+
+        public static StateShape Of(IReadOnlyList<HeldRun> holding, IReadOnlyList<ScanRequestV1> scans, int inlineMaxRanges)
+        {
+            var openings = new List<ShapedOpening>();
+            var identity = new StringBuilder();
+            foreach (var held in holding)
+            {
+                var run = held.Run;
+                var reference = new PeerSetRefV1(held.PeerSet.Set.Hash, held.PeerSet.Set.Count, held.Except, held.PeerSet.Inline(inlineMaxRanges));
+                foreach (var port in run.Definition.Ports)
+                {
+                    openings.Add(new ShapedOpening(held, port, reference));
+                    identity.Append(CultureInfo.InvariantCulture, $"{run.Id}|{port}|{run.PlannedEnd.ToUnixTimeMilliseconds()}|{held.PeerSet.Set.Hash}|{string.Join(',', held.Except)};");
+                }
+            }
+
+            var peering = DeliveryOptimizationFor(holding.Select(h => h.Run).ToList());
+            identity.Append(CultureInfo.InvariantCulture, $"do:{peering.Mode}:{peering.GroupId};");
+            identity.Append(CultureInfo.InvariantCulture, $"scans:{string.Join(',', scans.Select(s => s.ScanId))}");
+            return new StateShape(holding, VersionOf(identity.ToString()), peering, openings);
+        }
+
+        /// <summary>True when <paramref name="holding"/> are the runs this shape was made for, in the same order.</summary>
+        public bool Holds(List<HeldRun> holding)
+        {
+            if (holding.Count != _holding.Count)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < holding.Count; i++)
+            {
+                if (!ReferenceEquals(holding[i], _holding[i]))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>One opening of a shape: the run held, the port, and the run's peer set by reference (for agents that
+    /// asked for peer sets; the listed form is made at each call, since it holds every peer of the run).</summary>
+    private sealed record ShapedOpening(HeldRun Held, PortRule Port, PeerSetRefV1 Reference);
 }
 
 /// <summary>A run's peer set, parsed once for all its members, with its wire forms made once on first use.</summary>

@@ -83,6 +83,25 @@ public sealed class DesiredStateTests
     }
 
     [Fact]
+    public async Task PollsOfOneOpeningKeepItsVersionWhileItsSecondsLeftCountDown()
+    {
+        await using var site = await AgentSite.StartAsync(2);
+        var runId = await site.StartRunAsync(await site.WindowAsync());
+        await site.WaitRunStateAsync(runId, "Open");
+        var agent = site.Agents[0];
+
+        // Both polls read the same kept snapshot (well within DesiredStates.ReadFor); only the seconds may differ.
+        var first = await agent.StateAsync();
+        await Task.Delay(TimeSpan.FromSeconds(2.1), TestContext.Current.CancellationToken);
+        var second = await agent.StateAsync();
+
+        Assert.Equal(first.Version, second.Version);
+        var (before, after) = (Assert.Single(first.Openings).SecondsRemaining, Assert.Single(second.Openings).SecondsRemaining);
+        Assert.InRange(before - after, 2, 3);
+        Assert.Equal(first.Openings[0].AllowedPeers, second.Openings[0].AllowedPeers);
+    }
+
+    [Fact]
     public async Task AcknowledgementsRecordOpenAndCloseAndASilentAgentEndsClosedByExpiryUnconfirmed()
     {
         await using var site = await AgentSite.StartAsync(2);

@@ -27,7 +27,7 @@ public sealed class MissedStateBatchingTests
 
         await signals.PublishAsync(ClusterSignal.Everything(DesiredStates.ForgetTopic), Token);
         var readsBefore = states.Reads;
-        var together = await Task.WhenAll(endpoints.Select(id => states.ForAsync(id, Token)));
+        var together = await Task.WhenAll(endpoints.Select(id => states.ForAsync(id, Token).AsTask()));
         var readsTogether = states.Reads - readsBefore;
 
         var oneByOne = new List<long>();
