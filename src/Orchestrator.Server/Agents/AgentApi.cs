@@ -29,6 +29,7 @@ internal static class AgentApi
         // instance per request, each with an empty credential cache (a database read and a last-seen write per call,
         // and a dictionary held by every parked long-poll).
         var agent = app.MapGroup(AgentProtocolV1.BasePath).WithTags("Agent protocol v1").AllowAnonymous()
+            .WithMetadata(AgentCredentialEndpoint.Instance)
             .AddEndpointFilterFactory(static (factory, next) =>
             {
                 var credentials = factory.ApplicationServices.GetRequiredService<AgentAuthenticationFilter>();
@@ -277,6 +278,22 @@ internal static class AgentApi
     /// shown offline, and 10,000 agents polling do not write 10,000 rows a few times a minute.
     /// </summary>
     private static TimeSpan LastSeenInterval(OrchestratorOptions options) => options.AgentOfflineAfter / 4;
+}
+
+/// <summary>
+/// Marks the routes an agent calls with its own credential (state, report, rotation, peer sets): the agent filter
+/// authenticates and rate-limits them, so the ops-key middleware (authentication, authorization, rate limiter) is
+/// skipped for them (<see cref="Hosting.OrchestratorHost"/>). Enrollment is not one of them: it is limited by address.
+/// </summary>
+internal sealed class AgentCredentialEndpoint
+{
+    public static readonly AgentCredentialEndpoint Instance = new();
+
+    private AgentCredentialEndpoint()
+    {
+    }
+
+    public static bool Is(HttpContext http) => http.GetEndpoint()?.Metadata.GetMetadata<AgentCredentialEndpoint>() is not null;
 }
 
 /// <summary>The report was stored, or (<see cref="Duplicate"/>) had been stored before.</summary>

@@ -179,9 +179,7 @@ internal static class OrchestratorHost
         app.UseHsts();
         app.UseSecurityHeaders();
         app.UseStatusCodePages();
-        app.UseAuthentication();
-        app.UseAuthorization();
-        app.UseRateLimiter();
+        app.UseOpsAccess();
 
         app.MapOpenApi().RequireAuthorization(Policies.Viewer);
         app.MapHealth();
@@ -225,5 +223,29 @@ internal static class OrchestratorHost
         {
             dashboard.RequireAuthorization(Policies.Viewer);
         }
+    }
+
+    /// <summary>
+    /// Ops keys and sessions (authentication, authorization, rate limits) for every route but the agents' own
+    /// (<see cref="Agents.AgentCredentialEndpoint"/>), which the agent filter authenticates and limits. On an agent route
+    /// this middleware only found no ops key, yet kept its per-request state alive in every parked long-poll, and an
+    /// opening answers 10,000 of them and parks 10,000 more at once (docs/decisions.md). Routing has run by then (the
+    /// host puts it first), so the route is known; a request that matches no route still gets the fallback policy.
+    /// </summary>
+    private static void UseOpsAccess(this WebApplication app)
+    {
+        app.UseWhen(http => !Agents.AgentCredentialEndpoint.Is(http), ops =>
+        {
+            ops.UseAuthentication();
+            ops.UseAuthorization();
+            ops.UseRateLimiter();
+        });
+
+        // The host adds authentication and authorization at the front of the pipeline unless the application did; in a
+        // branch it cannot see that they were (the branch has its own copy of these properties), so it is told here.
+        // AgentRoutePipelineTests fails if a framework update renames them and the middleware runs twice again.
+        var properties = ((IApplicationBuilder)app).Properties;
+        properties["__AuthenticationMiddlewareSet"] = true;
+        properties["__AuthorizationMiddlewareSet"] = true;
     }
 }
