@@ -36,6 +36,14 @@ internal sealed class FleetCounters
     public long PeerSetsInline;
 #pragma warning restore CA1051
 
+    /// <summary>Before a measured opening that follows another: the opening's peer-set figures count afresh.</summary>
+    public void StartCycle()
+    {
+        Interlocked.Exchange(ref PeerSetFetches, 0);
+        Interlocked.Exchange(ref PeerSetBytes, 0);
+        Interlocked.Exchange(ref PeerSetsInline, 0);
+    }
+
     /// <summary>Every failed poll or report by what it was ("poll: 503", "report: HttpIOException: …"), with when it first happened.</summary>
     public ConcurrentDictionary<string, (long Count, long FirstAtMs)> Failures { get; } = new();
 

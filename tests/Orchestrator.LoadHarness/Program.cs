@@ -103,6 +103,27 @@ if (settings.HoldConnectedSeconds > 0)
     Say(Inv($"held: rss min {heldRss.Value.Min:F0} / avg {heldRss.Value.Avg:F0} / max {heldRss.Value.Max:F0} MiB over {held.Count} s"));
 }
 
+if (settings.WarmUpSeconds > 0)
+{
+    // A window opened and closed first: its code paths are then compiled by the JIT's later tiers, as in a server that
+    // has opened windows since its start, and the figures below are of that server rather than of its first window.
+    var warmUp = Stopwatch.StartNew();
+    var warmRuns = new long[groups];
+    await Parallel.ForAsync(0, groups, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (g, c) =>
+        warmRuns[g] = (await admin.PostAsync(Inv($"/api/v1/windows/{windowIds[g]}/runs"), new { duration = Inv($"PT{settings.WarmUpSeconds}S") }, c))["id"]!.GetValue<long>());
+    await WaitUntilAsync(() => agents.All(a => a.OpenReceivedAt != 0), TimeSpan.FromSeconds(settings.WarmUpSeconds), "every agent holding the warm-up opening");
+    await Parallel.ForAsync(0, groups, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (g, c) =>
+        await admin.WaitForRunAsync(windowIds[g], warmRuns[g], "closedAt", c, notBeforeMs: time.GetUtcNow().ToUnixTimeMilliseconds() + settings.WarmUpSeconds * 1000L));
+    await WaitUntilAsync(() => agents.All(a => a.ClosedReceivedAt != 0), TimeSpan.FromSeconds(60), "every agent holding the warm-up close");
+    foreach (var agent in agents)
+    {
+        agent.StartCycle();
+    }
+
+    fleet.Counters.StartCycle();
+    await Task.Delay(TimeSpan.FromSeconds(settings.SettleSeconds), ct);
+    Say(Inv($"warm-up window opened and closed in {warmUp.Elapsed.TotalSeconds:F1} s; measuring the next one"));
+}
 
 // Open: one ad-hoc run per window, started together.
 var openCpuStart = server.Sample().CpuSeconds;

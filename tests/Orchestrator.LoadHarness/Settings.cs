@@ -58,6 +58,10 @@ internal sealed record Settings
     /// <summary>Seconds to pause right after the "connected" figure (pid printed), to attach dotnet-gcdump or read /proc.</summary>
     public int HoldConnectedSeconds { get; init; }
 
+    /// <summary>One node: a window of this many seconds opened and closed before the measured one (0: none), so the
+    /// figures are those of a server that has opened a window since it started, not of its first window.</summary>
+    public int WarmUpSeconds { get; init; }
+
     public const string Usage = """
         usage: load-harness AGENTS --server PATH/Orchestrator.Server.dll [options]   (or tests/Orchestrator.LoadHarness/run.sh AGENTS [options])
           --nodes 1|2                 1: one server on SQLite (default); 2: two servers on one throwaway PostgreSQL
@@ -74,6 +78,8 @@ internal sealed record Settings
           --peer-sets true|false      agents ask for peer sets by reference (default true)
           --ack-by-poll true|false    agents acknowledge openings by their next poll (default true)
           --hold-connected-seconds N  pause after the connected figure, to inspect the server (one node)
+          --warm-up-seconds N         open and close a window of N s first, then measure the next one (one node;
+                                      default 0: the server's first window is measured)
           --timeout N                 stop after N s (default 900)
           --out PATH                  append the results line to PATH
           --label TEXT                label in the results line
@@ -107,8 +113,14 @@ internal sealed record Settings
                 "--peer-sets" => settings with { PeerSets = value != "false" },
                 "--ack-by-poll" => settings with { AckByPoll = value != "false" },
                 "--hold-connected-seconds" => settings with { HoldConnectedSeconds = Int() },
+                "--warm-up-seconds" => settings with { WarmUpSeconds = Int() },
                 _ => throw new ArgumentException($"unknown option {args[i]}; see tests/Orchestrator.LoadHarness/run.sh"),
             };
+        }
+
+        if (settings.Nodes == 2 && settings.WarmUpSeconds > 0)
+        {
+            throw new ArgumentException("--warm-up-seconds: one node only; the two-node run measures a second window already (the failover window)");
         }
 
         if (!File.Exists(settings.ServerDll))
