@@ -62,6 +62,15 @@ internal sealed class Admin(HttpClient http, string key)
         return (windowIds, tokens);
     }
 
+    /// <summary>One ad-hoc run of <paramref name="seconds"/> per window, started together; answers the runs' ids.</summary>
+    public async Task<long[]> StartRunsAsync(long[] windowIds, int seconds, CancellationToken cancellationToken)
+    {
+        var runIds = new long[windowIds.Length];
+        await Parallel.ForAsync(0, windowIds.Length, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (g, c) =>
+            runIds[g] = (await PostAsync(string.Create(CultureInfo.InvariantCulture, $"/api/v1/windows/{windowIds[g]}/runs"), new { duration = string.Create(CultureInfo.InvariantCulture, $"PT{seconds}S") }, c))["id"]!.GetValue<long>());
+        return runIds;
+    }
+
     /// <summary>Group <paramref name="g"/>'s name, also its tag and its window's name.</summary>
     public static string GroupName(int g) => string.Create(CultureInfo.InvariantCulture, $"load-{g:D4}");
 

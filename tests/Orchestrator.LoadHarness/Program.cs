@@ -108,9 +108,7 @@ if (settings.WarmUpSeconds > 0)
     // A window opened and closed first: its code paths are then compiled by the JIT's later tiers, as in a server that
     // has opened windows since its start, and the figures below are of that server rather than of its first window.
     var warmUp = Stopwatch.StartNew();
-    var warmRuns = new long[groups];
-    await Parallel.ForAsync(0, groups, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (g, c) =>
-        warmRuns[g] = (await admin.PostAsync(Inv($"/api/v1/windows/{windowIds[g]}/runs"), new { duration = Inv($"PT{settings.WarmUpSeconds}S") }, c))["id"]!.GetValue<long>());
+    var warmRuns = await admin.StartRunsAsync(windowIds, settings.WarmUpSeconds, ct);
     await WaitUntilAsync(() => agents.All(a => a.OpenReceivedAt != 0), TimeSpan.FromSeconds(settings.WarmUpSeconds), "every agent holding the warm-up opening");
     await Parallel.ForAsync(0, groups, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (g, c) =>
         await admin.WaitForRunAsync(windowIds[g], warmRuns[g], "closedAt", c, notBeforeMs: time.GetUtcNow().ToUnixTimeMilliseconds() + settings.WarmUpSeconds * 1000L));
@@ -128,9 +126,7 @@ if (settings.WarmUpSeconds > 0)
 // Open: one ad-hoc run per window, started together.
 var openCpuStart = server.Sample().CpuSeconds;
 var openClock = Stopwatch.StartNew();
-var runIds = new long[groups];
-await Parallel.ForAsync(0, groups, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (g, c) =>
-    runIds[g] = (await admin.PostAsync(Inv($"/api/v1/windows/{windowIds[g]}/runs"), new { duration = Inv($"PT{settings.OpenSeconds}S") }, c))["id"]!.GetValue<long>());
+var runIds = await admin.StartRunsAsync(windowIds, settings.OpenSeconds, ct);
 var openedAt = new long[groups];
 var plannedStart = new long[groups];
 var plannedEnd = new long[groups];

@@ -8,8 +8,6 @@ namespace Orchestrator.LoadHarness;
 /// <summary>The real server, started from its built dll as a child process on a free loopback port.</summary>
 internal sealed class ServerProcess : IAsyncDisposable
 {
-    // Linux reports utime/stime in clock ticks; USER_HZ is 100 on every mainstream kernel configuration.
-
     private const string ServerOnlyPrefix = "SERVER_";
 
     private readonly Process _process;

@@ -215,9 +215,7 @@ internal sealed class TwoNodeRun(Settings settings)
     private async Task<Cycle> OpenAsync(Admin admin, VirtualAgent[] agents, long[] windowIds, string what, CancellationToken ct)
     {
         var groups = windowIds.Length;
-        var cycle = new Cycle(windowIds, new long[groups], new long[groups], new long[groups], new long[groups]);
-        await Parallel.ForAsync(0, groups, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (g, c) =>
-            cycle.RunIds[g] = (await admin.PostAsync(Inv($"/api/v1/windows/{windowIds[g]}/runs"), new { duration = Inv($"PT{settings.OpenSeconds}S") }, c))["id"]!.GetValue<long>());
+        var cycle = new Cycle(windowIds, await admin.StartRunsAsync(windowIds, settings.OpenSeconds, ct), new long[groups], new long[groups], new long[groups]);
         await Parallel.ForAsync(0, groups, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (g, c) =>
         {
             var run = await admin.WaitForRunAsync(windowIds[g], cycle.RunIds[g], "openedAt", c);
