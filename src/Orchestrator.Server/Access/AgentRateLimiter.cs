@@ -4,8 +4,8 @@ using Orchestrator.Server.Hosting;
 namespace Orchestrator.Server.Access;
 
 /// <summary>
-/// Agent limits, applied by the agent filter once it knows the outcome: an authenticated agent spends its own budget
-/// (by agent id), a refused credential spends its client address's budget. Partitioning by the claimed agent id before
+/// Agent limits, applied by <see cref="Agents.AgentAuthentication"/> once it knows the outcome: an authenticated agent
+/// spends its own budget (by agent id), a refused credential spends its client address's budget. Partitioning by the claimed agent id before
 /// authentication let anyone who knew an agent's id spend that agent's budget with a wrong secret and lock it out.
 /// </summary>
 internal sealed class AgentRateLimiter(Microsoft.Extensions.Options.IOptions<OrchestratorOptions> options) : IDisposable

@@ -7,8 +7,9 @@ namespace Orchestrator.Server.Access;
 
 /// <summary>
 /// Per-caller limits: sign-in and enrollment by client address, ops writes by API key; agents by authenticated agent
-/// id and refused agent credentials by client address (<see cref="AgentRateLimiter"/>, applied by the agent filter). A
-/// refused request gets 429 with Retry-After and a problem document that says so.
+/// id and refused agent credentials by client address (<see cref="AgentRateLimiter"/>, applied by
+/// <see cref="Agents.AgentAuthentication"/>). A refused request gets 429 with Retry-After and a problem document that
+/// says so.
 /// </summary>
 internal static class RateLimits
 {

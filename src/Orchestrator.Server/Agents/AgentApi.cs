@@ -23,19 +23,25 @@ internal static class AgentApi
 
     public static IEndpointRouteBuilder MapAgentApi(this IEndpointRouteBuilder app)
     {
-        // Agents authenticate with their own credential (the filter), not with ops keys: hence AllowAnonymous.
+        // Agents authenticate with their own credential (AgentAuthentication, run for every route marked
+        // AgentCredentialEndpoint by OrchestratorHost.UseAgentCredentials), not with ops keys: hence AllowAnonymous.
         app.MapPost(AgentProtocolV1.EnrollPath, EnrollAsync).WithTags("Agent protocol v1").AllowAnonymous().RequireRateLimiting(RateLimits.Auth);
-        // The filter is the registered singleton, resolved once per endpoint: AddEndpointFilter<T>() would build a new
-        // instance per request, each with an empty credential cache (a database read and a last-seen write per call,
-        // and a dictionary held by every parked long-poll).
         var agent = app.MapGroup(AgentProtocolV1.BasePath).WithTags("Agent protocol v1").AllowAnonymous()
-            .WithMetadata(AgentCredentialEndpoint.Instance)
-            .AddEndpointFilterFactory(static (factory, next) =>
-            {
-                var credentials = factory.ApplicationServices.GetRequiredService<AgentAuthenticationFilter>();
-                return context => credentials.InvokeAsync(context, next);
-            });
-        agent.MapGet(AgentProtocolV1.StateRoute, StateAsync);
+            .WithMetadata(AgentCredentialEndpoint.Instance);
+        // The long-poll's dependencies are resolved once here, not per request: a handler that takes services makes a
+        // DI scope per request, which every parked poll keeps for its wait (StatePolls).
+        var polls = ActivatorUtilities.CreateInstance<StatePolls>(app.ServiceProvider);
+        agent.MapGet(AgentProtocolV1.StateRoute, (
+                [Microsoft.AspNetCore.Mvc.FromQuery(Name = AgentProtocolV1.VersionQuery)] long? version,
+                [Microsoft.AspNetCore.Mvc.FromQuery(Name = AgentProtocolV1.WaitQuery)] int? wait,
+                [Microsoft.AspNetCore.Mvc.FromQuery(Name = AgentProtocolV1.FeaturesQuery)] string? features,
+                [Microsoft.AspNetCore.Mvc.FromQuery(Name = AgentProtocolV1.AppliedQuery)] long? applied,
+                HttpContext http,
+                CancellationToken ct) => polls.AnswerAsync(version, wait, features, applied, http, ct))
+            .WithMetadata(StatePolls.Route)
+            .Produces<DesiredStateV1>()
+            .Produces(StatusCodes.Status304NotModified)
+            .ProducesValidationProblem();
         // The documented report limit, below the server's general body limit: a larger report gets 413 before it is read.
         agent.MapPost(AgentProtocolV1.ReportRoute, ReportAsync).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(AgentProtocolV1.MaxReportBytes));
         agent.MapPost(AgentProtocolV1.RotateRoute, RotateAsync);
@@ -44,7 +50,7 @@ internal static class AgentApi
     }
 
     private static async Task<Results<Ok<EnrollResponseV1>, ValidationProblem, ProblemHttpResult>> EnrollAsync(
-        EnrollRequestV1 request, IAgentStore agents, AgentAuthenticationFilter credentials, TimeProvider time, CancellationToken ct)
+        EnrollRequestV1 request, IAgentStore agents, AgentAuthentication credentials, TimeProvider time, CancellationToken ct)
     {
         var errors = EndpointValidator.Validate(request.Hostname, request.Addresses, request.Os, request.Tags).ToList();
         if (string.IsNullOrWhiteSpace(request.Token) || request.Token.Length > 200)
@@ -94,86 +100,16 @@ internal static class AgentApi
     }
 
     /// <summary>
-    /// Answers at once when the endpoint's state differs from <paramref name="version"/>; otherwise holds the request
-    /// until it changes (answer 200) or <paramref name="wait"/> seconds pass (answer 304).
-    /// </summary>
-    private static async Task<Results<Ok<DesiredStateV1>, StatusCodeHttpResult, ValidationProblem>> StateAsync(
-        [Microsoft.AspNetCore.Mvc.FromQuery(Name = AgentProtocolV1.VersionQuery)] long? version,
-        [Microsoft.AspNetCore.Mvc.FromQuery(Name = AgentProtocolV1.WaitQuery)] int? wait,
-        [Microsoft.AspNetCore.Mvc.FromQuery(Name = AgentProtocolV1.FeaturesQuery)] string? features,
-        [Microsoft.AspNetCore.Mvc.FromQuery(Name = AgentProtocolV1.AppliedQuery)] long? applied, HttpContext http, DesiredStates states, DesiredStateNotifier notifier, IAgentStore agents,
-        PollAcknowledgements acknowledgements, Metrics.OrchestratorMetrics metrics, IOptions<OrchestratorOptions> options, TimeProvider time, CancellationToken ct)
-    {
-        if (wait is < 0 or > AgentProtocolV1.MaxWaitSeconds)
-        {
-            return Problems.Invalid(AgentProtocolV1.WaitQuery, $"{wait} is out of range; accepted 0-{AgentProtocolV1.MaxWaitSeconds} seconds");
-        }
-
-        var me = AgentIdentity.Of(http);
-        var now = time.GetUtcNow();
-        if (AgentAuthenticationFilter.SessionOf(http).ClaimLastSeenWrite(now.ToUnixTimeMilliseconds(), LastSeenInterval(options.Value)))
-        {
-            await agents.TouchAsync(me.AgentId, now, ct);
-        }
-
-        var peerSets = AgentPeerSets.Asked(features);
-        var ackByPoll = AgentFeatures.Asked(features, AgentProtocolV1.AckByPollFeature);
-        var deadline = time.GetUtcNow() + HoldFor(wait ?? DefaultWaitSeconds);
-        var arriving = true;
-        while (true)
-        {
-            var change = notifier.NextChange(me.EndpointId);
-            var generation = notifier.Generation(me.EndpointId);
-            var (state, runIds, nextEnd) = await states.ForAsync(me.EndpointId, ct, peerSets);
-            if (arriving && ackByPoll && applied is { } inForce && inForce == state.Version && runIds.Count > 0
-                && AgentAuthenticationFilter.SessionOf(http).ClaimPollAcknowledgement(inForce, generation))
-            {
-                // The agent polls again as soon as it applied a state (the poller's loop has no delay after a good
-                // exchange), so the poll's arrival is when the openings were in force, as a report's arrival was.
-                acknowledgements.Record(new OpeningAcknowledgement(me.EndpointId, runIds, time.GetUtcNow()));
-                metrics.StateAcknowledged(me.EndpointId);
-            }
-
-            arriving = false;
-            http.Response.Headers.ETag = $"\"{state.Version.ToString(CultureInfo.InvariantCulture)}\"";
-            if (state.Version != version)
-            {
-                return TypedResults.Ok(ackByPoll ? state with { AcknowledgeByPoll = true } : state);
-            }
-
-            now = time.GetUtcNow();
-            var remaining = deadline - now;
-            if (remaining <= TimeSpan.Zero)
-            {
-                return TypedResults.StatusCode(StatusCodes.Status304NotModified);
-            }
-
-            // An opening ends by itself at its run's planned end: look again then, so the agent hears of the close at
-            // the end of the window and not only once the close job has run (which, with many windows ending
-            // together, may be later). A timeout is the usual end of a long-poll (every 304): awaited without
-            // throwing, so 10,000 agents do not raise hundreds of TimeoutExceptions a second.
-            var untilEnd = nextEnd is { } end ? TimeSpan.FromMilliseconds(Math.Max(1, (end - now).TotalMilliseconds + 1)) : TimeSpan.MaxValue;
-            var waitFor = untilEnd < remaining ? untilEnd : remaining;
-            await change.WaitAsync(waitFor, time, ct).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            ct.ThrowIfCancellationRequested();
-            if (!change.IsCompleted && waitFor == remaining)
-            {
-                return TypedResults.StatusCode(StatusCodes.Status304NotModified);
-            }
-
-            // Changed, or the first opening ended: read the state again.
-        }
-    }
-
-    /// <summary>
     /// How long a poll is held when nothing changes: its wait less up to a fifth, at random. Agents that arrive together
     /// (a dead node's agents failing over, every agent reconnecting after a restart) would otherwise come back together
     /// at every wait's end, each needing a fresh read of its state at the same moment (measured: 5,000 agents failed
     /// over to one node got a window's close up to 3 s late, their polls queued behind each other's reads); spread over
-    /// a fifth of the wait, they part within a cycle or two. Never longer than the agent asked.
+    /// a fifth of the wait, they part within a cycle or two. Never longer than the agent asked. The spread needs no
+    /// secrecy, so it comes from <see cref="Random.Shared"/>, not from the cryptographic generator (OpenSSL at every
+    /// poll).
     /// </summary>
     internal static TimeSpan HoldFor(int waitSeconds) =>
-        TimeSpan.FromMilliseconds(waitSeconds * (1000 - System.Security.Cryptography.RandomNumberGenerator.GetInt32(0, 201)));
+        TimeSpan.FromMilliseconds(waitSeconds * (1000 - Random.Shared.Next(0, 201)));
 
     private static async Task<Results<Ok<ReportAccepted>, ValidationProblem>> ReportAsync(
         AgentReportV1 report, HttpContext http, ITrafficStore traffic, IDeliveryOptimizationStore deliveryOptimization, DesiredStates states,
@@ -190,7 +126,7 @@ internal static class AgentApi
         // cost the report's counters and acknowledgements (docs/decisions.md).
         var applyError = report.ApplyError is null ? null : FreeText.Sanitize(report.ApplyError);
         var me = AgentIdentity.Of(http);
-        var session = AgentAuthenticationFilter.SessionOf(http);
+        var session = AgentAuthentication.SessionOf(http);
         var now = time.GetUtcNow();
         var nowMs = now.ToUnixTimeMilliseconds();
 
@@ -262,7 +198,7 @@ internal static class AgentApi
     }
 
     private static async Task<Results<Ok<EnrollResponseV1>, ProblemHttpResult>> RotateAsync(
-        HttpContext http, IAgentStore agents, AgentAuthenticationFilter credentials, TimeProvider time, CancellationToken ct)
+        HttpContext http, IAgentStore agents, AgentAuthentication credentials, TimeProvider time, CancellationToken ct)
     {
         var me = AgentIdentity.Of(http);
         var secret = Secrets.New("oas_");
@@ -277,13 +213,14 @@ internal static class AgentApi
     /// How stale an agent's last-seen time may get: a quarter of the offline threshold, so an agent that polls is never
     /// shown offline, and 10,000 agents polling do not write 10,000 rows a few times a minute.
     /// </summary>
-    private static TimeSpan LastSeenInterval(OrchestratorOptions options) => options.AgentOfflineAfter / 4;
+    internal static TimeSpan LastSeenInterval(OrchestratorOptions options) => options.AgentOfflineAfter / 4;
 }
 
 /// <summary>
-/// Marks the routes an agent calls with its own credential (state, report, rotation, peer sets): the agent filter
-/// authenticates and rate-limits them, so the ops-key middleware (authentication, authorization, rate limiter) is
-/// skipped for them (<see cref="Hosting.OrchestratorHost"/>). Enrollment is not one of them: it is limited by address.
+/// Marks the routes an agent calls with its own credential (state, report, rotation, peer sets):
+/// <see cref="AgentAuthentication"/> authenticates and rate-limits them, and the ops-key middleware (authentication,
+/// authorization, rate limiter) is skipped for them (<see cref="Hosting.OrchestratorHost"/>). Enrollment is not one of
+/// them: it is limited by address.
 /// </summary>
 internal sealed class AgentCredentialEndpoint
 {

@@ -7,6 +7,5 @@ internal sealed record AgentIdentity(string AgentId, long EndpointId, string Hos
 {
     public static AgentIdentity From(AgentRecord agent) => new(agent.Id, agent.EndpointId, agent.Hostname);
 
-    public static AgentIdentity Of(HttpContext context) =>
-        context.Items[typeof(AgentIdentity)] as AgentIdentity ?? throw new InvalidOperationException("agent route without the agent filter");
+    public static AgentIdentity Of(HttpContext context) => AgentAuthentication.SessionOf(context).Identity;
 }

@@ -4,7 +4,7 @@ using System.Text;
 namespace Orchestrator.Server.Agents;
 
 /// <summary>
-/// An agent whose credential this server verified, kept in memory by <see cref="AgentAuthenticationFilter"/>, with what
+/// An agent whose credential this server verified, kept in memory by <see cref="AgentAuthentication"/>, with what
 /// this server last wrote for it: agents poll and report thousands of times a minute, and most of those calls would
 /// otherwise write the same row again.
 /// </summary>

@@ -74,7 +74,7 @@ internal static class AgentsAdminApi
 
     /// <summary>Cuts the agent off at its next call; the endpoint's firewall keeps its own expiry.</summary>
     private static async Task<Results<NoContent, ProblemHttpResult>> RevokeAgentAsync(
-        string id, IAgentStore store, AgentAuthenticationFilter credentials, TimeProvider time, CurrentActor actor, CancellationToken ct)
+        string id, IAgentStore store, AgentAuthentication credentials, TimeProvider time, CurrentActor actor, CancellationToken ct)
     {
         var revoked = await store.RevokeAsync(id, actor.Name, time.GetUtcNow(), ct);
         await credentials.ForgetAsync(id);

@@ -133,7 +133,7 @@ internal static class OrchestratorHost
         services.AddSingleton<PollAcknowledgements>();
         services.AddHostedService(sp => sp.GetRequiredService<PollAcknowledgements>());
         services.AddSingleton<AgentRateLimiter>();
-        services.AddSingleton<AgentAuthenticationFilter>();
+        services.AddSingleton<AgentAuthentication>();
         services.AddOrchestratorNotifications(builder.Configuration);
     }
 
@@ -178,8 +178,12 @@ internal static class OrchestratorHost
         app.UseExceptionHandler();
         app.UseHsts();
         app.UseSecurityHeaders();
-        app.UseStatusCodePages();
+        // Problem bodies for answers that have none (404, 405, a 413 the framework answers itself). Not for the state
+        // long-poll, whose every answer has a body or is a 304: status-code pages would keep an items dictionary and a
+        // frame alive in every parked poll.
+        app.UseWhen(http => !Agents.StatePolls.Is(http), pages => pages.UseStatusCodePages());
         app.UseOpsAccess();
+        app.UseAgentCredentials();
 
         app.MapOpenApi().RequireAuthorization(Policies.Viewer);
         app.MapHealth();
@@ -225,12 +229,21 @@ internal static class OrchestratorHost
         }
     }
 
+    /// <summary>The agent routes' own credential check (<see cref="Agents.AgentAuthentication"/>), after routing like
+    /// <see cref="UseOpsAccess"/>; every other request passes by.</summary>
+    private static void UseAgentCredentials(this WebApplication app)
+    {
+        var credentials = app.Services.GetRequiredService<Agents.AgentAuthentication>();
+        app.Use(next => http => Agents.AgentCredentialEndpoint.Is(http) ? credentials.InvokeAsync(http, next) : next(http));
+    }
+
     /// <summary>
     /// Ops keys and sessions (authentication, authorization, rate limits) for every route but the agents' own
-    /// (<see cref="Agents.AgentCredentialEndpoint"/>), which the agent filter authenticates and limits. On an agent route
-    /// this middleware only found no ops key, yet kept its per-request state alive in every parked long-poll, and an
-    /// opening answers 10,000 of them and parks 10,000 more at once (docs/decisions.md). Routing has run by then (the
-    /// host puts it first), so the route is known; a request that matches no route still gets the fallback policy.
+    /// (<see cref="Agents.AgentCredentialEndpoint"/>), which <see cref="UseAgentCredentials"/> authenticates and limits. On
+    /// an agent route this middleware only found no ops key, yet kept its per-request state alive in every parked
+    /// long-poll, and an opening answers 10,000 of them and parks 10,000 more at once (docs/decisions.md). Routing has
+    /// run by then (the host puts it first), so the route is known; a request that matches no route still gets the
+    /// fallback policy.
     /// </summary>
     private static void UseOpsAccess(this WebApplication app)
     {

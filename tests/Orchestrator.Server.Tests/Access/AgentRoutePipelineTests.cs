@@ -11,8 +11,8 @@ using Orchestrator.Server.Tests.Infrastructure;
 namespace Orchestrator.Server.Tests.Access;
 
 /// <summary>
-/// Which requests run the ops-key middleware: every route but the agents' own. The agent filter authenticates and limits
-/// agents; ops authentication on their routes only found no key and kept per-request state alive in parked polls.
+/// Which requests run the ops-key middleware: every route but the agents' own. AgentAuthentication authenticates and
+/// limits agents; ops authentication on their routes only found no key and kept per-request state alive in parked polls.
 /// </summary>
 public sealed class AgentRoutePipelineTests
 {

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orchestrator.Data.Agents;
 using Orchestrator.Protocol;
@@ -7,7 +8,7 @@ using Orchestrator.Server.Agents;
 namespace Orchestrator.Server.Tests.Agents;
 
 /// <summary>
-/// A cached credential is read again after <see cref="AgentAuthenticationFilter.VerifiedFor"/>; when the store confirms
+/// A cached credential is read again after <see cref="AgentAuthentication.VerifiedFor"/>; when the store confirms
 /// the same credential, the agent keeps its session (what the server last wrote for it), otherwise it gets a new one or
 /// is refused.
 /// </summary>
@@ -15,12 +16,15 @@ public sealed class AgentCredentialCacheTests
 {
     private const string Secret = "oas_first";
 
+    // What a refusal needs to write its problem body.
+    private static readonly IServiceProvider ProblemServices = new ServiceCollection().AddLogging().AddProblemDetails().BuildServiceProvider();
+
     [Fact]
     public async Task TheSameCredentialConfirmedAgainKeepsItsSession()
     {
         var (filter, store, time) = Filter();
         var first = await AuthenticateAsync(filter, Secret);
-        time.Advance(AgentAuthenticationFilter.VerifiedFor + TimeSpan.FromSeconds(1));
+        time.Advance(AgentAuthentication.VerifiedFor + TimeSpan.FromSeconds(1));
 
         var again = await AuthenticateAsync(filter, Secret);
 
@@ -37,7 +41,7 @@ public sealed class AgentCredentialCacheTests
         var (filter, store, time) = Filter();
         var first = await AuthenticateAsync(filter, Secret);
         store.Agent = store.Agent with { SecretHash = Secrets.Hash("oas_second") };
-        time.Advance(AgentAuthenticationFilter.VerifiedFor + TimeSpan.FromSeconds(1));
+        time.Advance(AgentAuthentication.VerifiedFor + TimeSpan.FromSeconds(1));
 
         Assert.Null(await AuthenticateAsync(filter, Secret));
         var rotated = await AuthenticateAsync(filter, "oas_second");
@@ -51,29 +55,31 @@ public sealed class AgentCredentialCacheTests
         var (filter, store, time) = Filter();
         Assert.NotNull(await AuthenticateAsync(filter, Secret));
         store.Agent = store.Agent with { RevokedAt = time.GetUtcNow() };
-        time.Advance(AgentAuthenticationFilter.VerifiedFor + TimeSpan.FromSeconds(1));
+        time.Advance(AgentAuthentication.VerifiedFor + TimeSpan.FromSeconds(1));
 
         Assert.Null(await AuthenticateAsync(filter, Secret));
     }
 
-    private static (AgentAuthenticationFilter Filter, OneAgentStore Store, FakeTimeProvider Time) Filter()
+    private static (AgentAuthentication Credentials, OneAgentStore Store, FakeTimeProvider Time) Filter()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2027, 3, 9, 21, 0, 0, TimeSpan.Zero));
         var store = new OneAgentStore(new AgentRecord("agent-1", 7, "a.example", Secrets.Hash(Secret), "1.0", time.GetUtcNow(), null, null, null, null, null));
-        return (new AgentAuthenticationFilter(store, time, new Orchestrator.Data.Signals.InProcessClusterSignals()), store, time);
+        return (new AgentAuthentication(store, time, new Orchestrator.Data.Signals.InProcessClusterSignals()), store, time);
     }
 
-    /// <summary>The session the filter let through, or null when it refused the credential.</summary>
-    private static async Task<AgentSession?> AuthenticateAsync(AgentAuthenticationFilter filter, string secret)
+    /// <summary>The session the middleware let through, or null when it refused the credential (then it answered 401).</summary>
+    private static async Task<AgentSession?> AuthenticateAsync(AgentAuthentication credentials, string secret)
     {
-        var http = new DefaultHttpContext();
+        var http = new DefaultHttpContext { RequestServices = ProblemServices };
+        http.Response.Body = new MemoryStream();
         http.Request.Headers.Authorization = $"{AgentProtocolV1.AuthScheme} agent-1:{secret}";
         AgentSession? session = null;
-        await filter.InvokeAsync(EndpointFilterInvocationContext.Create(http), context =>
+        await credentials.InvokeAsync(http, context =>
         {
-            session = AgentAuthenticationFilter.SessionOf(context.HttpContext);
-            return ValueTask.FromResult<object?>(null);
+            session = AgentAuthentication.SessionOf(context);
+            return Task.CompletedTask;
         });
+        Assert.Equal(session is null ? StatusCodes.Status401Unauthorized : StatusCodes.Status200OK, http.Response.StatusCode);
         return session;
     }
 

@@ -29,7 +29,7 @@ public sealed class EverythingChangedTests
         // The verified credential is still cached: nothing told this node.
         Assert.Equal(HttpStatusCode.OK, (await agent.PollAsync(0, 0)).Status);
 
-        await site.Factory.Services.GetRequiredService<IClusterSignals>().PublishAsync(ClusterSignal.Everything(AgentAuthenticationFilter.AgentTopic), TestContext.Current.CancellationToken);
+        await site.Factory.Services.GetRequiredService<IClusterSignals>().PublishAsync(ClusterSignal.Everything(AgentAuthentication.AgentTopic), TestContext.Current.CancellationToken);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await agent.PollAsync(0, 0)).Status);
     }

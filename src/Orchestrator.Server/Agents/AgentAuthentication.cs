@@ -7,8 +7,9 @@ using Orchestrator.Server.Access;
 namespace Orchestrator.Server.Agents;
 
 /// <summary>
-/// Checks <c>Authorization: Agent {agentId}:{secret}</c> on every agent route. A revoked or rotated-away secret is
-/// refused at the very next call.
+/// Checks <c>Authorization: Agent {agentId}:{secret}</c> on every agent route (the routes marked
+/// <see cref="AgentCredentialEndpoint"/>), as middleware after routing. A revoked or rotated-away secret is refused at
+/// the very next call.
 /// </summary>
 /// <remarks>
 /// Verified credentials are kept in memory (agent id → secret hash), so a long-poll or report costs no database read.
@@ -17,7 +18,7 @@ namespace Orchestrator.Server.Agents;
 /// entry at once, every other node when the cluster signal reaches it (milliseconds). An entry is also re-read after
 /// <see cref="VerifiedFor"/>, which bounds how long a change could go unseen by a node that missed the signal.
 /// </remarks>
-internal sealed class AgentAuthenticationFilter : IEndpointFilter, IDisposable
+internal sealed class AgentAuthentication : IDisposable
 {
     /// <summary>The signal topic of <see cref="ForgetAsync"/>: keys are agent ids.</summary>
     public const string AgentTopic = "agent-credential";
@@ -37,7 +38,7 @@ internal sealed class AgentAuthenticationFilter : IEndpointFilter, IDisposable
     private readonly IDisposable[] _subscriptions;
     private long _forgets;
 
-    public AgentAuthenticationFilter(IAgentStore agents, TimeProvider time, IClusterSignals signals, AgentRateLimiter? limits = null)
+    public AgentAuthentication(IAgentStore agents, TimeProvider time, IClusterSignals signals, AgentRateLimiter? limits = null)
     {
         this.agents = agents;
         this.time = time;
@@ -46,41 +47,70 @@ internal sealed class AgentAuthenticationFilter : IEndpointFilter, IDisposable
         _subscriptions = [signals.Subscribe(AgentTopic, ForgetAgents), signals.Subscribe(EndpointTopic, ForgetEndpoints)];
     }
 
-    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    /// <summary>
+    /// Lets the request through with its <see cref="AgentSession"/> as a request feature, or answers 401 (or 429 past
+    /// the agent's rate limit). A credential verified before is checked without an await, so a parked long-poll keeps
+    /// no frame of this middleware: it is middleware rather than an endpoint filter for the same reason (a filter boxes
+    /// the handler's arguments and keeps three more frames alive in each of 10,000 parked polls).
+    /// </summary>
+    public Task InvokeAsync(HttpContext http, RequestDelegate next)
     {
-        var http = context.HttpContext;
         var header = http.Request.Headers.Authorization.ToString();
         var prefix = AgentProtocolV1.AuthScheme + " ";
         if (header.StartsWith(prefix, StringComparison.Ordinal)
             && header[prefix.Length..].Split(':', 2) is [var agentId, var secret]
-            && agentId.Length is > 0 and <= 64
-            && await AuthenticateAsync(agentId, secret, http.RequestAborted) is { } session)
+            && agentId.Length is > 0 and <= 64)
         {
-            // Limited after authentication: a caller with a wrong secret cannot spend the real agent's budget.
-            if (limits?.Authenticated(agentId) is { } wait)
-            {
-                return RateLimits.TooMany(http, wait);
-            }
-
-            http.Items[typeof(AgentIdentity)] = session.Identity;
-            http.Items[typeof(AgentSession)] = session;
-            return await next(context);
+            var authenticating = AuthenticateAsync(agentId, secret, http.RequestAborted);
+            return authenticating.IsCompletedSuccessfully
+                ? Admit(http, next, agentId, authenticating.Result)
+                : AdmitAsync(http, next, agentId, authenticating);
         }
 
+        return Refuse(http);
+    }
+
+    private async Task AdmitAsync(
+        HttpContext http, RequestDelegate next, string agentId, ValueTask<AgentSession?> authenticating) =>
+        await Admit(http, next, agentId, await authenticating);
+
+    private Task Admit(HttpContext http, RequestDelegate next, string agentId, AgentSession? session)
+    {
+        if (session is null)
+        {
+            return Refuse(http);
+        }
+
+        // Limited after authentication: a caller with a wrong secret cannot spend the real agent's budget.
+        if (limits?.Authenticated(agentId) is { } wait)
+        {
+            return RateLimits.TooMany(http, wait).ExecuteAsync(http);
+        }
+
+        // A request feature, not HttpContext.Items: Items makes a dictionary per request, which every parked long-poll
+        // then keeps for its whole wait.
+        http.Features.Set(session);
+        return next(http);
+    }
+
+    private Task Refuse(HttpContext http)
+    {
         if (limits?.Refused(http) is { } refusedWait)
         {
-            return RateLimits.TooMany(http, refusedWait);
+            return RateLimits.TooMany(http, refusedWait).ExecuteAsync(http);
         }
 
         http.Response.Headers.WWWAuthenticate = AgentProtocolV1.AuthScheme;
         return TypedResults.Problem(
             statusCode: StatusCodes.Status401Unauthorized,
             title: "The agent credential was refused.",
-            detail: $"Send 'Authorization: {AgentProtocolV1.AuthScheme} <agentId>:<secret>' with a credential that is enrolled and not revoked; re-enroll with a token otherwise.");
+            detail: $"Send 'Authorization: {AgentProtocolV1.AuthScheme} <agentId>:<secret>' with a credential that is enrolled and not revoked; re-enroll with a token otherwise.")
+            .ExecuteAsync(http);
     }
 
     public static AgentSession SessionOf(HttpContext context) =>
-        context.Items[typeof(AgentSession)] as AgentSession ?? throw new InvalidOperationException("agent route without the agent filter");
+        context.Features.Get<AgentSession>()
+        ?? throw new InvalidOperationException("agent route without the agent credential middleware");
 
     /// <summary>The agent's credential changed or was revoked (committed): its next call, on any node, is checked
     /// against the database.</summary>
@@ -139,7 +169,7 @@ internal sealed class AgentAuthenticationFilter : IEndpointFilter, IDisposable
         }
     }
 
-    private async Task<AgentSession?> AuthenticateAsync(string agentId, string secret, CancellationToken cancellationToken)
+    private async ValueTask<AgentSession?> AuthenticateAsync(string agentId, string secret, CancellationToken cancellationToken)
     {
         var presented = Secrets.Hash(secret);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
