@@ -35,7 +35,7 @@ internal sealed class AgentRateLimiter(Microsoft.Extensions.Options.IOptions<Orc
 
         private readonly ConcurrentDictionary<string, Window> _windows = new(StringComparer.Ordinal);
         private readonly long _length = (long)(Length.TotalSeconds * time.TimestampFrequency);
-        private long _nextSweep = time.GetTimestamp() + (long)(Length.TotalSeconds * time.TimestampFrequency);
+        private long _nextSweep;
 
         /// <summary>Keys with a window, ended or not (dropped at the next sweep once ended).</summary>
         internal int Count => _windows.Count;

@@ -38,7 +38,7 @@ internal static class AgentApi
                 [Microsoft.AspNetCore.Mvc.FromQuery(Name = AgentProtocolV1.AppliedQuery)] long? applied,
                 HttpContext http,
                 CancellationToken ct) => polls.AnswerAsync(version, wait, features, applied, http, ct))
-            .WithMetadata(StatePolls.Route)
+            .WithMetadata(AgentCredentialEndpoint.LongPoll)
             .Produces<DesiredStateV1>()
             .Produces(StatusCodes.Status304NotModified)
             .ProducesValidationProblem();
@@ -220,17 +220,27 @@ internal static class AgentApi
 /// Marks the routes an agent calls with its own credential (state, report, rotation, peer sets):
 /// <see cref="AgentAuthentication"/> authenticates and rate-limits them, and the ops-key middleware (authentication,
 /// authorization, rate limiter) is skipped for them (<see cref="Hosting.OrchestratorHost"/>). Enrollment is not one of
-/// them: it is limited by address.
+/// them: it is limited by address. The state route carries <see cref="LongPoll"/>, which, added after the group's
+/// <see cref="Instance"/>, is the one its metadata answers.
 /// </summary>
 internal sealed class AgentCredentialEndpoint
 {
-    public static readonly AgentCredentialEndpoint Instance = new();
+    public static readonly AgentCredentialEndpoint Instance = new(parksRequests: false);
 
-    private AgentCredentialEndpoint()
-    {
-    }
+    /// <summary>The state long-poll: requests wait here up to 25 s, so middleware that would keep per-request state
+    /// for the whole wait and has nothing to do for it skips it (status-code pages).</summary>
+    public static readonly AgentCredentialEndpoint LongPoll = new(parksRequests: true);
 
-    public static bool Is(HttpContext http) => http.GetEndpoint()?.Metadata.GetMetadata<AgentCredentialEndpoint>() is not null;
+    private AgentCredentialEndpoint(bool parksRequests) => ParksRequests = parksRequests;
+
+    public bool ParksRequests { get; }
+
+    public static bool Is(HttpContext http) => Of(http) is not null;
+
+    public static bool IsLongPoll(HttpContext http) => Of(http)?.ParksRequests == true;
+
+    private static AgentCredentialEndpoint? Of(HttpContext http) =>
+        http.GetEndpoint()?.Metadata.GetMetadata<AgentCredentialEndpoint>();
 }
 
 /// <summary>The report was stored, or (<see cref="Duplicate"/>) had been stored before.</summary>

@@ -27,14 +27,8 @@ internal sealed class StatePolls(
 {
     private static readonly IResult NotModified = new StatusAnswer(StatusCodes.Status304NotModified);
 
-    /// <summary>Endpoint metadata of the state route.</summary>
-    public static readonly object Route = new RouteMarker();
-
     private readonly JsonSerializerOptions _json = json.Value.SerializerOptions;
     private readonly TimeSpan _lastSeenInterval = AgentApi.LastSeenInterval(options.Value);
-
-    /// <summary>True for a request routed to the state long-poll.</summary>
-    public static bool Is(HttpContext http) => http.GetEndpoint()?.Metadata.GetMetadata<RouteMarker>() is not null;
 
     public async Task<IResult> AnswerAsync(long? version, int? wait, string? features, long? applied, HttpContext http, CancellationToken ct)
     {
@@ -110,8 +104,6 @@ internal sealed class StatePolls(
             return httpContext.Response.WriteAsJsonAsync(value, options, httpContext.RequestAborted);
         }
     }
-
-    private sealed class RouteMarker;
 
     /// <summary>A status code and no body.</summary>
     private sealed class StatusAnswer(int statusCode) : IResult

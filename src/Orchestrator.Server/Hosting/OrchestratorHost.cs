@@ -181,7 +181,7 @@ internal static class OrchestratorHost
         // Problem bodies for answers that have none (404, 405, a 413 the framework answers itself). Not for the state
         // long-poll, whose every answer has a body or is a 304: status-code pages would keep an items dictionary and a
         // frame alive in every parked poll.
-        app.UseWhen(http => !Agents.StatePolls.Is(http), pages => pages.UseStatusCodePages());
+        app.UseWhen(http => !Agents.AgentCredentialEndpoint.IsLongPoll(http), pages => pages.UseStatusCodePages());
         app.UseOpsAccess();
         app.UseAgentCredentials();
 
