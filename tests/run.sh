@@ -105,6 +105,12 @@ if [ "$smoke_status" -ne 0 ]; then
   [ "$status" -ne 0 ] || status=$smoke_status
 fi
 
+# The failed tests again, with their first lines, so that the end of the log (all some CI views show) names them.
+if grep -q -E '^failed ' "$results/output.log"; then
+  printf '\nfailed tests (the full output is above):\n'
+  grep -A 8 -E '^failed ' "$results/output.log" | grep -v -E '^\s+--- End of stack' | cut -c1-300 | head -60
+fi
+
 # One plain closing line for CI: "N passed, N failed, N skipped".
 total_of() { grep -E "^\s+$1: [0-9]+" "$results/output.log" | tail -1 | grep -oE '[0-9]+' || echo 0; }
 printf '\ntests: %s passed, %s failed, %s skipped\n' "$(total_of succeeded)" "$(total_of failed)" "$(total_of skipped)"

@@ -48,6 +48,36 @@ public sealed class TestAgent(HttpClient http, EnrollResponseV1 credential, stri
     public async Task<DesiredStateV1> StateAsync(string features) =>
         (await PollAsync(0, 0, features: features)).State ?? throw new InvalidOperationException("no state");
 
+    /// <summary>
+    /// One state read in both forms: as an agent that names no features, then as one that names
+    /// <paramref name="features"/>. The state may change between the two reads (a scan handed out by the run's dispatch
+    /// job, a run opened or closed by its job), so a pair of two versions is read again until both reads are of one
+    /// version. Null when the agent is not answered 200 (a revoked or replaced credential).
+    /// </summary>
+    public async Task<(DesiredStateV1 Plain, DesiredStateV1 WithFeatures)?> OneStateInBothFormsAsync(string features)
+    {
+        var versions = new List<string>();
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var (plainStatus, plain) = await PollAsync(0, 0);
+            var (featuresStatus, withFeatures) = await PollAsync(0, 0, features: features);
+            if (plainStatus != HttpStatusCode.OK || featuresStatus != HttpStatusCode.OK)
+            {
+                return null;
+            }
+
+            if (plain!.Version == withFeatures!.Version)
+            {
+                return (plain, withFeatures);
+            }
+
+            versions.Add($"{plain.Version}/{withFeatures.Version}");
+            await Task.Delay(TimeSpan.FromMilliseconds(50), TestContext.Current.CancellationToken);
+        }
+
+        throw new InvalidOperationException($"the two forms never showed one version: {string.Join(", ", versions)}");
+    }
+
     /// <summary>GET the peer set <paramref name="hash"/> as this agent; the caller reads and disposes the raw response.</summary>
     public async Task<HttpResponseMessage> PeerSetAsync(string hash, string? ifNoneMatch = null, string? acceptEncoding = null, string? authorization = null)
     {
