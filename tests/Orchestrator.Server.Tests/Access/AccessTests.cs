@@ -9,7 +9,7 @@ namespace Orchestrator.Server.Tests.Access;
 public sealed class AccessTests
 {
     /// <summary>Routes that are open on purpose: health, the sign-in page, and the agent protocol (agents use their
-    /// own credential, checked by the agent filter; enrollment is checked by its token).</summary>
+    /// own credential, checked by AgentAuthentication; enrollment is checked by its token).</summary>
     private static readonly string[] Open = ["/healthz", "/login", "/logout", "/agent/v1/"];
 
     [Fact]

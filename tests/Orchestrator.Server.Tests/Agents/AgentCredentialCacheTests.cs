@@ -22,29 +22,29 @@ public sealed class AgentCredentialCacheTests
     [Fact]
     public async Task TheSameCredentialConfirmedAgainKeepsItsSession()
     {
-        var (filter, store, time) = Filter();
-        var first = await AuthenticateAsync(filter, Secret);
+        var (credentials, store, time) = Start();
+        var first = await AuthenticateAsync(credentials, Secret);
         time.Advance(AgentAuthentication.VerifiedFor + TimeSpan.FromSeconds(1));
 
-        var again = await AuthenticateAsync(filter, Secret);
+        var again = await AuthenticateAsync(credentials, Secret);
 
         Assert.Same(first, again);
         Assert.Equal(2, store.Reads);
         Assert.Equal(time.GetUtcNow().ToUnixTimeMilliseconds(), again!.VerifiedAtMs);
-        Assert.Same(again, await AuthenticateAsync(filter, Secret));
+        Assert.Same(again, await AuthenticateAsync(credentials, Secret));
         Assert.Equal(2, store.Reads);
     }
 
     [Fact]
     public async Task ACredentialRotatedElsewhereGetsANewSessionAndTheOldSecretIsRefused()
     {
-        var (filter, store, time) = Filter();
-        var first = await AuthenticateAsync(filter, Secret);
+        var (credentials, store, time) = Start();
+        var first = await AuthenticateAsync(credentials, Secret);
         store.Agent = store.Agent with { SecretHash = Secrets.Hash("oas_second") };
         time.Advance(AgentAuthentication.VerifiedFor + TimeSpan.FromSeconds(1));
 
-        Assert.Null(await AuthenticateAsync(filter, Secret));
-        var rotated = await AuthenticateAsync(filter, "oas_second");
+        Assert.Null(await AuthenticateAsync(credentials, Secret));
+        var rotated = await AuthenticateAsync(credentials, "oas_second");
         Assert.NotNull(rotated);
         Assert.NotSame(first, rotated);
     }
@@ -52,15 +52,15 @@ public sealed class AgentCredentialCacheTests
     [Fact]
     public async Task ACredentialRevokedElsewhereIsRefusedOnceReadAgain()
     {
-        var (filter, store, time) = Filter();
-        Assert.NotNull(await AuthenticateAsync(filter, Secret));
+        var (credentials, store, time) = Start();
+        Assert.NotNull(await AuthenticateAsync(credentials, Secret));
         store.Agent = store.Agent with { RevokedAt = time.GetUtcNow() };
         time.Advance(AgentAuthentication.VerifiedFor + TimeSpan.FromSeconds(1));
 
-        Assert.Null(await AuthenticateAsync(filter, Secret));
+        Assert.Null(await AuthenticateAsync(credentials, Secret));
     }
 
-    private static (AgentAuthentication Credentials, OneAgentStore Store, FakeTimeProvider Time) Filter()
+    private static (AgentAuthentication Credentials, OneAgentStore Store, FakeTimeProvider Time) Start()
     {
         var time = new FakeTimeProvider(new DateTimeOffset(2027, 3, 9, 21, 0, 0, TimeSpan.Zero));
         var store = new OneAgentStore(new AgentRecord("agent-1", 7, "a.example", Secrets.Hash(Secret), "1.0", time.GetUtcNow(), null, null, null, null, null));

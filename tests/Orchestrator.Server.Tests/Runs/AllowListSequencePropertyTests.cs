@@ -147,7 +147,6 @@ public sealed class AllowListSequencePropertyTests
                 }
 
                 var (state, byReference) = both;
-
                 var sent = state.Openings.SelectMany(o => o.AllowedPeers).ToHashSet(StringComparer.Ordinal);
                 Assert.True(sent.IsSubsetOf(peersOf.GetValueOrDefault(endpointId) ?? []), $"{where}: agent of {endpointId} is sent {string.Join(' ', sent)}");
 
