@@ -16,7 +16,9 @@ internal static class Loopback
         return new SocketsHttpHandler
         {
             MaxConnectionsPerServer = int.MaxValue,
-            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+            // Below the server's keep-alive timeout (Kestrel's default, 130 s): a connection the harness left idle longer
+            // (the admin calls around a long --hold-connected-seconds) could be handed out just as the server closes it.
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
             ConnectTimeout = TimeSpan.FromSeconds(15),
             UseCookies = false,

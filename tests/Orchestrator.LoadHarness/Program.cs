@@ -18,7 +18,18 @@ if (args is [] or ["--help" or "-h"])
     return 0;
 }
 
-var settings = Settings.Parse(args);
+Settings settings;
+try
+{
+    settings = Settings.Parse(args);
+}
+catch (ArgumentException e)
+{
+    // A wrong option changes nothing: it is named with what would be accepted, without a stack trace.
+    await Console.Error.WriteLineAsync($"load-harness: {e.Message}");
+    return 2;
+}
+
 if (settings.Nodes == 2)
 {
     return await new TwoNodeRun(settings).RunAsync();
@@ -32,7 +43,7 @@ var dataDirectory = Directory.CreateTempSubdirectory("orchestrator-load-").FullN
 var adminKey = "load-harness-admin-" + Guid.NewGuid().ToString("N");
 void Say(string line) => Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{time.GetLocalNow():HH:mm:ss}] {line}"));
 
-Say($"agents={settings.Agents} groupSize={settings.GroupSize} peerSets={settings.PeerSets} ackByPoll={settings.AckByPoll} openSeconds={settings.OpenSeconds} data={dataDirectory} load={File.ReadAllText("/proc/loadavg").Trim()}");
+Say($"agents={settings.Agents} groupSize={settings.GroupSize} peerSets={settings.PeerSets} ackByPoll={settings.AckByPoll} reportIntervalSeconds={settings.ReportIntervalSeconds} openSeconds={settings.OpenSeconds} data={dataDirectory} load={File.ReadAllText("/proc/loadavg").Trim()}");
 await using var server = await ServerProcess.StartAsync(settings.ServerDll, dataDirectory, adminKey, ct);
 Say($"server pid {server.Pid} at {server.BaseAddress}");
 using var handler = Loopback.Handler(settings.SourceAddresses);
@@ -72,9 +83,9 @@ var loops = new List<Task>(settings.Agents * 2);
 foreach (var agent in agents)
 {
     loops.Add(Task.Run(() => agent.PollLoopAsync(fleet, stopAgents.Token), CancellationToken.None));
-    var firstReport = VirtualAgent.ReportInterval * ((double)agent.Index / settings.Agents);
-    loops.Add(Task.Run(() => agent.ReportLoopAsync(fleet, firstReport, stopAgents.Token), CancellationToken.None));
 }
+
+loops.AddRange(VirtualAgent.StartReporting(agents, fleet, TimeSpan.FromSeconds(settings.ReportIntervalSeconds), stopAgents.Token));
 
 await WaitUntilAsync(() => agents.All(a => a.FirstStateAt != 0), TimeSpan.FromSeconds(120), "every agent's first state");
 Say(Inv($"all {settings.Agents} agents connected in {connectClock.Elapsed.TotalSeconds:F1} s; settling {settings.SettleSeconds} s"));
@@ -255,6 +266,7 @@ var result = new
     openCpuAboveSteady,
     settings.PeerSets,
     settings.AckByPoll,
+    settings.ReportIntervalSeconds,
     openAcknowledgedFromStart = openAcknowledged,
     openAcknowledgedCount = acknowledged.Count,
     closeAcknowledgedCount = closeAcknowledged,

@@ -41,6 +41,9 @@ internal sealed record Settings
 
     public int TrafficRowsPerReport { get; init; } = 3;
 
+    /// <summary>Seconds between an agent's periodic reports; 0: none (agents with nothing to say).</summary>
+    public int ReportIntervalSeconds { get; init; } = 5;
+
     public int ReportConcurrency { get; init; } = 256;
 
     public int SourceAddresses { get; init; } = 8;
@@ -73,6 +76,8 @@ internal sealed record Settings
           --ingest-senders N          burst senders (default 32)
           --ingest-rows N             rows per burst report (default 500)
           --traffic-rows N            rows per periodic report (default 3)
+          --report-interval-seconds N seconds between an agent's periodic reports (default 5; 0: none, as real agents
+                                      send nothing while they have nothing to report)
           --report-concurrency N      periodic reports in flight (default 256)
           --sources N                 loopback source addresses (default 8)
           --peer-sets true|false      agents ask for peer sets by reference (default true)
@@ -92,7 +97,10 @@ internal sealed record Settings
         for (var i = 1; i < args.Length; i += 2)
         {
             var value = i + 1 < args.Length ? args[i + 1] : "";
-            int Int() => int.Parse(value, CultureInfo.InvariantCulture);
+            var option = args[i];
+            int Int() => int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var number)
+                ? number
+                : throw new ArgumentException($"{option}: '{value}' is not accepted; a whole number");
             settings = args[i] switch
             {
                 "--nodes" => settings with { Nodes = Int() is 1 or 2 ? Int() : throw new ArgumentException($"--nodes: '{value}' is not accepted; 1 (SQLite, the default) or 2 (two nodes on PostgreSQL)") },
@@ -103,6 +111,7 @@ internal sealed record Settings
                 "--ingest-senders" => settings with { IngestSenders = Int() },
                 "--ingest-rows" => settings with { IngestRowsPerReport = Int() },
                 "--traffic-rows" => settings with { TrafficRowsPerReport = Int() },
+                "--report-interval-seconds" => settings with { ReportIntervalSeconds = Int() >= 0 ? Int() : throw new ArgumentException($"--report-interval-seconds: '{value}' is not accepted; 0 (no periodic reports) or more seconds") },
                 "--report-concurrency" => settings with { ReportConcurrency = Int() },
                 "--sources" => settings with { SourceAddresses = Int() },
                 "--timeout" => settings with { TimeoutSeconds = Int() },

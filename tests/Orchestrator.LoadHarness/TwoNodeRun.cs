@@ -80,9 +80,9 @@ internal sealed class TwoNodeRun(Settings settings)
         foreach (var agent in agents)
         {
             loops.Add(Task.Run(() => agent.PollLoopAsync(fleet, stopAgents.Token), CancellationToken.None));
-            var firstReport = VirtualAgent.ReportInterval * ((double)agent.Index / settings.Agents);
-            loops.Add(Task.Run(() => agent.ReportLoopAsync(fleet, firstReport, stopAgents.Token), CancellationToken.None));
         }
+
+        loops.AddRange(VirtualAgent.StartReporting(agents, fleet, TimeSpan.FromSeconds(settings.ReportIntervalSeconds), stopAgents.Token));
 
         await WaitUntilAsync(() => agents.All(a => a.FirstStateAt != 0), TimeSpan.FromSeconds(120), "every agent's first state", ct);
         Say(Inv($"all {settings.Agents} agents connected in {connectClock.Elapsed.TotalSeconds:F1} s; settling {settings.SettleSeconds} s"));

@@ -14,16 +14,14 @@ namespace Orchestrator.LoadHarness;
 /// <paramref name="peerSets"/>), takes a set sent inline or fetches a named peer set once (br/gzip, verified by its
 /// hash, as the real agent does), acknowledges every new state (as the real agent does once it applied it: with
 /// <paramref name="ackByPoll"/> and a server that says so, by its next poll's <c>applied</c>, except a close, which is
-/// reported at once; otherwise with a report that carries the applied version), and reports a few traffic rows every
-/// <see cref="ReportInterval"/>. Its group is the endpoints
+/// reported at once; otherwise with a report that carries the applied version), and reports a few traffic rows at a
+/// fixed interval (<see cref="StartReporting"/>). Its group is the endpoints
 /// <paramref name="groupFirst"/> … <paramref name="groupFirst"/> + <paramref name="groupCount"/> - 1 (indexes, not a
 /// list: 10,000 agents in one group would otherwise hold 100 million peer strings in the harness).
 /// </summary>
 internal sealed class VirtualAgent(
     int index, int group, string address, EnrollResponseV1 credential, int groupFirst, int groupCount, bool peerSets, bool ackByPoll)
 {
-    public static readonly TimeSpan ReportInterval = TimeSpan.FromSeconds(5);
-
     private readonly string _authorization = $"{AgentProtocolV1.AuthScheme} {credential.AgentId}:{credential.Secret}";
     private long _version;
     private long _reportSequence;
@@ -122,12 +120,27 @@ internal sealed class VirtualAgent(
         }
     }
 
-    public async Task ReportLoopAsync(Fleet fleet, TimeSpan firstDelay, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts every agent's periodic reports, spread evenly over the first <paramref name="interval"/> (none when it is
+    /// zero: agents with nothing to say, as real agents are outside a window).
+    /// </summary>
+    public static IEnumerable<Task> StartReporting(IReadOnlyList<VirtualAgent> agents, Fleet fleet, TimeSpan interval, CancellationToken cancellationToken)
+    {
+        if (interval <= TimeSpan.Zero)
+        {
+            return [];
+        }
+
+        return agents.Select(agent => Task.Run(
+            () => agent.ReportLoopAsync(fleet, interval * ((double)agent.Index / agents.Count), interval, cancellationToken), CancellationToken.None)).ToList();
+    }
+
+    private async Task ReportLoopAsync(Fleet fleet, TimeSpan firstDelay, TimeSpan interval, CancellationToken cancellationToken)
     {
         try
         {
             await Task.Delay(firstDelay, cancellationToken);
-            using var timer = new PeriodicTimer(ReportInterval);
+            using var timer = new PeriodicTimer(interval);
             do
             {
                 await ReportAsync(fleet, traffic: fleet.TrafficRowsPerReport, cancellationToken);

@@ -8,6 +8,7 @@
 # as the postgres account, temp folder, free port) instead of one server on SQLite; the agents are split between the
 # nodes and fail over as the real agent does; a second window kills node A mid-window (see docs/benchmarks.md, "Two
 # nodes on PostgreSQL"). Example: run.sh 10000 --nodes 2
+# --report-interval-seconds 0: agents send no periodic reports (default every 5 s), as real agents with nothing to report.
 # SERVER_X=v in the environment sets X=v for the server process only (e.g. SERVER_DOTNET_GCgen0size=0x4000000).
 # LOAD_POSTGRES_OPTIONS="Max Auto Prepare=0" (for example) adds Npgsql options to the two nodes' connection string.
 # Builds the server and the harness (Release), raises the descriptor limit (10k agents = 10k+ sockets on each side)
