@@ -41,7 +41,7 @@ internal sealed record Settings
 
     public int TrafficRowsPerReport { get; init; } = 3;
 
-    /// <summary>Seconds between an agent's periodic reports; 0: none (agents with nothing to say).</summary>
+    /// <summary>Seconds between an agent's periodic reports; 0: none (agents with nothing to report).</summary>
     public int ReportIntervalSeconds { get; init; } = 5;
 
     public int ReportConcurrency { get; init; } = 256;

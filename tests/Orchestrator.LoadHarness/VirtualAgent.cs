@@ -122,7 +122,7 @@ internal sealed class VirtualAgent(
 
     /// <summary>
     /// Starts every agent's periodic reports, spread evenly over the first <paramref name="interval"/> (none when it is
-    /// zero: agents with nothing to say, as real agents are outside a window).
+    /// zero: a real agent with nothing to report sends no report).
     /// </summary>
     public static IEnumerable<Task> StartReporting(IReadOnlyList<VirtualAgent> agents, Fleet fleet, TimeSpan interval, CancellationToken cancellationToken)
     {
