@@ -54,9 +54,12 @@ public sealed class PeeringWindowTests(ITestOutputHelper output)
         Assert.True(propagation <= PropagationBound, $"propagation took {propagation.TotalMilliseconds:0} ms");
         Assert.Equal(("completed", ContentBytes), (opened.Outcome, opened.Bytes));
 
-        // During the run: A↔A transfers complete; b1 (group B) stays blocked at a1.
-        var a2FromA1 = await watch.FetchAsync("a2", "a1", TimeSpan.FromSeconds(1));
-        var a3FromA2 = await watch.FetchAsync("a3", "a2", TimeSpan.FromSeconds(1));
+        // During the run: A↔A transfers complete; b1 (group B) stays blocked at a1. Each agent applies the opening on its
+        // own, so a1 may let peers in a few milliseconds after a2 did: each pair is awaited within the same bound as the
+        // first. A single fetch with a 1 s connect timeout would not do: a SYN that arrives just before a1 applies is
+        // dropped, and the kernel sends it again only after 1 s.
+        var a2FromA1 = await UntilOpenWithinBoundAsync(watch, "a2", "a1", run, ct);
+        var a3FromA2 = await UntilOpenWithinBoundAsync(watch, "a3", "a2", run, ct);
         Assert.Equal(("completed", ContentBytes), (a2FromA1.Outcome, a2FromA1.Bytes));
         Assert.Equal(("completed", ContentBytes), (a3FromA2.Outcome, a3FromA2.Bytes));
         figures.Print($"during the run a2 <- a1: {a2FromA1.Bytes} bytes in {(a2FromA1.EndedAt - a2FromA1.StartedAt).TotalMilliseconds:0} ms; " +
@@ -124,6 +127,16 @@ public sealed class PeeringWindowTests(ITestOutputHelper output)
 
             await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
         }
+    }
+
+    /// <summary>The first fetch from <paramref name="from"/> to <paramref name="to"/>:7680 that connects, tried until the
+    /// propagation bound has passed since the run opened on the server; fails the test if none does.</summary>
+    private static async Task<PeerFetch> UntilOpenWithinBoundAsync(PortWatch watch, string from, string to, RunInfo run, CancellationToken ct)
+    {
+        var openBy = run.OpenedAt!.Value + PropagationBound;
+        var fetch = await watch.UntilOpenAsync(from, to, openBy, ct);
+        Assert.True(fetch is not null, $"{from} could not reach {to}:7680 within {PropagationBound.TotalSeconds:0} s of the run's Open");
+        return fetch;
     }
 
     private static string Ms(TimeSpan? value) => value is { } v ? $"{v.TotalMilliseconds:0} ms" : "never";
