@@ -1,5 +1,8 @@
+using Hangfire;
+using Orchestrator.Core.Runs;
 using Orchestrator.Data.Runs;
 using Orchestrator.Data.Windows;
+using Orchestrator.Server.Runs;
 
 namespace Orchestrator.Server.Scheduling;
 
@@ -7,8 +10,13 @@ namespace Orchestrator.Server.Scheduling;
 /// At start-up, makes sure every unfinished run has its end trigger and every enabled window its next
 /// occurrence. Quartz's store normally still holds them; this covers a lost or replaced Quartz database. A
 /// trigger in the past fires at once, which is how an end passed during downtime closes straight away.
+/// A run still Opening has its opening queued again: the starter queues it while it opens the run at once
+/// (<see cref="RunStarter"/>), so a crash in between can leave a run with neither. The job changes nothing for a run
+/// that is no longer Opening; a run whose end has passed is recorded as missed by it.
 /// </summary>
-internal sealed class StartupReconciler(IRunStore runs, IWindowStore windows, RunTriggers runTriggers, WindowScheduler windowScheduler, TimeProvider time, ILogger<StartupReconciler> log)
+internal sealed class StartupReconciler(
+    IRunStore runs, IWindowStore windows, RunTriggers runTriggers, WindowScheduler windowScheduler, IBackgroundJobClient jobs, TimeProvider time,
+    ILogger<StartupReconciler> log)
 {
     public async Task ReconcileAsync(CancellationToken cancellationToken)
     {
@@ -19,6 +27,13 @@ internal sealed class StartupReconciler(IRunStore runs, IWindowStore windows, Ru
             {
                 await runTriggers.EnsureAsync(run, cancellationToken);
                 restored++;
+            }
+
+            // A run with a pre-open hook is queued before anything else happens to it (the hook job opens it).
+            if (run.State == RunState.Opening && run.Definition.Hooks?.PreOpen is null)
+            {
+                jobs.Enqueue<RunJobs>(j => j.OpenAsync(run.Id, run.WindowName));
+                log.LogInformation("Run {RunId} of window \"{Window}\" was still opening at start-up: its opening is queued again", run.Id, run.WindowName);
             }
         }
 
@@ -37,6 +52,5 @@ internal sealed class StartupReconciler(IRunStore runs, IWindowStore windows, Ru
         {
             log.LogWarning("Restored {Count} missing Quartz triggers at start-up", restored);
         }
-
     }
 }
