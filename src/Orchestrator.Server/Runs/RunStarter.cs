@@ -67,9 +67,6 @@ internal sealed class RunStarter(
                 log.LogWarning(ex, "Run {RunId}: opening at once failed; the queued job opens it", run.Id);
             }
 
-            // After the opening: the triggers matter only at the cutoff and the end, and Quartz's store is shared by
-            // every run starting at the same time.
-            await triggers.EnsureAsync(run, cancellationToken);
             try
             {
                 await queued;
@@ -79,6 +76,10 @@ internal sealed class RunStarter(
                 // The run has moved on (opened, missed): the queued job would have found nothing left to do.
                 log.LogWarning(ex, "Run {RunId}: queueing its opening job failed after the run was opened", run.Id);
             }
+
+            // After the opening: the triggers matter only at the cutoff and the end, and Quartz's store is shared by
+            // every run starting at the same time.
+            await triggers.EnsureAsync(run, cancellationToken);
         }
 
         return run;
