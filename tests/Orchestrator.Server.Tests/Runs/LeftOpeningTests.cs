@@ -4,6 +4,7 @@ using Orchestrator.Data.Runs;
 using Orchestrator.Data.Windows;
 using Orchestrator.Server.Scheduling;
 using Orchestrator.Server.Tests.Agents;
+using Orchestrator.Server.Tests.Infrastructure;
 
 namespace Orchestrator.Server.Tests.Runs;
 
@@ -33,14 +34,9 @@ public sealed class LeftOpeningTests
 
         await site.Factory.Services.GetRequiredService<StartupReconciler>().ReconcileAsync(ct);
 
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
-        RunRecord? read;
-        while ((read = await runs.GetAsync(run.Id, ct))!.State == RunState.Opening && DateTimeOffset.UtcNow < deadline)
-        {
-            await Task.Delay(100, ct);
-        }
-
-        Assert.Equal(RunState.Open, read.State);
+        var read = await ApiClient.EventuallyAsync(
+            () => runs.GetAsync(run.Id, ct), r => r!.State != RunState.Opening, TimeSpan.FromSeconds(30), $"run {run.Id} to leave Opening");
+        Assert.Equal(RunState.Open, read!.State);
         var state = await site.Agents[0].StateAsync();
         Assert.Contains(state.Openings, o => o.RunId == run.Id);
     }
