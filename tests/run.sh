@@ -95,7 +95,7 @@ dotnet tests/Orchestrator.Benchmarks/bin/Release/net10.0/Orchestrator.Benchmarks
   --endpoints 50 --rows 500 --repeat 1 || smoke_status=$?
 timeout --signal=TERM --kill-after=30 300 dotnet tests/Orchestrator.LoadHarness/bin/Release/net10.0/load-harness.dll 20 \
   --group-size 10 --open-seconds 10 --settle-seconds 1 --ingest-seconds 2 --ingest-senders 2 --warm-up-seconds 5 \
-  --timeout 240 --server src/Orchestrator.Server/bin/Release/net10.0/Orchestrator.Server.dll || smoke_status=$?
+  --warm-up-cidr 198.18.0.0/29 --timeout 240 --server src/Orchestrator.Server/bin/Release/net10.0/Orchestrator.Server.dll || smoke_status=$?
 # Two nodes on a throwaway PostgreSQL, one of them killed mid-window (needs PostgreSQL, installed above).
 timeout --signal=TERM --kill-after=30 300 dotnet tests/Orchestrator.LoadHarness/bin/Release/net10.0/load-harness.dll 200 \
   --nodes 2 --group-size 100 --open-seconds 20 --settle-seconds 1 --ingest-seconds 2 --ingest-senders 4 --timeout 240 \

@@ -62,6 +62,21 @@ internal sealed class Admin(HttpClient http, string key)
         return (windowIds, tokens);
     }
 
+    /// <summary>A group of the endpoints in <paramref name="cidr"/> and a window for it (never scheduled: runs are ad hoc); answers the window's id.</summary>
+    public async Task<long> CreateNetworkWindowAsync(string name, string cidr, CancellationToken cancellationToken)
+    {
+        await PostAsync("/api/v1/groups", new { name, cidrs = new[] { cidr } }, cancellationToken);
+        return (await PostAsync("/api/v1/windows", new
+        {
+            name,
+            cron = "0 0 3 1 1 ?",
+            timeZone = "Etc/UTC",
+            duration = "PT1H",
+            groups = new[] { name },
+            scan = new { enabled = false },
+        }, cancellationToken))["id"]!.GetValue<long>();
+    }
+
     /// <summary>One ad-hoc run of <paramref name="seconds"/> per window, started together; answers the runs' ids.</summary>
     public async Task<long[]> StartRunsAsync(long[] windowIds, int seconds, CancellationToken cancellationToken)
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Orchestrator.LoadHarness;
@@ -118,12 +119,16 @@ if (settings.WarmUpSeconds > 0)
 {
     // A window opened and closed first: its code paths are then compiled by the JIT's later tiers, as in a server that
     // has opened windows since its start, and the figures below are of that server rather than of its first window.
+    // With --warm-up-cidr, one smaller window first: a group of the agents in that network only.
     var warmUp = Stopwatch.StartNew();
-    var warmRuns = await admin.StartRunsAsync(windowIds, settings.WarmUpSeconds, ct);
-    await WaitUntilAsync(() => agents.All(a => a.OpenReceivedAt != 0), TimeSpan.FromSeconds(settings.WarmUpSeconds), "every agent holding the warm-up opening");
-    await Parallel.ForAsync(0, groups, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (g, c) =>
-        await admin.WaitForRunAsync(windowIds[g], warmRuns[g], "closedAt", c, notBeforeMs: time.GetUtcNow().ToUnixTimeMilliseconds() + settings.WarmUpSeconds * 1000L));
-    await WaitUntilAsync(() => agents.All(a => a.ClosedReceivedAt != 0), TimeSpan.FromSeconds(60), "every agent holding the warm-up close");
+    var network = settings.WarmUpCidr is { } cidr ? IPNetwork.Parse(cidr) : (IPNetwork?)null;
+    var warming = network is { } n ? agents.Where(a => n.Contains(IPAddress.Parse(a.Address))).ToList() : [.. agents];
+    var warmWindows = network is null ? windowIds : [await admin.CreateNetworkWindowAsync("load-warm-up", settings.WarmUpCidr!, ct)];
+    var warmRuns = await admin.StartRunsAsync(warmWindows, settings.WarmUpSeconds, ct);
+    await WaitUntilAsync(() => warming.All(a => a.OpenReceivedAt != 0), TimeSpan.FromSeconds(settings.WarmUpSeconds), "every agent holding the warm-up opening");
+    await Parallel.ForAsync(0, warmWindows.Length, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (g, c) =>
+        await admin.WaitForRunAsync(warmWindows[g], warmRuns[g], "closedAt", c, notBeforeMs: time.GetUtcNow().ToUnixTimeMilliseconds() + settings.WarmUpSeconds * 1000L));
+    await WaitUntilAsync(() => warming.All(a => a.ClosedReceivedAt != 0), TimeSpan.FromSeconds(60), "every agent holding the warm-up close");
     foreach (var agent in agents)
     {
         agent.StartCycle();
@@ -131,7 +136,7 @@ if (settings.WarmUpSeconds > 0)
 
     fleet.Counters.StartCycle();
     await Task.Delay(TimeSpan.FromSeconds(settings.SettleSeconds), ct);
-    Say(Inv($"warm-up window opened and closed in {warmUp.Elapsed.TotalSeconds:F1} s; measuring the next one"));
+    Say(Inv($"warm-up window ({warming.Count} agents) opened and closed in {warmUp.Elapsed.TotalSeconds:F1} s; measuring the next one"));
 }
 
 // Open: one ad-hoc run per window, started together.

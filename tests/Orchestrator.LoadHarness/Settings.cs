@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 
 namespace Orchestrator.LoadHarness;
 
@@ -65,6 +66,11 @@ internal sealed record Settings
     /// figures are those of a server that has opened a window since it started, not of its first window.</summary>
     public int WarmUpSeconds { get; init; }
 
+    /// <summary>With <see cref="WarmUpSeconds"/>: the warm-up window is for a group of only the agents whose address is
+    /// in this network (agent i has 198.18.0.0 + i + 1), not for every group: how much of a first window's cost one
+    /// smaller opening takes off.</summary>
+    public string? WarmUpCidr { get; init; }
+
     public const string Usage = """
         usage: load-harness AGENTS --server PATH/Orchestrator.Server.dll [options]   (or tests/Orchestrator.LoadHarness/run.sh AGENTS [options])
           --nodes 1|2                 1: one server on SQLite (default); 2: two servers on one throwaway PostgreSQL
@@ -85,6 +91,8 @@ internal sealed record Settings
           --hold-connected-seconds N  pause after the connected figure, to inspect the server (one node)
           --warm-up-seconds N         open and close a window of N s first, then measure the next one (one node;
                                       default 0: the server's first window is measured)
+          --warm-up-cidr CIDR         the warm-up window is for one group of the agents in CIDR only (agent i has
+                                      198.18.0.0 + i + 1; 198.18.0.0/22 is the first 1,023)
           --timeout N                 stop after N s (default 900)
           --out PATH                  append the results line to PATH
           --label TEXT                label in the results line
@@ -123,6 +131,7 @@ internal sealed record Settings
                 "--ack-by-poll" => settings with { AckByPoll = value != "false" },
                 "--hold-connected-seconds" => settings with { HoldConnectedSeconds = Int() },
                 "--warm-up-seconds" => settings with { WarmUpSeconds = Int() },
+                "--warm-up-cidr" => settings with { WarmUpCidr = IPNetwork.TryParse(value, out _) ? value : throw new ArgumentException($"--warm-up-cidr: '{value}' is not accepted; a network such as 198.18.0.0/22") },
                 _ => throw new ArgumentException($"unknown option {args[i]}; see tests/Orchestrator.LoadHarness/run.sh"),
             };
         }
@@ -130,6 +139,11 @@ internal sealed record Settings
         if (settings.Nodes == 2 && settings.WarmUpSeconds > 0)
         {
             throw new ArgumentException("--warm-up-seconds: one node only; the two-node run measures a second window already (the failover window)");
+        }
+
+        if (settings.WarmUpCidr is not null && settings.WarmUpSeconds <= 0)
+        {
+            throw new ArgumentException("--warm-up-cidr: needs --warm-up-seconds N (the warm-up window's length)");
         }
 
         if (!File.Exists(settings.ServerDll))

@@ -3,7 +3,8 @@
 # --hold-connected-seconds N pauses N s after the "connected" figure (prints the server pid) to attach dotnet-gcdump
 # or read /proc/PID/smaps; --keep-data true keeps the data directory and server.log.
 # --warm-up-seconds N opens and closes a window of N s first and measures the next one (a server that has opened a
-# window since it started: the opening's code is compiled by the JIT's later tiers); one node only.
+# window since it started: the opening's code is compiled by the JIT's later tiers); one node only. With
+# --warm-up-cidr CIDR the warm-up window is for a group of the agents in CIDR only (agent i has 198.18.0.0 + i + 1).
 # --nodes 2: two server processes on one throwaway PostgreSQL database (initdb/pg_ctl from /usr/lib/postgresql, run
 # as the postgres account, temp folder, free port) instead of one server on SQLite; the agents are split between the
 # nodes and fail over as the real agent does; a second window kills node A mid-window (see docs/benchmarks.md, "Two
