@@ -49,24 +49,21 @@ internal sealed class Admin(HttpClient http, string key)
             var name = GroupName(g);
             tokens[g] = (await PostAsync("/api/v1/enrollment-tokens", new { name, expiresIn = "PT2H", tags = new[] { name } }, c))["token"]!.GetValue<string>();
             await PostAsync("/api/v1/groups", new { name, tags = new[] { name } }, c);
-            windowIds[g] = (await PostAsync("/api/v1/windows", new
-            {
-                name,
-                cron = "0 0 3 1 1 ?",
-                timeZone = "Etc/UTC",
-                duration = "PT1H",
-                groups = new[] { name },
-                scan = new { enabled = false },
-            }, c))["id"]!.GetValue<long>();
+            windowIds[g] = await CreateWindowAsync(name, c);
         });
         return (windowIds, tokens);
     }
 
-    /// <summary>A group of the endpoints in <paramref name="cidr"/> and a window for it (never scheduled: runs are ad hoc); answers the window's id.</summary>
+    /// <summary>A group of the endpoints in <paramref name="cidr"/> and a window for it; answers the window's id.</summary>
     public async Task<long> CreateNetworkWindowAsync(string name, string cidr, CancellationToken cancellationToken)
     {
         await PostAsync("/api/v1/groups", new { name, cidrs = new[] { cidr } }, cancellationToken);
-        return (await PostAsync("/api/v1/windows", new
+        return await CreateWindowAsync(name, cancellationToken);
+    }
+
+    // A yearly window (03:00 UTC on 1 January) for the group of the same name; the harness opens its runs ad hoc.
+    private async Task<long> CreateWindowAsync(string name, CancellationToken cancellationToken) =>
+        (await PostAsync("/api/v1/windows", new
         {
             name,
             cron = "0 0 3 1 1 ?",
@@ -75,7 +72,6 @@ internal sealed class Admin(HttpClient http, string key)
             groups = new[] { name },
             scan = new { enabled = false },
         }, cancellationToken))["id"]!.GetValue<long>();
-    }
 
     /// <summary>One ad-hoc run of <paramref name="seconds"/> per window, started together; answers the runs' ids.</summary>
     public async Task<long[]> StartRunsAsync(long[] windowIds, int seconds, CancellationToken cancellationToken)
