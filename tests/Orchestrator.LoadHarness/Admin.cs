@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -54,10 +55,10 @@ internal sealed class Admin(HttpClient http, string key)
         return (windowIds, tokens);
     }
 
-    /// <summary>A group of the endpoints in <paramref name="cidr"/> and a window for it; answers the window's id.</summary>
-    public async Task<long> CreateNetworkWindowAsync(string name, string cidr, CancellationToken cancellationToken)
+    /// <summary>A group of the endpoints in <paramref name="network"/> and a window for it; answers the window's id.</summary>
+    public async Task<long> CreateNetworkWindowAsync(string name, IPNetwork network, CancellationToken cancellationToken)
     {
-        await PostAsync("/api/v1/groups", new { name, cidrs = new[] { cidr } }, cancellationToken);
+        await PostAsync("/api/v1/groups", new { name, cidrs = new[] { network.ToString() } }, cancellationToken);
         return await CreateWindowAsync(name, cancellationToken);
     }
 

@@ -69,7 +69,7 @@ internal sealed record Settings
     /// <summary>With <see cref="WarmUpSeconds"/>: the warm-up window is for a group of only the agents whose address is
     /// in this network (agent i has 198.18.0.0 + i + 1), not for every group: how much of a first window's cost one
     /// smaller opening takes off.</summary>
-    public string? WarmUpCidr { get; init; }
+    public IPNetwork? WarmUpNetwork { get; init; }
 
     public const string Usage = """
         usage: load-harness AGENTS --server PATH/Orchestrator.Server.dll [options]   (or tests/Orchestrator.LoadHarness/run.sh AGENTS [options])
@@ -131,7 +131,7 @@ internal sealed record Settings
                 "--ack-by-poll" => settings with { AckByPoll = value != "false" },
                 "--hold-connected-seconds" => settings with { HoldConnectedSeconds = Int() },
                 "--warm-up-seconds" => settings with { WarmUpSeconds = Int() },
-                "--warm-up-cidr" => settings with { WarmUpCidr = IPNetwork.TryParse(value, out _) ? value : throw new ArgumentException($"--warm-up-cidr: '{value}' is not accepted; a network such as 198.18.0.0/22") },
+                "--warm-up-cidr" => settings with { WarmUpNetwork = IPNetwork.TryParse(value, out var network) ? network : throw new ArgumentException($"--warm-up-cidr: '{value}' is not accepted; a network such as 198.18.0.0/22") },
                 _ => throw new ArgumentException($"unknown option {args[i]}; see tests/Orchestrator.LoadHarness/run.sh"),
             };
         }
@@ -141,7 +141,7 @@ internal sealed record Settings
             throw new ArgumentException("--warm-up-seconds: one node only; the two-node run measures a second window already (the failover window)");
         }
 
-        if (settings.WarmUpCidr is not null && settings.WarmUpSeconds <= 0)
+        if (settings.WarmUpNetwork is not null && settings.WarmUpSeconds <= 0)
         {
             throw new ArgumentException("--warm-up-cidr: needs --warm-up-seconds N (the warm-up window's length)");
         }
