@@ -147,13 +147,6 @@ internal static class OrchestratorHost
         await AccessSetup.BootstrapAsync(app.Services, app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<OrchestratorOptions>>().Value, log);
         await app.Services.GetRequiredService<StartupReconciler>().ReconcileAsync(CancellationToken.None);
 
-        // The job storage returns a dead process's scan dispatch jobs itself: requeuing here could hand a job that
-        // another node is running to a second worker.
-        if (storage.ReturnsInterruptedJobs)
-        {
-            return;
-        }
-
         // Once the host runs, not before: Hangfire's SQLite storage written to before its servers start (after a kill)
         // held the start-up for over a minute.
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
@@ -162,13 +155,16 @@ internal static class OrchestratorHost
         {
             try
             {
-                await scanDispatch.RecoverAsync(lifetime.ApplicationStopping);
+                // Where the job storage returns a dead process's jobs itself, a "Processing" job is left alone: requeuing
+                // it could hand a job that another node is running to a second worker.
+                await storage.RunRecoveryAloneAsync(
+                    stopping => scanDispatch.RecoverAsync(requeueCutShort: !storage.ReturnsInterruptedJobs, stopping), lifetime.ApplicationStopping);
             }
             catch (Exception e)
             {
-                // Catch-all on purpose: without recovery a cut-short dispatch job still runs again after Hangfire's
-                // invisibility timeout; a failure here must not stop the server.
-                log.LogError(e, "Could not requeue the scan dispatch jobs of open runs");
+                // Catch-all on purpose: a failure here must not stop the server. A cut-short dispatch job still runs
+                // again after Hangfire's invisibility timeout, and the next start queues a missing one.
+                log.LogError(e, "Could not recover the scan dispatch jobs of open runs");
             }
         }));
     }

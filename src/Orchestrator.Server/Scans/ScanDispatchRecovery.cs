@@ -7,17 +7,25 @@ using Orchestrator.Server.Runs;
 namespace Orchestrator.Server.Scans;
 
 /// <summary>
-/// Once the server has started: every open run that is still before its cutoff has its dispatch job waiting. A job cut
-/// short by a kill stays "Processing" in Hangfire's SQLite storage for its invisibility timeout (30 minutes); it is
-/// handed out again now instead, as the same job. A graceful stop already requeued it. A job this process picked up in
-/// the meantime may be requeued too: its second execution finds the loop running and returns.
+/// Once the server has started: every open run that is still before its cutoff has its dispatch job waiting.
+/// <list type="bullet">
+/// <item>A run with no dispatch job at all gets a new one. Hangfire's jobs are not copied by <c>storage
+/// copy-to-postgres</c>, so a run open at the copy has none on PostgreSQL, and its remaining members would never be asked
+/// to scan.</item>
+/// <item>A job cut short by a kill stays "Processing" in Hangfire's SQLite storage for its invisibility timeout (30
+/// minutes); it is handed out again now instead, as the same job. A graceful stop already requeued it. A job this process
+/// picked up in the meantime may be requeued too: its second execution finds the loop running and returns. Only where the
+/// storage does not return such jobs itself: on PostgreSQL a "Processing" job may be running on a live node.</item>
+/// </list>
 /// </summary>
 internal sealed class ScanDispatchRecovery(IRunStore runs, JobStorage storage, IBackgroundJobClient jobs, TimeProvider time, ILogger<ScanDispatchRecovery> log)
 {
     /// <summary>How many of the most recent jobs per state are searched for a run's dispatch job.</summary>
     private const int Scanned = 1_000;
 
-    public async Task RecoverAsync(CancellationToken cancellationToken)
+    /// <param name="requeueCutShort">Requeue "Processing" jobs (the storage does not return a dead process's jobs).</param>
+    /// <param name="cancellationToken">The server's stop.</param>
+    public async Task RecoverAsync(bool requeueCutShort, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var scanning = (await runs.ListNotFinalAsync(cancellationToken))
@@ -37,19 +45,31 @@ internal sealed class ScanDispatchRecovery(IRunStore runs, JobStorage storage, I
             .Where(j => j.Run is not null)
             .ToLookup(j => j.Run!.Value, j => j.Key);
 
+        var (requeued, queued) = (0, 0);
         foreach (var run in scanning.Where(r => !waiting.Contains(r.Id)))
         {
             if (cutShort[run.Id].FirstOrDefault() is { } jobId)
             {
+                if (!requeueCutShort)
+                {
+                    continue;
+                }
+
                 jobs.Requeue(jobId);
+                requeued++;
                 log.LogWarning("Run {RunId}: its scan dispatch job {JobId} was cut short by a stop; it runs again", run.Id, jobId);
             }
             else
             {
                 jobs.Enqueue<RunJobs>(j => j.DispatchScansAsync(run.Id, run.WindowName, CancellationToken.None));
+                queued++;
                 log.LogWarning("Run {RunId}: no scan dispatch job was waiting; a new one continues the dispatch", run.Id);
             }
         }
+
+        log.LogInformation(
+            "Scan dispatch of {Runs} open run(s) checked at start-up: {Requeued} job(s) requeued, {Queued} queued anew, the others waiting or running",
+            scanning.Count, requeued, queued);
     }
 
     /// <summary>The run a scan dispatch job is for (its first argument).</summary>

@@ -31,67 +31,25 @@ public sealed class ScanDispatchRestartTests : IDisposable
     [Fact]
     public async Task ScansGoOnAfterTheServerIsKilledInTheMiddleOfARunsDispatch()
     {
-        var credentials = new List<(EnrollResponseV1 Credential, string Address)>();
-        long runId;
+        ScanningRun run;
         await using (var first = await ServerProcess.StartAsync(_data, Settings))
         {
-            var token = (string)(await first.Client.CreateAsync("/api/v1/enrollment-tokens", new { name = "site", expiresIn = "PT1H", tags = new[] { "floor-3" } }))["token"]!;
-            var agents = new List<TestAgent>();
-            for (var i = 1; i <= 3; i++)
-            {
-                agents.Add(await TestAgent.EnrollAsync(first.Client, token, $"pc-{i}", $"198.18.0.{10 + i}", "floor-3"));
-            }
-
-            credentials.AddRange(agents.Select(a => (a.Credential, a.Address)));
-            await first.Client.CreateAsync("/api/v1/groups", new { name = "floor-3", tags = new[] { "floor-3" } });
-            var window = await first.Client.CreateAsync("/api/v1/windows", new
-            {
-                name = "restart-scans",
-                cron = "0 0 3 1 1 ?",
-                timeZone = "Etc/UTC",
-                duration = "PT1H",
-                cutoff = "PT0S",
-                groups = new[] { "floor-3" },
-                scan = new { enabled = true, maxConcurrency = 1 },
-            });
-            runId = (long)(await first.Client.CreateAsync($"/api/v1/windows/{(long)window["id"]!}/runs", new { duration = "PT2M" }))["id"]!;
-
-            var (agent, scan) = await OneHeldScanAsync(agents);
-            await agent.ReportAsync(new(Guid.NewGuid().ToString("N"), null, null, [new(scan.ScanId, "Succeeded", 0, 100)], [], []));
-            await OneHeldScanAsync(agents);
+            run = await ScanningRun.StartAsync(first.Client, members: 3, "restart-scans", duration: "PT2M");
+            var agents = run.AgentsOn(first.Client);
+            await ScanningRun.FinishAndGetNextAsync(agents, await ScanningRun.OneHeldScanAsync(agents));
             first.KillHard();
         }
 
         await using var second = await ServerProcess.StartAsync(_data, Settings);
-        var again = credentials.Select(c => new TestAgent(second.Client, c.Credential, c.Address)).ToList();
-        Assert.Equal("Open", (string?)(await Seed.RunAsync(second.Client, runId))["state"]);
+        var again = run.AgentsOn(second.Client);
+        Assert.Equal("Open", (string?)(await Seed.RunAsync(second.Client, run.RunId))["state"]);
 
         // The scan held at the kill is reported now; the third member's scan must follow within a few waves.
-        var (held, heldScan) = await OneHeldScanAsync(again);
-        await held.ReportAsync(new(Guid.NewGuid().ToString("N"), null, null, [new(heldScan.ScanId, "Succeeded", 0, 100)], [], []));
-        var (last, lastScan) = await OneHeldScanAsync(again);
-        await last.ReportAsync(new(Guid.NewGuid().ToString("N"), null, null, [new(lastScan.ScanId, "Succeeded", 0, 100)], [], []));
+        var last = await ScanningRun.FinishAndGetNextAsync(again, await ScanningRun.OneHeldScanAsync(again));
+        await last.Agent.ReportAsync(new(Guid.NewGuid().ToString("N"), null, null, [new(last.Scan.ScanId, "Succeeded", 0, 100)], [], []));
 
         var tables = new Api.ProductTables(_data);
-        Assert.Equal(3, await tables.CountAsync("scans", $"run_id = {runId} AND outcome = 'Succeeded'"));
-    }
-
-    private static async Task<(TestAgent Agent, ScanRequestV1 Scan)> OneHeldScanAsync(IReadOnlyList<TestAgent> agents)
-    {
-        var held = await ApiClient.EventuallyAsync(
-            async () =>
-            {
-                var scans = new List<(TestAgent, ScanRequestV1)>();
-                foreach (var agent in agents)
-                {
-                    scans.AddRange((await agent.StateAsync()).Scans.Select(s => (agent, s)));
-                }
-
-                return scans;
-            },
-            scans => scans.Count == 1,
-            TimeSpan.FromSeconds(20),
-            "one scan held (maxConcurrency 1)");
-        return held[0];
+        Assert.Equal(3, await tables.CountAsync("scans", $"run_id = {run.RunId} AND outcome = 'Succeeded'"));
+        Assert.Contains("its scan dispatch job", second.Output, StringComparison.Ordinal);
     }
 }

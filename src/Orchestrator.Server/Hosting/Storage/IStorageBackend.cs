@@ -36,6 +36,11 @@ internal interface IStorageBackend
     /// start-up requeue would hand a job still running on a live node to a second one.</summary>
     bool ReturnsInterruptedJobs { get; }
 
+    /// <summary>Runs <paramref name="work"/> while no other node of the installation runs start-up recovery: a
+    /// cluster-wide lock on a shared database (two nodes starting together would both find a job missing and both queue
+    /// one), nothing more on SQLite's one process.</summary>
+    Task RunRecoveryAloneAsync(Func<CancellationToken, Task> work, CancellationToken cancellationToken);
+
     /// <summary>Brings the schema up to date; a database error or a refused script (<see cref="MigrationException"/>)
     /// becomes a <see cref="Health.StoreStartupException"/> naming the database.</summary>
     /// <param name="scripts">Scripts to apply instead of the built-in ones (testing and support); null: built-in.</param>

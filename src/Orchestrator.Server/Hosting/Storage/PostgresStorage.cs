@@ -24,6 +24,9 @@ internal sealed class PostgresStorage(OrchestratorOptions settings) : IStorageBa
     // starting together do not race on CREATE SCHEMA (which is not safe to run concurrently even with IF NOT EXISTS).
     private const long SchemaLock = 0x4f52_4348_5343_4845;
 
+    // Held (for the session) while a node's start-up recovery looks for missing jobs and queues them.
+    private const long RecoveryLock = 0x4f52_4348_5245_4356;
+
     private readonly string _connectionString = settings.PostgresConnectionString ?? throw new InvalidOperationException("Storage=postgres without a connection string passed validation");
 
     public string Description => StorageSettings.Describe(_connectionString);
@@ -81,6 +84,29 @@ internal sealed class PostgresStorage(OrchestratorOptions settings) : IStorageBa
 
     /// <summary>Within <see cref="OrchestratorOptions.JobInvisibilityTimeout"/> (sliding: live nodes keep theirs).</summary>
     public bool ReturnsInterruptedJobs => true;
+
+    public async Task RunRecoveryAloneAsync(Func<CancellationToken, Task> work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        // A session lock on a connection of its own: the work uses its own connections (Hangfire's, the stores'), and a
+        // node that dies while holding it loses the session and with it the lock.
+        await using var connection = new NpgsqlConnection(WithName("orchestrator-start"));
+        await connection.OpenAsync(cancellationToken);
+        await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({RecoveryLock})", connection))
+        {
+            await take.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        try
+        {
+            await work(cancellationToken);
+        }
+        finally
+        {
+            await using var release = new NpgsqlCommand($"SELECT pg_advisory_unlock({RecoveryLock})", connection);
+            await release.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+    }
 
     public async Task<IReadOnlyList<string>> MigrateAsync(IServiceProvider services, string? scripts, CancellationToken cancellationToken)
     {

@@ -36,6 +36,10 @@ internal sealed class SqliteStorage(OrchestratorOptions settings) : IStorageBack
     /// <summary>Hangfire's SQLite storage hands a job of a killed process out again only after 30 minutes.</summary>
     public bool ReturnsInterruptedJobs => false;
 
+    /// <summary>SQLite holds the data of one server (several nodes share PostgreSQL): there is no other node to wait for.</summary>
+    public Task RunRecoveryAloneAsync(Func<CancellationToken, Task> work, CancellationToken cancellationToken) =>
+        work(cancellationToken);
+
     public async Task<IReadOnlyList<string>> MigrateAsync(IServiceProvider services, string? scripts, CancellationToken cancellationToken)
     {
         var database = services.GetRequiredService<SqliteDatabase>();
