@@ -46,7 +46,8 @@ public static class Cli
             orchestrator: manage maintenance windows that open TCP 7680 (Delivery Optimization peering) only to the
             members of a group, only while the window runs.
 
-            Server: --server, ${CliEnvironment.Server}, or server: in ~/.config/orchestrator/cli.yaml (default http://127.0.0.1:5080).
+            Server: --server, ${CliEnvironment.Server}, or server: in the config file ($XDG_CONFIG_HOME or ~/.config, then
+            orchestrator/cli.yaml; default http://127.0.0.1:5080).
             API key: ${CliEnvironment.ApiKey} or apiKey: in the config file (never a flag).
             Exit codes: 0 ok, 1 invalid files, 2 usage, 3 server refused/not found, 4 server unreachable, 5 not done (plan
             differences with --detailed-exitcode, or a declined confirmation).

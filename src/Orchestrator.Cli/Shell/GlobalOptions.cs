@@ -14,7 +14,7 @@ internal sealed class GlobalOptions
 
     public Option<string?> Config { get; } = new("--config")
     {
-        Description = "CLI config file (default: ~/.config/orchestrator/cli.yaml); keys: server, apiKey",
+        Description = "CLI config file (default: $XDG_CONFIG_HOME/orchestrator/cli.yaml, else ~/.config/orchestrator/cli.yaml); keys: server, apiKey",
         HelpName = "file",
         Recursive = true,
     };

@@ -11,7 +11,7 @@ internal static class ServerHelp
     public static string Text => $"""
         Usage: Orchestrator.Server [--config <file>] [--urls <addresses>] [--<Section:Name> <value> ...]
           Runs the server. Settings come from appsettings.json, then the --config file, the environment
-          (Orchestrator__Name) and the command line; docs/operations.md lists them.
+          (Orchestrator__Name) and the command line; README.md, "Server settings", lists them.
 
         {AdminKeyCommand.Usage}
 
