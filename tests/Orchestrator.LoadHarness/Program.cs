@@ -121,9 +121,9 @@ if (settings.WarmUpSeconds > 0)
     // has opened windows since its start, and the figures below are of that server rather than of its first window.
     // With --warm-up-cidr, one smaller window first: a group of the agents in that network only.
     var warmUp = Stopwatch.StartNew();
-    var network = settings.WarmUpNetwork;
-    var warming = network is { } n ? agents.Where(a => n.Contains(IPAddress.Parse(a.Address))).ToList() : [.. agents];
-    var warmWindows = network is { } only ? [await admin.CreateNetworkWindowAsync("load-warm-up", only, ct)] : windowIds;
+    var (warming, warmWindows) = settings.WarmUpNetwork is { } network
+        ? (agents.Where(a => network.Contains(IPAddress.Parse(a.Address))).ToList(), new[] { await admin.CreateNetworkWindowAsync("load-warm-up", network, ct) })
+        : (agents.ToList(), windowIds);
     var warmRuns = await admin.StartRunsAsync(warmWindows, settings.WarmUpSeconds, ct);
     await WaitUntilAsync(() => warming.All(a => a.OpenReceivedAt != 0), TimeSpan.FromSeconds(settings.WarmUpSeconds), "every agent holding the warm-up opening");
     await Parallel.ForAsync(0, warmWindows.Length, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (g, c) =>

@@ -1,4 +1,3 @@
-using Orchestrator.Protocol;
 using Orchestrator.Server.Tests.Infrastructure;
 using Orchestrator.Testing.Server;
 
@@ -46,7 +45,7 @@ public sealed class ScanDispatchRestartTests : IDisposable
 
         // The scan held at the kill is reported now; the third member's scan must follow within a few waves.
         var last = await ScanningRun.FinishAndGetNextAsync(again, await ScanningRun.OneHeldScanAsync(again));
-        await last.Agent.ReportAsync(new(Guid.NewGuid().ToString("N"), null, null, [new(last.Scan.ScanId, "Succeeded", 0, 100)], [], []));
+        await ScanningRun.FinishAsync(last);
 
         var tables = new Api.ProductTables(_data);
         Assert.Equal(3, await tables.CountAsync("scans", $"run_id = {run.RunId} AND outcome = 'Succeeded'"));

@@ -58,10 +58,14 @@ internal sealed record ScanningRun(long RunId, IReadOnlyList<(EnrollResponseV1 C
         return held[0];
     }
 
+    /// <summary>The member that holds the scan reports it done.</summary>
+    public static Task FinishAsync((TestAgent Agent, ScanRequestV1 Scan) held) =>
+        held.Agent.ReportAsync(new(Guid.NewGuid().ToString("N"), null, null, [new(held.Scan.ScanId, "Succeeded", 0, 100)], [], []));
+
     /// <summary>Reports the held scan done and returns the next one, which must go to another member.</summary>
     public static async Task<(TestAgent Agent, ScanRequestV1 Scan)> FinishAndGetNextAsync(IReadOnlyList<TestAgent> agents, (TestAgent Agent, ScanRequestV1 Scan) held)
     {
-        await held.Agent.ReportAsync(new(Guid.NewGuid().ToString("N"), null, null, [new(held.Scan.ScanId, "Succeeded", 0, 100)], [], []));
+        await FinishAsync(held);
         var next = await OneHeldScanAsync(agents);
         Assert.NotEqual(held.Agent.Address, next.Agent.Address);
         return next;

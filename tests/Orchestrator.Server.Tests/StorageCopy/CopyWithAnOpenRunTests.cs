@@ -52,7 +52,7 @@ public sealed class CopyWithAnOpenRunTests(PostgresClusterFixture postgres) : ID
         Assert.Equal("Open", (string?)(await Seed.RunAsync(server.Client, run.RunId))["state"]);
 
         var next = await ScanningRun.FinishAndGetNextAsync(agents, await ScanningRun.OneHeldScanAsync(agents));
-        await next.Agent.ReportAsync(new(Guid.NewGuid().ToString("N"), null, null, [new(next.Scan.ScanId, "Succeeded", 0, 100)], [], []));
+        await ScanningRun.FinishAsync(next);
 
         await using var database = new NpgsqlConnection(connection);
         await database.OpenAsync(TestContext.Current.CancellationToken);
