@@ -124,7 +124,7 @@ internal static class OrchestratorHost
         services.AddSingleton<RunMembership>();
         services.AddSingleton<StartupReconciler>();
         services.AddSingleton<ScanDispatcher>();
-        services.AddSingleton<ScanDispatchRecovery>();
+        services.AddSingleton<RunJobRecovery>();
         services.AddTransient<RunJobs>();
         services.AddOrchestratorClusterSignals();
         services.AddSingleton<DesiredStateNotifier>();
@@ -150,7 +150,7 @@ internal static class OrchestratorHost
         // Once the host runs, not before: Hangfire's SQLite storage written to before its servers start (after a kill)
         // held the start-up for over a minute.
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
-        var scanDispatch = app.Services.GetRequiredService<ScanDispatchRecovery>();
+        var runJobs = app.Services.GetRequiredService<RunJobRecovery>();
         lifetime.ApplicationStarted.Register(() => _ = Task.Run(async () =>
         {
             try
@@ -158,13 +158,13 @@ internal static class OrchestratorHost
                 // Where the job storage returns a dead process's jobs itself, a "Processing" job is left alone: requeuing
                 // it could hand a job that another node is running to a second worker.
                 await storage.RunRecoveryAloneAsync(
-                    stopping => scanDispatch.RecoverAsync(requeueCutShort: !storage.ReturnsInterruptedJobs, stopping), lifetime.ApplicationStopping);
+                    stopping => runJobs.RecoverAsync(requeueCutShort: !storage.ReturnsInterruptedJobs, stopping), lifetime.ApplicationStopping);
             }
             catch (Exception e)
             {
-                // Catch-all on purpose: a failure here must not stop the server. A cut-short dispatch job still runs
-                // again after Hangfire's invisibility timeout, and the next start queues a missing one.
-                log.LogError(e, "Could not recover the scan dispatch jobs of open runs");
+                // Catch-all on purpose: a failure here must not stop the server. A cut-short job still runs again after
+                // Hangfire's invisibility timeout, and the next start queues a missing one.
+                log.LogError(e, "Could not recover the scan dispatch and pre-open hook jobs of runs");
             }
         }));
     }

@@ -17,6 +17,7 @@ internal static class NotificationsSetup
         services.AddTransient<WebhookDeliveryJob>();
         services.AddSingleton<HookCaller>();
         services.AddTransient<PreOpenHookJob>();
+        services.AddSingleton<PreOpenHookJob.InHand>();
         services.AddTransient<PostCloseHookJob>();
 
         // Its own workers: deliveries that wait on slow receivers (never take the workers that open

@@ -29,7 +29,7 @@ internal sealed class StartupReconciler(
                 restored++;
             }
 
-            // A run with a pre-open hook is queued before anything else happens to it (the hook job opens it).
+            // A run with a pre-open hook is opened by its hook job, which RunJobRecovery checks once Hangfire runs.
             if (run.State == RunState.Opening && run.Definition.Hooks?.PreOpen is null)
             {
                 jobs.Enqueue<RunJobs>(j => j.OpenAsync(run.Id, run.WindowName));

@@ -14,7 +14,7 @@ public sealed class WindowHookTests
         await using var factory = Webhooks.Server();
         using var client = factory.CreateClient();
         await Seed.SiteAsync(client);
-        var windowId = await HookedWindowAsync(client, receiver.Url("/pre"), receiver.Url("/post"));
+        var windowId = await HookedWindow.CreateAsync(client, receiver.Url("/pre"), receiver.Url("/post"));
 
         var runId = (long)(await client.CreateAsync($"/api/v1/windows/{windowId}/runs", new { duration = "PT5S" }))["id"]!;
 
@@ -42,7 +42,7 @@ public sealed class WindowHookTests
         using var client = factory.CreateClient();
         await Seed.SiteAsync(client);
         await Webhooks.RegisterAsync(client, receiver.Url("/alerts"), ["run.notOpenedOnTime", "run.opened"]);
-        var windowId = await HookedWindowAsync(client, receiver.Url("/pre"), null);
+        var windowId = await HookedWindow.CreateAsync(client, receiver.Url("/pre"));
 
         var runId = (long)(await client.CreateAsync($"/api/v1/windows/{windowId}/runs", new { duration = "PT1M" }))["id"]!;
 
@@ -72,7 +72,7 @@ public sealed class WindowHookTests
         await using var factory = Webhooks.Server();
         using var client = factory.CreateClient();
         await Seed.SiteAsync(client);
-        var windowId = await HookedWindowAsync(client, receiver.Url("/pre"), null, "PT1S");
+        var windowId = await HookedWindow.CreateAsync(client, receiver.Url("/pre"), timeout: "PT1S");
 
         var runId = (long)(await client.CreateAsync($"/api/v1/windows/{windowId}/runs", new { duration = "PT1M" }))["id"]!;
 
@@ -82,25 +82,5 @@ public sealed class WindowHookTests
         Assert.Equal("no answer within 1 s", (string?)hook["answer"]);
         Assert.Null(hook["statusCode"]);
         Assert.InRange((long)hook["latencyMs"]!, 900, 5_000);
-    }
-
-    private static async Task<long> HookedWindowAsync(HttpClient client, string preOpen, string? postClose, string timeout = "PT3S")
-    {
-        var hooks = new JsonObject { ["preOpen"] = new JsonObject { ["url"] = preOpen, ["timeout"] = timeout } };
-        if (postClose is not null)
-        {
-            hooks["postClose"] = new JsonObject { ["url"] = postClose };
-        }
-
-        var window = await client.CreateAsync("/api/v1/windows", new JsonObject
-        {
-            ["name"] = "hooked",
-            ["cron"] = "0 0 3 1 1 ?",
-            ["timeZone"] = "Etc/UTC",
-            ["duration"] = "PT1H",
-            ["groups"] = new JsonArray(Seed.Group),
-            ["hooks"] = hooks,
-        });
-        return (long)window["id"]!;
     }
 }

@@ -1,15 +1,18 @@
 using Npgsql;
 using Orchestrator.Server.Tests.Agents;
+using Orchestrator.Server.Tests.Hooks;
 using Orchestrator.Server.Tests.Infrastructure;
+using Orchestrator.Server.Tests.Notifications;
 using Orchestrator.Testing.Postgres;
 using Orchestrator.Testing.Server;
 
 namespace Orchestrator.Server.Tests.StorageCopy;
 
 /// <summary>
-/// A copy taken while a run with scans is open: Hangfire's jobs (hangfire.db) are not copied, so on PostgreSQL nothing
-/// holds the run's scan dispatch job. The first start on PostgreSQL must give the run a new one, or its remaining
-/// members are never asked to scan.
+/// A copy taken while a run needs a Hangfire job: Hangfire's jobs (hangfire.db) are not copied, so on PostgreSQL nothing
+/// holds the job. The first start on PostgreSQL must queue it anew: a run with scans open at the copy needs its scan
+/// dispatch job, or its remaining members are never asked to scan; a run waiting for its pre-open hook needs its hook
+/// job, or it stays Opening until its window is missed.
 /// </summary>
 public sealed class CopyWithAnOpenRunTests(PostgresClusterFixture postgres) : IDisposable
 {
@@ -60,5 +63,37 @@ public sealed class CopyWithAnOpenRunTests(PostgresClusterFixture postgres) : ID
         count.Parameters.AddWithValue("run", run.RunId);
         Assert.Equal(2L, (long)(await count.ExecuteScalarAsync(TestContext.Current.CancellationToken))!);
         Assert.Contains("no scan dispatch job was waiting", server.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task APreOpenHookIsAskedOnPostgresAfterACopyTakenWhileARunWaitedForIt()
+    {
+        var connection = await postgres.CreateDatabaseAsync("copy_hook_run", TestContext.Current.CancellationToken);
+        await using var receiver = await Receiver.StartAsync(Webhooks.Secret);
+        // The first question is never answered (the server dies waiting); the next one says go.
+        receiver.Answer = (_, n, ct) => n == 1 ? Receiver.HangAsync(ct) : Task.FromResult((200, """{"go": true}"""));
+        long runId;
+        await using (var sqlite = await ServerProcess.StartAsync(_data, SqliteInstallation.Settings))
+        {
+            await Seed.SiteAsync(sqlite.Client);
+            var windowId = await HookedWindow.CreateAsync(sqlite.Client, receiver.Url("/pre"), timeout: "PT2M");
+            runId = (long)(await sqlite.Client.CreateAsync($"/api/v1/windows/{windowId}/runs", new { duration = "PT10M" }))["id"]!;
+            await ApiClient.EventuallyAsync(() => Task.FromResult(receiver.Calls.Count), n => n == 1, TimeSpan.FromSeconds(20), "the hook to be asked");
+            sqlite.KillHard();
+        }
+
+        var (exit, output) = await ServerProcess.RunCommandAsync(_data, null, ["storage", "copy-to-postgres", "--connection", connection]);
+        Assert.True(exit == 0, output);
+
+        await using var server = await ServerProcess.StartAsync(_data, new Dictionary<string, string>(SqliteInstallation.Settings, StringComparer.Ordinal)
+        {
+            ["Orchestrator__Storage"] = "postgres",
+            ["Orchestrator__PostgresConnectionString"] = connection,
+        });
+
+        await ApiClient.EventuallyAsync(
+            () => Seed.RunAsync(server.Client, runId), r => (string?)r["state"] == "Open", TimeSpan.FromSeconds(20), $"run {runId} to open; server output:\n{server.Output}");
+        Assert.Equal(2, receiver.Calls.Count);
+        Assert.Contains("no pre-open hook job was waiting", server.Output, StringComparison.Ordinal);
     }
 }
