@@ -12,7 +12,8 @@ namespace Orchestrator.Server.Runs;
 /// checked, each found by its method and its run (the job's first argument):
 /// <list type="bullet">
 /// <item>the scan dispatch of an open run that is still before its cutoff, which hands out every next scan;</item>
-/// <item>the pre-open hook of a run still Opening before its end, which asks the hook and opens the run on "go".</item>
+/// <item>the pre-open hook of a run still Opening before its end, which asks the hook and opens the run on "go";</item>
+/// <item>the close of a run still Closing (an operator's close-now, or a close cut short between its two steps).</item>
 /// </list>
 /// For each such run:
 /// <list type="bullet">
@@ -20,8 +21,8 @@ namespace Orchestrator.Server.Runs;
 /// run that needed one at the copy has none on PostgreSQL, and would wait forever.</item>
 /// <item>A job cut short by a kill stays "Processing" in Hangfire's SQLite storage for its invisibility timeout (30
 /// minutes); it is handed out again now instead, as the same job. A graceful stop already requeued it. A job this process
-/// picked up in the meantime may be requeued too: both jobs guard against a second execution in the same process (the
-/// dispatch finds its loop running, the hook job finds the run's hook being asked). Only where the storage does not
+/// picked up in the meantime may be requeued too: each job survives a second execution (the dispatch finds its loop
+/// running, the hook job finds the run's hook being asked, the close finds the run closed). Only where the storage does not
 /// return such jobs itself: on PostgreSQL a "Processing" job may be running on a live node.</item>
 /// </list>
 /// </summary>
@@ -36,6 +37,10 @@ internal sealed class RunJobRecovery(IRunStore runs, JobStorage storage, IBackgr
             "scan dispatch", "Scan dispatch", "open", typeof(RunJobs), nameof(RunJobs.DispatchScansAsync),
             (run, now) => run.State == RunState.Open && run.Definition.Scan.Enabled && now < run.CutoffAt,
             (client, run) => client.Enqueue<RunJobs>(j => j.DispatchScansAsync(run.Id, run.WindowName, CancellationToken.None))),
+        new(
+            "close", "Close", "closing", typeof(RunJobs), nameof(RunJobs.CloseAsync),
+            (run, _) => run.State == RunState.Closing,
+            (client, run) => client.Enqueue<RunJobs>(j => j.CloseAsync(run.Id, run.WindowName))),
         new(
             "pre-open hook", "Pre-open hook", "opening", typeof(PreOpenHookJob), nameof(PreOpenHookJob.OpenAsync),
             (run, now) => run.State == RunState.Opening && run.Definition.Hooks?.PreOpen is not null && now < run.PlannedEnd,

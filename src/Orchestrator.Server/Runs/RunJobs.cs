@@ -187,7 +187,12 @@ internal sealed class RunJobs(
         {
             var reason = run.CloseReason ?? (now - run.PlannedEnd > _options.LateCloseThreshold ? CloseReason.EndedDuringDowntime : CloseReason.Ended);
             await _runs.TransitionAsync(runId, RunState.Closing, Actor.Scheduler, now, reason);
-            await _runs.TransitionAsync(runId, RunState.Closed, Actor.Scheduler, now, reason);
+            if (!await _runs.TransitionAsync(runId, RunState.Closed, Actor.Scheduler, now, reason))
+            {
+                // Another execution of this close (a repeated end, a requeued job) closed the run and queues what follows.
+                return;
+            }
+
             await _notifier.NotifyAsync((await _runs.GetMembersAsync(runId)).Select(m => m.EndpointId));
             _jobs.Schedule<RunJobs>(j => j.VerifyClosedAsync(runId, windowName), GraceLeft(run, now));
             _jobs.Schedule<Reports.RunReportSnapshotJob>(j => j.TakeAsync(runId, windowName), Reports.RunReportBuilder.SnapshotDelay(_options));

@@ -33,8 +33,8 @@ internal static class StorageCommand
         Not copied: Quartz's schedules (quartz.db) and Hangfire's jobs (hangfire.db). At its first start on PostgreSQL the
         server schedules every enabled window's next occurrence and every unfinished run's cutoff and end again (an end
         already passed closes the run at once), queues the opening of a run still in state Opening again (a run waiting
-        for its pre-open hook gets a new hook job, which asks the hook unless its answer was recorded) and gives every
-        open run that scans a new scan dispatch job. Lost with Hangfire's jobs: webhook deliveries and post-close hook
+        for its pre-open hook gets a new hook job, which asks the hook unless its answer was recorded), finishes the close
+        of a run still in state Closing and gives every open run that scans a new scan dispatch job. Lost with Hangfire's jobs: webhook deliveries and post-close hook
         calls still queued or retrying; for a run closed less than CloseConfirmationGrace before the stop, the settling of its members' close states and its
         unconfirmed-close alert; a final report's critical-anomaly alert not yet sent (the report itself is stored at its
         first read).
