@@ -59,6 +59,12 @@ internal sealed class SqliteRunStore(SqliteDatabase database) : IRunStore
         return rows.Select(r => r.ToRecord()).ToList();
     }
 
+    public async Task<IReadOnlyList<RunRecord>> ListUnsettledClosedAsync(TimeSpan ofLastClose, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await RunQueries.ListUnsettledClosedAsync(connection, ofLastClose);
+    }
+
     public async Task<bool> OpenAsync(long runId, IReadOnlyList<RunMemberRecord> members, string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(members);

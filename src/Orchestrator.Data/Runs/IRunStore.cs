@@ -18,6 +18,11 @@ public interface IRunStore
     /// <summary>Runs that still need a close (Opening, Open, Cutoff, Closing).</summary>
     Task<IReadOnlyList<RunRecord>> ListNotFinalAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>Closed runs whose members' close states are not settled yet (<see cref="SettleCloseStatesAsync"/>), among
+    /// the runs closed within <paramref name="ofLastClose"/> of the most recent close: the runs a stop during their close
+    /// confirmation grace left unsettled. Oldest close first.</summary>
+    Task<IReadOnlyList<RunRecord>> ListUnsettledClosedAsync(TimeSpan ofLastClose, CancellationToken cancellationToken = default);
+
     /// <summary>Opening → Open: freezes the members and, once for the run, its peer set (every member's usable address).
     /// False when the run was not Opening (a repeated job), in which case nothing changes.</summary>
     Task<bool> OpenAsync(long runId, IReadOnlyList<RunMemberRecord> members, string actor, DateTimeOffset now, CancellationToken cancellationToken = default);

@@ -118,6 +118,19 @@ internal static class RunQueries
             """,
             new { endpointId, now = UnixMs.From(now) })).Select(r => r.ToRecord()).ToList();
 
+    /// <summary>Closed runs with a member whose close state is not settled, among those closed within
+    /// <paramref name="ofLastClose"/> of the latest close; oldest close first.</summary>
+    public static async Task<List<RunRecord>> ListUnsettledClosedAsync(IDbConnection connection, TimeSpan ofLastClose) =>
+        (await connection.QueryAsync<Row>(
+            $"""
+            SELECT {Columns} FROM runs
+            WHERE state = 'Closed'
+              AND closed_at >= (SELECT max(closed_at) FROM runs WHERE state = 'Closed') - @ofLastClose
+              AND EXISTS (SELECT 1 FROM run_members m WHERE m.run_id = runs.id AND m.close_state IS NULL)
+            ORDER BY closed_at, id
+            """,
+            new { ofLastClose = (long)ofLastClose.TotalMilliseconds })).Select(r => r.ToRecord()).ToList();
+
     /// <summary>Every run open at <paramref name="now"/>, by id.</summary>
     public static async Task<Dictionary<long, RunRecord>> ListOpenAsync(IDbConnection connection, DateTimeOffset now) =>
         (await connection.QueryAsync<Row>(

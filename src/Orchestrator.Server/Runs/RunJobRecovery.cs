@@ -1,8 +1,10 @@
 using Hangfire;
 using Hangfire.Common;
 using Orchestrator.Core.Runs;
+using Microsoft.Extensions.Options;
 using Orchestrator.Data.Runs;
 using Orchestrator.Server.Hooks;
+using Orchestrator.Server.Hosting;
 using Orchestrator.Server.Notifications;
 
 namespace Orchestrator.Server.Runs;
@@ -13,7 +15,10 @@ namespace Orchestrator.Server.Runs;
 /// <list type="bullet">
 /// <item>the scan dispatch of an open run that is still before its cutoff, which hands out every next scan;</item>
 /// <item>the pre-open hook of a run still Opening before its end, which asks the hook and opens the run on "go";</item>
-/// <item>the close of a run still Closing (an operator's close-now, or a close cut short between its two steps).</item>
+/// <item>the close of a run still Closing (an operator's close-now, or a close cut short between its two steps);</item>
+/// <item>the close-state settling of a closed run whose members are not settled (a stop within its close confirmation
+/// grace), which also sends the unconfirmed-close alert. Such runs are looked for among those closed within the grace
+/// and <see cref="SettlingRetries"/> of the latest close: a stop can only have cut short the settling of those.</item>
 /// </list>
 /// For each such run:
 /// <list type="bullet">
@@ -26,10 +31,14 @@ namespace Orchestrator.Server.Runs;
 /// return such jobs itself: on PostgreSQL a "Processing" job may be running on a live node.</item>
 /// </list>
 /// </summary>
-internal sealed class RunJobRecovery(IRunStore runs, JobStorage storage, IBackgroundJobClient jobs, TimeProvider time, ILogger<RunJobRecovery> log)
+internal sealed class RunJobRecovery(
+    IRunStore runs, JobStorage storage, IBackgroundJobClient jobs, TimeProvider time, IOptions<OrchestratorOptions> options, ILogger<RunJobRecovery> log)
 {
     /// <summary>How many of the most recent jobs per state are searched for a run's job.</summary>
     private const int Scanned = 1_000;
+
+    /// <summary>Beyond the grace, how long a settling job may have taken with its retries (about two minutes) and more.</summary>
+    private static readonly TimeSpan SettlingRetries = TimeSpan.FromMinutes(5);
 
     private static readonly RunJob[] Checked =
     [
@@ -42,6 +51,10 @@ internal sealed class RunJobRecovery(IRunStore runs, JobStorage storage, IBackgr
             (run, _) => run.State == RunState.Closing,
             (client, run) => client.Enqueue<RunJobs>(j => j.CloseAsync(run.Id, run.WindowName))),
         new(
+            "close-state settling", "Close-state settling", "closed", typeof(RunJobs), nameof(RunJobs.VerifyClosedAsync),
+            (run, _) => run.State == RunState.Closed,
+            (client, run) => client.Enqueue<RunJobs>(j => j.VerifyClosedAsync(run.Id, run.WindowName))),
+        new(
             "pre-open hook", "Pre-open hook", "opening", typeof(PreOpenHookJob), nameof(PreOpenHookJob.OpenAsync),
             (run, now) => run.State == RunState.Opening && run.Definition.Hooks?.PreOpen is not null && now < run.PlannedEnd,
             (client, run) => client.Enqueue<PreOpenHookJob>(NotificationOptions.HookQueue, j => j.OpenAsync(run.Id, run.WindowName))),
@@ -52,8 +65,10 @@ internal sealed class RunJobRecovery(IRunStore runs, JobStorage storage, IBackgr
     public async Task RecoverAsync(bool requeueCutShort, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var notFinal = await runs.ListNotFinalAsync(cancellationToken);
-        var needing = Checked.Select(kind => (Kind: kind, Runs: notFinal.Where(r => kind.Needs(r, now)).ToList())).Where(k => k.Runs.Count > 0).ToList();
+        var candidates = (await runs.ListNotFinalAsync(cancellationToken))
+            .Concat(await runs.ListUnsettledClosedAsync(options.Value.CloseConfirmationGrace + SettlingRetries, cancellationToken))
+            .ToList();
+        var needing = Checked.Select(kind => (Kind: kind, Runs: candidates.Where(r => kind.Needs(r, now)).ToList())).Where(k => k.Runs.Count > 0).ToList();
         if (needing.Count == 0)
         {
             return;

@@ -240,6 +240,45 @@ public abstract class RunStoreScenarios : StoreScenarios
         Assert.Equal(new CloseSettlement(0, 1, 0), await store.SettleCloseStatesAsync(expired.Id, expired.PlannedEnd.AddMinutes(1), Ct));
     }
 
+    /// <summary>What a stop during the close confirmation grace leaves: closed runs whose members are not settled. Only
+    /// those closed within the given span of the latest close are listed; settled and open runs never are.</summary>
+    [Fact]
+    public async Task UnsettledClosedRunsAreListedWithinTheSpanOfTheLatestClose()
+    {
+        await using var db = await NewBackendAsync();
+        var store = db.Runs;
+        var (a, b) = await TwoEndpointsAsync(db);
+
+        async Task<RunRecord> ClosedAsync(bool settle)
+        {
+            var run = await CreateRunAsync(db, store);
+            await store.OpenAsync(run.Id, [new(run.Id, a, "a.example", ["198.18.0.1"]), new(run.Id, b, "b.example", ["198.18.0.2"])], "scheduler", db.Time.GetUtcNow(), Ct);
+            Assert.True(await store.TransitionAsync(run.Id, RunState.Closed, "scheduler", db.Time.GetUtcNow(), CloseReason.Ended, Ct));
+            if (settle)
+            {
+                await store.SettleCloseStatesAsync(run.Id, db.Time.GetUtcNow(), Ct);
+            }
+
+            return run;
+        }
+
+        Assert.Empty(await store.ListUnsettledClosedAsync(TimeSpan.FromMinutes(5), Ct));
+        var longAgo = await ClosedAsync(settle: false);
+        db.Time.Advance(TimeSpan.FromHours(1));
+        var settled = await ClosedAsync(settle: true);
+        db.Time.Advance(TimeSpan.FromMinutes(2));
+        var first = await ClosedAsync(settle: false);
+        db.Time.Advance(TimeSpan.FromMinutes(1));
+        var last = await ClosedAsync(settle: false);
+        var open = await CreateRunAsync(db, store);
+        await store.OpenAsync(open.Id, [new(open.Id, a, "a.example", ["198.18.0.1"])], "scheduler", db.Time.GetUtcNow(), Ct);
+
+        Assert.Equal([first.Id, last.Id], (await store.ListUnsettledClosedAsync(TimeSpan.FromMinutes(5), Ct)).Select(r => r.Id));
+        Assert.Equal([last.Id], (await store.ListUnsettledClosedAsync(TimeSpan.FromSeconds(30), Ct)).Select(r => r.Id));
+        Assert.Equal([longAgo.Id, first.Id, last.Id], (await store.ListUnsettledClosedAsync(TimeSpan.FromHours(2), Ct)).Select(r => r.Id));
+        Assert.DoesNotContain(settled.Id, (await store.ListUnsettledClosedAsync(TimeSpan.FromHours(2), Ct)).Select(r => r.Id));
+    }
+
     /// <summary>Regression: a confirmation after the final snapshot changed the member's verdict but the stored snapshot
     /// kept saying "may be open"; the snapshot is dropped so that the next read takes it again.</summary>
     [Fact]

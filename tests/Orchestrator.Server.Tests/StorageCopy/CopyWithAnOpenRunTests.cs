@@ -1,3 +1,4 @@
+using Microsoft.Data.Sqlite;
 using Npgsql;
 using Orchestrator.Server.Tests.Agents;
 using Orchestrator.Server.Tests.Hooks;
@@ -12,7 +13,8 @@ namespace Orchestrator.Server.Tests.StorageCopy;
 /// A copy taken while a run needs a Hangfire job: Hangfire's jobs (hangfire.db) are not copied, so on PostgreSQL nothing
 /// holds the job. The first start on PostgreSQL must queue it anew: a run with scans open at the copy needs its scan
 /// dispatch job, or its remaining members are never asked to scan; a run waiting for its pre-open hook needs its hook
-/// job, or it stays Opening until its window is missed.
+/// job, or it stays Opening until its window is missed; a run closed within its close confirmation grace needs its
+/// settling job, or its members' close states stay unknown.
 /// </summary>
 public sealed class CopyWithAnOpenRunTests(PostgresClusterFixture postgres) : IDisposable
 {
@@ -95,5 +97,56 @@ public sealed class CopyWithAnOpenRunTests(PostgresClusterFixture postgres) : ID
             () => Seed.RunAsync(server.Client, runId), r => (string?)r["state"] == "Open", TimeSpan.FromSeconds(20), $"run {runId} to open; server output:\n{server.Output}");
         Assert.Equal(2, receiver.Calls.Count);
         Assert.Contains("no pre-open hook job was waiting", server.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task CloseStatesAreSettledOnPostgresAfterACopyTakenWithinARunsCloseConfirmationGrace()
+    {
+        var connection = await postgres.CreateDatabaseAsync("copy_closed_run", TestContext.Current.CancellationToken);
+        long runId;
+        var graceOutlastingTheKill = new Dictionary<string, string>(SqliteInstallation.Settings, StringComparer.Ordinal)
+        {
+            ["Orchestrator__CloseConfirmationGrace"] = "00:02:00",
+        };
+        await using (var sqlite = await ServerProcess.StartAsync(_data, graceOutlastingTheKill))
+        {
+            await Seed.SiteAsync(sqlite.Client);
+            var windowId = await Seed.YearlyWindowAsync(sqlite.Client);
+            runId = (long)(await sqlite.Client.CreateAsync($"/api/v1/windows/{windowId}/runs", new { duration = "PT10M" }))["id"]!;
+            await ApiClient.EventuallyAsync(() => Seed.RunAsync(sqlite.Client, runId), r => (string?)r["state"] == "Open", TimeSpan.FromSeconds(20), "open");
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, (await sqlite.Client.SendAsync(HttpMethod.Post, $"/api/v1/runs/{runId}/close")).Status);
+            await ApiClient.EventuallyAsync(() => Seed.RunAsync(sqlite.Client, runId), r => (string?)r["state"] == "Closed", TimeSpan.FromSeconds(20), "closed");
+            sqlite.KillHard();
+        }
+
+        Assert.Equal(3L, await UnsettledAsync(new SqliteConnection($"Data Source={Path.Combine(_data, "orchestrator.db")};Mode=ReadOnly;Pooling=False"), runId));
+        var (exit, output) = await ServerProcess.RunCommandAsync(_data, null, ["storage", "copy-to-postgres", "--connection", connection]);
+        Assert.True(exit == 0, output);
+
+        // The grace (5 s here) has passed since the close: the members are settled at once.
+        await using var server = await ServerProcess.StartAsync(_data, new Dictionary<string, string>(SqliteInstallation.Settings, StringComparer.Ordinal)
+        {
+            ["Orchestrator__Storage"] = "postgres",
+            ["Orchestrator__PostgresConnectionString"] = connection,
+        });
+
+        await ApiClient.EventuallyAsync(
+            () => UnsettledAsync(new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connection) { SearchPath = "orchestrator", Pooling = false }.ConnectionString), runId),
+            n => n == 0,
+            TimeSpan.FromSeconds(20),
+            $"run {runId}'s members to be settled; server output:\n{server.Output}");
+        Assert.Contains("no close-state settling job was waiting", server.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>The run's members whose close state is not settled.</summary>
+    private static async Task<long> UnsettledAsync(System.Data.Common.DbConnection database, long runId)
+    {
+        await using (database)
+        {
+            await database.OpenAsync(TestContext.Current.CancellationToken);
+            await using var count = database.CreateCommand();
+            count.CommandText = $"SELECT count(*) FROM run_members WHERE run_id = {runId} AND close_state IS NULL";
+            return Convert.ToInt64(await count.ExecuteScalarAsync(TestContext.Current.CancellationToken), System.Globalization.CultureInfo.InvariantCulture);
+        }
     }
 }
