@@ -164,7 +164,7 @@ internal static class OrchestratorHost
             {
                 // Catch-all on purpose: a failure here must not stop the server. A cut-short job still runs again after
                 // Hangfire's invisibility timeout, and the next start queues a missing one.
-                log.LogError(e, "Could not recover the scan dispatch and pre-open hook jobs of runs");
+                log.LogError(e, "Could not check the jobs that runs wait on (scan dispatch, pre-open hook, close, close-state settling)");
             }
         }));
     }

@@ -1,7 +1,7 @@
 using Hangfire;
 using Hangfire.Common;
-using Orchestrator.Core.Runs;
 using Microsoft.Extensions.Options;
+using Orchestrator.Core.Runs;
 using Orchestrator.Data.Runs;
 using Orchestrator.Server.Hooks;
 using Orchestrator.Server.Hosting;
@@ -10,8 +10,8 @@ using Orchestrator.Server.Notifications;
 namespace Orchestrator.Server.Runs;
 
 /// <summary>
-/// Once the server has started: every run that waits on a Hangfire job has that job waiting. Two kinds of job are
-/// checked, each found by its method and its run (the job's first argument):
+/// Once the server has started: every run that waits on a Hangfire job has that job waiting. These jobs are checked,
+/// each found by its method and its run (the job's first argument):
 /// <list type="bullet">
 /// <item>the scan dispatch of an open run that is still before its cutoff, which hands out every next scan;</item>
 /// <item>the pre-open hook of a run still Opening before its end, which asks the hook and opens the run on "go";</item>
@@ -27,8 +27,9 @@ namespace Orchestrator.Server.Runs;
 /// <item>A job cut short by a kill stays "Processing" in Hangfire's SQLite storage for its invisibility timeout (30
 /// minutes); it is handed out again now instead, as the same job. A graceful stop already requeued it. A job this process
 /// picked up in the meantime may be requeued too: each job survives a second execution (the dispatch finds its loop
-/// running, the hook job finds the run's hook being asked, the close finds the run closed). Only where the storage does not
-/// return such jobs itself: on PostgreSQL a "Processing" job may be running on a live node.</item>
+/// running, the hook job finds the run's hook being asked, the close finds the run closed, the settling finds nothing
+/// left to settle). Only where the storage does not return such jobs itself: on PostgreSQL a "Processing" job may be
+/// running on a live node.</item>
 /// </list>
 /// </summary>
 internal sealed class RunJobRecovery(

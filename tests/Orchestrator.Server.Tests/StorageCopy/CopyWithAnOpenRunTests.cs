@@ -45,14 +45,7 @@ public sealed class CopyWithAnOpenRunTests(PostgresClusterFixture postgres) : ID
             sqlite.KillHard();
         }
 
-        var (exit, output) = await ServerProcess.RunCommandAsync(_data, null, ["storage", "copy-to-postgres", "--connection", connection]);
-        Assert.True(exit == 0, output);
-
-        await using var server = await ServerProcess.StartAsync(_data, new Dictionary<string, string>(SqliteInstallation.Settings, StringComparer.Ordinal)
-        {
-            ["Orchestrator__Storage"] = "postgres",
-            ["Orchestrator__PostgresConnectionString"] = connection,
-        });
+        await using var server = await CopyAndStartOnPostgresAsync(connection);
         var agents = run.AgentsOn(server.Client);
         Assert.Equal("Open", (string?)(await Seed.RunAsync(server.Client, run.RunId))["state"]);
 
@@ -84,14 +77,7 @@ public sealed class CopyWithAnOpenRunTests(PostgresClusterFixture postgres) : ID
             sqlite.KillHard();
         }
 
-        var (exit, output) = await ServerProcess.RunCommandAsync(_data, null, ["storage", "copy-to-postgres", "--connection", connection]);
-        Assert.True(exit == 0, output);
-
-        await using var server = await ServerProcess.StartAsync(_data, new Dictionary<string, string>(SqliteInstallation.Settings, StringComparer.Ordinal)
-        {
-            ["Orchestrator__Storage"] = "postgres",
-            ["Orchestrator__PostgresConnectionString"] = connection,
-        });
+        await using var server = await CopyAndStartOnPostgresAsync(connection);
 
         await ApiClient.EventuallyAsync(
             () => Seed.RunAsync(server.Client, runId), r => (string?)r["state"] == "Open", TimeSpan.FromSeconds(20), $"run {runId} to open; server output:\n{server.Output}");
@@ -120,15 +106,8 @@ public sealed class CopyWithAnOpenRunTests(PostgresClusterFixture postgres) : ID
         }
 
         Assert.Equal(3L, await UnsettledAsync(new SqliteConnection($"Data Source={Path.Combine(_data, "orchestrator.db")};Mode=ReadOnly;Pooling=False"), runId));
-        var (exit, output) = await ServerProcess.RunCommandAsync(_data, null, ["storage", "copy-to-postgres", "--connection", connection]);
-        Assert.True(exit == 0, output);
-
-        // The grace (5 s here) has passed since the close: the members are settled at once.
-        await using var server = await ServerProcess.StartAsync(_data, new Dictionary<string, string>(SqliteInstallation.Settings, StringComparer.Ordinal)
-        {
-            ["Orchestrator__Storage"] = "postgres",
-            ["Orchestrator__PostgresConnectionString"] = connection,
-        });
+        // The grace on PostgreSQL (5 s here) has passed since the close: the members are settled at once.
+        await using var server = await CopyAndStartOnPostgresAsync(connection);
 
         await ApiClient.EventuallyAsync(
             () => UnsettledAsync(new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connection) { SearchPath = "orchestrator", Pooling = false }.ConnectionString), runId),
@@ -136,6 +115,18 @@ public sealed class CopyWithAnOpenRunTests(PostgresClusterFixture postgres) : ID
             TimeSpan.FromSeconds(20),
             $"run {runId}'s members to be settled; server output:\n{server.Output}");
         Assert.Contains("no close-state settling job was waiting", server.Output, StringComparison.Ordinal);
+    }
+
+    /// <summary>Copies the killed SQLite server's data into <paramref name="connection"/> and starts a server there.</summary>
+    private async Task<ServerProcess> CopyAndStartOnPostgresAsync(string connection)
+    {
+        var (exit, output) = await ServerProcess.RunCommandAsync(_data, null, ["storage", "copy-to-postgres", "--connection", connection]);
+        Assert.True(exit == 0, output);
+        return await ServerProcess.StartAsync(_data, new Dictionary<string, string>(SqliteInstallation.Settings, StringComparer.Ordinal)
+        {
+            ["Orchestrator__Storage"] = "postgres",
+            ["Orchestrator__PostgresConnectionString"] = connection,
+        });
     }
 
     /// <summary>The run's members whose close state is not settled.</summary>
