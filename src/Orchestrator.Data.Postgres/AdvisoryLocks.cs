@@ -1,5 +1,6 @@
 using System.Data;
 using Dapper;
+using Npgsql;
 
 namespace Orchestrator.Data.Postgres;
 
@@ -18,4 +19,29 @@ internal static class AdvisoryLocks
 
     public static Task TakeAsync(IDbConnection connection, IDbTransaction transaction, long key) =>
         connection.ExecuteAsync("SELECT pg_advisory_xact_lock(@key)", new { key }, transaction);
+}
+
+/// <summary>
+/// Session-level advisory locks, held across transactions for work that must run on one node at a time (the migrations,
+/// start-up recovery). Released explicitly, and by PostgreSQL when the session ends, so a node that dies holding one
+/// does not keep it.
+/// </summary>
+public static class SessionLocks
+{
+    /// <summary>Runs <paramref name="work"/> while <paramref name="connection"/>'s session holds the lock
+    /// <paramref name="key"/>, waiting for it first.</summary>
+    public static async Task<T> WhileHeldAsync<T>(NpgsqlConnection connection, long key, Func<Task<T>> work, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(work);
+        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@key)", new { key }, cancellationToken: cancellationToken));
+        try
+        {
+            return await work();
+        }
+        finally
+        {
+            await connection.ExecuteAsync("SELECT pg_advisory_unlock(@key)", new { key });
+        }
+    }
 }

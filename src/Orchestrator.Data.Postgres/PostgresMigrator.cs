@@ -30,17 +30,8 @@ public static class PostgresMigrator
         ArgumentNullException.ThrowIfNull(scripts);
         await using var connection = await database.OpenAsync(cancellationToken);
 
-        // A session lock, held across the scripts' own transactions and released when this connection goes back to the
-        // pool (Npgsql resets sessions on return; the explicit unlock below makes it independent of that).
-        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_lock(@key)", new { key = LockKey }, cancellationToken: cancellationToken));
-        try
-        {
-            return await MigrateLockedAsync(connection, time, scripts, cancellationToken);
-        }
-        finally
-        {
-            await connection.ExecuteAsync("SELECT pg_advisory_unlock(@key)", new { key = LockKey });
-        }
+        // A session lock, held across the scripts' own transactions.
+        return await SessionLocks.WhileHeldAsync(connection, LockKey, () => MigrateLockedAsync(connection, time, scripts, cancellationToken), cancellationToken);
     }
 
     private static async Task<IReadOnlyList<string>> MigrateLockedAsync(

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Hangfire;
 using Orchestrator.Core.Runs;
 using Orchestrator.Data.Notifications;
@@ -20,8 +19,8 @@ namespace Orchestrator.Server.Hooks;
 /// is asked asks it again, since the answer never arrived.
 /// </remarks>
 internal sealed class PreOpenHookJob(
-    IRunStore runs, IHookCallStore hookCalls, HookCaller caller, PreOpenHookJob.InHand asking, RunJobs lifecycle, RunAlerts alerts, TimeProvider time,
-    ILogger<PreOpenHookJob> log)
+    IRunStore runs, IHookCallStore hookCalls, HookCaller caller, [FromKeyedServices(HookKinds.PreOpen)] RunsInHand asking, RunJobs lifecycle,
+    RunAlerts alerts, TimeProvider time, ILogger<PreOpenHookJob> log)
 {
     [JobDisplayName("Pre-open hook \"{1}\" · run {0}")]
     [AutomaticRetry(Attempts = 0)]
@@ -70,15 +69,5 @@ internal sealed class PreOpenHookJob(
         }
 
         return await caller.CallAsync(run, HookKinds.PreOpen, hook);
-    }
-
-    /// <summary>The runs whose pre-open hook this process is asking (one per process, shared by its jobs).</summary>
-    internal sealed class InHand
-    {
-        private readonly ConcurrentDictionary<long, byte> _runs = new();
-
-        public bool TryTake(long runId) => _runs.TryAdd(runId, 0);
-
-        public void Release(long runId) => _runs.TryRemove(runId, out _);
     }
 }

@@ -17,7 +17,8 @@ internal static class NotificationsSetup
         services.AddTransient<WebhookDeliveryJob>();
         services.AddSingleton<HookCaller>();
         services.AddTransient<PreOpenHookJob>();
-        services.AddSingleton<PreOpenHookJob.InHand>();
+        // The runs whose pre-open hook this process is asking, shared by every execution of the hook job.
+        services.AddKeyedSingleton<Runs.RunsInHand>(HookKinds.PreOpen);
         services.AddTransient<PostCloseHookJob>();
 
         // Its own workers: deliveries that wait on slow receivers (never take the workers that open

@@ -44,20 +44,20 @@ internal sealed class RunJobRecovery(
     private static readonly RunJob[] Checked =
     [
         new(
-            "scan dispatch", "Scan dispatch", "open", typeof(RunJobs), nameof(RunJobs.DispatchScansAsync),
-            (run, now) => run.State == RunState.Open && run.Definition.Scan.Enabled && now < run.CutoffAt,
+            "scan dispatch", RunState.Open, typeof(RunJobs), nameof(RunJobs.DispatchScansAsync),
+            (run, now) => run.Definition.Scan.Enabled && now < run.CutoffAt,
             (client, run) => client.Enqueue<RunJobs>(j => j.DispatchScansAsync(run.Id, run.WindowName, CancellationToken.None))),
         new(
-            "close", "Close", "closing", typeof(RunJobs), nameof(RunJobs.CloseAsync),
-            (run, _) => run.State == RunState.Closing,
+            "close", RunState.Closing, typeof(RunJobs), nameof(RunJobs.CloseAsync),
+            (_, _) => true,
             (client, run) => client.Enqueue<RunJobs>(j => j.CloseAsync(run.Id, run.WindowName))),
         new(
-            "close-state settling", "Close-state settling", "closed", typeof(RunJobs), nameof(RunJobs.VerifyClosedAsync),
-            (run, _) => run.State == RunState.Closed,
+            "close-state settling", RunState.Closed, typeof(RunJobs), nameof(RunJobs.VerifyClosedAsync),
+            (_, _) => true,
             (client, run) => client.Enqueue<RunJobs>(j => j.VerifyClosedAsync(run.Id, run.WindowName))),
         new(
-            "pre-open hook", "Pre-open hook", "opening", typeof(PreOpenHookJob), nameof(PreOpenHookJob.OpenAsync),
-            (run, now) => run.State == RunState.Opening && run.Definition.Hooks?.PreOpen is not null && now < run.PlannedEnd,
+            "pre-open hook", RunState.Opening, typeof(PreOpenHookJob), nameof(PreOpenHookJob.OpenAsync),
+            (run, now) => run.Definition.Hooks?.PreOpen is not null && now < run.PlannedEnd,
             (client, run) => client.Enqueue<PreOpenHookJob>(NotificationOptions.HookQueue, j => j.OpenAsync(run.Id, run.WindowName))),
     ];
 
@@ -111,14 +111,17 @@ internal sealed class RunJobRecovery(
 
             log.LogInformation(
                 "{Job} of {Runs} {State} run(s) checked at start-up: {Requeued} job(s) requeued, {Queued} queued anew, the others waiting or running",
-                kind.Title, forRuns.Count, kind.State, requeued, queued);
+                string.Concat(kind.Name[..1].ToUpperInvariant(), kind.Name[1..]), forRuns.Count, kind.State.ToString().ToLowerInvariant(), requeued, queued);
         }
     }
 
-    /// <summary>A job that a run needs while <see cref="Needs"/> holds; its first argument is the run's id.</summary>
+    /// <summary>A job that a run in <see cref="State"/> needs while <see cref="Also"/> holds; its first argument is the
+    /// run's id.</summary>
     private sealed record RunJob(
-        string Name, string Title, string State, Type Type, string Method, Func<RunRecord, DateTimeOffset, bool> Needs, Action<IBackgroundJobClient, RunRecord> Enqueue)
+        string Name, RunState State, Type Type, string Method, Func<RunRecord, DateTimeOffset, bool> Also, Action<IBackgroundJobClient, RunRecord> Enqueue)
     {
+        public bool Needs(RunRecord run, DateTimeOffset now) => run.State == State && Also(run, now);
+
         public long? RunOf(Job? job) =>
             job is { Type: var type, Method.Name: var method } && type == Type && method == Method && job.Args.Count > 0 && job.Args[0] is long id ? id : null;
     }

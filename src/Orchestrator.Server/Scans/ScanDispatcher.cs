@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using Orchestrator.Core.Runs;
@@ -8,6 +7,7 @@ using Orchestrator.Data.Scans;
 using Orchestrator.Server.Agents;
 using Orchestrator.Server.Api;
 using Orchestrator.Server.Hosting;
+using Orchestrator.Server.Runs;
 
 namespace Orchestrator.Server.Scans;
 
@@ -30,9 +30,8 @@ internal sealed class ScanDispatcher(
     /// (<see cref="OrchestratorOptions.ScanDispatchWorkers"/>): a loop waits there for most of a run.</summary>
     public const string Queue = "scans";
 
-    /// <summary>Runs whose loop is running in this process. A second execution of a run's job (Hangfire hands a job
-    /// out again after its invisibility timeout, or start-up recovery requeued it) leaves the running loop alone.</summary>
-    private readonly ConcurrentDictionary<long, bool> _running = new();
+    /// <summary>Runs whose loop is running in this process.</summary>
+    private readonly RunsInHand _running = new();
 
     private readonly OrchestratorOptions _options = options.Value;
 
@@ -55,7 +54,7 @@ internal sealed class ScanDispatcher(
     /// <summary>Dispatches waves until the run needs no more, or for at most <see cref="OrchestratorOptions.ScanDispatchSlice"/>.</summary>
     public async Task<Outcome> RunAsync(long runId, CancellationToken cancellationToken)
     {
-        if (!_running.TryAdd(runId, true))
+        if (!_running.TryTake(runId))
         {
             return Outcome.AlreadyRunning;
         }
@@ -81,7 +80,7 @@ internal sealed class ScanDispatcher(
         }
         finally
         {
-            _running.TryRemove(runId, out _);
+            _running.Release(runId);
         }
     }
 

@@ -92,20 +92,15 @@ internal sealed class PostgresStorage(OrchestratorOptions settings) : IStorageBa
         // node that dies while holding it loses the session and with it the lock.
         await using var connection = new NpgsqlConnection(WithName("orchestrator-start"));
         await connection.OpenAsync(cancellationToken);
-        await using (var take = new NpgsqlCommand($"SELECT pg_advisory_lock({RecoveryLock})", connection))
-        {
-            await take.ExecuteNonQueryAsync(cancellationToken);
-        }
-
-        try
-        {
-            await work(cancellationToken);
-        }
-        finally
-        {
-            await using var release = new NpgsqlCommand($"SELECT pg_advisory_unlock({RecoveryLock})", connection);
-            await release.ExecuteNonQueryAsync(CancellationToken.None);
-        }
+        await SessionLocks.WhileHeldAsync(
+            connection,
+            RecoveryLock,
+            async () =>
+            {
+                await work(cancellationToken);
+                return true;
+            },
+            cancellationToken);
     }
 
     public async Task<IReadOnlyList<string>> MigrateAsync(IServiceProvider services, string? scripts, CancellationToken cancellationToken)
