@@ -332,7 +332,7 @@ internal sealed class TrafficBatch(NpgsqlConnection connection, NpgsqlTransactio
             PeerSet.Contains(peer) && !Own.Contains(peer.IsIPv4MappedToIPv6 ? peer.MapToIPv4() : peer);
 
         public static HashSet<IPAddress> OwnOf(RunPeerSet set, string addressesJson) =>
-            [.. set.OwnIn(Json.Read<string[]>(addressesJson).Select(t => IPAddress.TryParse(t, out var a) ? a : null).OfType<IPAddress>())];
+            [.. set.OwnInText(Json.Read<string[]>(addressesJson))];
     }
 
     private sealed class CandidateRow

@@ -186,14 +186,22 @@ internal sealed class SqliteRunStore(SqliteDatabase database) : IRunStore
             return;
         }
 
-        // One transaction for the batch: the acknowledgements of a big run's opening arrive together, one per member.
-        // Earliest first, so an endpoint acknowledged twice in one batch keeps its earliest time.
+        // One transaction and one prepared statement for the batch: the acknowledgements of a big run's opening arrive
+        // together, one per member. Earliest first, so an endpoint acknowledged twice in one batch keeps its earliest time.
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = AcknowledgeOpenSql;
+        var at = command.Parameters.Add("@at", SqliteType.Integer);
+        var endpointId = command.Parameters.Add("@endpointId", SqliteType.Integer);
+        var held = command.Parameters.Add("@held", SqliteType.Text);
         foreach (var a in acknowledgements.Where(a => a.RunIds.Count > 0).OrderBy(a => a.At))
         {
-            await connection.ExecuteAsync(
-                AcknowledgeOpenSql, new { endpointId = a.EndpointId, held = Json.Write(a.RunIds), at = UnixMs.From(a.At) }, transaction);
+            at.Value = UnixMs.From(a.At);
+            endpointId.Value = a.EndpointId;
+            held.Value = Json.Write(a.RunIds);
+            await command.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

@@ -330,7 +330,7 @@ internal sealed class SqliteTrafficStore(SqliteDatabase database) : ITrafficStor
             IPAddress.TryParse(peer, out var address) && PeerSet.Contains(address) && !Own.Contains(address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address);
 
         public static HashSet<IPAddress> OwnOf(RunPeerSet set, string addressesJson) =>
-            [.. set.OwnIn(Json.Read<string[]>(addressesJson).Select(t => IPAddress.TryParse(t, out var a) ? a : null).OfType<IPAddress>())];
+            [.. set.OwnInText(Json.Read<string[]>(addressesJson))];
     }
 
     /// <summary>The batch's prepared commands: each is compiled once and run for every row.</summary>

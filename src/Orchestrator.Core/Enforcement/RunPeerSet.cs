@@ -89,11 +89,35 @@ public sealed class RunPeerSet
     }
 
     /// <summary>A member's own addresses that are in the set, canonical, ascending: what its allow-list leaves out.</summary>
+    /// <remarks>Called for every member when a run's members read their state (10,000 at once for a big group), and
+    /// a member has one or two addresses: a list and no query operators.</remarks>
     public IReadOnlyList<IPAddress> OwnIn(IEnumerable<IPAddress> own)
     {
         ArgumentNullException.ThrowIfNull(own);
-        return own.Select(Canonicalize).Where(Contains).Distinct()
-            .OrderBy(a => a.AddressFamily).ThenBy(AddressRange.ToNumber).ToList();
+        var found = new List<IPAddress>(1);
+        foreach (var address in own)
+        {
+            AddIfOwn(found, address);
+        }
+
+        return Sorted(found);
+    }
+
+    /// <summary>As <see cref="OwnIn(IEnumerable{IPAddress})"/> for addresses as stored (text); text that is not an IP
+    /// address is left out.</summary>
+    public IReadOnlyList<IPAddress> OwnInText(IEnumerable<string> own)
+    {
+        ArgumentNullException.ThrowIfNull(own);
+        var found = new List<IPAddress>(1);
+        foreach (var text in own)
+        {
+            if (IPAddress.TryParse(text, out var address))
+            {
+                AddIfOwn(found, address);
+            }
+        }
+
+        return Sorted(found);
     }
 
     /// <summary>Every address of the set in canonical order (for agents that take a full list: linear in the set).</summary>
@@ -113,6 +137,28 @@ public sealed class RunPeerSet
     }
 
     private static IPAddress Canonicalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+
+    private void AddIfOwn(List<IPAddress> found, IPAddress address)
+    {
+        var canonical = Canonicalize(address);
+        if (Contains(canonical) && !found.Contains(canonical))
+        {
+            found.Add(canonical);
+        }
+    }
+
+    // IPv4 first, then ascending (the order the ranges are in).
+    private static List<IPAddress> Sorted(List<IPAddress> addresses)
+    {
+        if (addresses.Count > 1)
+        {
+            addresses.Sort(static (a, b) => a.AddressFamily != b.AddressFamily
+                ? a.AddressFamily.CompareTo(b.AddressFamily)
+                : AddressRange.ToNumber(a).CompareTo(AddressRange.ToNumber(b)));
+        }
+
+        return addresses;
+    }
 
     // Sorts and joins overlapping or adjacent ranges: the union is unchanged, so the result is still exact.
     private static List<AddressRange> Merge(List<AddressRange> ranges)

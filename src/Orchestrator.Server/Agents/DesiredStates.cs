@@ -1,7 +1,8 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.IO.Compression;
-using System.Net;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -317,14 +318,21 @@ internal sealed class DesiredStates : IDisposable
         return snapshot;
     }
 
-    private async Task<HeldRun> HeldAsync(OpenRun o)
+    // Once per member of every open run at each read: synchronous once the run's peer set is loaded.
+    private async ValueTask<HeldRun> HeldAsync(OpenRun o)
     {
         var entry = await PeerSetOfAsync(o.Run.Id);
-        var own = entry.Set.OwnIn(o.Member.Addresses.Select(t => IPAddress.TryParse(t, out var a) ? a : null).OfType<IPAddress>());
-        return new HeldRun(Shared(o.Run), entry, own.Select(a => a.ToString()).ToList());
+        var own = entry.Set.OwnInText(o.Member.Addresses);
+        var except = new string[own.Count];
+        for (var i = 0; i < except.Length; i++)
+        {
+            except[i] = own[i].ToString();
+        }
+
+        return new HeldRun(Shared(o.Run), entry, except);
     }
 
-    private async Task<PeerSetEntry> PeerSetOfAsync(long runId)
+    private Task<PeerSetEntry> PeerSetOfAsync(long runId)
     {
         if (!_peerSets.TryGetValue(runId, out var lazy))
         {
@@ -339,6 +347,12 @@ internal sealed class DesiredStates : IDisposable
             lazy = _peerSets.GetOrAdd(runId, id => new Lazy<Task<PeerSetEntry>>(() => LoadAsync(id)));
         }
 
+        var load = lazy.Value;
+        return load.IsCompletedSuccessfully ? load : ForgetIfFailedAsync(runId, lazy);
+    }
+
+    private async Task<PeerSetEntry> ForgetIfFailedAsync(long runId, Lazy<Task<PeerSetEntry>> lazy)
+    {
         try
         {
             return await lazy.Value;
@@ -375,29 +389,70 @@ internal sealed class DesiredStates : IDisposable
         return _runs.AddOrUpdate(run.Id, run, (_, kept) => kept.UpdatedAt == run.UpdatedAt && kept.State == run.State ? kept : run);
     }
 
-    private static DeliveryOptimizationV1 DeliveryOptimizationFor(IReadOnlyList<RunRecord> open)
+    private static DeliveryOptimizationV1 DeliveryOptimizationFor(IReadOnlyList<HeldRun> holding)
     {
-        if (open.Count == 0)
+        if (holding.Count == 0)
         {
-            return new DeliveryOptimizationV1(PeeringModeV1.HttpOnly, null);
+            return NoPeering;
         }
 
         // Overlapping runs: Group peering wins when any run asks for it, with the id of the earliest run's first group;
         // the other Delivery Optimization settings are the earliest run's too.
-        var first = open.OrderBy(r => r.PlannedStart).ThenBy(r => r.Id).First();
+        var first = holding[0].Run;
+        var group = first.Definition.Peering == PeeringMode.Group;
+        for (var i = 1; i < holding.Count; i++)
+        {
+            var run = holding[i].Run;
+            group |= run.Definition.Peering == PeeringMode.Group;
+            if (run.PlannedStart < first.PlannedStart || (run.PlannedStart == first.PlannedStart && run.Id < first.Id))
+            {
+                first = run;
+            }
+        }
+
+        // A run's own peering is made once and shared by its members (their states hold the same kept run).
+        return group == (first.Definition.Peering == PeeringMode.Group)
+            ? OwnPeering.GetValue(first, static run => PeeringOf(run, run.Definition.Peering == PeeringMode.Group))
+            : PeeringOf(first, group);
+    }
+
+    private static DeliveryOptimizationV1 PeeringOf(RunRecord first, bool group)
+    {
         var settings = Windows.DeliveryOptimizationSettingsWire.From(first.Definition.DeliveryOptimization);
-        return open.Any(r => r.Definition.Peering == PeeringMode.Group)
+        return group
             ? new DeliveryOptimizationV1(PeeringModeV1.Group, GroupIds.DeliveryOptimizationGroup(first.Definition.Groups[0]).ToString(), settings)
             : new DeliveryOptimizationV1(PeeringModeV1.Lan, null, settings);
     }
 
-    private static long VersionOf(string identity)
+    /// <summary>The SHA-256 of <paramref name="identity"/>'s UTF-8 bytes, as a positive number, without making it a string.</summary>
+    private static long VersionOf(StringBuilder identity, Encoder utf8)
     {
-        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(identity));
-        return Math.Max(1, BitConverter.ToInt64(hash, 0) & long.MaxValue);
+        var buffer = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(identity.Length));
+        try
+        {
+            utf8.Reset();
+            var written = 0;
+            foreach (var chunk in identity.GetChunks())
+            {
+                written += utf8.GetBytes(chunk.Span, buffer.AsSpan(written), flush: false);
+            }
+
+            written += utf8.GetBytes([], buffer.AsSpan(written), flush: true);
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(buffer.AsSpan(0, written), hash);
+            return Math.Max(1, BitConverter.ToInt64(hash) & long.MaxValue);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     /// <summary>An open run of the endpoint: the run, its shared peer set, and the endpoint's own addresses in the set.</summary>
+    private static readonly DeliveryOptimizationV1 NoPeering = new(PeeringModeV1.HttpOnly, null);
+
+    private static readonly ConditionalWeakTable<RunRecord, DeliveryOptimizationV1> OwnPeering = new();
+
     private sealed record HeldRun(RunRecord Run, PeerSetEntry PeerSet, IReadOnlyList<string> Except);
 
     private sealed record Snapshot(long Generation, DateTimeOffset ReadAt, IReadOnlyList<HeldRun> Open, IReadOnlyList<ScanRequestV1> Scans)
@@ -431,10 +486,16 @@ internal sealed class DesiredStates : IDisposable
 
         public DateTimeOffset? NextEnd { get; }
 
+        // The text a state's version is the hash of, written into one builder per thread: a shape is made for every
+        // member when a big run opens, and the text itself is never needed.
+        [ThreadStatic]
+        private static (StringBuilder Text, Encoder Utf8)? t_identity;
+
         public static StateShape Of(IReadOnlyList<HeldRun> holding, IReadOnlyList<ScanRequestV1> scans, int inlineMaxRanges)
         {
             var openings = new List<ShapedOpening>();
-            var identity = new StringBuilder();
+            var (identity, utf8) = t_identity ??= (new StringBuilder(), Encoding.UTF8.GetEncoder());
+            identity.Clear();
             foreach (var held in holding)
             {
                 var run = held.Run;
@@ -442,14 +503,35 @@ internal sealed class DesiredStates : IDisposable
                 foreach (var port in run.Definition.Ports)
                 {
                     openings.Add(new ShapedOpening(held, port, reference));
-                    identity.Append(CultureInfo.InvariantCulture, $"{run.Id}|{port}|{run.PlannedEnd.ToUnixTimeMilliseconds()}|{held.PeerSet.Set.Hash}|{string.Join(',', held.Except)};");
+                    identity.Append(CultureInfo.InvariantCulture, $"{run.Id}|{port.Port}/{port.Transport}|{run.PlannedEnd.ToUnixTimeMilliseconds()}|{held.PeerSet.Set.Hash}|");
+                    AppendJoined(identity, held.Except);
+                    identity.Append(';');
                 }
             }
 
-            var peering = DeliveryOptimizationFor(holding.Select(h => h.Run).ToList());
-            identity.Append(CultureInfo.InvariantCulture, $"do:{peering.Mode}:{peering.GroupId};");
-            identity.Append(CultureInfo.InvariantCulture, $"scans:{string.Join(',', scans.Select(s => s.ScanId))}");
-            return new StateShape(holding, VersionOf(identity.ToString()), peering, openings);
+            var peering = DeliveryOptimizationFor(holding);
+            identity.Append(CultureInfo.InvariantCulture, $"do:{peering.Mode}:{peering.GroupId};scans:");
+            for (var i = 0; i < scans.Count; i++)
+            {
+                identity.Append(i == 0 ? "" : ",").Append(scans[i].ScanId);
+            }
+
+            var version = VersionOf(identity, utf8);
+            if (identity.Capacity > 16 * 1024)
+            {
+                // A rare state with very many ports or scans does not keep its buffer for the thread's lifetime.
+                t_identity = null;
+            }
+
+            return new StateShape(holding, version, peering, openings);
+        }
+
+        private static void AppendJoined(StringBuilder text, IReadOnlyList<string> values)
+        {
+            for (var i = 0; i < values.Count; i++)
+            {
+                text.Append(i == 0 ? "" : ",").Append(values[i]);
+            }
         }
 
         /// <summary>True when <paramref name="holding"/> are the runs this shape was made for, in the same order.</summary>

@@ -31,7 +31,10 @@ public sealed class RunPeerSetPropertyTests
             Assert.Equal(set.Count, set.Addresses().LongCount());
             foreach (var member in members)
             {
-                var own = stored.OwnIn(member.Addresses).ToHashSet();
+                var ownList = stored.OwnIn(member.Addresses);
+                Assert.Equal(OwnReference(stored, member.Addresses), ownList);
+                Assert.Equal(ownList, stored.OwnInText([.. member.Addresses.Select(a => a.ToString()), "not-an-address", ""]));
+                var own = ownList.ToHashSet();
                 var derived = stored.Addresses().Where(a => !own.Contains(a)).Select(a => a.ToString());
                 Assert.Equal(allowLists[member.EndpointId].Select(a => a.ToString()), derived);
                 Assert.All(allowLists[member.EndpointId], a => Assert.True(stored.Contains(a), $"seed {seed}: {a} in the set"));
@@ -52,6 +55,13 @@ public sealed class RunPeerSetPropertyTests
         Assert.False(set.Contains(IPAddress.Parse("198.18.0.4")));
         Assert.True(set.Contains(IPAddress.Parse("::ffff:198.18.0.2")));
     }
+
+    // A member's own addresses in the set as the model defines them (canonical, distinct, IPv4 first, ascending),
+    // written with query operators and big-endian numbers, independently of the implementation.
+    private static List<IPAddress> OwnReference(RunPeerSet set, IEnumerable<IPAddress> addresses) =>
+        addresses.Select(a => a.IsIPv4MappedToIPv6 ? a.MapToIPv4() : a).Where(set.Contains).Distinct()
+            .OrderBy(a => a.AddressFamily).ThenBy(a => new System.Numerics.BigInteger(a.GetAddressBytes(), isUnsigned: true, isBigEndian: true))
+            .ToList();
 
     private static IPAddress RandomAddress(Random random) => random.Next(10) switch
     {
