@@ -48,6 +48,28 @@ public sealed class DesiredStateTests
     }
 
     [Fact]
+    public async Task AStatesVersionIsTheHashOfWhatItSaysSoAnUnchangedStateKeepsItAcrossServerVersions()
+    {
+        // Agents compare versions, not states: a server that made another version for the same state (after an upgrade,
+        // or on another node) would have every agent apply it again. The version is the SHA-256 of this text, per
+        // opening "run|port/transport|planned end (Unix ms)|peer-set hash|own addresses;", then the peering and the scans.
+        await using var site = await AgentSite.StartAsync(3);
+        var runId = await site.StartRunAsync(await site.WindowAsync());
+        await site.WaitRunStateAsync(runId, "Open");
+        var agent = site.Agents[0];
+
+        var state = await agent.StateAsync(AgentProtocolV1.PeerSetsFeature);
+
+        var opening = Assert.Single(state.Openings);
+        var plannedEnd = DateTimeOffset.Parse((string)(await Seed.RunAsync(site.Client, runId))["plannedEnd"]!, System.Globalization.CultureInfo.InvariantCulture);
+        var peering = state.DeliveryOptimization;
+        var text = $"{runId}|7680/tcp|{plannedEnd.ToUnixTimeMilliseconds()}|{opening.PeerSet!.Hash}|{agent.Address};do:{peering.Mode}:{peering.GroupId};scans:";
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text));
+        Assert.Equal(Math.Max(1, BitConverter.ToInt64(hash) & long.MaxValue), state.Version);
+        Assert.Equal(state.Version, (await agent.StateAsync()).Version);
+    }
+
+    [Fact]
     public async Task ARunOpeningReachesEveryWaitingAgentWithinOneSecond()
     {
         await using var site = await AgentSite.StartAsync(3);
