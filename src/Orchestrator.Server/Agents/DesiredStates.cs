@@ -448,11 +448,11 @@ internal sealed class DesiredStates : IDisposable
         }
     }
 
-    /// <summary>An open run of the endpoint: the run, its shared peer set, and the endpoint's own addresses in the set.</summary>
     private static readonly DeliveryOptimizationV1 NoPeering = new(PeeringModeV1.HttpOnly, null);
 
     private static readonly ConditionalWeakTable<RunRecord, DeliveryOptimizationV1> OwnPeering = new();
 
+    /// <summary>An open run of the endpoint: the run, its shared peer set, and the endpoint's own addresses in the set.</summary>
     private sealed record HeldRun(RunRecord Run, PeerSetEntry PeerSet, IReadOnlyList<string> Except);
 
     private sealed record Snapshot(long Generation, DateTimeOffset ReadAt, IReadOnlyList<HeldRun> Open, IReadOnlyList<ScanRequestV1> Scans)
@@ -504,17 +504,14 @@ internal sealed class DesiredStates : IDisposable
                 {
                     openings.Add(new ShapedOpening(held, port, reference));
                     identity.Append(CultureInfo.InvariantCulture, $"{run.Id}|{port.Port}/{port.Transport}|{run.PlannedEnd.ToUnixTimeMilliseconds()}|{held.PeerSet.Set.Hash}|");
-                    AppendJoined(identity, held.Except);
+                    AppendJoined(identity, held.Except, static address => address);
                     identity.Append(';');
                 }
             }
 
             var peering = DeliveryOptimizationFor(holding);
             identity.Append(CultureInfo.InvariantCulture, $"do:{peering.Mode}:{peering.GroupId};scans:");
-            for (var i = 0; i < scans.Count; i++)
-            {
-                identity.Append(i == 0 ? "" : ",").Append(scans[i].ScanId);
-            }
+            AppendJoined(identity, scans, static scan => scan.ScanId);
 
             var version = VersionOf(identity, utf8);
             if (identity.Capacity > 16 * 1024)
@@ -526,11 +523,11 @@ internal sealed class DesiredStates : IDisposable
             return new StateShape(holding, version, peering, openings);
         }
 
-        private static void AppendJoined(StringBuilder text, IReadOnlyList<string> values)
+        private static void AppendJoined<T>(StringBuilder text, IReadOnlyList<T> items, Func<T, string> value)
         {
-            for (var i = 0; i < values.Count; i++)
+            for (var i = 0; i < items.Count; i++)
             {
-                text.Append(i == 0 ? "" : ",").Append(values[i]);
+                text.Append(i == 0 ? "" : ",").Append(value(items[i]));
             }
         }
 
