@@ -65,6 +65,12 @@ internal sealed class SqliteRunStore(SqliteDatabase database) : IRunStore
         return await RunQueries.ListUnsettledClosedAsync(connection, ofLastClose);
     }
 
+    public async Task<IReadOnlyList<RunRecord>> ListRecentlyClosedAsync(TimeSpan ofLastClose, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await RunQueries.ListRecentlyClosedAsync(connection, ofLastClose);
+    }
+
     public async Task<bool> OpenAsync(long runId, IReadOnlyList<RunMemberRecord> members, string actor, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(members);

@@ -23,6 +23,10 @@ public interface IRunStore
     /// confirmation grace left unsettled. Oldest close first.</summary>
     Task<IReadOnlyList<RunRecord>> ListUnsettledClosedAsync(TimeSpan ofLastClose, CancellationToken cancellationToken = default);
 
+    /// <summary>Closed runs closed within <paramref name="ofLastClose"/> of the most recent close, settled or not: the runs
+    /// whose follow-up work (a post-close hook call) a stop may have cut short. Oldest close first.</summary>
+    Task<IReadOnlyList<RunRecord>> ListRecentlyClosedAsync(TimeSpan ofLastClose, CancellationToken cancellationToken = default);
+
     /// <summary>Opening → Open: freezes the members and, once for the run, its peer set (every member's usable address).
     /// False when the run was not Opening (a repeated job), in which case nothing changes.</summary>
     Task<bool> OpenAsync(long runId, IReadOnlyList<RunMemberRecord> members, string actor, DateTimeOffset now, CancellationToken cancellationToken = default);

@@ -121,12 +121,19 @@ internal static class RunQueries
     /// <summary>Closed runs with a member whose close state is not settled, among those closed within
     /// <paramref name="ofLastClose"/> of the latest close; oldest close first.</summary>
     public static async Task<List<RunRecord>> ListUnsettledClosedAsync(IDbConnection connection, TimeSpan ofLastClose) =>
+        await ListClosedNearLastAsync(connection, ofLastClose, "AND EXISTS (SELECT 1 FROM run_members m WHERE m.run_id = runs.id AND m.close_state IS NULL)");
+
+    public static Task<List<RunRecord>> ListRecentlyClosedAsync(IDbConnection connection, TimeSpan ofLastClose) =>
+        ListClosedNearLastAsync(connection, ofLastClose, "");
+
+    // Closed runs closed within ofLastClose of the most recent close (and whatever `also` adds), oldest close first.
+    private static async Task<List<RunRecord>> ListClosedNearLastAsync(IDbConnection connection, TimeSpan ofLastClose, string also) =>
         (await connection.QueryAsync<Row>(
             $"""
             SELECT {Columns} FROM runs
             WHERE state = 'Closed'
               AND closed_at >= (SELECT max(closed_at) FROM runs WHERE state = 'Closed') - @ofLastClose
-              AND EXISTS (SELECT 1 FROM run_members m WHERE m.run_id = runs.id AND m.close_state IS NULL)
+              {also}
             ORDER BY closed_at, id
             """,
             new { ofLastClose = (long)ofLastClose.TotalMilliseconds })).Select(r => r.ToRecord()).ToList();

@@ -277,6 +277,11 @@ public abstract class RunStoreScenarios : StoreScenarios
         Assert.Equal([last.Id], (await store.ListUnsettledClosedAsync(TimeSpan.FromSeconds(30), Ct)).Select(r => r.Id));
         Assert.Equal([longAgo.Id, first.Id, last.Id], (await store.ListUnsettledClosedAsync(TimeSpan.FromHours(2), Ct)).Select(r => r.Id));
         Assert.DoesNotContain(settled.Id, (await store.ListUnsettledClosedAsync(TimeSpan.FromHours(2), Ct)).Select(r => r.Id));
+
+        // Settled or not, for follow-ups such as the post-close hook; never a run that is not closed.
+        Assert.Equal([settled.Id, first.Id, last.Id], (await store.ListRecentlyClosedAsync(TimeSpan.FromMinutes(5), Ct)).Select(r => r.Id));
+        Assert.Equal([last.Id], (await store.ListRecentlyClosedAsync(TimeSpan.FromSeconds(30), Ct)).Select(r => r.Id));
+        Assert.Equal([longAgo.Id, settled.Id, first.Id, last.Id], (await store.ListRecentlyClosedAsync(TimeSpan.FromHours(2), Ct)).Select(r => r.Id));
     }
 
     /// <summary>Regression: a confirmation after the final snapshot changed the member's verdict but the stored snapshot
