@@ -17,8 +17,9 @@ internal static class NotificationsSetup
         services.AddTransient<WebhookDeliveryJob>();
         services.AddSingleton<HookCaller>();
         services.AddTransient<PreOpenHookJob>();
-        // The runs whose pre-open hook this process is asking, shared by every execution of the hook job.
+        // The runs whose hooks this process is calling, shared by every execution of each hook job.
         services.AddKeyedSingleton<Runs.RunsInHand>(HookKinds.PreOpen);
+        services.AddKeyedSingleton<Runs.RunsInHand>(HookKinds.PostClose);
         services.AddTransient<PostCloseHookJob>();
 
         // Its own workers: deliveries that wait on slow receivers (never take the workers that open

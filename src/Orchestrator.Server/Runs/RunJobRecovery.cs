@@ -2,6 +2,7 @@ using Hangfire;
 using Hangfire.Common;
 using Microsoft.Extensions.Options;
 using Orchestrator.Core.Runs;
+using Orchestrator.Data.Notifications;
 using Orchestrator.Data.Runs;
 using Orchestrator.Server.Hooks;
 using Orchestrator.Server.Hosting;
@@ -17,9 +18,12 @@ namespace Orchestrator.Server.Runs;
 /// <item>the pre-open hook of a run still Opening before its end, which asks the hook and opens the run on "go";</item>
 /// <item>the close of a run still Closing (an operator's close-now, or a close cut short between its two steps);</item>
 /// <item>the close-state settling of a closed run whose members are not settled (a stop within its close confirmation
-/// grace), which also sends the unconfirmed-close alert. Such runs are looked for among those closed within the grace
-/// and <see cref="SettlingRetries"/> of the latest close: a stop can only have cut short the settling of those.</item>
+/// grace), which also sends the unconfirmed-close alert;</item>
+/// <item>the post-close hook call of a closed run whose window has one and whose call is not recorded (a stop before or
+/// during the call).</item>
 /// </list>
+/// Closed runs are looked for among those closed within the grace and <see cref="SettlingRetries"/> of the latest close:
+/// a stop can only have cut short the settling or the hook call of those (a hook answers within 2 minutes at most).
 /// For each such run:
 /// <list type="bullet">
 /// <item>A run with no job at all gets a new one. Hangfire's jobs are not copied by <c>storage copy-to-postgres</c>, so a
@@ -27,13 +31,14 @@ namespace Orchestrator.Server.Runs;
 /// <item>A job cut short by a kill stays "Processing" in Hangfire's SQLite storage for its invisibility timeout (30
 /// minutes); it is handed out again now instead, as the same job. A graceful stop already requeued it. A job this process
 /// picked up in the meantime may be requeued too: each job survives a second execution (the dispatch finds its loop
-/// running, the hook job finds the run's hook being asked, the close finds the run closed, the settling finds nothing
-/// left to settle). Only where the storage does not return such jobs itself: on PostgreSQL a "Processing" job may be
-/// running on a live node.</item>
+/// running, the pre-open hook job finds the run's hook being asked, the close finds the run closed, the settling finds
+/// nothing left to settle, the post-close hook job finds its call recorded or being made). Only where the storage does
+/// not return such jobs itself: on PostgreSQL a "Processing" job may be running on a live node.</item>
 /// </list>
 /// </summary>
 internal sealed class RunJobRecovery(
-    IRunStore runs, JobStorage storage, IBackgroundJobClient jobs, TimeProvider time, IOptions<OrchestratorOptions> options, ILogger<RunJobRecovery> log)
+    IRunStore runs, IHookCallStore hookCalls, JobStorage storage, IBackgroundJobClient jobs, TimeProvider time, IOptions<OrchestratorOptions> options,
+    ILogger<RunJobRecovery> log)
 {
     /// <summary>How many of the most recent jobs per state are searched for a run's job.</summary>
     private const int Scanned = 1_000;
@@ -45,7 +50,7 @@ internal sealed class RunJobRecovery(
     [
         new(
             "scan dispatch", RunState.Open, typeof(RunJobs), nameof(RunJobs.DispatchScansAsync),
-            (run, now) => run.Definition.Scan.Enabled && now < run.CutoffAt,
+            (run, found) => run.Definition.Scan.Enabled && found.Now < run.CutoffAt,
             (client, run) => client.Enqueue<RunJobs>(j => j.DispatchScansAsync(run.Id, run.WindowName, CancellationToken.None))),
         new(
             "close", RunState.Closing, typeof(RunJobs), nameof(RunJobs.CloseAsync),
@@ -53,23 +58,37 @@ internal sealed class RunJobRecovery(
             (client, run) => client.Enqueue<RunJobs>(j => j.CloseAsync(run.Id, run.WindowName))),
         new(
             "close-state settling", RunState.Closed, typeof(RunJobs), nameof(RunJobs.VerifyClosedAsync),
-            (_, _) => true,
+            (run, found) => found.Unsettled.Contains(run.Id),
             (client, run) => client.Enqueue<RunJobs>(j => j.VerifyClosedAsync(run.Id, run.WindowName))),
         new(
             "pre-open hook", RunState.Opening, typeof(PreOpenHookJob), nameof(PreOpenHookJob.OpenAsync),
-            (run, now) => run.Definition.Hooks?.PreOpen is not null && now < run.PlannedEnd,
+            (run, found) => run.Definition.Hooks?.PreOpen is not null && found.Now < run.PlannedEnd,
             (client, run) => client.Enqueue<PreOpenHookJob>(NotificationOptions.HookQueue, j => j.OpenAsync(run.Id, run.WindowName))),
+        new(
+            "post-close hook", RunState.Closed, typeof(PostCloseHookJob), nameof(PostCloseHookJob.CallAsync),
+            (run, found) => found.PostCloseNotCalled.Contains(run.Id),
+            (client, run) => client.Enqueue<PostCloseHookJob>(NotificationOptions.HookQueue, j => j.CallAsync(run.Id, run.WindowName))),
     ];
 
     /// <param name="requeueCutShort">Requeue "Processing" jobs (the storage does not return a dead process's jobs).</param>
     /// <param name="cancellationToken">The server's stop.</param>
     public async Task RecoverAsync(bool requeueCutShort, CancellationToken cancellationToken)
     {
-        var now = time.GetUtcNow();
-        var candidates = (await runs.ListNotFinalAsync(cancellationToken))
-            .Concat(await runs.ListUnsettledClosedAsync(options.Value.CloseConfirmationGrace + SettlingRetries, cancellationToken))
-            .ToList();
-        var needing = Checked.Select(kind => (Kind: kind, Runs: candidates.Where(r => kind.Needs(r, now)).ToList())).Where(k => k.Runs.Count > 0).ToList();
+        var ofLastClose = options.Value.CloseConfirmationGrace + SettlingRetries;
+        var recentlyClosed = await runs.ListRecentlyClosedAsync(ofLastClose, cancellationToken);
+        var unsettled = (await runs.ListUnsettledClosedAsync(ofLastClose, cancellationToken)).Select(r => r.Id).ToHashSet();
+        var postCloseNotCalled = new HashSet<long>();
+        foreach (var run in recentlyClosed.Where(r => r.Definition.Hooks?.PostClose is not null))
+        {
+            if (!(await hookCalls.ListForRunAsync(run.Id, cancellationToken)).Any(c => c.Kind == HookKinds.PostClose))
+            {
+                postCloseNotCalled.Add(run.Id);
+            }
+        }
+
+        var found = new Found(time.GetUtcNow(), unsettled, postCloseNotCalled);
+        var candidates = (await runs.ListNotFinalAsync(cancellationToken)).Concat(recentlyClosed).ToList();
+        var needing = Checked.Select(kind => (Kind: kind, Runs: candidates.Where(r => kind.Needs(r, found)).ToList())).Where(k => k.Runs.Count > 0).ToList();
         if (needing.Count == 0)
         {
             return;
@@ -115,12 +134,16 @@ internal sealed class RunJobRecovery(
         }
     }
 
+    /// <summary>What start-up found besides the runs themselves: the time, closed runs with unsettled members, and closed
+    /// runs whose post-close hook has no recorded call.</summary>
+    private sealed record Found(DateTimeOffset Now, IReadOnlySet<long> Unsettled, IReadOnlySet<long> PostCloseNotCalled);
+
     /// <summary>A job that a run in <see cref="State"/> needs while <see cref="Also"/> holds; its first argument is the
     /// run's id.</summary>
     private sealed record RunJob(
-        string Name, RunState State, Type Type, string Method, Func<RunRecord, DateTimeOffset, bool> Also, Action<IBackgroundJobClient, RunRecord> Enqueue)
+        string Name, RunState State, Type Type, string Method, Func<RunRecord, Found, bool> Also, Action<IBackgroundJobClient, RunRecord> Enqueue)
     {
-        public bool Needs(RunRecord run, DateTimeOffset now) => run.State == State && Also(run, now);
+        public bool Needs(RunRecord run, Found found) => run.State == State && Also(run, found);
 
         public long? RunOf(Job? job) =>
             job is { Type: var type, Method.Name: var method } && type == Type && method == Method && job.Args.Count > 0 && job.Args[0] is long id ? id : null;

@@ -34,10 +34,11 @@ internal static class StorageCommand
         server schedules every enabled window's next occurrence and every unfinished run's cutoff and end again (an end
         already passed closes the run at once), and gives every run the job it waits on: the opening of a run still in
         state Opening (a run waiting for its pre-open hook gets a new hook job, which asks the hook unless its answer was
-        recorded), the close of a run still Closing, the scan dispatch of an open run that scans, and the settling of the
-        close states of a run closed within CloseConfirmationGrace before the stop (with its unconfirmed-close alert).
-        Lost with Hangfire's jobs: webhook deliveries and post-close hook calls still queued or retrying; a final report's
-        critical-anomaly alert not yet sent (the report itself is stored at its first read).
+        recorded), the close of a run still Closing, the scan dispatch of an open run that scans, the settling of the
+        close states of a run closed within CloseConfirmationGrace before the stop (with its unconfirmed-close alert), and
+        the post-close hook call of a run closed shortly before the stop, unless its call was recorded.
+        Lost with Hangfire's jobs: webhook deliveries still queued or retrying; a final report's critical-anomaly alert
+        not yet sent (the report itself is stored at its first read).
         Stopping the server with no run opening or open, and CloseConfirmationGrace after the last close, loses nothing.
         """;
 

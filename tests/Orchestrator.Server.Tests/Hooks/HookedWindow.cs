@@ -1,4 +1,8 @@
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Core.Runs;
+using Orchestrator.Data.Runs;
+using Orchestrator.Data.Windows;
 using Orchestrator.Server.Tests.Infrastructure;
 
 namespace Orchestrator.Server.Tests.Hooks;
@@ -24,5 +28,21 @@ internal static class HookedWindow
             ["hooks"] = hooks,
         });
         return (long)window["id"]!;
+    }
+
+    /// <summary>A run of the window in <paramref name="state"/> whose hook jobs have not run: what a server killed while
+    /// it called a hook leaves.</summary>
+    public static async Task<long> RunWithoutJobsAsync(IServiceProvider services, long windowId, RunState state)
+    {
+        var window = (await services.GetRequiredService<IWindowStore>().GetAsync(windowId, TestContext.Current.CancellationToken))!;
+        var start = DateTimeOffset.UtcNow;
+        var end = start.AddMinutes(5);
+        var (run, created) = await services.GetRequiredService<IRunStore>().CreateAsync(
+            new NewRun(window.Id, window.Definition.Name, $"test-{start.ToUnixTimeMilliseconds()}", RunKind.AdHoc, state, start, end, end, window.Definition),
+            "test",
+            start,
+            TestContext.Current.CancellationToken);
+        Assert.True(created);
+        return run.Id;
     }
 }

@@ -1,7 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Data.Notifications;
-using Orchestrator.Data.Runs;
-using Orchestrator.Data.Windows;
 using Orchestrator.Server.Hooks;
 using Orchestrator.Server.Tests.Infrastructure;
 using Orchestrator.Server.Tests.Notifications;
@@ -28,7 +26,7 @@ public sealed class PreOpenHookAskedOnceTests
         using var client = factory.CreateClient();
         await Seed.SiteAsync(client);
         var windowId = await HookedWindow.CreateAsync(client, receiver.Url("/pre"));
-        var runId = await OpeningRunWithoutItsJobAsync(factory.Services, windowId);
+        var runId = await HookedWindow.RunWithoutJobsAsync(factory.Services, windowId, Core.Runs.RunState.Opening);
         var answeredAt = DateTimeOffset.UtcNow;
         await factory.Services.GetRequiredService<IHookCallStore>().RecordAsync(
             new HookCall(runId, HookKinds.PreOpen, receiver.Url("/pre"), answeredAt, 200, 12, recorded, recorded == "go" ? """{"go": true}""" : """{"go": false}"""),
@@ -52,7 +50,7 @@ public sealed class PreOpenHookAskedOnceTests
         using var client = factory.CreateClient();
         await Seed.SiteAsync(client);
         var windowId = await HookedWindow.CreateAsync(client, receiver.Url("/pre"), timeout: "PT1M");
-        var runId = await OpeningRunWithoutItsJobAsync(factory.Services, windowId);
+        var runId = await HookedWindow.RunWithoutJobsAsync(factory.Services, windowId, Core.Runs.RunState.Opening);
         var first = factory.Services.GetRequiredService<PreOpenHookJob>().OpenAsync(runId, "hooked");
         await ApiClient.EventuallyAsync(() => Task.FromResult(receiver.Calls.Count), n => n == 1, TimeSpan.FromSeconds(20), "the hook to be asked");
 
@@ -64,20 +62,5 @@ public sealed class PreOpenHookAskedOnceTests
         await first;
         Assert.Equal("Open", (string?)(await Seed.RunAsync(client, runId))["state"]);
         Assert.Single(receiver.Calls);
-    }
-
-    /// <summary>A run Opening whose pre-open hook job has not run: what a server killed while asking the hook leaves.</summary>
-    private static async Task<long> OpeningRunWithoutItsJobAsync(IServiceProvider services, long windowId)
-    {
-        var window = (await services.GetRequiredService<IWindowStore>().GetAsync(windowId, TestContext.Current.CancellationToken))!;
-        var start = DateTimeOffset.UtcNow;
-        var end = start.AddMinutes(5);
-        var (run, created) = await services.GetRequiredService<IRunStore>().CreateAsync(
-            new NewRun(window.Id, window.Definition.Name, $"test-{start.ToUnixTimeMilliseconds()}", RunKind.AdHoc, Core.Runs.RunState.Opening, start, end, end, window.Definition),
-            "test",
-            start,
-            TestContext.Current.CancellationToken);
-        Assert.True(created);
-        return run.Id;
     }
 }

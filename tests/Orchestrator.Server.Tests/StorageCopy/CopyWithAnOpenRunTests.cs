@@ -86,6 +86,36 @@ public sealed class CopyWithAnOpenRunTests(PostgresClusterFixture postgres) : ID
     }
 
     [Fact]
+    public async Task APostCloseHookIsCalledOnPostgresAfterACopyTakenWhileItsCallWasUnderWay()
+    {
+        var connection = await postgres.CreateDatabaseAsync("copy_post_close", TestContext.Current.CancellationToken);
+        await using var receiver = await Receiver.StartAsync(Webhooks.Secret);
+        // The pre-open hook says go; the first post-close call is never answered (the server dies waiting), the next one is.
+        var postCalls = 0;
+        receiver.Answer = (call, _, ct) => call.Path == "/post" && Interlocked.Increment(ref postCalls) == 1
+            ? Receiver.HangAsync(ct)
+            : Task.FromResult((200, """{"go": true}"""));
+        long runId;
+        await using (var sqlite = await ServerProcess.StartAsync(_data, SqliteInstallation.Settings))
+        {
+            await Seed.SiteAsync(sqlite.Client);
+            var windowId = await HookedWindow.CreateAsync(sqlite.Client, receiver.Url("/pre"), postClose: receiver.Url("/post"));
+            runId = (long)(await sqlite.Client.CreateAsync($"/api/v1/windows/{windowId}/runs", new { duration = "PT10M" }))["id"]!;
+            await ApiClient.EventuallyAsync(() => Seed.RunAsync(sqlite.Client, runId), r => (string?)r["state"] == "Open", TimeSpan.FromSeconds(20), "open");
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, (await sqlite.Client.SendAsync(HttpMethod.Post, $"/api/v1/runs/{runId}/close")).Status);
+            await ApiClient.EventuallyAsync(
+                () => Task.FromResult(receiver.Calls.Count(c => c.Path == "/post")), n => n == 1, TimeSpan.FromSeconds(20), "the post-close hook to be called");
+            sqlite.KillHard();
+        }
+
+        await using var server = await CopyAndStartOnPostgresAsync(connection);
+
+        await ApiClient.EventuallyAsync(
+            () => Task.FromResult(receiver.Calls.Count(c => c.Path == "/post")), n => n == 2, TimeSpan.FromSeconds(20), $"the post-close hook to be called again; server output:\n{server.Output}");
+        Assert.Contains("no post-close hook job was waiting", server.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CloseStatesAreSettledOnPostgresAfterACopyTakenWithinARunsCloseConfirmationGrace()
     {
         var connection = await postgres.CreateDatabaseAsync("copy_closed_run", TestContext.Current.CancellationToken);
