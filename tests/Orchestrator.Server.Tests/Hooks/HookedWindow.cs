@@ -30,6 +30,16 @@ internal static class HookedWindow
         return (long)window["id"]!;
     }
 
+    /// <summary>The receiver answers the pre-open hook "go" and never answers the first post-close call (the server dies
+    /// waiting); the calls after it are answered.</summary>
+    public static void HangTheFirstPostCloseCall(Notifications.Receiver receiver)
+    {
+        var postCalls = 0;
+        receiver.Answer = (call, _, ct) => call.Path == "/post" && Interlocked.Increment(ref postCalls) == 1
+            ? Notifications.Receiver.HangAsync(ct)
+            : Task.FromResult((200, """{"go": true}"""));
+    }
+
     /// <summary>A run of the window in <paramref name="state"/> whose hook jobs have not run: what a server killed while
     /// it called a hook leaves.</summary>
     public static async Task<long> RunWithoutJobsAsync(IServiceProvider services, long windowId, RunState state)

@@ -90,11 +90,7 @@ public sealed class CopyWithAnOpenRunTests(PostgresClusterFixture postgres) : ID
     {
         var connection = await postgres.CreateDatabaseAsync("copy_post_close", TestContext.Current.CancellationToken);
         await using var receiver = await Receiver.StartAsync(Webhooks.Secret);
-        // The pre-open hook says go; the first post-close call is never answered (the server dies waiting), the next one is.
-        var postCalls = 0;
-        receiver.Answer = (call, _, ct) => call.Path == "/post" && Interlocked.Increment(ref postCalls) == 1
-            ? Receiver.HangAsync(ct)
-            : Task.FromResult((200, """{"go": true}"""));
+        HookedWindow.HangTheFirstPostCloseCall(receiver);
         long runId;
         await using (var sqlite = await ServerProcess.StartAsync(_data, SqliteInstallation.Settings))
         {
