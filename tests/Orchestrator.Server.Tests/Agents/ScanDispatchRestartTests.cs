@@ -6,24 +6,14 @@ namespace Orchestrator.Server.Tests.Agents;
 /// <summary>The run's one dispatch job survives a SIGKILL of the server: after the restart the waves go on.</summary>
 public sealed class ScanDispatchRestartTests : IDisposable
 {
-    private readonly string _data = Path.Combine(Path.GetTempPath(), "orchestrator-dispatch-restart", Guid.NewGuid().ToString("N"));
+    private readonly TempDataFolder _data = new("orchestrator-dispatch-restart-");
 
     private static readonly Dictionary<string, string> Settings = new(ServerSettings.ShortWindows, StringComparer.Ordinal)
     {
         ["Orchestrator__ScanWaveInterval"] = "00:00:01",
     };
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_data, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the OS to clean.
-        }
-    }
+    public void Dispose() => _data.Dispose();
 
     /// <summary>A killed server leaves the running dispatch job "Processing" in Hangfire's SQLite storage, which hands it
     /// out again only after its 30-minute invisibility timeout: start-up requeues it, so scanning goes on at once.</summary>
@@ -31,7 +21,7 @@ public sealed class ScanDispatchRestartTests : IDisposable
     public async Task ScansGoOnAfterTheServerIsKilledInTheMiddleOfARunsDispatch()
     {
         ScanningRun run;
-        await using (var first = await ServerProcess.StartAsync(_data, Settings))
+        await using (var first = await ServerProcess.StartAsync(_data.Path, Settings))
         {
             run = await ScanningRun.StartAsync(first.Client, members: 3, "restart-scans", duration: "PT2M");
             var agents = run.AgentsOn(first.Client);
@@ -39,7 +29,7 @@ public sealed class ScanDispatchRestartTests : IDisposable
             first.KillHard();
         }
 
-        await using var second = await ServerProcess.StartAsync(_data, Settings);
+        await using var second = await ServerProcess.StartAsync(_data.Path, Settings);
         var again = run.AgentsOn(second.Client);
         Assert.Equal("Open", (string?)(await Seed.RunAsync(second.Client, run.RunId))["state"]);
 
@@ -47,7 +37,7 @@ public sealed class ScanDispatchRestartTests : IDisposable
         var last = await ScanningRun.FinishAndGetNextAsync(again, await ScanningRun.OneHeldScanAsync(again));
         await ScanningRun.FinishAsync(last);
 
-        var tables = new Api.ProductTables(_data);
+        var tables = new Api.ProductTables(_data.Path);
         Assert.Equal(3, await tables.CountAsync("scans", $"run_id = {run.RunId} AND outcome = 'Succeeded'"));
         Assert.Contains("its scan dispatch job", second.Output, StringComparison.Ordinal);
     }

@@ -11,22 +11,12 @@ namespace Orchestrator.Server.Tests.Hooks;
 /// </summary>
 public sealed class PostCloseHookRestartTests : IDisposable
 {
-    private readonly string _data = Directory.CreateTempSubdirectory("orchestrator-post-close-restart-").FullName;
+    private readonly TempDataFolder _data = new("orchestrator-post-close-restart-");
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_data, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the OS to clean.
-        }
-    }
+    public void Dispose() => _data.Dispose();
 
     private Task<ServerProcess> StartAsync() =>
-        ServerProcess.StartAsync(_data, new Dictionary<string, string>(ServerSettings.ShortWindows, StringComparer.Ordinal)
+        ServerProcess.StartAsync(_data.Path, new Dictionary<string, string>(ServerSettings.ShortWindows, StringComparer.Ordinal)
         {
             ["Orchestrator__Notifications__AllowLoopbackTargets"] = "true",
         });

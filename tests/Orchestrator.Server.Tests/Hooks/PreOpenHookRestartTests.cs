@@ -12,20 +12,13 @@ namespace Orchestrator.Server.Tests.Hooks;
 /// </summary>
 public abstract class PreOpenHookRestartTests : IDisposable
 {
-    private readonly string _data = Directory.CreateTempSubdirectory("orchestrator-hook-restart-").FullName;
+    private readonly TempDataFolder _data = new("orchestrator-hook-restart-");
     private IReadOnlyDictionary<string, string>? _settings;
 
     public void Dispose()
     {
         GC.SuppressFinalize(this);
-        try
-        {
-            Directory.Delete(_data, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the OS to clean.
-        }
+        _data.Dispose();
     }
 
     /// <summary>The storage settings of this test's servers (the same for both starts).</summary>
@@ -43,7 +36,7 @@ public abstract class PreOpenHookRestartTests : IDisposable
         {
             ["Orchestrator__Notifications__AllowLoopbackTargets"] = "true",
         };
-        return await ServerProcess.StartAsync(_data, _settings);
+        return await ServerProcess.StartAsync(_data.Path, _settings);
     }
 
     [Fact]

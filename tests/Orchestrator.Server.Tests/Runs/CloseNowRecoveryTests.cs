@@ -11,25 +11,15 @@ namespace Orchestrator.Server.Tests.Runs;
 /// </summary>
 public sealed class CloseNowRecoveryTests : IDisposable
 {
-    private readonly string _data = Directory.CreateTempSubdirectory("orchestrator-close-now-").FullName;
+    private readonly TempDataFolder _data = new("orchestrator-close-now-");
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_data, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the OS to clean.
-        }
-    }
+    public void Dispose() => _data.Dispose();
 
     [Fact]
     public async Task ARunLeftClosingWithNoCloseJobIsClosedWhenTheServerStarts()
     {
         long runId;
-        await using (var first = await ServerProcess.StartAsync(_data, ServerSettings.ShortWindows))
+        await using (var first = await ServerProcess.StartAsync(_data.Path, ServerSettings.ShortWindows))
         {
             await Seed.SiteAsync(first.Client);
             var windowId = await Seed.YearlyWindowAsync(first.Client);
@@ -39,7 +29,7 @@ public sealed class CloseNowRecoveryTests : IDisposable
         }
 
         // What the close-now's first step stores; its queued close job is what the kill (or a copy) lost.
-        await using (var database = new SqliteConnection($"Data Source={Path.Combine(_data, "orchestrator.db")};Pooling=False"))
+        await using (var database = new SqliteConnection($"Data Source={Path.Combine(_data.Path, "orchestrator.db")};Pooling=False"))
         {
             await database.OpenAsync(TestContext.Current.CancellationToken);
             await using var closing = database.CreateCommand();
@@ -48,7 +38,7 @@ public sealed class CloseNowRecoveryTests : IDisposable
             Assert.Equal(1, await closing.ExecuteNonQueryAsync(TestContext.Current.CancellationToken));
         }
 
-        await using var second = await ServerProcess.StartAsync(_data, ServerSettings.ShortWindows);
+        await using var second = await ServerProcess.StartAsync(_data.Path, ServerSettings.ShortWindows);
 
         var closed = await ApiClient.EventuallyAsync(
             () => Seed.RunAsync(second.Client, runId), r => (string?)r["state"] == "Closed", TimeSpan.FromSeconds(20), $"run {runId} to close; server output:\n{second.Output}");

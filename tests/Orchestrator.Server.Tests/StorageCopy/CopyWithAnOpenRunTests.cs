@@ -18,26 +18,16 @@ namespace Orchestrator.Server.Tests.StorageCopy;
 /// </summary>
 public sealed class CopyWithAnOpenRunTests(PostgresClusterFixture postgres) : IDisposable
 {
-    private readonly string _data = Directory.CreateTempSubdirectory("orchestrator-copy-open-run-").FullName;
+    private readonly TempDataFolder _data = new("orchestrator-copy-open-run-");
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_data, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the OS to clean.
-        }
-    }
+    public void Dispose() => _data.Dispose();
 
     [Fact]
     public async Task ScansGoOnOnPostgresAfterACopyTakenWhileARunWasScanning()
     {
         var connection = await postgres.CreateDatabaseAsync("copy_open_run", TestContext.Current.CancellationToken);
         ScanningRun run;
-        await using (var sqlite = await ServerProcess.StartAsync(_data, SqliteInstallation.Settings))
+        await using (var sqlite = await ServerProcess.StartAsync(_data.Path, SqliteInstallation.Settings))
         {
             // One member holds its scan; the other waits for the next wave, which only a dispatch job hands out.
             run = await ScanningRun.StartAsync(sqlite.Client, members: 2, "copied-while-scanning", duration: "PT10M");
@@ -68,7 +58,7 @@ public sealed class CopyWithAnOpenRunTests(PostgresClusterFixture postgres) : ID
         // The first question is never answered (the server dies waiting); the next one says go.
         receiver.Answer = (_, n, ct) => n == 1 ? Receiver.HangAsync(ct) : Task.FromResult((200, """{"go": true}"""));
         long runId;
-        await using (var sqlite = await ServerProcess.StartAsync(_data, SqliteInstallation.Settings))
+        await using (var sqlite = await ServerProcess.StartAsync(_data.Path, SqliteInstallation.Settings))
         {
             await Seed.SiteAsync(sqlite.Client);
             var windowId = await HookedWindow.CreateAsync(sqlite.Client, receiver.Url("/pre"), timeout: "PT2M");
@@ -92,7 +82,7 @@ public sealed class CopyWithAnOpenRunTests(PostgresClusterFixture postgres) : ID
         await using var receiver = await Receiver.StartAsync(Webhooks.Secret);
         HookedWindow.HangTheFirstPostCloseCall(receiver);
         long runId;
-        await using (var sqlite = await ServerProcess.StartAsync(_data, SqliteInstallation.Settings))
+        await using (var sqlite = await ServerProcess.StartAsync(_data.Path, SqliteInstallation.Settings))
         {
             await Seed.SiteAsync(sqlite.Client);
             var windowId = await HookedWindow.CreateAsync(sqlite.Client, receiver.Url("/pre"), postClose: receiver.Url("/post"));
@@ -120,7 +110,7 @@ public sealed class CopyWithAnOpenRunTests(PostgresClusterFixture postgres) : ID
         {
             ["Orchestrator__CloseConfirmationGrace"] = "00:02:00",
         };
-        await using (var sqlite = await ServerProcess.StartAsync(_data, graceOutlastingTheKill))
+        await using (var sqlite = await ServerProcess.StartAsync(_data.Path, graceOutlastingTheKill))
         {
             await Seed.SiteAsync(sqlite.Client);
             var windowId = await Seed.YearlyWindowAsync(sqlite.Client);
@@ -131,7 +121,7 @@ public sealed class CopyWithAnOpenRunTests(PostgresClusterFixture postgres) : ID
             sqlite.KillHard();
         }
 
-        Assert.Equal(3L, await UnsettledAsync(new SqliteConnection($"Data Source={Path.Combine(_data, "orchestrator.db")};Mode=ReadOnly;Pooling=False"), runId));
+        Assert.Equal(3L, await UnsettledAsync(new SqliteConnection($"Data Source={Path.Combine(_data.Path, "orchestrator.db")};Mode=ReadOnly;Pooling=False"), runId));
         // The grace on PostgreSQL (5 s here) has passed since the close: the members are settled at once.
         await using var server = await CopyAndStartOnPostgresAsync(connection);
 
@@ -146,9 +136,9 @@ public sealed class CopyWithAnOpenRunTests(PostgresClusterFixture postgres) : ID
     /// <summary>Copies the killed SQLite server's data into <paramref name="connection"/> and starts a server there.</summary>
     private async Task<ServerProcess> CopyAndStartOnPostgresAsync(string connection)
     {
-        var (exit, output) = await ServerProcess.RunCommandAsync(_data, null, ["storage", "copy-to-postgres", "--connection", connection]);
+        var (exit, output) = await ServerProcess.RunCommandAsync(_data.Path, null, ["storage", "copy-to-postgres", "--connection", connection]);
         Assert.True(exit == 0, output);
-        return await ServerProcess.StartAsync(_data, new Dictionary<string, string>(SqliteInstallation.Settings, StringComparer.Ordinal)
+        return await ServerProcess.StartAsync(_data.Path, new Dictionary<string, string>(SqliteInstallation.Settings, StringComparer.Ordinal)
         {
             ["Orchestrator__Storage"] = "postgres",
             ["Orchestrator__PostgresConnectionString"] = connection,
