@@ -53,6 +53,24 @@ internal sealed class PostgresRunReportStore(PostgresDatabase database) : IRunRe
         return await RunReportQueries.GetSnapshotAsync(connection, runId);
     }
 
+    public async Task<bool> ClaimReportAlertAsync(long runId, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await RunReportQueries.ClaimReportAlertAsync(connection, runId, at);
+    }
+
+    public async Task<IReadOnlyList<long>> ListReportsPendingAsync(IReadOnlyCollection<long> runIds, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(runIds);
+        if (runIds.Count == 0)
+        {
+            return [];
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await RunReportQueries.ListReportsPendingAsync(connection, "r.id = ANY(@ids)", new { ids = runIds.ToArray() });
+    }
+
     public async Task<IReadOnlyList<RunReportSnapshot>> ListSnapshotFiguresAsync(long windowId, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

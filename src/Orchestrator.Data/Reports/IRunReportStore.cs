@@ -21,6 +21,16 @@ public interface IRunReportStore
 
     Task<RunReportSnapshot?> GetSnapshotAsync(long runId, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Records that the run's final-report alert is being sent, at <paramref name="at"/>; false when it was recorded
+    /// before (by this or another execution, on any node), and the caller sends nothing.
+    /// </summary>
+    Task<bool> ClaimReportAlertAsync(long runId, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    /// <summary>Of <paramref name="runIds"/>, the runs whose final report still has work to do: no snapshot yet, or a
+    /// snapshot with a critical anomaly whose alert is not recorded as sent.</summary>
+    Task<IReadOnlyList<long>> ListReportsPendingAsync(IReadOnlyCollection<long> runIds, CancellationToken cancellationToken = default);
+
     /// <summary>The snapshot figures (without the report text) of the window's runs that have one.</summary>
     Task<IReadOnlyList<RunReportSnapshot>> ListSnapshotFiguresAsync(long windowId, CancellationToken cancellationToken = default);
 }

@@ -106,6 +106,24 @@ internal static class RunReportQueries
             $"SELECT {SnapshotColumns}, '' AS Report FROM run_report_snapshots WHERE run_id IN (SELECT id FROM runs WHERE window_id = @windowId)",
             new { windowId })).Select(r => r.ToSnapshot()).ToList();
 
+    public static async Task<bool> ClaimReportAlertAsync(IDbConnection connection, long runId, DateTimeOffset at) =>
+        await connection.ExecuteAsync(
+            "INSERT INTO run_report_alerts (run_id, sent_at) VALUES (@runId, @at) ON CONFLICT (run_id) DO NOTHING",
+            new { runId, at = UnixMs.From(at) }) == 1;
+
+    /// <param name="runIdIn">The backend's test of <c>r.id</c> against the list parameter <c>@ids</c>.</param>
+    /// <param name="parameters">An object whose <c>ids</c> is the list, of the type the backend's test expects.</param>
+    public static async Task<IReadOnlyList<long>> ListReportsPendingAsync(IDbConnection connection, string runIdIn, object parameters) =>
+        (await connection.QueryAsync<long>(
+            $"""
+            SELECT r.id FROM runs r
+            LEFT JOIN run_report_snapshots s ON s.run_id = r.id
+            LEFT JOIN run_report_alerts a ON a.run_id = r.id
+            WHERE {runIdIn} AND (s.run_id IS NULL OR (s.critical > 0 AND a.run_id IS NULL))
+            ORDER BY r.id
+            """,
+            parameters)).ToList();
+
     private static string NamedPairs(ISqlDialect dialect) =>
         $"""
         SELECT p.endpoint_id AS ServingEndpointId, coalesce(se.hostname, '#' || p.endpoint_id) AS ServingHostname, p.peer_address AS PeerAddress,

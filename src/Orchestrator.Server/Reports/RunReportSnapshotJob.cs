@@ -1,14 +1,18 @@
 using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Data.Reports;
 
 namespace Orchestrator.Server.Reports;
 
 /// <summary>
-/// Stores a run's final report once late agent reports can no longer change it. RunJobs.CloseAsync schedules it
-/// <see cref="RunReportBuilder.SnapshotDelay"/> after the close; running it twice replaces the snapshot with an
-/// identical one.
+/// Stores a run's final report once late agent reports can no longer change it, and sends on-call its critical
+/// anomalies. RunJobs.CloseAsync schedules it <see cref="RunReportBuilder.SnapshotDelay"/> after the close; start-up
+/// recovery queues it again for a run closed shortly before a stop or a copy (RunJobRecovery). Running it twice replaces
+/// the snapshot with an identical one and sends the alert once: the run's alert is recorded in the store before its
+/// deliveries are queued, so a second execution on any node finds it recorded.
 /// </summary>
-internal sealed class RunReportSnapshotJob(IServiceProvider services, Data.Runs.IRunStore runs, Notifications.RunAlerts alerts, ILogger<RunReportSnapshotJob> log)
+internal sealed class RunReportSnapshotJob(
+    IServiceProvider services, Data.Runs.IRunStore runs, IRunReportStore reports, Notifications.RunAlerts alerts, TimeProvider time, ILogger<RunReportSnapshotJob> log)
 {
     [JobDisplayName("Report snapshot \"{1}\" · run {0}")]
     [AutomaticRetry(Attempts = 5, DelaysInSeconds = [5, 10, 30, 60, 300])]
@@ -17,10 +21,18 @@ internal sealed class RunReportSnapshotJob(IServiceProvider services, Data.Runs.
         var builder = ActivatorUtilities.GetServiceOrCreateInstance<RunReportBuilder>(services);
         var snapshot = await builder.SnapshotAsync(runId, CancellationToken.None);
         log.LogInformation("Run {RunId} of window \"{Window}\": final report stored ({Anomalies} anomalies)", runId, windowName, snapshot?.Anomalies);
-        if (snapshot is { Critical: > 0 } && await runs.GetAsync(runId) is { } run
-            && await builder.BuildAsync(runId, 0, 1, withJobs: false, CancellationToken.None) is { } report)
+        if (snapshot is not { Critical: > 0 } || await runs.GetAsync(runId) is not { } run
+            || await builder.BuildAsync(runId, 0, 1, withJobs: false, CancellationToken.None) is not { } report)
         {
-            await alerts.CriticalAnomaliesAsync(run, report.Anomalies);
+            return;
         }
+
+        if (!await reports.ClaimReportAlertAsync(runId, time.GetUtcNow()))
+        {
+            log.LogInformation("Run {RunId}: the final report's critical-anomaly alert was sent before; not sent again", runId);
+            return;
+        }
+
+        await alerts.CriticalAnomaliesAsync(run, report.Anomalies);
     }
 }

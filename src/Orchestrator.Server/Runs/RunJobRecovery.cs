@@ -3,10 +3,12 @@ using Hangfire.Common;
 using Microsoft.Extensions.Options;
 using Orchestrator.Core.Runs;
 using Orchestrator.Data.Notifications;
+using Orchestrator.Data.Reports;
 using Orchestrator.Data.Runs;
 using Orchestrator.Server.Hooks;
 using Orchestrator.Server.Hosting;
 using Orchestrator.Server.Notifications;
+using Orchestrator.Server.Reports;
 
 namespace Orchestrator.Server.Runs;
 
@@ -20,10 +22,13 @@ namespace Orchestrator.Server.Runs;
 /// <item>the close-state settling of a closed run whose members are not settled (a stop within its close confirmation
 /// grace), which also sends the unconfirmed-close alert;</item>
 /// <item>the post-close hook call of a closed run whose window has one and whose call is not recorded (a stop before or
-/// during the call).</item>
+/// during the call);</item>
+/// <item>the report snapshot of a closed run whose final report is not stored, or whose critical-anomaly alert is not
+/// recorded as sent (scheduled for when the report is final, or at once when that has passed).</item>
 /// </list>
 /// Closed runs are looked for among those closed within the grace and <see cref="SettlingRetries"/> of the latest close:
-/// a stop can only have cut short the settling or the hook call of those (a hook answers within 2 minutes at most).
+/// a stop can only have cut short the settling or the hook call of those (a hook answers within 2 minutes at most); for
+/// the report snapshot, within the snapshot delay and <see cref="SnapshotRetries"/>.
 /// For each such run:
 /// <list type="bullet">
 /// <item>A run with no job at all gets a new one. Hangfire's jobs are not copied by <c>storage copy-to-postgres</c>, so a
@@ -32,12 +37,13 @@ namespace Orchestrator.Server.Runs;
 /// minutes); it is handed out again now instead, as the same job. A graceful stop already requeued it. A job this process
 /// picked up in the meantime may be requeued too: each job survives a second execution (the dispatch finds its loop
 /// running, the pre-open hook job finds the run's hook being asked, the close finds the run closed, the settling finds
-/// nothing left to settle, the post-close hook job finds its call recorded or being made). Only where the storage does
+/// nothing left to settle, the post-close hook job finds its call recorded or being made, the snapshot job finds its
+/// alert recorded). Only where the storage does
 /// not return such jobs itself: on PostgreSQL a "Processing" job may be running on a live node.</item>
 /// </list>
 /// </summary>
 internal sealed class RunJobRecovery(
-    IRunStore runs, IHookCallStore hookCalls, JobStorage storage, IBackgroundJobClient jobs, TimeProvider time, IOptions<OrchestratorOptions> options,
+    IRunStore runs, IRunReportStore reports, IHookCallStore hookCalls, JobStorage storage, IBackgroundJobClient jobs, TimeProvider time, IOptions<OrchestratorOptions> options,
     ILogger<RunJobRecovery> log)
 {
     /// <summary>How many of the most recent jobs per state are searched for a run's job.</summary>
@@ -46,28 +52,36 @@ internal sealed class RunJobRecovery(
     /// <summary>Beyond the grace, how long a settling job may have taken with its retries (about two minutes) and more.</summary>
     private static readonly TimeSpan SettlingRetries = TimeSpan.FromMinutes(5);
 
+    /// <summary>Beyond the snapshot delay, how long a snapshot job may have taken with its retries (about 7 minutes) and more.</summary>
+    private static readonly TimeSpan SnapshotRetries = TimeSpan.FromMinutes(10);
+
     private static readonly RunJob[] Checked =
     [
         new(
             "scan dispatch", RunState.Open, typeof(RunJobs), nameof(RunJobs.DispatchScansAsync),
             (run, found) => run.Definition.Scan.Enabled && found.Now < run.CutoffAt,
-            (client, run) => client.Enqueue<RunJobs>(j => j.DispatchScansAsync(run.Id, run.WindowName, CancellationToken.None))),
+            (client, run, _) => client.Enqueue<RunJobs>(j => j.DispatchScansAsync(run.Id, run.WindowName, CancellationToken.None))),
         new(
             "close", RunState.Closing, typeof(RunJobs), nameof(RunJobs.CloseAsync),
             (_, _) => true,
-            (client, run) => client.Enqueue<RunJobs>(j => j.CloseAsync(run.Id, run.WindowName))),
+            (client, run, _) => client.Enqueue<RunJobs>(j => j.CloseAsync(run.Id, run.WindowName))),
         new(
             "close-state settling", RunState.Closed, typeof(RunJobs), nameof(RunJobs.VerifyClosedAsync),
             (run, found) => found.Unsettled.Contains(run.Id),
-            (client, run) => client.Enqueue<RunJobs>(j => j.VerifyClosedAsync(run.Id, run.WindowName))),
+            (client, run, _) => client.Enqueue<RunJobs>(j => j.VerifyClosedAsync(run.Id, run.WindowName))),
         new(
             "pre-open hook", RunState.Opening, typeof(PreOpenHookJob), nameof(PreOpenHookJob.OpenAsync),
             (run, found) => run.Definition.Hooks?.PreOpen is not null && found.Now < run.PlannedEnd,
-            (client, run) => client.Enqueue<PreOpenHookJob>(NotificationOptions.HookQueue, j => j.OpenAsync(run.Id, run.WindowName))),
+            (client, run, _) => client.Enqueue<PreOpenHookJob>(NotificationOptions.HookQueue, j => j.OpenAsync(run.Id, run.WindowName))),
         new(
             "post-close hook", RunState.Closed, typeof(PostCloseHookJob), nameof(PostCloseHookJob.CallAsync),
             (run, found) => found.PostCloseNotCalled.Contains(run.Id),
-            (client, run) => client.Enqueue<PostCloseHookJob>(NotificationOptions.HookQueue, j => j.CallAsync(run.Id, run.WindowName))),
+            (client, run, _) => client.Enqueue<PostCloseHookJob>(NotificationOptions.HookQueue, j => j.CallAsync(run.Id, run.WindowName))),
+        new(
+            "report snapshot", RunState.Closed, typeof(RunReportSnapshotJob), nameof(RunReportSnapshotJob.TakeAsync),
+            (run, found) => found.ReportsPending.Contains(run.Id),
+            (client, run, found) => client.Schedule<RunReportSnapshotJob>(
+                j => j.TakeAsync(run.Id, run.WindowName), TimeSpan.FromTicks(Math.Max(0, ((run.ClosedAt ?? found.Now) + found.SnapshotDelay - found.Now).Ticks)))),
     ];
 
     /// <param name="requeueCutShort">Requeue "Processing" jobs (the storage does not return a dead process's jobs).</param>
@@ -86,8 +100,13 @@ internal sealed class RunJobRecovery(
             }
         }
 
-        var found = new Found(time.GetUtcNow(), unsettled, postCloseNotCalled);
-        var candidates = (await runs.ListNotFinalAsync(cancellationToken)).Concat(recentlyClosed).ToList();
+        // The snapshot's span is the longer one (its delay includes the close confirmation grace): it holds every run above.
+        var snapshotDelay = RunReportBuilder.SnapshotDelay(options.Value);
+        var closedForReports = await runs.ListRecentlyClosedAsync(snapshotDelay + SnapshotRetries, cancellationToken);
+        var reportsPending = (await reports.ListReportsPendingAsync(closedForReports.Select(r => r.Id).ToList(), cancellationToken)).ToHashSet();
+
+        var found = new Found(time.GetUtcNow(), unsettled, postCloseNotCalled, reportsPending, snapshotDelay);
+        var candidates = (await runs.ListNotFinalAsync(cancellationToken)).Concat(closedForReports).ToList();
         var needing = Checked.Select(kind => (Kind: kind, Runs: candidates.Where(r => kind.Needs(r, found)).ToList())).Where(k => k.Runs.Count > 0).ToList();
         if (needing.Count == 0)
         {
@@ -122,7 +141,7 @@ internal sealed class RunJobRecovery(
                 }
                 else
                 {
-                    kind.Enqueue(jobs, run);
+                    kind.Enqueue(jobs, run, found);
                     queued++;
                     log.LogWarning("Run {RunId}: no {Job} job was waiting; a new one is queued", run.Id, kind.Name);
                 }
@@ -134,14 +153,16 @@ internal sealed class RunJobRecovery(
         }
     }
 
-    /// <summary>What start-up found besides the runs themselves: the time, closed runs with unsettled members, and closed
-    /// runs whose post-close hook has no recorded call.</summary>
-    private sealed record Found(DateTimeOffset Now, IReadOnlySet<long> Unsettled, IReadOnlySet<long> PostCloseNotCalled);
+    /// <summary>What start-up found besides the runs themselves: the time, closed runs with unsettled members, closed runs
+    /// whose post-close hook has no recorded call, and closed runs whose final report has work left; and how long after
+    /// its close a run's report is final.</summary>
+    private sealed record Found(
+        DateTimeOffset Now, IReadOnlySet<long> Unsettled, IReadOnlySet<long> PostCloseNotCalled, IReadOnlySet<long> ReportsPending, TimeSpan SnapshotDelay);
 
     /// <summary>A job that a run in <see cref="State"/> needs while <see cref="Also"/> holds; its first argument is the
     /// run's id.</summary>
     private sealed record RunJob(
-        string Name, RunState State, Type Type, string Method, Func<RunRecord, Found, bool> Also, Action<IBackgroundJobClient, RunRecord> Enqueue)
+        string Name, RunState State, Type Type, string Method, Func<RunRecord, Found, bool> Also, Action<IBackgroundJobClient, RunRecord, Found> Enqueue)
     {
         public bool Needs(RunRecord run, Found found) => run.State == State && Also(run, found);
 

@@ -36,9 +36,9 @@ internal static class StorageCommand
         state Opening (a run waiting for its pre-open hook gets a new hook job, which asks the hook unless its answer was
         recorded), the close of a run still Closing, the scan dispatch of an open run that scans, the settling of the
         close states of a run closed within CloseConfirmationGrace before the stop (with its unconfirmed-close alert), and
-        the post-close hook call of a run closed shortly before the stop, unless its call was recorded.
-        Lost with Hangfire's jobs: webhook deliveries still queued or retrying; a final report's critical-anomaly alert
-        not yet sent (the report itself is stored at its first read).
+        the post-close hook call of a run closed shortly before the stop, unless its call was recorded, and the report
+        snapshot of a run closed shortly before the stop (with its critical-anomaly alert), unless both were stored.
+        Lost with Hangfire's jobs: webhook deliveries still queued or retrying.
         Stopping the server with no run opening or open, and CloseConfirmationGrace after the last close, loses nothing.
         """;
 

@@ -123,6 +123,31 @@ public abstract class RunReportStoreScenarios : StoreScenarios
         Assert.Empty(await db.Reports.ListSnapshotFiguresAsync(windowId + 1, Ct));
     }
 
+    [Fact]
+    public async Task AReportsAlertIsClaimedOnceAndARunsReportIsPendingUntilItsSnapshotAndAnyCriticalAlertAreStored()
+    {
+        await using var db = await NewBackendAsync();
+        var (run, _, _, _) = await OpenRunAsync(db);
+        var (other, _, _) = await db.OpenRunOfTwoAsync();
+        var now = db.Time.GetUtcNow();
+
+        Assert.Equal([run, other], await db.Reports.ListReportsPendingAsync([run, other], Ct));
+        await db.Reports.SaveSnapshotAsync(new(run, now, 3, 1, 0, 0, null, "{}"), Ct);
+        await db.Reports.SaveSnapshotAsync(new(other, now, 3, 2, 1, 0, null, "{}"), Ct);
+        // A snapshot without a critical anomaly has nothing to send; one with a critical anomaly waits for its alert.
+        Assert.Equal([other], await db.Reports.ListReportsPendingAsync([run, other], Ct));
+
+        var first = await db.Reports.ClaimReportAlertAsync(other, now, Ct);
+        var again = await db.Reports.ClaimReportAlertAsync(other, now.AddMinutes(1), Ct);
+        // The claim outlives the snapshot (a late close confirmation deletes it to have the report taken again).
+        await db.Reports.SaveSnapshotAsync(new(other, now.AddMinutes(2), 3, 2, 1, 0, null, "{}"), Ct);
+
+        Assert.True(first);
+        Assert.False(again);
+        Assert.Empty(await db.Reports.ListReportsPendingAsync([run, other], Ct));
+        Assert.Empty(await db.Reports.ListReportsPendingAsync([], Ct));
+    }
+
     /// <summary>An open run of a and b (Windows, enrolled agents) and c (registered, no agent).</summary>
     private static async Task<(long Run, long A, long B, long C)> OpenRunAsync(StoreBackend db)
     {

@@ -1,6 +1,10 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Server.Notifications;
+using Orchestrator.Server.Reports;
 using Orchestrator.Server.Tests.Agents;
 using Orchestrator.Server.Tests.Infrastructure;
 
@@ -51,6 +55,39 @@ public sealed class RunVerdictAlertTests
         Assert.DoesNotContain(receiver.Calls, c => c.Event == "run.closeUnconfirmed");
         Assert.Single(receiver.Calls, c => c.Event == "run.criticalAnomaly");
         Assert.All(receiver.Calls, c => Assert.True(c.SignatureValid));
+    }
+
+    /// <summary>Regression: the snapshot job queued the alert at each execution, so a job run again (requeued from the
+    /// dashboard, or queued again at start-up after a stop) sent on-call the same critical alert a second time.</summary>
+    [Fact]
+    public async Task AFinalReportsCriticalAlertIsSentOnceWhenItsSnapshotJobRunsAgain()
+    {
+        await using var receiver = await Receiver.StartAsync(Webhooks.Secret);
+        await using var factory = Webhooks.Server(("Orchestrator:LateReportGrace", "00:00:05"));
+        using var client = factory.CreateClient();
+        await Seed.SiteAsync(client);
+        var windowId = await Seed.YearlyWindowAsync(client);
+        await Webhooks.RegisterAsync(client, receiver.Url(), ["run.criticalAnomaly"]);
+        var runId = (long)(await client.CreateAsync($"/api/v1/windows/{windowId}/runs", new { duration = "PT5S" }))["id"]!;
+        await ApiClient.EventuallyAsync(
+            () => Task.FromResult(receiver.Calls.Count), n => n == 1, TimeSpan.FromSeconds(45), "the critical anomaly alert");
+
+        var job = ActivatorUtilities.CreateInstance<RunReportSnapshotJob>(factory.Services);
+        await job.TakeAsync(runId, "floor-3 patch");
+        await job.TakeAsync(runId, "floor-3 patch");
+        var monitor = factory.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        await ApiClient.EventuallyAsync(
+            () => Task.FromResult(monitor.EnqueuedCount(NotificationOptions.Queue)
+                + monitor.ProcessingJobs(0, 100).Count(j => j.Value.Job?.Type == typeof(WebhookDeliveryJob))),
+            n => n == 0,
+            TimeSpan.FromSeconds(20),
+            "every queued delivery to be made");
+
+        var call = Assert.Single(receiver.Calls);
+        Assert.Equal("run.criticalAnomaly", call.Event);
+        Assert.Equal(runId, (long)JsonNode.Parse(call.Body)!["runId"]!);
+        // The snapshot itself is taken again each time (a report read after a late confirmation needs that).
+        Assert.Equal("snapshot", (string?)(await client.GetJsonAsync($"/api/v1/runs/{runId}/report?source=snapshot"))["source"]!["kind"]);
     }
 
     [Fact]

@@ -14,7 +14,8 @@ namespace Orchestrator.Server.Tests.StorageCopy;
 /// holds the job. The first start on PostgreSQL must queue it anew: a run with scans open at the copy needs its scan
 /// dispatch job, or its remaining members are never asked to scan; a run waiting for its pre-open hook needs its hook
 /// job, or it stays Opening until its window is missed; a run closed within its close confirmation grace needs its
-/// settling job, or its members' close states stay unknown.
+/// settling job, or its members' close states stay unknown; a run closed shortly before needs its report snapshot job,
+/// or the final report's critical-anomaly alert is never sent.
 /// </summary>
 public sealed class CopyWithAnOpenRunTests(PostgresClusterFixture postgres) : IDisposable
 {
@@ -99,6 +100,36 @@ public sealed class CopyWithAnOpenRunTests(PostgresClusterFixture postgres) : ID
         await ApiClient.EventuallyAsync(
             () => Task.FromResult(receiver.Calls.Count(c => c.Path == "/post")), n => n == 2, TimeSpan.FromSeconds(20), $"the post-close hook to be called again; server output:\n{server.Output}");
         Assert.Contains("no post-close hook job was waiting", server.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AFinalReportsCriticalAlertIsSentOnPostgresAfterACopyTakenBeforeTheReportWasFinal()
+    {
+        var connection = await postgres.CreateDatabaseAsync("copy_report_alert", TestContext.Current.CancellationToken);
+        await using var receiver = await Receiver.StartAsync(Webhooks.Secret);
+        long runId;
+        await using (var sqlite = await ServerProcess.StartAsync(_data.Path, SqliteInstallation.Settings))
+        {
+            // No member has an agent: the run's final report says "nothing happened", a critical anomaly. The report is
+            // final LateReportGrace + CloseConfirmationGrace (20 s) after the close; the server is killed before that.
+            await Seed.SiteAsync(sqlite.Client);
+            var windowId = await Seed.YearlyWindowAsync(sqlite.Client);
+            await Webhooks.RegisterAsync(sqlite.Client, receiver.Url(), ["run.criticalAnomaly"]);
+            runId = (long)(await sqlite.Client.CreateAsync($"/api/v1/windows/{windowId}/runs", new { duration = "PT10M" }))["id"]!;
+            await ApiClient.EventuallyAsync(() => Seed.RunAsync(sqlite.Client, runId), r => (string?)r["state"] == "Open", TimeSpan.FromSeconds(20), "open");
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, (await sqlite.Client.SendAsync(HttpMethod.Post, $"/api/v1/runs/{runId}/close")).Status);
+            await ApiClient.EventuallyAsync(() => Seed.RunAsync(sqlite.Client, runId), r => (string?)r["state"] == "Closed", TimeSpan.FromSeconds(20), "closed");
+            sqlite.KillHard();
+        }
+
+        Assert.Empty(receiver.Calls);
+        await using var server = await CopyAndStartOnPostgresAsync(connection);
+
+        var call = await ApiClient.EventuallyAsync(
+            () => Task.FromResult(receiver.Calls.FirstOrDefault()), c => c is not null, TimeSpan.FromSeconds(40), $"the critical anomaly alert; server output:\n{server.Output}");
+        Assert.Equal("run.criticalAnomaly", call!.Event);
+        Assert.Equal(runId, (long)System.Text.Json.Nodes.JsonNode.Parse(call.Body)!["runId"]!);
+        Assert.Contains("no report snapshot job was waiting", server.Output, StringComparison.Ordinal);
     }
 
     [Fact]
