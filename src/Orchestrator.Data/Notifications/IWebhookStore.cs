@@ -17,6 +17,16 @@ public interface IWebhookStore
 
     Task<IReadOnlyList<WebhookRecord>> ListAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>Records a delivery as queued (the outbox). Until it is settled, a server start queues it again when no job
+    /// holds it.</summary>
+    Task QueueDeliveryAsync(QueuedDelivery delivery, CancellationToken cancellationToken = default);
+
+    /// <summary>The delivery was made, given up after its last attempt, or its webhook is gone.</summary>
+    Task SettleDeliveryAsync(string deliveryId, DateTimeOffset at, CancellationToken cancellationToken = default);
+
+    /// <summary>Deliveries queued and not settled, oldest first, at most <paramref name="limit"/>.</summary>
+    Task<IReadOnlyList<QueuedDelivery>> ListUnsettledDeliveriesAsync(int limit, CancellationToken cancellationToken = default);
+
     Task RecordAttemptAsync(DeliveryAttempt attempt, CancellationToken cancellationToken = default);
 
     /// <summary>Newest first.</summary>

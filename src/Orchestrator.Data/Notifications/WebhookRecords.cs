@@ -10,6 +10,9 @@ public sealed record WebhookRecord(
 public sealed record NewWebhook(string Name, string Url, string Format, IReadOnlyList<string> Events, string? ProtectedSecret, bool Enabled);
 
 /// <summary>One attempt to deliver one event to one webhook.</summary>
+/// <summary>A delivery of one event to one webhook, as queued. <see cref="Payload"/> is the event as JSON.</summary>
+public sealed record QueuedDelivery(string DeliveryId, long WebhookId, string Payload, DateTimeOffset QueuedAt);
+
 public sealed record DeliveryAttempt(
     long WebhookId, string DeliveryId, string Event, long? RunId, int Attempt, DateTimeOffset At, int? StatusCode, long LatencyMs, bool Succeeded, string? Error);
 

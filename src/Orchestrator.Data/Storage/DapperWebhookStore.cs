@@ -41,6 +41,26 @@ internal abstract class DapperWebhookStore(ISqlDialect dialect) : IWebhookStore
         return await WebhookQueries.ListAsync(connection, dialect);
     }
 
+    public async Task QueueDeliveryAsync(QueuedDelivery delivery, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        await using var connection = await OpenAsync(cancellationToken);
+        await WebhookQueries.QueueDeliveryAsync(connection, delivery);
+    }
+
+    public async Task SettleDeliveryAsync(string deliveryId, DateTimeOffset at, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await WebhookQueries.SettleDeliveryAsync(connection, deliveryId, at);
+    }
+
+    public async Task<IReadOnlyList<QueuedDelivery>> ListUnsettledDeliveriesAsync(int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);
+        await using var connection = await OpenAsync(cancellationToken);
+        return await WebhookQueries.ListUnsettledDeliveriesAsync(connection, limit);
+    }
+
     public async Task RecordAttemptAsync(DeliveryAttempt attempt, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(attempt);

@@ -74,6 +74,26 @@ internal static class WebhookQueries
     public static async Task<IReadOnlyList<WebhookRecord>> ListAsync(IDbConnection connection, ISqlDialect dialect) =>
         (await connection.QueryAsync<Row>($"SELECT {Columns} FROM webhooks WHERE deleted_at IS NULL ORDER BY lower(name){dialect.ByteOrder}")).Select(r => r.ToRecord()).ToList();
 
+    public static Task QueueDeliveryAsync(IDbConnection connection, QueuedDelivery delivery) =>
+        connection.ExecuteAsync(
+            """
+            INSERT INTO webhook_outbox (delivery_id, webhook_id, payload, queued_at) VALUES (@DeliveryId, @WebhookId, @Payload, @queuedAt)
+            ON CONFLICT (delivery_id) DO NOTHING
+            """,
+            new { delivery.DeliveryId, delivery.WebhookId, delivery.Payload, queuedAt = UnixMs.From(delivery.QueuedAt) });
+
+    public static Task SettleDeliveryAsync(IDbConnection connection, string deliveryId, DateTimeOffset at) =>
+        connection.ExecuteAsync(
+            "UPDATE webhook_outbox SET settled_at = @at WHERE delivery_id = @deliveryId AND settled_at IS NULL", new { deliveryId, at = UnixMs.From(at) });
+
+    public static async Task<IReadOnlyList<QueuedDelivery>> ListUnsettledDeliveriesAsync(IDbConnection connection, int limit) =>
+        (await connection.QueryAsync<(string DeliveryId, long WebhookId, string Payload, long QueuedAt)>(
+            """
+            SELECT delivery_id, webhook_id, payload, queued_at FROM webhook_outbox
+            WHERE settled_at IS NULL ORDER BY queued_at, delivery_id LIMIT @limit
+            """,
+            new { limit })).Select(r => new QueuedDelivery(r.DeliveryId, r.WebhookId, r.Payload, UnixMs.To(r.QueuedAt))).ToList();
+
     public static Task RecordAttemptAsync(IDbConnection connection, DeliveryAttempt attempt) =>
         connection.ExecuteAsync(
             """

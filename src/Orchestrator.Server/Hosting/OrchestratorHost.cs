@@ -151,6 +151,7 @@ internal static class OrchestratorHost
         // held the start-up for over a minute.
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         var runJobs = app.Services.GetRequiredService<RunJobRecovery>();
+        var deliveries = app.Services.GetRequiredService<Notifications.DeliveryRecovery>();
         lifetime.ApplicationStarted.Register(() => _ = Task.Run(async () =>
         {
             try
@@ -158,13 +159,18 @@ internal static class OrchestratorHost
                 // Where the job storage returns a dead process's jobs itself, a "Processing" job is left alone: requeuing
                 // it could hand a job that another node is running to a second worker.
                 await storage.RunRecoveryAloneAsync(
-                    stopping => runJobs.RecoverAsync(requeueCutShort: !storage.ReturnsInterruptedJobs, stopping), lifetime.ApplicationStopping);
+                    async stopping =>
+                    {
+                        await runJobs.RecoverAsync(requeueCutShort: !storage.ReturnsInterruptedJobs, stopping);
+                        await deliveries.RecoverAsync(requeueCutShort: !storage.ReturnsInterruptedJobs, stopping);
+                    },
+                    lifetime.ApplicationStopping);
             }
             catch (Exception e)
             {
                 // Catch-all on purpose: a failure here must not stop the server. A cut-short job still runs again after
                 // Hangfire's invisibility timeout, and the next start queues a missing one.
-                log.LogError(e, "Could not check the jobs that runs wait on (scan dispatch, pre-open hook, close, close-state settling)");
+                log.LogError(e, "Could not check the jobs that runs and webhook deliveries wait on");
             }
         }));
     }

@@ -1,15 +1,20 @@
+using System.Text.Json;
 using Hangfire;
 using Orchestrator.Data.Notifications;
 
 namespace Orchestrator.Server.Notifications;
 
 /// <summary>
-/// Hands an event to every enabled webhook subscribed to it: one Hangfire delivery job each, on the notifications
-/// queue. Publishing only reads the webhook list and enqueues; it never calls a receiver, and never throws into the
-/// run lifecycle that publishes.
+/// Hands an event to every enabled webhook subscribed to it: one delivery each, recorded in the store's outbox and then
+/// queued as a Hangfire job on the notifications queue. Publishing only reads the webhook list, records and queues; it
+/// never calls a receiver, and never throws into the run lifecycle that publishes. A delivery whose job is lost (a copy
+/// to PostgreSQL does not take Hangfire's jobs) is queued again from the outbox at the next start
+/// (<see cref="DeliveryRecovery"/>).
 /// </summary>
-internal sealed class AlertPublisher(IWebhookStore webhooks, IBackgroundJobClient jobs, ILogger<AlertPublisher> log)
+internal sealed class AlertPublisher(IWebhookStore webhooks, IBackgroundJobClient jobs, TimeProvider time, ILogger<AlertPublisher> log)
 {
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
     public async Task PublishAsync(NotificationEvent e)
     {
         ArgumentNullException.ThrowIfNull(e);
@@ -19,7 +24,7 @@ internal sealed class AlertPublisher(IWebhookStore webhooks, IBackgroundJobClien
             {
                 if (webhook.Enabled && Subscribes(webhook, e.Event))
                 {
-                    Enqueue(webhook.Id, e);
+                    await EnqueueAsync(webhook.Id, e);
                 }
             }
         }
@@ -31,12 +36,26 @@ internal sealed class AlertPublisher(IWebhookStore webhooks, IBackgroundJobClien
     }
 
     /// <summary>Queues one delivery of <paramref name="e"/> to the webhook, whatever it subscribes to (the test route).</summary>
-    public string Enqueue(long webhookId, NotificationEvent e)
+    public async Task<string> EnqueueAsync(long webhookId, NotificationEvent e)
     {
+        ArgumentNullException.ThrowIfNull(e);
         var deliveryId = Guid.NewGuid().ToString("N");
-        jobs.Enqueue<WebhookDeliveryJob>(NotificationOptions.Queue, j => j.DeliverAsync(webhookId, deliveryId, e));
+        await webhooks.QueueDeliveryAsync(new QueuedDelivery(deliveryId, webhookId, JsonSerializer.Serialize(e, Json), time.GetUtcNow()));
+        Enqueue(webhookId, deliveryId, e);
         return deliveryId;
     }
+
+    /// <summary>Queues a delivery from the outbox again, under its own id (the receiver may have seen an attempt).</summary>
+    public void Requeue(QueuedDelivery delivery)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        var e = JsonSerializer.Deserialize<NotificationEvent>(delivery.Payload, Json)
+            ?? throw new InvalidOperationException($"Delivery {delivery.DeliveryId}: the stored event is empty");
+        Enqueue(delivery.WebhookId, delivery.DeliveryId, e);
+    }
+
+    private void Enqueue(long webhookId, string deliveryId, NotificationEvent e) =>
+        jobs.Enqueue<WebhookDeliveryJob>(NotificationOptions.Queue, j => j.DeliverAsync(webhookId, deliveryId, e));
 
     private static bool Subscribes(WebhookRecord webhook, string eventName) =>
         webhook.Events.Any(s => s == NotificationEvents.Wildcard || string.Equals(s, eventName, StringComparison.Ordinal));

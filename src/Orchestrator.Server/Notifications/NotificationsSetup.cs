@@ -13,6 +13,7 @@ internal static class NotificationsSetup
         services.AddOutboundHttp();
         services.AddSingleton<WebhookSecrets>();
         services.AddSingleton<AlertPublisher>();
+        services.AddSingleton<DeliveryRecovery>();
         services.AddSingleton<RunAlerts>();
         services.AddTransient<WebhookDeliveryJob>();
         services.AddSingleton<HookCaller>();

@@ -14,6 +14,8 @@ namespace Orchestrator.Server.Notifications;
 /// Delivers one event to one webhook: POSTs the signed body, retrying with exponential backoff (Polly) on a network
 /// error, a timeout or a non-2xx answer, and records every attempt (status, latency, error). Hangfire's own retries
 /// are off: a repeat would deliver the event again under the same id, which the receiver may treat as a duplicate.
+/// Once delivered or given up (or its webhook is gone) the delivery is settled in the outbox; until then a server start
+/// queues it again if its job was lost (<see cref="DeliveryRecovery"/>).
 /// </summary>
 internal sealed class WebhookDeliveryJob(
     IWebhookStore webhooks,
@@ -35,6 +37,7 @@ internal sealed class WebhookDeliveryJob(
         ArgumentNullException.ThrowIfNull(e);
         if (await webhooks.GetAsync(webhookId) is not { } webhook)
         {
+            await webhooks.SettleDeliveryAsync(deliveryId, time.GetUtcNow());
             return;
         }
 
@@ -60,6 +63,8 @@ internal sealed class WebhookDeliveryJob(
         {
             log.LogWarning("Webhook {Webhook} ({Id}): event {Event} not delivered after {Attempts} attempts", webhook.Name, webhook.Id, e.Event, attempt);
         }
+
+        await webhooks.SettleDeliveryAsync(deliveryId, time.GetUtcNow());
     }
 
     private async Task<bool> AttemptAsync(HttpClient client, WebhookRecord webhook, string deliveryId, NotificationEvent e, string body, string secret, int attempt, CancellationToken ct)

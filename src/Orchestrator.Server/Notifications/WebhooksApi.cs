@@ -98,7 +98,7 @@ internal static class WebhooksApi
         }
 
         var e = new NotificationEvent(NotificationEvents.Test, "info", $"Test event for webhook \"{webhook.Name}\", sent by {actor.Name}", time.GetUtcNow(), null, null);
-        var deliveryId = publisher.Enqueue(webhook.Id, e);
+        var deliveryId = await publisher.EnqueueAsync(webhook.Id, e);
         return TypedResults.Accepted($"/api/v1/webhooks/{id}/deliveries", new TestDeliveryResponse(id, deliveryId, e.Event));
     }
 

@@ -35,11 +35,10 @@ internal static class StorageCommand
         already passed closes the run at once), and gives every run the job it waits on: the opening of a run still in
         state Opening (a run waiting for its pre-open hook gets a new hook job, which asks the hook unless its answer was
         recorded), the close of a run still Closing, the scan dispatch of an open run that scans, the settling of the
-        close states of a run closed within CloseConfirmationGrace before the stop (with its unconfirmed-close alert), and
-        the post-close hook call of a run closed shortly before the stop, unless its call was recorded, and the report
-        snapshot of a run closed shortly before the stop (with its critical-anomaly alert), unless both were stored.
-        Lost with Hangfire's jobs: webhook deliveries still queued or retrying.
-        Stopping the server with no run opening or open, and CloseConfirmationGrace after the last close, loses nothing.
+        close states of a run closed within CloseConfirmationGrace before the stop (with its unconfirmed-close alert), the
+        post-close hook call of a run closed shortly before the stop (unless its call was recorded), and the report
+        snapshot of a run closed shortly before the stop (with its critical-anomaly alert, unless both were stored).
+        Webhook deliveries still queued or retrying are queued again from the copied outbox, under their own ids.
         """;
 
     public static bool IsCommand(string[] args) => args is [Verb, ..];

@@ -29,6 +29,29 @@ public abstract class WebhookStoreScenarios : StoreScenarios
         Assert.Equal([2, 1], (await store.ListAttemptsAsync(created.Id, 10, Ct)).Select(a => a.Attempt));
         await Assert.ThrowsAsync<ConflictException>(() => store.CreateAsync(new NewWebhook("on-call", "https://c.example/", "json", ["*"], "p", true), "x", t0, Ct));
     }
+
+    [Fact]
+    public async Task AQueuedDeliveryIsListedUntilSettledOldestFirstAndQueuingItTwiceKeepsTheFirst()
+    {
+        await using var db = await NewBackendAsync();
+        var store = db.Webhooks;
+        var t0 = db.Time.GetUtcNow();
+        var webhook = await store.CreateAsync(new NewWebhook("on-call", "https://a.example/x", "json", ["*"], "protected-1", true), "alice", t0, Ct);
+        var later = new QueuedDelivery("d-later", webhook.Id, """{"event":"run.closed"}""", t0.AddSeconds(2));
+        var first = new QueuedDelivery("d-first", webhook.Id, """{"event":"run.opened"}""", t0.AddSeconds(1));
+
+        await store.QueueDeliveryAsync(later, Ct);
+        await store.QueueDeliveryAsync(first, Ct);
+        await store.QueueDeliveryAsync(first with { Payload = "{}" }, Ct);
+        var queued = await store.ListUnsettledDeliveriesAsync(10, Ct);
+        var limited = await store.ListUnsettledDeliveriesAsync(1, Ct);
+        await store.SettleDeliveryAsync("d-first", t0.AddSeconds(3), Ct);
+        await store.SettleDeliveryAsync("d-unknown", t0.AddSeconds(3), Ct);
+
+        Assert.Equal([first, later], queued);
+        Assert.Equal([first], limited);
+        Assert.Equal([later], await store.ListUnsettledDeliveriesAsync(10, Ct));
+    }
 }
 
 public sealed class WebhookStoreScenarios_Sqlite : WebhookStoreScenarios

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Data.Notifications;
 using Orchestrator.Server.Tests.Infrastructure;
 
 namespace Orchestrator.Server.Tests.Notifications;
@@ -31,6 +33,10 @@ public sealed class WebhookDeliveryTests
         Assert.Equal(200, (int)attempt["statusCode"]!);
         Assert.Equal(1, (int)attempt["attempt"]!);
         Assert.True((long)attempt["latencyMs"]! >= 0);
+        // Delivered, the delivery leaves the outbox: a later start has nothing to queue again.
+        var outbox = factory.Services.GetRequiredService<IWebhookStore>();
+        await ApiClient.EventuallyAsync(
+            () => outbox.ListUnsettledDeliveriesAsync(10, TestContext.Current.CancellationToken), u => u.Count == 0, TimeSpan.FromSeconds(10), "the delivery settled");
 
         foreach (var path in new[] { "/api/v1/webhooks", $"/api/v1/webhooks/{id}", $"/api/v1/webhooks/{id}/deliveries", "/api/v1/audit?limit=50" })
         {
@@ -101,6 +107,10 @@ public sealed class WebhookDeliveryTests
             Assert.Contains("no answer within 1 s", (string?)a["error"], StringComparison.Ordinal);
             Assert.InRange((long)a["latencyMs"]!, 900, 5_000);
         });
+        // Given up after its last attempt, the delivery is settled too: a later start does not try it again.
+        var outbox = factory.Services.GetRequiredService<IWebhookStore>();
+        await ApiClient.EventuallyAsync(
+            () => outbox.ListUnsettledDeliveriesAsync(10, TestContext.Current.CancellationToken), u => u.Count == 0, TimeSpan.FromSeconds(10), "the delivery settled");
     }
 
     [Fact]

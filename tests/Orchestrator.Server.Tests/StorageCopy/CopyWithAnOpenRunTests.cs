@@ -15,7 +15,8 @@ namespace Orchestrator.Server.Tests.StorageCopy;
 /// dispatch job, or its remaining members are never asked to scan; a run waiting for its pre-open hook needs its hook
 /// job, or it stays Opening until its window is missed; a run closed within its close confirmation grace needs its
 /// settling job, or its members' close states stay unknown; a run closed shortly before needs its report snapshot job,
-/// or the final report's critical-anomaly alert is never sent.
+/// or the final report's critical-anomaly alert is never sent; a webhook delivery waiting for its retry needs its job, or
+/// the event never reaches its receiver.
 /// </summary>
 public sealed class CopyWithAnOpenRunTests(PostgresClusterFixture postgres) : IDisposable
 {
@@ -130,6 +131,36 @@ public sealed class CopyWithAnOpenRunTests(PostgresClusterFixture postgres) : ID
         Assert.Equal("run.criticalAnomaly", call!.Event);
         Assert.Equal(runId, (long)System.Text.Json.Nodes.JsonNode.Parse(call.Body)!["runId"]!);
         Assert.Contains("no report snapshot job was waiting", server.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AWebhookDeliveryWaitingForItsRetryIsMadeOnPostgresAfterACopyUnderItsOwnId()
+    {
+        var connection = await postgres.CreateDatabaseAsync("copy_delivery", TestContext.Current.CancellationToken);
+        await using var receiver = await Receiver.StartAsync(Webhooks.Secret);
+        receiver.Answer = (_, n, _) => Task.FromResult(n == 1 ? (503, "busy") : (200, ""));
+        var retryAfterTheKill = new Dictionary<string, string>(SqliteInstallation.Settings, StringComparer.Ordinal)
+        {
+            ["Orchestrator__Notifications__FirstRetryDelay"] = "00:05:00",
+        };
+        string deliveryId;
+        await using (var sqlite = await ServerProcess.StartAsync(_data.Path, retryAfterTheKill))
+        {
+            var webhookId = await Webhooks.RegisterAsync(sqlite.Client, receiver.Url(), ["*"]);
+            var (status, queued) = await sqlite.Client.PostAsync($"/api/v1/webhooks/{webhookId}/test", new { });
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, status);
+            deliveryId = (string)queued!["deliveryId"]!;
+            await ApiClient.EventuallyAsync(() => Task.FromResult(receiver.Calls.Count), n => n == 1, TimeSpan.FromSeconds(20), "the first attempt");
+            sqlite.KillHard();
+        }
+
+        await using var server = await CopyAndStartOnPostgresAsync(connection);
+
+        await ApiClient.EventuallyAsync(
+            () => Task.FromResult(receiver.Calls.Count), n => n == 2, TimeSpan.FromSeconds(30), $"the delivery to be made; server output:\n{server.Output}");
+        Assert.All(receiver.Calls, c => Assert.Equal(deliveryId, c.Delivery));
+        Assert.All(receiver.Calls, c => Assert.True(c.SignatureValid));
+        Assert.Contains("had no job; it is queued again", server.Output, StringComparison.Ordinal);
     }
 
     [Fact]
