@@ -46,11 +46,12 @@ internal sealed class AlertPublisher(IWebhookStore webhooks, IBackgroundJobClien
     }
 
     /// <summary>Queues a delivery from the outbox again, under its own id (the receiver may have seen an attempt).</summary>
+    /// <exception cref="JsonException">the stored event is not one.</exception>
     public void Requeue(QueuedDelivery delivery)
     {
         ArgumentNullException.ThrowIfNull(delivery);
         var e = JsonSerializer.Deserialize<NotificationEvent>(delivery.Payload, Json)
-            ?? throw new InvalidOperationException($"Delivery {delivery.DeliveryId}: the stored event is empty");
+            ?? throw new JsonException($"Delivery {delivery.DeliveryId}: the stored event is null");
         Enqueue(delivery.WebhookId, delivery.DeliveryId, e);
     }
 

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Hangfire;
 using Hangfire.Common;
 using Orchestrator.Data.Notifications;
@@ -35,6 +36,7 @@ internal sealed class DeliveryRecovery(IWebhookStore webhooks, AlertPublisher pu
         var cutShort = monitor.ProcessingJobs(0, Scanned)
             .Select(j => (Id: j.Key, Delivery: DeliveryOf(j.Value?.Job)))
             .Where(j => j.Delivery is not null)
+            .DistinctBy(j => j.Delivery)
             .ToDictionary(j => j.Delivery!, j => j.Id, StringComparer.Ordinal);
 
         var (requeued, queued) = (0, 0);
@@ -51,7 +53,17 @@ internal sealed class DeliveryRecovery(IWebhookStore webhooks, AlertPublisher pu
                 continue;
             }
 
-            publisher.Requeue(delivery);
+            try
+            {
+                publisher.Requeue(delivery);
+            }
+            catch (JsonException e)
+            {
+                // Only a hand-edited row gets here; the deliveries after it are still recovered.
+                log.LogError(e, "Webhook delivery {Delivery}: its stored event cannot be read; it is not queued again", delivery.DeliveryId);
+                continue;
+            }
+
             queued++;
             log.LogWarning("Webhook delivery {Delivery} (webhook {Webhook}, queued {QueuedAt:u}) had no job; it is queued again", delivery.DeliveryId, delivery.WebhookId, delivery.QueuedAt);
         }

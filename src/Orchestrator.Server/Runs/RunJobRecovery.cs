@@ -80,8 +80,7 @@ internal sealed class RunJobRecovery(
         new(
             "report snapshot", RunState.Closed, typeof(RunReportSnapshotJob), nameof(RunReportSnapshotJob.TakeAsync),
             (run, found) => found.ReportsPending.Contains(run.Id),
-            (client, run, found) => client.Schedule<RunReportSnapshotJob>(
-                j => j.TakeAsync(run.Id, run.WindowName), TimeSpan.FromTicks(Math.Max(0, ((run.ClosedAt ?? found.Now) + found.SnapshotDelay - found.Now).Ticks)))),
+            (client, run, found) => client.Schedule<RunReportSnapshotJob>(j => j.TakeAsync(run.Id, run.WindowName), found.UntilReportFinal(run))),
     ];
 
     /// <param name="requeueCutShort">Requeue "Processing" jobs (the storage does not return a dead process's jobs).</param>
@@ -157,7 +156,15 @@ internal sealed class RunJobRecovery(
     /// whose post-close hook has no recorded call, and closed runs whose final report has work left; and how long after
     /// its close a run's report is final.</summary>
     private sealed record Found(
-        DateTimeOffset Now, IReadOnlySet<long> Unsettled, IReadOnlySet<long> PostCloseNotCalled, IReadOnlySet<long> ReportsPending, TimeSpan SnapshotDelay);
+        DateTimeOffset Now, IReadOnlySet<long> Unsettled, IReadOnlySet<long> PostCloseNotCalled, IReadOnlySet<long> ReportsPending, TimeSpan SnapshotDelay)
+    {
+        /// <summary>How long until the closed run's report is final; zero once it is.</summary>
+        public TimeSpan UntilReportFinal(RunRecord run)
+        {
+            var left = (run.ClosedAt ?? Now) + SnapshotDelay - Now;
+            return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+        }
+    }
 
     /// <summary>A job that a run in <see cref="State"/> needs while <see cref="Also"/> holds; its first argument is the
     /// run's id.</summary>
