@@ -2,6 +2,7 @@ using System.Text.Json;
 using Hangfire;
 using Hangfire.Common;
 using Orchestrator.Data.Notifications;
+using Orchestrator.Server.Hosting;
 
 namespace Orchestrator.Server.Notifications;
 
@@ -27,14 +28,10 @@ internal sealed class DeliveryRecovery(IWebhookStore webhooks, AlertPublisher pu
             return;
         }
 
-        // Waiting first, then processing: a job that moves from one to the other in between is seen in the first.
-        var monitor = storage.GetMonitoringApi();
-        var waiting = monitor.EnqueuedJobs(NotificationOptions.Queue, 0, Scanned).Select(j => DeliveryOf(j.Value?.Job))
-            .Concat(monitor.ScheduledJobs(0, Scanned).Select(j => DeliveryOf(j.Value?.Job)))
-            .OfType<string>()
-            .ToHashSet(StringComparer.Ordinal);
-        var cutShort = monitor.ProcessingJobs(0, Scanned)
-            .Select(j => (Id: j.Key, Delivery: DeliveryOf(j.Value?.Job)))
+        var stored = StoredJobs.Read(storage, Scanned);
+        var waiting = stored.Waiting.Select(DeliveryOf).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        var cutShort = stored.Processing
+            .Select(j => (j.Id, Delivery: DeliveryOf(j.Job)))
             .Where(j => j.Delivery is not null)
             .DistinctBy(j => j.Delivery)
             .ToDictionary(j => j.Delivery!, j => j.Id, StringComparer.Ordinal);
@@ -73,6 +70,6 @@ internal sealed class DeliveryRecovery(IWebhookStore webhooks, AlertPublisher pu
             unsettled.Count, requeued, queued);
     }
 
-    private static string? DeliveryOf(Job? job) =>
+    private static string? DeliveryOf(Job job) =>
         job is { Type: var type, Method.Name: nameof(WebhookDeliveryJob.DeliverAsync) } && type == typeof(WebhookDeliveryJob) && job.Args.Count > 1 && job.Args[1] is string id ? id : null;
 }

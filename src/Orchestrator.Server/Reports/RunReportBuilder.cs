@@ -86,11 +86,12 @@ internal sealed class RunReportBuilder(
         return report;
     }
 
-    /// <summary>Builds the report now and stores it as the run's final snapshot (replacing an earlier one).</summary>
-    public async Task<RunReportSnapshot?> SnapshotAsync(long runId, CancellationToken ct)
+    /// <summary>Builds the report now and stores it as the run's final snapshot (replacing an earlier one); null when
+    /// there is no such run.</summary>
+    public async Task<(RunReport Report, RunReportSnapshot Snapshot)?> SnapshotAsync(long runId, CancellationToken ct)
     {
         var report = await BuildAsync(runId, 0, 100, withJobs: false, ct);
-        return report is null ? null : await SaveSnapshotAsync(report, ct);
+        return report is null ? null : (report, await SaveSnapshotAsync(report, ct));
     }
 
     /// <summary>A summary of the run for a window's trend: the stored snapshot's figures, or computed live.</summary>

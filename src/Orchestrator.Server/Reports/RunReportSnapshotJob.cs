@@ -19,10 +19,9 @@ internal sealed class RunReportSnapshotJob(
     public async Task TakeAsync(long runId, string windowName)
     {
         var builder = ActivatorUtilities.GetServiceOrCreateInstance<RunReportBuilder>(services);
-        var snapshot = await builder.SnapshotAsync(runId, CancellationToken.None);
-        log.LogInformation("Run {RunId} of window \"{Window}\": final report stored ({Anomalies} anomalies)", runId, windowName, snapshot?.Anomalies);
-        if (snapshot is not { Critical: > 0 } || await runs.GetAsync(runId) is not { } run
-            || await builder.BuildAsync(runId, 0, 1, withJobs: false, CancellationToken.None) is not { } report)
+        var taken = await builder.SnapshotAsync(runId, CancellationToken.None);
+        log.LogInformation("Run {RunId} of window \"{Window}\": final report stored ({Anomalies} anomalies)", runId, windowName, taken?.Snapshot.Anomalies);
+        if (taken is not ({ } report, { Critical: > 0 }) || await runs.GetAsync(runId) is not { } run)
         {
             return;
         }

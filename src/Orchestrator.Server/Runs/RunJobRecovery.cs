@@ -26,9 +26,10 @@ namespace Orchestrator.Server.Runs;
 /// <item>the report snapshot of a closed run whose final report is not stored, or whose critical-anomaly alert is not
 /// recorded as sent (scheduled for when the report is final, or at once when that has passed).</item>
 /// </list>
-/// Closed runs are looked for among those closed within the grace and <see cref="SettlingRetries"/> of the latest close:
-/// a stop can only have cut short the settling or the hook call of those (a hook answers within 2 minutes at most); for
-/// the report snapshot, within the snapshot delay and <see cref="SnapshotRetries"/>.
+/// Closed runs are looked for among those closed within the snapshot delay (late-report grace and close confirmation
+/// grace) and <see cref="SnapshotRetries"/> of the latest close: a stop can only have cut short the settling, the hook
+/// call (a hook answers within 2 minutes at most) or the report snapshot of those; the unsettled ones among those closed
+/// within the grace and <see cref="SettlingRetries"/>.
 /// For each such run:
 /// <list type="bullet">
 /// <item>A run with no job at all gets a new one. Hangfire's jobs are not copied by <c>storage copy-to-postgres</c>, so a
@@ -87,9 +88,10 @@ internal sealed class RunJobRecovery(
     /// <param name="cancellationToken">The server's stop.</param>
     public async Task RecoverAsync(bool requeueCutShort, CancellationToken cancellationToken)
     {
-        var ofLastClose = options.Value.CloseConfirmationGrace + SettlingRetries;
-        var recentlyClosed = await runs.ListRecentlyClosedAsync(ofLastClose, cancellationToken);
-        var unsettled = (await runs.ListUnsettledClosedAsync(ofLastClose, cancellationToken)).Select(r => r.Id).ToHashSet();
+        var snapshotDelay = RunReportBuilder.SnapshotDelay(options.Value);
+        var recentlyClosed = await runs.ListRecentlyClosedAsync(snapshotDelay + SnapshotRetries, cancellationToken);
+        var unsettled = (await runs.ListUnsettledClosedAsync(options.Value.CloseConfirmationGrace + SettlingRetries, cancellationToken)).Select(r => r.Id).ToHashSet();
+        var reportsPending = (await reports.ListReportsPendingAsync(recentlyClosed.Select(r => r.Id).ToList(), cancellationToken)).ToHashSet();
         var postCloseNotCalled = new HashSet<long>();
         foreach (var run in recentlyClosed.Where(r => r.Definition.Hooks?.PostClose is not null))
         {
@@ -99,31 +101,19 @@ internal sealed class RunJobRecovery(
             }
         }
 
-        // The snapshot's span is the longer one (its delay includes the close confirmation grace): it holds every run above.
-        var snapshotDelay = RunReportBuilder.SnapshotDelay(options.Value);
-        var closedForReports = await runs.ListRecentlyClosedAsync(snapshotDelay + SnapshotRetries, cancellationToken);
-        var reportsPending = (await reports.ListReportsPendingAsync(closedForReports.Select(r => r.Id).ToList(), cancellationToken)).ToHashSet();
-
         var found = new Found(time.GetUtcNow(), unsettled, postCloseNotCalled, reportsPending, snapshotDelay);
-        var candidates = (await runs.ListNotFinalAsync(cancellationToken)).Concat(closedForReports).ToList();
+        var candidates = (await runs.ListNotFinalAsync(cancellationToken)).Concat(recentlyClosed).ToList();
         var needing = Checked.Select(kind => (Kind: kind, Runs: candidates.Where(r => kind.Needs(r, found)).ToList())).Where(k => k.Runs.Count > 0).ToList();
         if (needing.Count == 0)
         {
             return;
         }
 
-        // Waiting first, then processing: a job that moves from one to the other in between is seen in the first.
-        var monitor = storage.GetMonitoringApi();
-        var waiting = monitor.ScheduledJobs(0, Scanned).Select(j => j.Value?.Job)
-            .Concat(monitor.Queues().SelectMany(q => monitor.EnqueuedJobs(q.Name, 0, Scanned).Select(j => j.Value?.Job)))
-            .OfType<Job>()
-            .ToList();
-        var processing = monitor.ProcessingJobs(0, Scanned).Where(j => j.Value?.Job is not null).Select(j => (Id: j.Key, j.Value.Job)).ToList();
-
+        var stored = StoredJobs.Read(storage, Scanned);
         foreach (var (kind, forRuns) in needing)
         {
-            var waitingFor = waiting.Select(kind.RunOf).OfType<long>().ToHashSet();
-            var cutShort = processing.Select(j => (j.Id, Run: kind.RunOf(j.Job))).Where(j => j.Run is not null).ToLookup(j => j.Run!.Value, j => j.Id);
+            var waitingFor = stored.Waiting.Select(kind.RunOf).OfType<long>().ToHashSet();
+            var cutShort = stored.Processing.Select(j => (j.Id, Run: kind.RunOf(j.Job))).Where(j => j.Run is not null).ToLookup(j => j.Run!.Value, j => j.Id);
             var (requeued, queued) = (0, 0);
             foreach (var run in forRuns.Where(r => !waitingFor.Contains(r.Id)))
             {
