@@ -144,11 +144,12 @@ public sealed class PostgresClusterSignals : IClusterSignals, IAsyncDisposable
         }
 
         Volatile.Write(ref _listenerProcessId, connection.ProcessID);
-        Interlocked.Increment(ref _connections);
         _log.LogInformation("Cluster signals: listening on PostgreSQL channel {Channel} (node {Node})", _options.Channel, Node);
 
         // Nothing sent while this node was not listening will come again: drop every cache, wake every parked poll.
+        // Counted after: a connection counted has delivered its "everything" (a subscriber added later never hears it).
         _subscribers.DeliverEverything();
+        Interlocked.Increment(ref _connections);
         try
         {
             while (true)
