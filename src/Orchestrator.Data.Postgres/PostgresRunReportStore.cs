@@ -53,10 +53,10 @@ internal sealed class PostgresRunReportStore(PostgresDatabase database) : IRunRe
         return await RunReportQueries.GetSnapshotAsync(connection, runId);
     }
 
-    public async Task<bool> ClaimReportAlertAsync(long runId, DateTimeOffset at, CancellationToken cancellationToken = default)
+    public async Task<bool> RecordReportAlertAsync(long runId, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await RunReportQueries.ClaimReportAlertAsync(connection, runId, at);
+        return await RunReportQueries.RecordReportAlertAsync(connection, runId, at);
     }
 
     public async Task<IReadOnlyList<long>> ListReportsPendingAsync(IReadOnlyCollection<long> runIds, CancellationToken cancellationToken = default)

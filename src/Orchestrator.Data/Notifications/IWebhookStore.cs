@@ -19,7 +19,8 @@ public interface IWebhookStore
 
     /// <summary>Records a delivery as queued (the outbox). Until it is settled, a server start queues it again when no job
     /// holds it.</summary>
-    Task QueueDeliveryAsync(QueuedDelivery delivery, CancellationToken cancellationToken = default);
+    /// <returns>false when a delivery with its id was recorded before (which is kept as it was).</returns>
+    Task<bool> QueueDeliveryAsync(QueuedDelivery delivery, CancellationToken cancellationToken = default);
 
     /// <summary>The delivery was made, given up after its last attempt, or its webhook is gone.</summary>
     Task SettleDeliveryAsync(string deliveryId, DateTimeOffset at, CancellationToken cancellationToken = default);

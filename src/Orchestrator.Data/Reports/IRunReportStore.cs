@@ -22,10 +22,10 @@ public interface IRunReportStore
     Task<RunReportSnapshot?> GetSnapshotAsync(long runId, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Records that the run's final-report alert is being sent, at <paramref name="at"/>; false when it was recorded
-    /// before (by this or another execution, on any node), and the caller sends nothing.
+    /// Records that the run's final-report alert was handed to every webhook's outbox, at <paramref name="at"/>; false
+    /// when it was recorded before (by this or another execution, on any node). A recorded alert is not sent again.
     /// </summary>
-    Task<bool> ClaimReportAlertAsync(long runId, DateTimeOffset at, CancellationToken cancellationToken = default);
+    Task<bool> RecordReportAlertAsync(long runId, DateTimeOffset at, CancellationToken cancellationToken = default);
 
     /// <summary>Of <paramref name="runIds"/>, the runs whose final report still has work to do: no snapshot yet, or a
     /// snapshot with a critical anomaly whose alert is not recorded as sent.</summary>

@@ -41,11 +41,11 @@ internal abstract class DapperWebhookStore(ISqlDialect dialect) : IWebhookStore
         return await WebhookQueries.ListAsync(connection, dialect);
     }
 
-    public async Task QueueDeliveryAsync(QueuedDelivery delivery, CancellationToken cancellationToken = default)
+    public async Task<bool> QueueDeliveryAsync(QueuedDelivery delivery, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(delivery);
         await using var connection = await OpenAsync(cancellationToken);
-        await WebhookQueries.QueueDeliveryAsync(connection, delivery);
+        return await WebhookQueries.QueueDeliveryAsync(connection, delivery);
     }
 
     public async Task SettleDeliveryAsync(string deliveryId, DateTimeOffset at, CancellationToken cancellationToken = default)

@@ -106,7 +106,7 @@ internal static class RunReportQueries
             $"SELECT {SnapshotColumns}, '' AS Report FROM run_report_snapshots WHERE run_id IN (SELECT id FROM runs WHERE window_id = @windowId)",
             new { windowId })).Select(r => r.ToSnapshot()).ToList();
 
-    public static async Task<bool> ClaimReportAlertAsync(IDbConnection connection, long runId, DateTimeOffset at) =>
+    public static async Task<bool> RecordReportAlertAsync(IDbConnection connection, long runId, DateTimeOffset at) =>
         await connection.ExecuteAsync(
             "INSERT INTO run_report_alerts (run_id, sent_at) VALUES (@runId, @at) ON CONFLICT (run_id) DO NOTHING",
             new { runId, at = UnixMs.From(at) }) == 1;

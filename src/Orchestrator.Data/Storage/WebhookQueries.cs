@@ -74,13 +74,13 @@ internal static class WebhookQueries
     public static async Task<IReadOnlyList<WebhookRecord>> ListAsync(IDbConnection connection, ISqlDialect dialect) =>
         (await connection.QueryAsync<Row>($"SELECT {Columns} FROM webhooks WHERE deleted_at IS NULL ORDER BY lower(name){dialect.ByteOrder}")).Select(r => r.ToRecord()).ToList();
 
-    public static Task QueueDeliveryAsync(IDbConnection connection, QueuedDelivery delivery) =>
-        connection.ExecuteAsync(
+    public static async Task<bool> QueueDeliveryAsync(IDbConnection connection, QueuedDelivery delivery) =>
+        await connection.ExecuteAsync(
             """
             INSERT INTO webhook_outbox (delivery_id, webhook_id, payload, queued_at) VALUES (@DeliveryId, @WebhookId, @Payload, @queuedAt)
             ON CONFLICT (delivery_id) DO NOTHING
             """,
-            new { delivery.DeliveryId, delivery.WebhookId, delivery.Payload, queuedAt = UnixMs.From(delivery.QueuedAt) });
+            new { delivery.DeliveryId, delivery.WebhookId, delivery.Payload, queuedAt = UnixMs.From(delivery.QueuedAt) }) == 1;
 
     public static Task SettleDeliveryAsync(IDbConnection connection, string deliveryId, DateTimeOffset at) =>
         connection.ExecuteAsync(

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Hangfire;
 using Orchestrator.Data.Notifications;
@@ -34,6 +36,34 @@ internal sealed class AlertPublisher(IWebhookStore webhooks, IBackgroundJobClien
             log.LogError(ex, "Event {Event} of run {RunId} could not be queued for webhooks", e.Event, e.RunId);
         }
     }
+
+    /// <summary>
+    /// Publishes an event that each webhook must get once however often it is published: one delivery per webhook whose
+    /// id is derived from <paramref name="once"/> and the webhook, so a second publication (a job run again, on any
+    /// node) finds the delivery recorded and queues nothing. Unlike <see cref="PublishAsync"/> it throws when a delivery
+    /// cannot be recorded, so that the job publishing it is retried instead of going on as if it had been sent.
+    /// </summary>
+    /// <param name="once">What makes the event one of a kind, such as the run and the event name.</param>
+    public async Task PublishOnceAsync(NotificationEvent e, string once)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        ArgumentException.ThrowIfNullOrEmpty(once);
+        foreach (var webhook in await webhooks.ListAsync())
+        {
+            if (webhook.Enabled && Subscribes(webhook, e.Event))
+            {
+                var deliveryId = OnceDeliveryId(once, webhook.Id);
+                if (await webhooks.QueueDeliveryAsync(new QueuedDelivery(deliveryId, webhook.Id, JsonSerializer.Serialize(e, Json), time.GetUtcNow())))
+                {
+                    Enqueue(webhook.Id, deliveryId, e);
+                }
+            }
+        }
+    }
+
+    /// <summary>32 hex digits, the shape of every other delivery id: the start of SHA-256 over the event's key and the webhook.</summary>
+    internal static string OnceDeliveryId(string once, long webhookId) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{once}\n{webhookId}")))[..32];
 
     /// <summary>Queues one delivery of <paramref name="e"/> to the webhook, whatever it subscribes to (the test route).</summary>
     public async Task<string> EnqueueAsync(long webhookId, NotificationEvent e)

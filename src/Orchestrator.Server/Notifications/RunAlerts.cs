@@ -102,14 +102,22 @@ internal sealed class RunAlerts(
             });
     }
 
+    /// <summary>
+    /// The final report's critical anomalies, once per run and webhook however often the snapshot job runs
+    /// (<see cref="AlertPublisher.PublishOnceAsync"/>). Throws when a delivery cannot be recorded: the job is retried.
+    /// </summary>
     public Task CriticalAnomaliesAsync(RunRecord run, IReadOnlyList<Anomaly> anomalies)
     {
+        ArgumentNullException.ThrowIfNull(run);
         var critical = anomalies.Where(a => a.Severity == AnomalySeverity.Critical).ToList();
         return critical.Count == 0
             ? Task.CompletedTask
-            : PublishAsync(run, NotificationEvents.CriticalAnomaly, "critical",
-                $"Window \"{run.WindowName}\": run {run.Id}: {string.Join("; ", critical.Select(a => a.Message))}",
-                new() { ["codes"] = string.Join(",", critical.Select(a => a.Code)) });
+            : publisher.PublishOnceAsync(
+                new NotificationEvent(
+                    NotificationEvents.CriticalAnomaly, "critical",
+                    $"Window \"{run.WindowName}\": run {run.Id}: {string.Join("; ", critical.Select(a => a.Message))}",
+                    time.GetUtcNow(), run.Id, run.WindowName, new() { ["codes"] = string.Join(",", critical.Select(a => a.Code)) }),
+                $"run/{run.Id}/{NotificationEvents.CriticalAnomaly}");
     }
 
     private async Task AgentsOfflineAsync(RunRecord run, IReadOnlyList<RunMemberRecord> members)

@@ -40,14 +40,18 @@ public abstract class WebhookStoreScenarios : StoreScenarios
         var later = new QueuedDelivery("d-later", webhook.Id, """{"event":"run.closed"}""", t0.AddSeconds(2));
         var first = new QueuedDelivery("d-first", webhook.Id, """{"event":"run.opened"}""", t0.AddSeconds(1));
 
-        await store.QueueDeliveryAsync(later, Ct);
-        await store.QueueDeliveryAsync(first, Ct);
-        await store.QueueDeliveryAsync(first with { Payload = "{}" }, Ct);
+        var recorded = new[]
+        {
+            await store.QueueDeliveryAsync(later, Ct),
+            await store.QueueDeliveryAsync(first, Ct),
+            await store.QueueDeliveryAsync(first with { Payload = "{}" }, Ct),
+        };
         var queued = await store.ListUnsettledDeliveriesAsync(10, Ct);
         var limited = await store.ListUnsettledDeliveriesAsync(1, Ct);
         await store.SettleDeliveryAsync("d-first", t0.AddSeconds(3), Ct);
         await store.SettleDeliveryAsync("d-unknown", t0.AddSeconds(3), Ct);
 
+        Assert.Equal([true, true, false], recorded);
         Assert.Equal([first, later], queued);
         Assert.Equal([first], limited);
         Assert.Equal([later], await store.ListUnsettledDeliveriesAsync(10, Ct));

@@ -137,8 +137,8 @@ public abstract class RunReportStoreScenarios : StoreScenarios
         // A snapshot without a critical anomaly has nothing to send; one with a critical anomaly waits for its alert.
         Assert.Equal([other], await db.Reports.ListReportsPendingAsync([run, other], Ct));
 
-        var first = await db.Reports.ClaimReportAlertAsync(other, now, Ct);
-        var again = await db.Reports.ClaimReportAlertAsync(other, now.AddMinutes(1), Ct);
+        var first = await db.Reports.RecordReportAlertAsync(other, now, Ct);
+        var again = await db.Reports.RecordReportAlertAsync(other, now.AddMinutes(1), Ct);
         // The claim outlives the snapshot (a late close confirmation deletes it to have the report taken again).
         await db.Reports.SaveSnapshotAsync(new(other, now.AddMinutes(2), 3, 2, 1, 0, null, "{}"), Ct);
 

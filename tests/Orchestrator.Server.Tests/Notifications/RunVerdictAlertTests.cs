@@ -2,7 +2,10 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json.Nodes;
 using Hangfire;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Data.Notifications;
+using Orchestrator.Data.Reports;
 using Orchestrator.Server.Notifications;
 using Orchestrator.Server.Reports;
 using Orchestrator.Server.Tests.Agents;
@@ -75,19 +78,82 @@ public sealed class RunVerdictAlertTests
         var job = ActivatorUtilities.CreateInstance<RunReportSnapshotJob>(factory.Services);
         await job.TakeAsync(runId, "floor-3 patch");
         await job.TakeAsync(runId, "floor-3 patch");
-        var monitor = factory.Services.GetRequiredService<JobStorage>().GetMonitoringApi();
-        await ApiClient.EventuallyAsync(
-            () => Task.FromResult(monitor.EnqueuedCount(NotificationOptions.Queue)
-                + monitor.ProcessingJobs(0, 100).Count(j => j.Value.Job?.Type == typeof(WebhookDeliveryJob))),
-            n => n == 0,
-            TimeSpan.FromSeconds(20),
-            "every queued delivery to be made");
+        await DeliveriesMadeAsync(factory.Services);
 
         var call = Assert.Single(receiver.Calls);
         Assert.Equal("run.criticalAnomaly", call.Event);
         Assert.Equal(runId, (long)JsonNode.Parse(call.Body)!["runId"]!);
         // The snapshot itself is taken again each time (a report read after a late confirmation needs that).
         Assert.Equal("snapshot", (string?)(await client.GetJsonAsync($"/api/v1/runs/{runId}/report?source=snapshot"))["source"]!["kind"]);
+    }
+
+    /// <summary>Regression: the job recorded the alert as sent before it queued the deliveries, and publishing swallowed
+    /// a failure to record one in the outbox, so a store that failed there (or a kill between the two) lost the alert:
+    /// the job succeeded, and its next execution found the alert recorded.</summary>
+    [Fact]
+    public async Task AFinalReportsCriticalAlertIsSentWhenRecordingItsDeliveryFailedOnce()
+    {
+        await using var receiver = await Receiver.StartAsync(Webhooks.Secret);
+        FirstCallFails<IWebhookStore>? fault = null;
+        await using var root = Webhooks.Server(("Orchestrator:LateReportGrace", "00:00:05"));
+        await using var factory = root.WithWebHostBuilder(b => b.ConfigureTestServices(
+            services => fault = FirstCallFails<IWebhookStore>.Decorate(services, nameof(IWebhookStore.QueueDeliveryAsync))));
+        using var client = factory.CreateClient();
+        await Seed.SiteAsync(client);
+        var windowId = await Seed.YearlyWindowAsync(client);
+        await Webhooks.RegisterAsync(client, receiver.Url(), ["run.criticalAnomaly"]);
+
+        var runId = (long)(await client.CreateAsync($"/api/v1/windows/{windowId}/runs", new { duration = "PT5S" }))["id"]!;
+
+        // The snapshot job failed at the outbox and Hangfire ran it again 5 s later.
+        var call = await ApiClient.EventuallyAsync(
+            () => Task.FromResult(receiver.Calls.FirstOrDefault(c => c.Event == "run.criticalAnomaly")), c => c is not null, TimeSpan.FromSeconds(60), "the critical anomaly alert");
+        Assert.True(fault!.Failed, "the fault was never hit: the test proves nothing");
+        Assert.Equal(runId, (long)JsonNode.Parse(call!.Body)!["runId"]!);
+        Assert.Empty(await factory.Services.GetRequiredService<IRunReportStore>().ListReportsPendingAsync([runId], TestContext.Current.CancellationToken));
+        await DeliveriesMadeAsync(factory.Services);
+        Assert.Single(receiver.Calls);
+    }
+
+    /// <summary>The other half of the order: a job cut short after its deliveries were in the outbox, before the alert
+    /// was recorded as sent, runs again and queues no second delivery (their ids come from the run).</summary>
+    [Fact]
+    public async Task AFinalReportsCriticalAlertIsSentOnceWhenRecordingItAsSentFailedOnce()
+    {
+        await using var receiver = await Receiver.StartAsync(Webhooks.Secret);
+        FirstCallFails<IRunReportStore>? fault = null;
+        await using var root = Webhooks.Server(("Orchestrator:LateReportGrace", "00:00:05"));
+        await using var factory = root.WithWebHostBuilder(b => b.ConfigureTestServices(
+            services => fault = FirstCallFails<IRunReportStore>.Decorate(services, nameof(IRunReportStore.RecordReportAlertAsync))));
+        using var client = factory.CreateClient();
+        await Seed.SiteAsync(client);
+        var windowId = await Seed.YearlyWindowAsync(client);
+        await Webhooks.RegisterAsync(client, receiver.Url(), ["run.criticalAnomaly"]);
+        await Webhooks.RegisterAsync(client, receiver.Url(), ["*"], name: "second");
+
+        var runId = (long)(await client.CreateAsync($"/api/v1/windows/{windowId}/runs", new { duration = "PT5S" }))["id"]!;
+        var reports = factory.Services.GetRequiredService<IRunReportStore>();
+
+        // Recorded by Hangfire's second execution of the snapshot job, 5 s after the first failed.
+        await ApiClient.EventuallyAsync(
+            async () => fault!.Failed && (await reports.ListReportsPendingAsync([runId])).Count == 0, done => done, TimeSpan.FromSeconds(60), "the alert recorded as sent");
+        await DeliveriesMadeAsync(factory.Services);
+
+        var alerts = receiver.Calls.Where(c => c.Event == "run.criticalAnomaly").ToList();
+        Assert.Equal(2, alerts.Count);
+        Assert.Equal(2, alerts.Select(c => c.Delivery).Distinct().Count());
+        Assert.All(alerts, c => Assert.Equal(runId, (long)JsonNode.Parse(c.Body)!["runId"]!));
+    }
+
+    private static async Task DeliveriesMadeAsync(IServiceProvider services)
+    {
+        var monitor = services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        await ApiClient.EventuallyAsync(
+            () => Task.FromResult(monitor.EnqueuedCount(NotificationOptions.Queue)
+                + monitor.ProcessingJobs(0, 100).Count(j => j.Value.Job?.Type == typeof(WebhookDeliveryJob))),
+            n => n == 0,
+            TimeSpan.FromSeconds(20),
+            "every queued delivery to be made");
     }
 
     [Fact]
