@@ -9,39 +9,18 @@ namespace Orchestrator.Server.Notifications;
 /// <summary>
 /// Hands an event to every enabled webhook subscribed to it: one delivery each, recorded in the store's outbox and then
 /// queued as a Hangfire job on the notifications queue. Publishing only reads the webhook list, records and queues; it
-/// never calls a receiver, and never throws into the run lifecycle that publishes. A delivery whose job is lost (a copy
-/// to PostgreSQL does not take Hangfire's jobs) is queued again from the outbox at the next start
-/// (<see cref="DeliveryRecovery"/>).
+/// never calls a receiver. A delivery whose job is lost (a copy to PostgreSQL does not take Hangfire's jobs, a kill
+/// between the record and the queuing) is queued again from the outbox at the next start (<see cref="DeliveryRecovery"/>).
 /// </summary>
-internal sealed class AlertPublisher(IWebhookStore webhooks, IBackgroundJobClient jobs, TimeProvider time, ILogger<AlertPublisher> log)
+internal sealed class AlertPublisher(IWebhookStore webhooks, IBackgroundJobClient jobs, TimeProvider time)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task PublishAsync(NotificationEvent e)
-    {
-        ArgumentNullException.ThrowIfNull(e);
-        try
-        {
-            foreach (var webhook in await webhooks.ListAsync())
-            {
-                if (webhook.Enabled && Subscribes(webhook, e.Event))
-                {
-                    await EnqueueAsync(webhook.Id, e);
-                }
-            }
-        }
-        catch (Exception ex)
-        {
-            // Catch-all on purpose: an alert that cannot be queued is logged; the run it is about goes on regardless.
-            log.LogError(ex, "Event {Event} of run {RunId} could not be queued for webhooks", e.Event, e.RunId);
-        }
-    }
-
     /// <summary>
-    /// Publishes an event that each webhook must get once however often it is published: one delivery per webhook whose
-    /// id is derived from <paramref name="once"/> and the webhook, so a second publication (a job run again, on any
-    /// node) finds the delivery recorded and queues nothing. Unlike <see cref="PublishAsync"/> it throws when a delivery
-    /// cannot be recorded, so that the job publishing it is retried instead of going on as if it had been sent.
+    /// Publishes an event that each webhook gets once however often it is published: one delivery per webhook whose id
+    /// is derived from <paramref name="once"/> and the webhook, so a second publication (a job run again, on any node)
+    /// finds the delivery recorded and queues nothing. Throws when a delivery cannot be recorded: the caller decides
+    /// whether that fails its job (and the job is retried) or is only logged.
     /// </summary>
     /// <param name="once">What makes the event one of a kind, such as the run and the event name.</param>
     public async Task PublishOnceAsync(NotificationEvent e, string once)

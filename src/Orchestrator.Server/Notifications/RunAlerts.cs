@@ -8,7 +8,11 @@ using Orchestrator.Server.Hosting;
 
 namespace Orchestrator.Server.Notifications;
 
-/// <summary>The run lifecycle's events, worded for on-call. Each method only queues deliveries (see <see cref="AlertPublisher"/>).</summary>
+/// <summary>
+/// The run lifecycle's events, worded for on-call. Each method only queues deliveries (see <see cref="AlertPublisher"/>),
+/// and each event reaches a webhook once per run however often it is published (a job run again, two nodes, a repeated
+/// trigger): the delivery's id is derived from the run, the event and the webhook.
+/// </summary>
 internal sealed class RunAlerts(
     AlertPublisher publisher, IAgentStore agents, TimeProvider time, IOptions<NotificationOptions> options, IOptions<OrchestratorOptions> server, ILogger<RunAlerts> log)
 {
@@ -112,12 +116,9 @@ internal sealed class RunAlerts(
         var critical = anomalies.Where(a => a.Severity == AnomalySeverity.Critical).ToList();
         return critical.Count == 0
             ? Task.CompletedTask
-            : publisher.PublishOnceAsync(
-                new NotificationEvent(
-                    NotificationEvents.CriticalAnomaly, "critical",
-                    $"Window \"{run.WindowName}\": run {run.Id}: {string.Join("; ", critical.Select(a => a.Message))}",
-                    time.GetUtcNow(), run.Id, run.WindowName, new() { ["codes"] = string.Join(",", critical.Select(a => a.Code)) }),
-                $"run/{run.Id}/{NotificationEvents.CriticalAnomaly}");
+            : PublishOnceAsync(run, NotificationEvents.CriticalAnomaly, "critical",
+                $"Window \"{run.WindowName}\": run {run.Id}: {string.Join("; ", critical.Select(a => a.Message))}",
+                new() { ["codes"] = string.Join(",", critical.Select(a => a.Code)) });
     }
 
     private async Task AgentsOfflineAsync(RunRecord run, IReadOnlyList<RunMemberRecord> members)
@@ -138,12 +139,13 @@ internal sealed class RunAlerts(
         }
     }
 
+    /// <summary>Never throws: an alert that cannot be queued is logged, and the lifecycle step that raised it goes on.</summary>
     private async Task PublishAsync(RunRecord run, string eventName, string severity, string text, Dictionary<string, string> details)
     {
         ArgumentNullException.ThrowIfNull(run);
         try
         {
-            await publisher.PublishAsync(new NotificationEvent(eventName, severity, text, time.GetUtcNow(), run.Id, run.WindowName, details));
+            await PublishOnceAsync(run, eventName, severity, text, details);
         }
         catch (Exception ex)
         {
@@ -151,6 +153,10 @@ internal sealed class RunAlerts(
             log.LogError(ex, "Run {RunId}: event {Event} not published", run.Id, eventName);
         }
     }
+
+    private Task PublishOnceAsync(RunRecord run, string eventName, string severity, string text, Dictionary<string, string> details) =>
+        publisher.PublishOnceAsync(
+            new NotificationEvent(eventName, severity, text, time.GetUtcNow(), run.Id, run.WindowName, details), $"run/{run.Id}/{eventName}");
 
     private static string Endpoints(int n) => n == 1 ? "1 endpoint" : $"{n} endpoints";
 

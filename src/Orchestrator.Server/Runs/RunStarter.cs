@@ -25,13 +25,15 @@ internal sealed class RunStarter(
     {
         ArgumentNullException.ThrowIfNull(window);
         var cutoff = end - (cutoffBeforeEnd ?? window.Definition.Schedule.Cutoff);
-        var (run, created) = await runs.CreateAsync(
+        var (run, _) = await runs.CreateAsync(
             new NewRun(window.Id, window.Definition.Name, occurrenceKey, kind, state, start, end, cutoff < start ? start : cutoff, window.Definition),
             actor,
             time.GetUtcNow(),
             cancellationToken);
 
-        if (created && run.State == RunState.Missed)
+        // Also when a repeated fire found the run: the fire that created it may have died before the alert was recorded, and
+        // an alert that was recorded is not sent twice (RunAlerts).
+        if (run.State == RunState.Missed)
         {
             await alerts.MissedAsync(run);
         }

@@ -1,5 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Data.Runs;
+using Orchestrator.Server.Notifications;
 using Orchestrator.Server.Tests.Infrastructure;
 using Orchestrator.Testing.Server;
 
@@ -37,6 +40,35 @@ public sealed class RunAlertTests
         var html = await page.Content.ReadAsStringAsync(TestContext.Current.CancellationToken);
         Assert.Contains("Hooks and notifications (0 hook calls, 3 delivery attempts)", html, StringComparison.Ordinal);
         Assert.Contains("member.agentOffline", html, StringComparison.Ordinal);
+    }
+
+    /// <summary>Regression: an event published again for the same run (a job run again after a kill, a repeated trigger
+    /// that found a missed run, a second node) went out again, under a new delivery id receivers could not tell from a
+    /// new event. Each now reaches a webhook once per run.</summary>
+    [Fact]
+    public async Task ARunsEventPublishedAgainReachesEachWebhookOnce()
+    {
+        await using var receiver = await Receiver.StartAsync(Webhooks.Secret);
+        await using var factory = Webhooks.Server();
+        using var client = factory.CreateClient();
+        await Seed.SiteAsync(client);
+        var windowId = await Seed.YearlyWindowAsync(client);
+        await Webhooks.RegisterAsync(client, receiver.Url(), ["run.closed"]);
+        await Webhooks.RegisterAsync(client, receiver.Url(), ["*"], name: "everything");
+        var runId = (long)(await client.CreateAsync($"/api/v1/windows/{windowId}/runs", new { duration = "PT5S" }))["id"]!;
+        await ApiClient.EventuallyAsync(
+            () => Task.FromResult(receiver.Calls.Count(c => c.Event == "run.closed")), n => n == 2, TimeSpan.FromSeconds(30), "run.closed to both webhooks");
+
+        var run = (await factory.Services.GetRequiredService<IRunStore>().GetAsync(runId, TestContext.Current.CancellationToken))!;
+        var alerts = factory.Services.GetRequiredService<RunAlerts>();
+        await alerts.ClosedAsync(run, "Ended");
+        await alerts.ClosedAsync(run, "Ended");
+        await Webhooks.DeliveriesMadeAsync(factory.Services);
+
+        var closed = receiver.Calls.Where(c => c.Event == "run.closed").ToList();
+        Assert.Equal(2, closed.Count);
+        Assert.Equal(2, closed.Select(c => c.Delivery).Distinct().Count());
+        Assert.All(closed, c => Assert.Equal(runId, (long)JsonNode.Parse(c.Body)!["runId"]!));
     }
 
     /// <summary>One lifecycle worker, and a receiver that takes the whole attempt timeout for every event: if deliveries

@@ -78,7 +78,7 @@ public sealed class RunVerdictAlertTests
         var job = ActivatorUtilities.CreateInstance<RunReportSnapshotJob>(factory.Services);
         await job.TakeAsync(runId, "floor-3 patch");
         await job.TakeAsync(runId, "floor-3 patch");
-        await DeliveriesMadeAsync(factory.Services);
+        await Webhooks.DeliveriesMadeAsync(factory.Services);
 
         var call = Assert.Single(receiver.Calls);
         Assert.Equal("run.criticalAnomaly", call.Event);
@@ -111,7 +111,7 @@ public sealed class RunVerdictAlertTests
         Assert.True(fault!.Failed, "the fault was never hit: the test proves nothing");
         Assert.Equal(runId, (long)JsonNode.Parse(call!.Body)!["runId"]!);
         Assert.Empty(await factory.Services.GetRequiredService<IRunReportStore>().ListReportsPendingAsync([runId], TestContext.Current.CancellationToken));
-        await DeliveriesMadeAsync(factory.Services);
+        await Webhooks.DeliveriesMadeAsync(factory.Services);
         Assert.Single(receiver.Calls);
     }
 
@@ -137,23 +137,12 @@ public sealed class RunVerdictAlertTests
         // Recorded by Hangfire's second execution of the snapshot job, 5 s after the first failed.
         await ApiClient.EventuallyAsync(
             async () => fault!.Failed && (await reports.ListReportsPendingAsync([runId])).Count == 0, done => done, TimeSpan.FromSeconds(60), "the alert recorded as sent");
-        await DeliveriesMadeAsync(factory.Services);
+        await Webhooks.DeliveriesMadeAsync(factory.Services);
 
         var alerts = receiver.Calls.Where(c => c.Event == "run.criticalAnomaly").ToList();
         Assert.Equal(2, alerts.Count);
         Assert.Equal(2, alerts.Select(c => c.Delivery).Distinct().Count());
         Assert.All(alerts, c => Assert.Equal(runId, (long)JsonNode.Parse(c.Body)!["runId"]!));
-    }
-
-    private static async Task DeliveriesMadeAsync(IServiceProvider services)
-    {
-        var monitor = services.GetRequiredService<JobStorage>().GetMonitoringApi();
-        await ApiClient.EventuallyAsync(
-            () => Task.FromResult(monitor.EnqueuedCount(NotificationOptions.Queue)
-                + monitor.ProcessingJobs(0, 100).Count(j => j.Value.Job?.Type == typeof(WebhookDeliveryJob))),
-            n => n == 0,
-            TimeSpan.FromSeconds(20),
-            "every queued delivery to be made");
     }
 
     [Fact]

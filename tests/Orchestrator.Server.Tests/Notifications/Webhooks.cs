@@ -1,3 +1,6 @@
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+using Orchestrator.Server.Notifications;
 using Orchestrator.Server.Tests.Infrastructure;
 
 namespace Orchestrator.Server.Tests.Notifications;
@@ -19,6 +22,18 @@ internal static class Webhooks
         }
 
         return factory;
+    }
+
+    /// <summary>Waits until no delivery is queued or being made.</summary>
+    public static async Task DeliveriesMadeAsync(IServiceProvider services)
+    {
+        var monitor = services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        await ApiClient.EventuallyAsync(
+            () => Task.FromResult(monitor.EnqueuedCount(NotificationOptions.Queue)
+                + monitor.ProcessingJobs(0, 100).Count(j => j.Value.Job?.Type == typeof(WebhookDeliveryJob))),
+            n => n == 0,
+            TimeSpan.FromSeconds(20),
+            "every queued delivery to be made");
     }
 
     public static async Task<long> RegisterAsync(HttpClient client, string url, string[] events, string format = "json", string name = "on-call")
