@@ -116,7 +116,7 @@ internal sealed class RunAlerts(
         var critical = anomalies.Where(a => a.Severity == AnomalySeverity.Critical).ToList();
         return critical.Count == 0
             ? Task.CompletedTask
-            : PublishOnceAsync(run, NotificationEvents.CriticalAnomaly, "critical",
+            : PublishOrThrowAsync(run, NotificationEvents.CriticalAnomaly, "critical",
                 $"Window \"{run.WindowName}\": run {run.Id}: {string.Join("; ", critical.Select(a => a.Message))}",
                 new() { ["codes"] = string.Join(",", critical.Select(a => a.Code)) });
     }
@@ -145,7 +145,7 @@ internal sealed class RunAlerts(
         ArgumentNullException.ThrowIfNull(run);
         try
         {
-            await PublishOnceAsync(run, eventName, severity, text, details);
+            await PublishOrThrowAsync(run, eventName, severity, text, details);
         }
         catch (Exception ex)
         {
@@ -154,7 +154,7 @@ internal sealed class RunAlerts(
         }
     }
 
-    private Task PublishOnceAsync(RunRecord run, string eventName, string severity, string text, Dictionary<string, string> details) =>
+    private Task PublishOrThrowAsync(RunRecord run, string eventName, string severity, string text, Dictionary<string, string> details) =>
         publisher.PublishOnceAsync(
             new NotificationEvent(eventName, severity, text, time.GetUtcNow(), run.Id, run.WindowName, details), $"run/{run.Id}/{eventName}");
 
