@@ -4,6 +4,7 @@ using Orchestrator.Testing.Server;
 namespace Orchestrator.Server.Tests.Agents;
 
 /// <summary>The run's one dispatch job survives a SIGKILL of the server: after the restart the waves go on.</summary>
+[Collection(ChildProcesses.OnSqlite)]
 public sealed class ScanDispatchRestartTests : IDisposable
 {
     private readonly TempDataFolder _data = new("orchestrator-dispatch-restart-");

@@ -10,6 +10,7 @@ namespace Orchestrator.Server.Tests.Cluster;
 /// another one runs a run's dispatch job leaves that job alone (requeuing it would hand it to a second worker and scan
 /// the run's members twice as fast as its limit allows).
 /// </summary>
+[Collection(ChildProcesses.OnPostgres)]
 public sealed class NodeStartScanDispatchTests(PostgresClusterFixture postgres)
 {
     [Fact]

@@ -13,6 +13,7 @@ namespace Orchestrator.Server.Tests.Cluster;
 /// failure detection (check-in 2 s + misfire threshold 3 s in <see cref="TwoNodes.Settings"/>) and the polling of Quartz
 /// and Hangfire.
 /// </summary>
+[Collection(ChildProcesses.OnPostgres)]
 public sealed class TriggerTakeoverTests(ClusterDatabase database) : IClassFixture<ClusterDatabase>
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;

@@ -10,6 +10,7 @@ namespace Orchestrator.Server.Tests.Cluster;
 /// (LISTEN/NOTIFY), and a credential revoked on B is refused on A. The latencies are printed (docs/benchmarks.md); the
 /// goal is 1 s, asserted loosely (5 s) so that a loaded machine does not fail the behaviour.
 /// </summary>
+[Collection(ChildProcesses.OnPostgres)]
 public sealed class TwoNodeSignalTests(ClusterDatabase database) : IClassFixture<ClusterDatabase>
 {
     [Fact]

@@ -12,6 +12,7 @@ namespace Orchestrator.Server.Tests.Cluster;
 /// fires each trigger on one node and hands a dead node's triggers to the other; the run row's uniqueness keeps every
 /// occurrence to one run; agents given both URLs move to the live node.
 /// </summary>
+[Collection(ChildProcesses.OnPostgres)]
 public sealed partial class TwoNodeTests(ClusterDatabase database) : IClassFixture<ClusterDatabase>
 {
     private static CancellationToken Token => TestContext.Current.CancellationToken;

@@ -9,6 +9,7 @@ namespace Orchestrator.Server.Tests.Hooks;
 /// at start-up, since the outcome of the first call never arrived, instead of once Hangfire's SQLite storage hands the job
 /// out again on its own (30 minutes later), and one call is recorded with the run.
 /// </summary>
+[Collection(ChildProcesses.OnSqlite)]
 public sealed class PostCloseHookRestartTests : IDisposable
 {
     private readonly TempDataFolder _data = new("orchestrator-post-close-restart-");

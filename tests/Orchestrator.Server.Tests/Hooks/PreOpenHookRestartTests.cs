@@ -68,6 +68,7 @@ public abstract class PreOpenHookRestartTests : IDisposable
     }
 }
 
+[Collection(ChildProcesses.OnSqlite)]
 public sealed class PreOpenHookRestartTests_Sqlite : PreOpenHookRestartTests
 {
     protected override TimeSpan AskedAgainWithin => TimeSpan.FromSeconds(20);
@@ -80,6 +81,7 @@ public sealed class PreOpenHookRestartTests_Sqlite : PreOpenHookRestartTests
 
 /// <summary>On PostgreSQL the storage hands a dead node's job out again after <c>JobInvisibilityTimeout</c> (10 s here);
 /// start-up leaves a "Processing" job alone, since it may be running on a live node.</summary>
+[Collection(ChildProcesses.OnPostgres)]
 public sealed class PreOpenHookRestartTests_Postgres(PostgresClusterFixture cluster) : PreOpenHookRestartTests
 {
     protected override TimeSpan AskedAgainWithin => TimeSpan.FromSeconds(45);

@@ -3,10 +3,12 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Orchestrator.Testing.Server;
+using Orchestrator.Server.Tests.Infrastructure;
 
 namespace Orchestrator.Server.Tests.Hosting;
 
 /// <summary>The real server process at its first start: nothing it prints or stores may lock the operator out.</summary>
+[Collection(ChildProcesses.OnSqlite)]
 public sealed partial class FirstStartTests
 {
     private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(60);

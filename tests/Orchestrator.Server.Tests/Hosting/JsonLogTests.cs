@@ -5,6 +5,7 @@ using Orchestrator.Testing.Server;
 namespace Orchestrator.Server.Tests.Hosting;
 
 /// <summary>Orchestrator:LogFormat=json: the real server binary writes one JSON object per line, for a log shipper.</summary>
+[Collection(ChildProcesses.OnSqlite)]
 public sealed class JsonLogTests
 {
     [Fact]

@@ -2,6 +2,7 @@ using Microsoft.Data.Sqlite;
 using Orchestrator.Data.Migrations;
 using Orchestrator.Data.Sqlite;
 using Orchestrator.Testing.Server;
+using Orchestrator.Server.Tests.Infrastructure;
 
 namespace Orchestrator.Server.Tests.Hosting;
 
@@ -10,6 +11,7 @@ namespace Orchestrator.Server.Tests.Hosting;
 /// 134, no file named), and a corrupt hangfire.db started and reported healthy. A migration script edited, renamed or
 /// numbered below the applied ones was applied silently. Now each stops the start with exit 2 and a line naming the file.
 /// </summary>
+[Collection(ChildProcesses.OnSqlite)]
 public sealed class StoreStartupTests : IDisposable
 {
     private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(40);

@@ -46,7 +46,11 @@ public static class ApiClient
     }
 
     /// <summary>Polls until <paramref name="condition"/> holds or the timeout passes; returns the last value.</summary>
-    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> condition, TimeSpan timeout, string what)
+    public static Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> condition, TimeSpan timeout, string what) =>
+        EventuallyAsync(read, condition, timeout, () => what);
+
+    /// <summary>As above, with the failure's description taken when the timeout passes (what the server logged by then).</summary>
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> condition, TimeSpan timeout, Func<string> what)
     {
         var deadline = DateTime.UtcNow + timeout;
         T value;
@@ -62,7 +66,7 @@ public static class ApiClient
         }
         while (DateTime.UtcNow < deadline);
 
-        Assert.Fail($"{what} did not happen within {timeout.TotalSeconds:0.#} s; last value: {value}");
+        Assert.Fail($"{what()} did not happen within {timeout.TotalSeconds:0.#} s; last value: {value}");
         return value;
     }
 

@@ -9,6 +9,7 @@ namespace Orchestrator.Server.Tests.Runs;
 /// killed between the two (or a copy to PostgreSQL, which does not carry Hangfire's jobs) leaves a Closing run with no
 /// job: the started server must finish the close, not leave the run Closing until its planned end.
 /// </summary>
+[Collection(ChildProcesses.OnSqlite)]
 public sealed class CloseNowRecoveryTests : IDisposable
 {
     private readonly TempDataFolder _data = new("orchestrator-close-now-");

@@ -187,12 +187,14 @@ public abstract class RestartSafetyTests : IDisposable
         DateTimeOffset.Parse((string)node[field]!, System.Globalization.CultureInfo.InvariantCulture);
 }
 
+[Collection(ChildProcesses.OnSqlite)]
 public sealed class RestartSafetyTests_Sqlite : RestartSafetyTests
 {
     protected override Task<IReadOnlyDictionary<string, string>> StorageAsync() =>
         Task.FromResult<IReadOnlyDictionary<string, string>>(new Dictionary<string, string>());
 }
 
+[Collection(ChildProcesses.OnPostgres)]
 public sealed class RestartSafetyTests_Postgres(PostgresClusterFixture cluster) : RestartSafetyTests
 {
     protected override async Task<IReadOnlyDictionary<string, string>> StorageAsync() =>

@@ -24,6 +24,7 @@ namespace Orchestrator.Server.Tests.StorageCopy;
 /// <c>Orchestrator.Server storage copy-to-postgres</c> run as the operator runs it (the built server's executable, a
 /// separate process) over the data folder of an installation made by this release, into a real PostgreSQL database.
 /// </summary>
+[Collection(ChildProcesses.OnPostgres)]
 public sealed class CopyToPostgresTests(SqliteInstallation installation) : IClassFixture<SqliteInstallation>
 {
     private static string DatabaseName() => "copy_" + Guid.NewGuid().ToString("N")[..12];

@@ -18,6 +18,7 @@ namespace Orchestrator.Server.Tests.StorageCopy;
 /// or the final report's critical-anomaly alert is never sent; a webhook delivery waiting for its retry needs its job, or
 /// the event never reaches its receiver.
 /// </summary>
+[Collection(ChildProcesses.OnPostgres)]
 public sealed class CopyWithAnOpenRunTests(PostgresClusterFixture postgres) : IDisposable
 {
     private readonly TempDataFolder _data = new("orchestrator-copy-open-run-");
