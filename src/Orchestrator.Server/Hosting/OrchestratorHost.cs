@@ -151,6 +151,7 @@ internal static class OrchestratorHost
         // held the start-up for over a minute.
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         var runJobs = app.Services.GetRequiredService<RunJobRecovery>();
+        var alerts = app.Services.GetRequiredService<Notifications.AlertRecovery>();
         var deliveries = app.Services.GetRequiredService<Notifications.DeliveryRecovery>();
         lifetime.ApplicationStarted.Register(() => _ = Task.Run(async () =>
         {
@@ -162,6 +163,7 @@ internal static class OrchestratorHost
                     async stopping =>
                     {
                         await runJobs.RecoverAsync(requeueCutShort: !storage.ReturnsInterruptedJobs, stopping);
+                        await alerts.RecoverAsync(stopping);
                         await deliveries.RecoverAsync(requeueCutShort: !storage.ReturnsInterruptedJobs, stopping);
                     },
                     lifetime.ApplicationStopping);
@@ -170,7 +172,7 @@ internal static class OrchestratorHost
             {
                 // Catch-all on purpose: a failure here must not stop the server. A cut-short job still runs again after
                 // Hangfire's invisibility timeout, and the next start queues a missing one.
-                log.LogError(e, "Could not check the jobs that runs and webhook deliveries wait on");
+                log.LogError(e, "Could not check the jobs that runs and webhook deliveries wait on, or the runs' alerts");
             }
         }));
     }

@@ -14,6 +14,7 @@ internal static class NotificationsSetup
         services.AddSingleton<WebhookSecrets>();
         services.AddSingleton<AlertPublisher>();
         services.AddSingleton<DeliveryRecovery>();
+        services.AddSingleton<AlertRecovery>();
         services.AddSingleton<RunAlerts>();
         services.AddTransient<WebhookDeliveryJob>();
         services.AddSingleton<HookCaller>();

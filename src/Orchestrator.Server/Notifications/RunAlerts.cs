@@ -23,9 +23,18 @@ internal sealed class RunAlerts(
     {
         ArgumentNullException.ThrowIfNull(run);
         ArgumentNullException.ThrowIfNull(members);
+        await OpeningAsync(run, members.Count, openedAt);
+        await AgentsOfflineAsync(run, members);
+    }
+
+    /// <summary>The opening's alerts that follow from what the run stores: run.opened, and run.notOpenedOnTime when it
+    /// opened late. Not member.agentOffline, which depends on when it is asked (<see cref="AlertRecovery"/>).</summary>
+    public async Task OpeningAsync(RunRecord run, int members, DateTimeOffset openedAt)
+    {
+        ArgumentNullException.ThrowIfNull(run);
         await PublishAsync(run, NotificationEvents.RunOpened, "info",
-            $"Window \"{run.WindowName}\": run {run.Id} open for {members.Count} endpoints until {run.PlannedEnd:u}",
-            new() { ["members"] = Number(members.Count), ["plannedEnd"] = run.PlannedEnd.ToString("O", CultureInfo.InvariantCulture) });
+            $"Window \"{run.WindowName}\": run {run.Id} open for {members} endpoints until {run.PlannedEnd:u}",
+            new() { ["members"] = Number(members), ["plannedEnd"] = run.PlannedEnd.ToString("O", CultureInfo.InvariantCulture) });
 
         var late = openedAt - run.PlannedStart;
         if (late > options.Value.LateOpenThreshold)
@@ -34,8 +43,6 @@ internal sealed class RunAlerts(
                 $"Window \"{run.WindowName}\": run {run.Id} opened {late.TotalMinutes:0.#} min after its start",
                 new() { ["reason"] = "late", ["lateSeconds"] = Number((long)late.TotalSeconds) });
         }
-
-        await AgentsOfflineAsync(run, members);
     }
 
     public Task ClosedAsync(RunRecord run, string reason) =>

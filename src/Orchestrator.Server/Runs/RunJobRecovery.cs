@@ -84,12 +84,16 @@ internal sealed class RunJobRecovery(
             (client, run, found) => client.Schedule<RunReportSnapshotJob>(j => j.TakeAsync(run.Id, run.WindowName), found.UntilReportFinal(run))),
     ];
 
+    /// <summary>How long before the latest close a closed run is still looked at by start-up recovery: the snapshot delay
+    /// and <see cref="SnapshotRetries"/>.</summary>
+    public static TimeSpan RecentlyClosed(OrchestratorOptions options) => RunReportBuilder.SnapshotDelay(options) + SnapshotRetries;
+
     /// <param name="requeueCutShort">Requeue "Processing" jobs (the storage does not return a dead process's jobs).</param>
     /// <param name="cancellationToken">The server's stop.</param>
     public async Task RecoverAsync(bool requeueCutShort, CancellationToken cancellationToken)
     {
         var snapshotDelay = RunReportBuilder.SnapshotDelay(options.Value);
-        var recentlyClosed = await runs.ListRecentlyClosedAsync(snapshotDelay + SnapshotRetries, cancellationToken);
+        var recentlyClosed = await runs.ListRecentlyClosedAsync(RecentlyClosed(options.Value), cancellationToken);
         var unsettled = (await runs.ListUnsettledClosedAsync(options.Value.CloseConfirmationGrace + SettlingRetries, cancellationToken)).Select(r => r.Id).ToHashSet();
         var reportsPending = (await reports.ListReportsPendingAsync(recentlyClosed.Select(r => r.Id).ToList(), cancellationToken)).ToHashSet();
         var postCloseNotCalled = new HashSet<long>();
