@@ -17,15 +17,21 @@ namespace Orchestrator.Server.Notifications;
 /// <item>run.closeUnconfirmed of a run closed recently whose members are settled (an unsettled run's settling job, which
 /// <see cref="RunJobRecovery"/> queues, sends it).</item>
 /// </list>
-/// "Recently" is what <see cref="RunJobRecovery.RecentlyClosed"/> looks at. Not member.agentOffline: whether an agent was
-/// offline at the opening is not stored, and asking now would say something else.
+/// "Recently" is what <see cref="RunJobRecovery.RecentlyClosed"/> looks at, and within <see cref="MaxAge"/> of now: an
+/// alert about a close older than that is news to nobody (and a first start after a version without the outbox would
+/// send it again). Not member.agentOffline: whether an agent was offline at the opening is not stored, and asking now
+/// would say something else.
 /// </summary>
-internal sealed class AlertRecovery(IRunStore runs, RunAlerts alerts, IOptions<OrchestratorOptions> options, ILogger<AlertRecovery> log)
+internal sealed class AlertRecovery(IRunStore runs, RunAlerts alerts, TimeProvider time, IOptions<OrchestratorOptions> options, ILogger<AlertRecovery> log)
 {
+    /// <summary>The oldest close whose alerts are published again.</summary>
+    public static readonly TimeSpan MaxAge = TimeSpan.FromDays(1);
+
     public async Task RecoverAsync(CancellationToken cancellationToken)
     {
         var open = (await runs.ListNotFinalAsync(cancellationToken)).Where(r => r.OpenedAt is not null);
-        var closed = await runs.ListRecentlyClosedAsync(RunJobRecovery.RecentlyClosed(options.Value), cancellationToken);
+        var oldest = time.GetUtcNow() - MaxAge;
+        var closed = (await runs.ListRecentlyClosedAsync(RunJobRecovery.RecentlyClosed(options.Value), cancellationToken)).Where(r => r.ClosedAt >= oldest);
         var checkedRuns = 0;
         foreach (var run in open.Concat(closed))
         {

@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Npgsql;
 using Orchestrator.Data.Notifications;
 using Orchestrator.Server.Notifications;
 using Orchestrator.Server.Tests.Infrastructure;
@@ -11,7 +13,7 @@ namespace Orchestrator.Server.Tests.Notifications;
 /// <summary>
 /// A lifecycle alert is published after its run's change commits, and publishing never fails the lifecycle step: a
 /// store error at that point (or a stop) used to lose the alert for good. The next start publishes the alerts of open and
-/// recently closed runs again from what the runs store, and one that was sent is not sent twice. Two in-process servers,
+/// recently closed runs (closed within a day) again from what the runs store, and one that was sent is not sent twice. Two in-process servers,
 /// one after the other, on one PostgreSQL database; the first one's outbox write fails once.
 /// </summary>
 public sealed class AlertRecoveryTests(PostgresClusterFixture postgres)
@@ -41,6 +43,12 @@ public sealed class AlertRecoveryTests(PostgresClusterFixture postgres)
             await Webhooks.DeliveriesMadeAsync(factory.Services);
             Assert.True(fault!.Failed, "the fault was never hit: the test proves nothing");
             Assert.DoesNotContain(receiver.Calls, c => c.Event == "run.opened");
+            Assert.Equal(1, await OutboxRowsAsync(database));
+
+            // A run closed more than a day before is left alone: nothing more is recorded in the outbox.
+            var dayLater = new FakeTimeProvider(DateTimeOffset.UtcNow + AlertRecovery.MaxAge + TimeSpan.FromMinutes(1));
+            await ActivatorUtilities.CreateInstance<AlertRecovery>(factory.Services, (TimeProvider)dayLater).RecoverAsync(Token);
+            Assert.Equal(1, await OutboxRowsAsync(database));
         }
 
         await using var again = Server(database);
@@ -54,11 +62,21 @@ public sealed class AlertRecoveryTests(PostgresClusterFixture postgres)
         Assert.Equal(runId, (long)body["runId"]!);
         Assert.Equal("3", (string?)body["details"]!["members"]);
 
-        // Published once more (a third start, a second node): nothing is sent twice.
+        // Published once more (a third start, a second node): nothing is recorded or sent twice.
         await again.Services.GetRequiredService<AlertRecovery>().RecoverAsync(Token);
+        Assert.Equal(2, await OutboxRowsAsync(database));
         await Webhooks.DeliveriesMadeAsync(again.Services);
         Assert.Equal(["run.closed", "run.opened"], receiver.Calls.Select(c => c.Event).Order(StringComparer.Ordinal));
         Assert.All(receiver.Calls, c => Assert.True(c.SignatureValid));
+    }
+
+    /// <summary>The deliveries ever recorded: the outbox keeps a settled one.</summary>
+    private static async Task<long> OutboxRowsAsync(string database)
+    {
+        await using var connection = new NpgsqlConnection(database);
+        await connection.OpenAsync(Token);
+        await using var count = new NpgsqlCommand("SELECT count(*) FROM orchestrator.webhook_outbox", connection);
+        return (long)(await count.ExecuteScalarAsync(Token))!;
     }
 
     private static OrchestratorFactory Server(string database)
