@@ -12,9 +12,10 @@ namespace Orchestrator.Server.Tests.Notifications;
 
 /// <summary>
 /// A lifecycle alert is published after its run's change commits, and publishing never fails the lifecycle step: a
-/// store error at that point (or a stop) used to lose the alert for good. The next start publishes the alerts of open and
-/// recently closed runs (closed within a day) again from what the runs store, and one that was sent is not sent twice. Two in-process servers,
-/// one after the other, on one PostgreSQL database; the first one's outbox write fails once.
+/// store error at that point (or a stop) used to lose the alert for good. The next start publishes the alerts of open
+/// and recently closed runs (closed within a day) again from what the runs store, and one that was sent is not sent
+/// twice. Two in-process servers, one after the other, on one PostgreSQL database; the first one's outbox write fails
+/// once.
 /// </summary>
 public sealed class AlertRecoveryTests(PostgresClusterFixture postgres)
 {
