@@ -34,7 +34,7 @@ public sealed class ProcessTests(ServerFixture server) : IClassFixture<ServerFix
         Assert.Equal(ExitCodes.Invalid, (await RunAsync("validate", "-f", bad)).ExitCode);
         Assert.Equal(ExitCodes.Usage, (await RunAsync("close", "1")).ExitCode);
         Assert.Equal(ExitCodes.ServerError, (await RunAsync("report", "424242")).ExitCode);
-        Assert.Equal(ExitCodes.ConnectionError, (await RunAsync("runs", "list", "--server", $"http://127.0.0.1:{ServerProcess.FreePort()}")).ExitCode);
+        Assert.Equal(ExitCodes.ConnectionError, (await RunAsync("runs", "list", "--server", RefusedPort.Url().ToString())).ExitCode);
         Assert.Equal(ExitCodes.Ok, (await RunAsync("--help")).ExitCode);
     }
 

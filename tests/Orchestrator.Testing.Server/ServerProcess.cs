@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Orchestrator.Testing.Server;
 
@@ -12,7 +13,12 @@ namespace Orchestrator.Testing.Server;
 /// real SQLite files, the way ops run it: a test talks to it over HTTP, can kill it with SIGKILL (no shutdown hooks run)
 /// and start it again on the same files.
 /// </summary>
-public sealed class ServerProcess : IAsyncDisposable
+/// <remarks>
+/// The server listens on a port the kernel picks (<c>Urls=http://127.0.0.1:0</c>) and <see cref="BaseAddress"/> is the
+/// one it reports ("Now listening on: …"). A port found free by the test and handed to the server could be taken in
+/// between by anything else the test process starts on port 0, and the test would then talk to that instead.
+/// </remarks>
+public sealed partial class ServerProcess : IAsyncDisposable
 {
     /// <summary>The server's first admin key (Orchestrator:BootstrapAdminKey); <see cref="Client"/> sends it.</summary>
     public const string AdminKey = "ork_test-admin-key-0123456789abcdefghijklmnop";
@@ -22,18 +28,25 @@ public sealed class ServerProcess : IAsyncDisposable
     private readonly Process process;
     private readonly bool ownsDataDirectory;
     private readonly StringBuilder output = new();
+    private readonly TaskCompletionSource<Uri> listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private ServerProcess(Process process, Uri baseAddress, string dataDirectory, bool ownsDataDirectory)
+    private ServerProcess(Process process, Uri? baseAddress, string dataDirectory, bool ownsDataDirectory)
     {
         this.process = process;
         this.ownsDataDirectory = ownsDataDirectory;
-        BaseAddress = baseAddress;
         DataDirectory = dataDirectory;
         Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
         Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", AdminKey);
+        if (baseAddress is not null)
+        {
+            listening.SetResult(baseAddress);
+        }
     }
 
-    public Uri BaseAddress { get; }
+    /// <summary>Where the server listens; known once it said so (always after <see cref="StartAsync"/>).</summary>
+    public Uri BaseAddress => listening.Task.IsCompletedSuccessfully
+        ? listening.Task.Result
+        : throw new InvalidOperationException("the server has not said where it listens yet");
 
     public string DataDirectory { get; }
 
@@ -61,6 +74,7 @@ public sealed class ServerProcess : IAsyncDisposable
         var server = Launch(dataDirectory, settings);
         try
         {
+            await server.WaitUntilListeningAsync();
             await ServerHealth.WaitAsync(server.Client, () => server.process.HasExited ? server.process.ExitCode : null, () => server.Output, HealthTimeout);
             return server;
         }
@@ -73,13 +87,12 @@ public sealed class ServerProcess : IAsyncDisposable
 
     /// <summary>Starts the server without waiting for it (a test that expects it to fail waits with <see cref="WaitForExitAsync"/>).</summary>
     /// <param name="settings">As for <see cref="StartAsync"/>; an empty value removes the setting (e.g. no BootstrapAdminKey).</param>
-    /// <param name="baseAddress">Where it listens; null: a free loopback port.</param>
+    /// <param name="baseAddress">Where it listens; null: a loopback port the kernel picks, which the server reports.</param>
     public static ServerProcess Launch(string? dataDirectory = null, IReadOnlyDictionary<string, string>? settings = null, Uri? baseAddress = null, params string[] arguments)
     {
         var owns = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("orchestrator-server-").FullName;
-        baseAddress ??= new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{FreePort()}"));
-        var start = StartInfo(ServerSettings.Base(baseAddress, dataDirectory, AdminKey, settings ?? new Dictionary<string, string>()), arguments);
+        var start = StartInfo(ServerSettings.Base(baseAddress ?? AnyPort, dataDirectory, AdminKey, ReportsWhereItListens, settings ?? new Dictionary<string, string>()), arguments);
         var server = new ServerProcess(new Process { StartInfo = start }, baseAddress, dataDirectory, owns);
         server.Start();
         return server;
@@ -114,7 +127,7 @@ public sealed class ServerProcess : IAsyncDisposable
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["Orchestrator__DataDirectory"] = dataDirectory,
-            ["Urls"] = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{FreePort()}"),
+            ["Urls"] = AnyPort.ToString().TrimEnd('/'),
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
@@ -183,12 +196,39 @@ public sealed class ServerProcess : IAsyncDisposable
         return start;
     }
 
-    /// <summary>A loopback port nothing listens on right now.</summary>
-    public static int FreePort()
+    private static readonly Uri AnyPort = new("http://127.0.0.1:0");
+
+    /// <summary>The host's "Now listening on: …" line at Information, whatever the settings say of logging.</summary>
+    private static readonly IReadOnlyDictionary<string, string> ReportsWhereItListens = new Dictionary<string, string>(StringComparer.Ordinal)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
+    };
+
+    /// <summary>In the console's text and JSON formats alike.</summary>
+    [GeneratedRegex(@"Now listening on: (http://[^\s""]+)")]
+    private static partial Regex ListeningLine();
+
+    /// <summary>Waits for the address the server reports, then talks to it.</summary>
+    private async Task WaitUntilListeningAsync()
+    {
+        using var cancel = new CancellationTokenSource(HealthTimeout);
+        var exited = process.WaitForExitAsync(cancel.Token);
+        try
+        {
+            if (await Task.WhenAny(listening.Task, exited) == listening.Task)
+            {
+                Client.BaseAddress ??= listening.Task.Result;
+                return;
+            }
+
+            await exited;
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            throw new TimeoutException($"the server did not say where it listens within {HealthTimeout.TotalSeconds} s:\n{Output}");
+        }
+
+        throw new InvalidOperationException($"the server exited with {process.ExitCode} before it listened:\n{Output}");
     }
 
     /// <summary>SIGKILL: the process gets no chance to close anything.</summary>
@@ -257,6 +297,11 @@ public sealed class ServerProcess : IAsyncDisposable
         lock (output)
         {
             output.AppendLine(line);
+        }
+
+        if (!listening.Task.IsCompleted && ListeningLine().Match(line) is { Success: true } match)
+        {
+            listening.TrySetResult(new Uri(match.Groups[1].Value));
         }
     }
 }

@@ -63,7 +63,7 @@ public sealed class SettingsTests
     [Fact]
     public async Task An_unreachable_server_exits_4_and_says_where_the_address_came_from()
     {
-        var port = ServerProcess.FreePort();
+        var port = RefusedPort.Pick();
 
         var result = await new CliRun(new Uri($"http://127.0.0.1:{port}")).RunAsync("windows", "list");
 

@@ -18,9 +18,9 @@ public sealed class StorageSettingsTests
         { "", "Invalid setting Orchestrator:PostgresConnectionString: is required when Storage is postgres" },
         { $"Hots=db;Password={Password}", "Invalid setting Orchestrator:PostgresConnectionString: is not a connection string Npgsql accepts" },
         { $"Username=orchestrator;Password={Password}", "Invalid setting Orchestrator:PostgresConnectionString: must name Host and Database" },
-        // Nothing listens on a port just found free: the database cannot be reached.
+        // Nothing listens on this port: the database cannot be reached.
         {
-            string.Create(CultureInfo.InvariantCulture, $"Host=127.0.0.1;Port={ServerProcess.FreePort()};Database=orchestrator;Username=orchestrator;Password={Password};Timeout=3"),
+            string.Create(CultureInfo.InvariantCulture, $"Host=127.0.0.1;Port={RefusedPort.Pick()};Database=orchestrator;Username=orchestrator;Password={Password};Timeout=3"),
             "Invalid setting Orchestrator:PostgresConnectionString: cannot reach the PostgreSQL database orchestrator on 127.0.0.1:"
         },
     };

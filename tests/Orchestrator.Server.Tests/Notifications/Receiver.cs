@@ -19,6 +19,11 @@ public sealed record ReceivedCall(string Path, string Body, string? Event, strin
 /// way docs/notifications.md tells receivers to. <see cref="Answer"/> decides each answer; it may hang until the
 /// receiver is disposed.
 /// </summary>
+/// <remarks>
+/// Its URLs start with a path of its own (<see cref="BaseUrl"/>), and a request outside it is answered 404 and not
+/// recorded: a client left pointing at a port that a stopped server freed, and that this receiver then got, cannot
+/// add to <see cref="Calls"/>. <see cref="ReceivedCall.Path"/> is the path after that prefix.
+/// </remarks>
 public sealed class Receiver : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -54,13 +59,20 @@ public sealed class Receiver : IAsyncDisposable
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var receiver = new Receiver(app, secret);
+        var prefix = new PathString("/receiver-" + Guid.NewGuid().ToString("N")[..12]);
         var count = 0;
         app.Run(async context =>
         {
+            if (!context.Request.Path.StartsWithSegments(prefix, out var path))
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return;
+            }
+
             using var reader = new StreamReader(context.Request.Body, Encoding.UTF8);
             var body = await reader.ReadToEndAsync(context.RequestAborted);
             var call = new ReceivedCall(
-                context.Request.Path,
+                path,
                 body,
                 context.Request.Headers["X-Orchestrator-Event"].FirstOrDefault(),
                 context.Request.Headers["X-Orchestrator-Delivery"].FirstOrDefault(),
@@ -81,7 +93,7 @@ public sealed class Receiver : IAsyncDisposable
             }
         });
         await app.StartAsync();
-        receiver.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        receiver.BaseUrl = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + prefix;
         return receiver;
     }
 

@@ -54,7 +54,7 @@ public sealed class SqliteInstallation : IAsyncLifetime
         var spare = await client.CreateAsync("/api/v1/enrollment-tokens", new { name = "spare", expiresIn = "PT1H" });
         await client.SendAsync(HttpMethod.Delete, $"/api/v1/enrollment-tokens/{(long)spare["id"]!}");
         // Nothing listens on this port: every delivery fails and is recorded with its error.
-        await client.CreateAsync("/api/v1/webhooks", new { name = "on-call", url = $"http://127.0.0.1:{ServerProcess.FreePort()}/hook", events = new[] { "*" }, secret = "receiver-secret-0123456789" });
+        await client.CreateAsync("/api/v1/webhooks", new { name = "on-call", url = $"{RefusedPort.Url()}hook", events = new[] { "*" }, secret = "receiver-secret-0123456789" });
 
         var scenario = await ReportScenario.SeedAsync(client);
         RunId = scenario.RunId;
