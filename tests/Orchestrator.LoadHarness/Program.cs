@@ -248,7 +248,8 @@ if (acknowledged.Count < agents.Length)
 Say(Inv($"open → close cycle: {cycleCpu:F1} CPU-s (ingest burst included: {ingestCpu:F1} CPU-s of it)"));
 var storage = RunStorage.Measure(dataDirectory, runIds);
 var bytesPerMember = storage.Members == 0 ? 0 : (double)storage.Bytes / storage.Members;
-Say(Inv($"database: the runs' members and peer sets take {storage.Bytes} bytes for {storage.Members} members, {bytesPerMember:F0} bytes per member"));
+// Counted in pages beyond each table's and index's first one: a few dozen members fit in those and count as 0.
+Say(Inv($"database: the runs' members and peer sets take {storage.Bytes} bytes for {storage.Members} members, {bytesPerMember:F0} bytes per member (whole pages beyond each table's first)"));
 
 await stopAgents.CancelAsync();
 await Task.WhenAll(loops);

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
+using Orchestrator.Testing.Server;
 
 namespace Orchestrator.LoadHarness;
 
-/// <summary>The real server, started from its built dll as a child process on a free loopback port.</summary>
+/// <summary>The real server, started from its built dll as a child process on a loopback port the kernel picks (the
+/// address it reports, <see cref="ListeningLine"/>).</summary>
 internal sealed class ServerProcess : IAsyncDisposable
 {
     private const string ServerOnlyPrefix = "SERVER_";
@@ -30,7 +30,6 @@ internal sealed class ServerProcess : IAsyncDisposable
     public static async Task<ServerProcess> StartAsync(
         string dll, string dataDirectory, string adminKey, IReadOnlyDictionary<string, string>? settings, CancellationToken cancellationToken)
     {
-        var port = FreePort();
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!,
@@ -40,7 +39,8 @@ internal sealed class ServerProcess : IAsyncDisposable
         };
         start.ArgumentList.Add(dll);
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["Urls"] = string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}");
+        start.Environment["Urls"] = ListeningLine.AnyLoopbackPort;
+        start.Environment[ListeningLine.Setting.Key] = ListeningLine.Setting.Value;
         start.Environment["Orchestrator__DataDirectory"] = dataDirectory;
         start.Environment["Orchestrator__BootstrapAdminKey"] = adminKey;
         start.Environment["Orchestrator__MinimumWindowDuration"] = "00:00:05";
@@ -65,12 +65,20 @@ internal sealed class ServerProcess : IAsyncDisposable
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
         var log = new StreamWriter(Path.Combine(dataDirectory, "server.log")) { AutoFlush = true };
-        process.OutputDataReceived += (_, e) => Write(log, e.Data);
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        process.OutputDataReceived += (_, e) =>
+        {
+            Write(log, e.Data);
+            if (e.Data is not null && ListeningLine.Parse(e.Data) is { } address)
+            {
+                listening.TrySetResult(address);
+            }
+        };
         process.ErrorDataReceived += (_, e) => Write(log, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var server = new ServerProcess(process, new Uri(string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{port}")));
+        var server = new ServerProcess(process, await ListeningAddressAsync(process, listening.Task, dataDirectory, cancellationToken));
         using var probe = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
         for (var attempt = 0; attempt < 300; attempt++)
         {
@@ -149,11 +157,26 @@ internal sealed class ServerProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    private static async Task<Uri> ListeningAddressAsync(Process process, Task<Uri> listening, string dataDirectory, CancellationToken cancellationToken)
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(60));
+        var exited = process.WaitForExitAsync(timeout.Token);
+        if (await Task.WhenAny(listening, exited) == listening)
+        {
+            return await listening;
+        }
+
+        try
+        {
+            await exited;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"the server did not say where it listens within 60 s; see {dataDirectory}/server.log");
+        }
+
+        throw new InvalidOperationException($"the server exited with {process.ExitCode} before it listened; see {dataDirectory}/server.log");
     }
 }
 

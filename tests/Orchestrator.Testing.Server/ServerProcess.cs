@@ -4,7 +4,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace Orchestrator.Testing.Server;
 
@@ -14,11 +13,9 @@ namespace Orchestrator.Testing.Server;
 /// and start it again on the same files.
 /// </summary>
 /// <remarks>
-/// The server listens on a port the kernel picks (<c>Urls=http://127.0.0.1:0</c>) and <see cref="BaseAddress"/> is the
-/// one it reports ("Now listening on: …"). A port found free by the test and handed to the server could be taken in
-/// between by anything else the test process starts on port 0, and the test would then talk to that instead.
+/// The server listens on a port the kernel picks, and <see cref="BaseAddress"/> is the one it reports (<see cref="ListeningLine"/>).
 /// </remarks>
-public sealed partial class ServerProcess : IAsyncDisposable
+public sealed class ServerProcess : IAsyncDisposable
 {
     /// <summary>The server's first admin key (Orchestrator:BootstrapAdminKey); <see cref="Client"/> sends it.</summary>
     public const string AdminKey = "ork_test-admin-key-0123456789abcdefghijklmnop";
@@ -127,7 +124,7 @@ public sealed partial class ServerProcess : IAsyncDisposable
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["Orchestrator__DataDirectory"] = dataDirectory,
-            ["Urls"] = AnyPort.ToString().TrimEnd('/'),
+            ["Urls"] = ListeningLine.AnyLoopbackPort,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>())
         {
@@ -196,17 +193,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
         return start;
     }
 
-    private static readonly Uri AnyPort = new("http://127.0.0.1:0");
+    private static readonly Uri AnyPort = new(ListeningLine.AnyLoopbackPort);
 
-    /// <summary>The host's "Now listening on: …" line at Information, whatever the settings say of logging.</summary>
-    private static readonly IReadOnlyDictionary<string, string> ReportsWhereItListens = new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information",
-    };
-
-    /// <summary>In the console's text and JSON formats alike.</summary>
-    [GeneratedRegex(@"Now listening on: (http://[^\s""]+)")]
-    private static partial Regex ListeningLine();
+    private static readonly IReadOnlyDictionary<string, string> ReportsWhereItListens = new Dictionary<string, string>([ListeningLine.Setting], StringComparer.Ordinal);
 
     /// <summary>Waits for the address the server reports, then talks to it.</summary>
     private async Task WaitUntilListeningAsync()
@@ -299,9 +288,9 @@ public sealed partial class ServerProcess : IAsyncDisposable
             output.AppendLine(line);
         }
 
-        if (!listening.Task.IsCompleted && ListeningLine().Match(line) is { Success: true } match)
+        if (!listening.Task.IsCompleted && ListeningLine.Parse(line) is { } address)
         {
-            listening.TrySetResult(new Uri(match.Groups[1].Value));
+            listening.TrySetResult(address);
         }
     }
 }

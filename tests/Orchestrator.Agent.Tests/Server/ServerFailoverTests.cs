@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
 using Orchestrator.Agent.Server;
+using Orchestrator.Testing.Server;
 
 namespace Orchestrator.Agent.Tests.Server;
 
@@ -18,7 +19,7 @@ public sealed class ServerFailoverTests
     [Fact]
     public async Task AnAgentWhoseNodeRefusesConnectionsMovesToTheNextNodeAndStaysThere()
     {
-        var dead = DeadPort();
+        var dead = RefusedPort.Url();
         await using var live = LoopbackNode.Answering(HttpStatusCode.OK, "live");
         var nodes = Nodes(dead, live.Url);
         using var http = Client(nodes);
@@ -86,7 +87,7 @@ public sealed class ServerFailoverTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Single(draining.Requests);
 
-        using var refused = Client(Nodes(DeadPort()));
+        using var refused = Client(Nodes(RefusedPort.Url()));
         await Assert.ThrowsAsync<HttpRequestException>(() => refused.GetAsync("/agent/v1/state", Token));
     }
 
@@ -97,14 +98,6 @@ public sealed class ServerFailoverTests
         {
             BaseAddress = nodes.Urls[0],
         };
-
-    /// <summary>A loopback port nobody listens on: connections to it are refused.</summary>
-    private static Uri DeadPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return new Uri($"http://127.0.0.1:{((IPEndPoint)listener.LocalEndpoint).Port}/");
-    }
 
     /// <summary>
     /// A minimal HTTP/1.1 node on a real loopback socket: answers every request with a fixed status and body, or parks
