@@ -1,6 +1,5 @@
-using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
-using Orchestrator.Server.Notifications;
+using Orchestrator.Data.Notifications;
 using Orchestrator.Server.Tests.Infrastructure;
 
 namespace Orchestrator.Server.Tests.Notifications;
@@ -24,16 +23,17 @@ internal static class Webhooks
         return factory;
     }
 
-    /// <summary>Waits until no delivery is queued or being made.</summary>
+    /// <summary>Waits until the outbox holds no unsettled delivery: each one queued so far was made (its receiver has
+    /// recorded it), given up, or dropped with its webhook. Hangfire's counts cannot say this: a job between its fetch
+    /// and its Processing state is neither enqueued nor processing, and "nothing more was sent" would pass too soon.</summary>
     public static async Task DeliveriesMadeAsync(IServiceProvider services)
     {
-        var monitor = services.GetRequiredService<JobStorage>().GetMonitoringApi();
+        var outbox = services.GetRequiredService<IWebhookStore>();
         await ApiClient.EventuallyAsync(
-            () => Task.FromResult(monitor.EnqueuedCount(NotificationOptions.Queue)
-                + monitor.ProcessingJobs(0, 100).Count(j => j.Value.Job?.Type == typeof(WebhookDeliveryJob))),
+            async () => (await outbox.ListUnsettledDeliveriesAsync(100)).Count,
             n => n == 0,
             TimeSpan.FromSeconds(20),
-            "every queued delivery to be made");
+            "every queued delivery to be settled");
     }
 
     public static async Task<long> RegisterAsync(HttpClient client, string url, string[] events, string format = "json", string name = "on-call")
