@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 
 namespace Orchestrator.Testing.Server;
@@ -13,7 +10,8 @@ namespace Orchestrator.Testing.Server;
 /// and start it again on the same files.
 /// </summary>
 /// <remarks>
-/// The server listens on a port the kernel picks, and <see cref="BaseAddress"/> is the one it reports (<see cref="ListeningLine"/>).
+/// The server listens on a port the kernel picks, and <see cref="BaseAddress"/> is the one it reports
+/// (<see cref="ListeningLine"/>).
 /// </remarks>
 public sealed class ServerProcess : IAsyncDisposable
 {
@@ -21,6 +19,11 @@ public sealed class ServerProcess : IAsyncDisposable
     public const string AdminKey = "ork_test-admin-key-0123456789abcdefghijklmnop";
 
     private static readonly TimeSpan HealthTimeout = TimeSpan.FromSeconds(60);
+
+    private static readonly Uri AnyPort = new(ListeningLine.AnyLoopbackPort);
+
+    private static readonly IReadOnlyDictionary<string, string> ReportsWhereItListens =
+        new Dictionary<string, string>([ListeningLine.Setting], StringComparer.Ordinal);
 
     private readonly Process process;
     private readonly bool ownsDataDirectory;
@@ -89,7 +92,9 @@ public sealed class ServerProcess : IAsyncDisposable
     {
         var owns = dataDirectory is null;
         dataDirectory ??= Directory.CreateTempSubdirectory("orchestrator-server-").FullName;
-        var start = StartInfo(ServerSettings.Base(baseAddress ?? AnyPort, dataDirectory, AdminKey, ReportsWhereItListens, settings ?? new Dictionary<string, string>()), arguments);
+        var environment = ServerSettings.Base(
+            baseAddress ?? AnyPort, dataDirectory, AdminKey, ReportsWhereItListens, settings ?? new Dictionary<string, string>());
+        var start = StartInfo(environment, arguments);
         var server = new ServerProcess(new Process { StartInfo = start }, baseAddress, dataDirectory, owns);
         server.Start();
         return server;
@@ -192,10 +197,6 @@ public sealed class ServerProcess : IAsyncDisposable
 
         return start;
     }
-
-    private static readonly Uri AnyPort = new(ListeningLine.AnyLoopbackPort);
-
-    private static readonly IReadOnlyDictionary<string, string> ReportsWhereItListens = new Dictionary<string, string>([ListeningLine.Setting], StringComparer.Ordinal);
 
     /// <summary>Waits for the address the server reports, then talks to it.</summary>
     private async Task WaitUntilListeningAsync()
