@@ -1,15 +1,15 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using Npgsql;
+using Orchestrator.Testing.Server;
 
 namespace Orchestrator.Testing.Postgres;
 
 /// <summary>
-/// One throwaway PostgreSQL cluster: a temporary data folder, a free loopback port, trust authentication for the
-/// <see cref="SuperUser"/>, durability switched off (a test cluster is thrown away; fsync only costs time), and
-/// removed with everything in it on dispose. Start one per fixture and give each test its own database.
+/// One throwaway PostgreSQL cluster: a temporary data folder, a free loopback port (<see cref="RefusedPort"/>), trust
+/// authentication for the <see cref="SuperUser"/>, durability switched off (a test cluster is thrown away; fsync only
+/// costs time), and removed with everything in it on dispose. Start one per fixture and give each test its own database.
 /// </summary>
 public sealed class PostgresCluster : IAsyncDisposable
 {
@@ -70,10 +70,11 @@ public sealed class PostgresCluster : IAsyncDisposable
 
         await RunAsync(bin, "initdb", ["-D", directory, "-A", "trust", "-U", SuperUser, "-E", "UTF8", "--locale=C", "--no-sync"], cancellationToken);
 
-        // A free port is picked, released and then taken by the server; another process can win that race, so try again.
+        // PostgreSQL cannot listen on port 0. A port below the ephemeral range is one no port-0 listener or outgoing
+        // connection takes meanwhile; another cluster starting at the same moment could, so try again.
         for (var attempt = 1; ; attempt++)
         {
-            var port = FreePort();
+            var port = RefusedPort.Pick();
             var options = string.Join(' ',
                 $"-p {port.ToString(CultureInfo.InvariantCulture)}", $"-k {directory}", "-c listen_addresses=127.0.0.1",
                 "-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off", $"-c max_connections={maxConnections.ToString(CultureInfo.InvariantCulture)}");
@@ -121,13 +122,6 @@ public sealed class PostgresCluster : IAsyncDisposable
         {
             Directory.Delete(DataDirectory, recursive: true);
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>As root the folder belongs to the service account, which runs the binaries (initdb refuses root).</summary>

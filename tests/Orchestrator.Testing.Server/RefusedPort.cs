@@ -5,10 +5,11 @@ using System.Net.Sockets;
 namespace Orchestrator.Testing.Server;
 
 /// <summary>
-/// A loopback port where nothing listens, and where nothing the tests start will: one below the kernel's ephemeral
-/// range (<c>net.ipv4.ip_local_port_range</c>), which every port-0 listener and every outgoing connection takes its port
-/// from, that refused a connection when it was picked. A port merely found free inside that range can be taken a moment
-/// later by a server or receiver that a test running alongside starts on port 0.
+/// A loopback port where nothing listens: one below the kernel's ephemeral range (<c>net.ipv4.ip_local_port_range</c>),
+/// which every port-0 listener and every outgoing connection takes its port from, that refused a connection when it was
+/// picked. A port merely found free inside that range can be taken a moment later by a server or receiver that a test
+/// running alongside starts on port 0. Used as an address that must refuse connections, and as the port of a server
+/// that cannot listen on port 0 (the throwaway PostgreSQL cluster).
 /// </summary>
 public static class RefusedPort
 {
