@@ -17,9 +17,15 @@ namespace Orchestrator.Data.Postgres.Signals;
 /// NOTIFY). The listener's connection sends keepalives, so a dead server or network is noticed, and reconnects with
 /// exponential backoff. Notifications do not pass PgBouncer in transaction pooling: point the nodes at PostgreSQL itself
 /// or at a session-pooling bouncer.
+/// <para>Each notification takes the next number of sequence <c>signal_number</c> as it is sent, so a node can tell
+/// whether it has heard everything sent before a given moment (<see cref="CaughtUpAsync"/>): it reads the sequence and
+/// waits until every number up to that one has arrived.</para>
 /// </remarks>
 public sealed class PostgresClusterSignals : IClusterSignals, IAsyncDisposable
 {
+    /// <summary>The sequence that numbers every notification (db/postgres/0005_signal_number.sql).</summary>
+    private const string SequenceName = PostgresDatabase.Schema + ".signal_number";
+
     private readonly ClusterSignalSubscribers _subscribers = new();
     private readonly NpgsqlDataSource _publisher;
     private readonly string _listenConnectionString;
@@ -27,6 +33,8 @@ public sealed class PostgresClusterSignals : IClusterSignals, IAsyncDisposable
     private readonly ILogger<PostgresClusterSignals> _log;
     private readonly ResiliencePipeline _reconnect;
     private readonly TimeProvider _time;
+    private readonly SignalLedger _ledger = new();
+    private readonly CoalescedRead<long> _latestNumber;
     private int _listenerProcessId;
     private long _connections;
 
@@ -62,6 +70,11 @@ public sealed class PostgresClusterSignals : IClusterSignals, IAsyncDisposable
                 },
             })
             .Build();
+        _latestNumber = new CoalescedRead<long>(async () =>
+        {
+            await using var connection = await _publisher.OpenConnectionAsync();
+            return await LatestNumberAsync(connection, CancellationToken.None);
+        });
         _subscribers.HandlerFailed += (signal, e) => _log.LogError(e, "Cluster signals: a handler of topic {Topic} failed", signal.Topic);
     }
 
@@ -98,8 +111,12 @@ public sealed class PostgresClusterSignals : IClusterSignals, IAsyncDisposable
         try
         {
             // One statement: the notifications of one signal are delivered together, at its commit.
-            await using var command = _publisher.CreateCommand("SELECT count(pg_notify(@channel, p)) FROM unnest(@payloads) AS p");
+            // Each notification takes its number as it goes: nextval is not undone, so a number taken by a statement that
+            // then fails is never sent, and the receivers' wait for it ends in "everything" (CaughtUpAsync).
+            await using var command = _publisher.CreateCommand(
+                $"SELECT count(pg_notify(@channel, @head || nextval('{SequenceName}') || '|' || p)) FROM unnest(@payloads) AS p");
             command.Parameters.AddWithValue("channel", _options.Channel);
+            command.Parameters.AddWithValue("head", SignalPayload.Head);
             command.Parameters.AddWithValue("payloads", payloads.ToArray());
             await command.ExecuteScalarAsync(cancellationToken);
         }
@@ -111,6 +128,53 @@ public sealed class PostgresClusterSignals : IClusterSignals, IAsyncDisposable
     }
 
     public IDisposable Subscribe(string topic, Action<ClusterSignal> handler) => _subscribers.Add(topic, handler);
+
+    /// <summary>
+    /// Reads the last number any node took (a read that starts after this call, shared with the callers who ask at the
+    /// same time) and waits, up to <see cref="PostgresSignalsOptions.NotificationLateAfter"/>, until every number up to
+    /// it has been delivered here. A number still missing then was lost or is stuck: "everything" is delivered in its
+    /// place (once, by one caller) and the caller is told no, so it reads the database itself.
+    /// </summary>
+    public async ValueTask<bool> CaughtUpAsync(CancellationToken cancellationToken)
+    {
+        if (!_ledger.IsOpen)
+        {
+            return false;
+        }
+
+        long latest;
+        try
+        {
+            latest = await _latestNumber.ReadAsync().WaitAsync(_options.NotificationLateAfter, _time, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _log.LogDebug(e, "Cluster signals: the last signal number could not be read; this request does not trust what is cached");
+            return false;
+        }
+
+        if (await _ledger.ReachedAsync(latest, _options.NotificationLateAfter, _time, cancellationToken))
+        {
+            return true;
+        }
+
+        if (_ledger.BeginSkip(latest))
+        {
+            _log.LogWarning(
+                "Cluster signals: signals up to number {Latest} had not all arrived within {Late} (the last in order is {Applied}); treating everything as changed",
+                latest, _options.NotificationLateAfter, _ledger.Applied);
+            try
+            {
+                _subscribers.DeliverEverything();
+            }
+            finally
+            {
+                _ledger.EndSkip(latest);
+            }
+        }
+
+        return false;
+    }
 
     public async Task ListenAsync(CancellationToken stopping)
     {
@@ -143,12 +207,16 @@ public sealed class PostgresClusterSignals : IClusterSignals, IAsyncDisposable
             await listen.ExecuteNonQueryAsync(stopping);
         }
 
+        // Read once LISTEN has taken effect: every number after it will arrive here, every one up to it is covered by
+        // the "everything" below.
+        var latest = await LatestNumberAsync(connection, stopping);
         Volatile.Write(ref _listenerProcessId, connection.ProcessID);
         _log.LogInformation("Cluster signals: listening on PostgreSQL channel {Channel} (node {Node})", _options.Channel, Node);
 
         // Nothing sent while this node was not listening will come again: drop every cache, wake every parked poll.
         // Counted after: a connection counted has delivered its "everything" (a subscriber added later never hears it).
         _subscribers.DeliverEverything();
+        _ledger.Open(latest);
         Interlocked.Increment(ref _connections);
         try
         {
@@ -163,13 +231,21 @@ public sealed class PostgresClusterSignals : IClusterSignals, IAsyncDisposable
         }
         finally
         {
+            _ledger.Close();
             Volatile.Write(ref _listenerProcessId, 0);
         }
     }
 
+    private static async Task<long> LatestNumberAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        // Read outside any snapshot: a sequence shows the last number taken by anyone, committed or not.
+        await using var command = new NpgsqlCommand($"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {SequenceName}", connection);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
     private void OnNotification(object sender, NpgsqlNotificationEventArgs e)
     {
-        if (!SignalPayload.TryDecode(e.Payload, out var node, out var signal))
+        if (!SignalPayload.TryDecode(e.Payload, out var number, out var node, out var signal))
         {
             // A node of another version, or a stray NOTIFY on the channel: whatever it meant, nothing here is trusted.
             _log.LogWarning("Cluster signals: a notification this node cannot read ({Length} bytes); treating everything as changed", e.Payload.Length);
@@ -181,5 +257,8 @@ public sealed class PostgresClusterSignals : IClusterSignals, IAsyncDisposable
         {
             _subscribers.Deliver(signal! with { FromOtherNode = true });
         }
+
+        // Counted once its subscribers have it (this node's own were delivered before it was sent).
+        _ledger.Record(number);
     }
 }

@@ -31,4 +31,10 @@ public sealed class PostgresSignalsOptions
     /// nodes are told "everything of this topic changed", which costs them a re-read of what they hold.</summary>
     [Range(1, 1_000)]
     public int MaxNotificationsPerSignal { get; set; } = 16;
+
+    /// <summary>How long a request that must see every other node's earlier signals (a cached agent credential) waits
+    /// for one still on its way. Past it the request reads the database instead, and a notification that never came
+    /// (its sender died between taking its number and sending it) counts as "everything changed".</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
+    public TimeSpan NotificationLateAfter { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -4,20 +4,30 @@ using Orchestrator.Data.Signals;
 namespace Orchestrator.Data.Postgres.Signals;
 
 /// <summary>
-/// One notification's text: <c>1|node|topic|key,key,…</c>, or <c>*</c> for every key. The node lets a node skip what it
-/// published itself (it applied that before sending). Keys are ASCII (see <see cref="ClusterSignal"/>), so characters
-/// are bytes.
+/// One notification's text: <c>2|number|node|topic|key,key,…</c>, or <c>*</c> for every key. The number is the
+/// notification's place in sequence <c>signal_number</c>, taken by the database as it is sent (see
+/// <see cref="PostgresClusterSignals.CaughtUpAsync"/>); the node lets a node skip what it published itself (it applied
+/// that before sending). <see cref="Encode"/> makes what follows the number; the statement that sends it puts
+/// <see cref="Head"/> and the number in front. Keys are ASCII (see <see cref="ClusterSignal"/>), so characters are bytes.
 /// </summary>
 internal static class SignalPayload
 {
-    private const string Version = "1";
+    private const string Version = "2";
+
+    /// <summary>What the sending statement puts before the number.</summary>
+    public const string Head = Version + "|";
+
+    /// <summary>The most bytes the head and the number take (a bigint has at most 19 digits), with the separator after.</summary>
+    public const int NumberBytes = 2 + 19 + 1;
     private const string EverythingMark = "*";
 
-    /// <summary>The notifications that carry <paramref name="signal"/>: its keys in as few payloads of at most
-    /// <paramref name="maxBytes"/> as fit, or one "everything" payload when they take more than <paramref name="maxCount"/>.</summary>
+    /// <summary>The notifications that carry <paramref name="signal"/>, without their head and number: its keys in as
+    /// few payloads as fit in <paramref name="maxBytes"/> each with the number, or one "everything" payload when they
+    /// take more than <paramref name="maxCount"/>.</summary>
     public static IReadOnlyList<string> Encode(string node, ClusterSignal signal, int maxBytes, int maxCount)
     {
-        var prefix = $"{Version}|{node}|{signal.Topic}|";
+        maxBytes -= NumberBytes;
+        var prefix = $"{node}|{signal.Topic}|";
         var everything = prefix + EverythingMark;
         if (signal.IsEverything)
         {
@@ -57,13 +67,16 @@ internal static class SignalPayload
         return payloads.Count > maxCount ? [everything] : payloads;
     }
 
-    /// <summary>The sender and the signal, or false for a payload this version cannot read.</summary>
-    public static bool TryDecode(string payload, out string node, out ClusterSignal? signal)
+    /// <summary>The number, the sender and the signal, or false for a payload this version cannot read.</summary>
+    public static bool TryDecode(string payload, out long number, out string node, out ClusterSignal? signal)
     {
+        number = 0;
         node = "";
         signal = null;
         var parts = payload.Split('|');
-        if (parts is not [Version, var sender, var topic, var keys] || sender.Length == 0)
+        if (parts is not [Version, var digits, var sender, var topic, var keys] || sender.Length == 0
+            || !long.TryParse(digits, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out number)
+            || number <= 0)
         {
             return false;
         }

@@ -28,6 +28,15 @@ public interface IClusterSignals
     /// <summary>The half of <see cref="PublishAsync"/> that reaches this node's subscribers only, synchronously.</summary>
     void DeliverHere(ClusterSignal signal);
 
+    /// <summary>
+    /// True once every signal that another node finished publishing before this call began has reached this node's
+    /// subscribers, so what they keep in memory is as current as the database was when the caller arrived. False when
+    /// that cannot be established in time: the listener is down, a notification is late, or the database could not be
+    /// asked. One node: true at once, synchronously. A cache that must be right at a caller's very next request on every
+    /// node (a revoked agent credential) asks this before it trusts an entry, and reads the database when it is false.
+    /// </summary>
+    ValueTask<bool> CaughtUpAsync(CancellationToken cancellationToken);
+
     /// <summary>Calls <paramref name="handler"/> for every signal of <paramref name="topic"/>, from this node or another,
     /// until the subscription is disposed. Handlers run on the delivering thread: keep them short and non-blocking.</summary>
     IDisposable Subscribe(string topic, Action<ClusterSignal> handler);

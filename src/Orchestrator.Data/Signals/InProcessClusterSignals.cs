@@ -18,6 +18,8 @@ public sealed class InProcessClusterSignals : IClusterSignals
 
     public void DeliverHere(ClusterSignal signal) => _subscribers.Deliver(signal);
 
+    public ValueTask<bool> CaughtUpAsync(CancellationToken cancellationToken) => new(true);
+
     public IDisposable Subscribe(string topic, Action<ClusterSignal> handler) => _subscribers.Add(topic, handler);
 
     public Task ListenAsync(CancellationToken stopping) => Task.CompletedTask;

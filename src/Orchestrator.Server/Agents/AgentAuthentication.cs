@@ -15,8 +15,11 @@ namespace Orchestrator.Server.Agents;
 /// Verified credentials are kept in memory (agent id → secret hash), so a long-poll or report costs no database read.
 /// Every way a credential stops being valid goes through a server node (revoke, rotate, re-enrollment of the endpoint),
 /// and each calls <see cref="ForgetAsync"/> or <see cref="ForgetEndpointAsync"/> before it answers: this node drops the
-/// entry at once, every other node when the cluster signal reaches it (milliseconds). An entry is also re-read after
-/// <see cref="VerifiedFor"/>, which bounds how long a change could go unseen by a node that missed the signal.
+/// entry at once, every other node when the cluster signal reaches it (milliseconds). So that a request which reaches
+/// another node in those milliseconds is not let through, a cached entry is trusted only once
+/// <see cref="IClusterSignals.CaughtUpAsync"/> says every signal sent before the request arrived has been applied here
+/// (one node: at once; several: one shared read of the signal sequence); otherwise the record is read. An entry is also
+/// re-read after <see cref="VerifiedFor"/>.
 /// </remarks>
 internal sealed class AgentAuthentication : IDisposable
 {
@@ -49,8 +52,8 @@ internal sealed class AgentAuthentication : IDisposable
 
     /// <summary>
     /// Lets the request through with its <see cref="AgentSession"/> as a request feature, or answers 401 (or 429 past
-    /// the agent's rate limit). A credential verified before is checked without an await, so a parked long-poll keeps
-    /// no frame of this middleware: it is middleware rather than an endpoint filter for the same reason (a filter boxes
+    /// the agent's rate limit). On one node a credential verified before is checked without an await, so a parked
+    /// long-poll keeps no frame of this middleware (on several, the check awaits the signal sequence's read): it is middleware rather than an endpoint filter for the same reason (a filter boxes
     /// the handler's arguments and keeps three more frames alive in each of 10,000 parked polls).
     /// </summary>
     public Task InvokeAsync(HttpContext http, RequestDelegate next)
@@ -173,7 +176,11 @@ internal sealed class AgentAuthentication : IDisposable
     {
         var presented = Secrets.Hash(secret);
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (_sessions.TryGetValue(agentId, out var cached) && now - cached.VerifiedAtMs < (long)VerifiedFor.TotalMilliseconds)
+
+        // First: every revoke another node answered before this request arrived has dropped its entry here.
+        var caughtUp = _signals.CaughtUpAsync(cancellationToken);
+        var trustCache = caughtUp.IsCompletedSuccessfully ? caughtUp.Result : await caughtUp;
+        if (_sessions.TryGetValue(agentId, out var cached) && trustCache && now - cached.VerifiedAtMs < (long)VerifiedFor.TotalMilliseconds)
         {
             // A different secret (an old one after a rotation by another node, or a wrong one) is checked against the store.
             if (cached.Matches(presented))

@@ -134,11 +134,81 @@ public sealed class PostgresClusterSignalsTests(PostgresSignalsCluster fixture) 
         await using (var stray = new NpgsqlConnection(database))
         {
             await stray.OpenAsync(TestContext.Current.CancellationToken);
-            await using var notify = new NpgsqlCommand("SELECT pg_notify('orchestrator_signals', '2|someone|desired-state|7')", stray);
+            await using var notify = new NpgsqlCommand("SELECT pg_notify('orchestrator_signals', '3|1|someone|desired-state|7')", stray);
             await notify.ExecuteScalarAsync(TestContext.Current.CancellationToken);
         }
 
         Assert.Equal("*", await a.NextAsync());
+    }
+
+    [Fact]
+    public async Task ANodeIsCaughtUpOnlyOnceTheSignalsAnotherNodeSentBeforeHaveReachedItsSubscribers()
+    {
+        PostgresPrerequisites.Require();
+        var database = await fixture.CreateDatabaseAsync();
+        await using var a = await Node.StartAsync(database);
+        await using var b = await Node.StartAsync(database, o => o.NotificationLateAfter = Patience);
+        Assert.True(await b.Signals.CaughtUpAsync(TestContext.Current.CancellationToken));
+
+        // B's first notification blocks its delivering thread, so A's second one waits behind it, as a slow network or
+        // a busy node would hold it.
+        using var held = new ManualResetEventSlim();
+        using var holding = b.Signals.Subscribe("held-up", _ => held.Wait(Patience));
+        await a.Signals.PublishAsync(new ClusterSignal("held-up", ["1"]), TestContext.Current.CancellationToken);
+        await a.Signals.PublishAsync(new ClusterSignal(Topic, ["7"]), TestContext.Current.CancellationToken);
+
+        var caughtUp = b.Signals.CaughtUpAsync(TestContext.Current.CancellationToken).AsTask();
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+        Assert.False(caughtUp.IsCompleted, "B said it was caught up while A's signals were still on their way to it");
+        Assert.Empty(b.Heard);
+
+        held.Set();
+        Assert.True(await caughtUp);
+        Assert.Equal(["7"], b.Heard);
+    }
+
+    [Fact]
+    public async Task ASignalNumberThatNeverArrivesEndsInEverythingChangedAndTheNodeIsCaughtUpAfter()
+    {
+        PostgresPrerequisites.Require();
+        var database = await fixture.CreateDatabaseAsync();
+        await using var a = await Node.StartAsync(database, o => o.NotificationLateAfter = TimeSpan.FromMilliseconds(300));
+
+        // A sender that took its number and failed before its notification was sent.
+        await using (var sender = new NpgsqlConnection(database))
+        {
+            await sender.OpenAsync(TestContext.Current.CancellationToken);
+            await using var take = new NpgsqlCommand("SELECT nextval('orchestrator.signal_number')", sender);
+            await take.ExecuteScalarAsync(TestContext.Current.CancellationToken);
+        }
+
+        Assert.False(await a.Signals.CaughtUpAsync(TestContext.Current.CancellationToken));
+        Assert.Equal("*", await a.NextAsync());
+        Assert.True(await a.Signals.CaughtUpAsync(TestContext.Current.CancellationToken));
+        Assert.Equal(["*"], a.Heard);
+    }
+
+    [Fact]
+    public async Task ANodeWhoseListenerIsDownIsNotCaughtUpUntilItListensAgain()
+    {
+        PostgresPrerequisites.Require();
+        var database = await fixture.CreateDatabaseAsync();
+        await using var a = await Node.StartAsync(database, o => (o.ReconnectDelay, o.MaxReconnectDelay) = (TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(2)));
+        Assert.True(await a.Signals.CaughtUpAsync(TestContext.Current.CancellationToken));
+
+        await using (var admin = new NpgsqlConnection(database))
+        {
+            await admin.OpenAsync(TestContext.Current.CancellationToken);
+            await using var terminate = new NpgsqlCommand("SELECT pg_terminate_backend(@pid)", admin);
+            terminate.Parameters.AddWithValue("pid", a.Signals.ListenerProcessId!.Value);
+            await terminate.ExecuteScalarAsync(TestContext.Current.CancellationToken);
+        }
+
+        await WaitForAsync(() => a.Signals.ListenerProcessId is null, "the listener to notice its connection is gone");
+        Assert.False(await a.Signals.CaughtUpAsync(TestContext.Current.CancellationToken));
+
+        await WaitForAsync(() => a.Signals.Connections == 2, "the listener to listen again");
+        Assert.True(await a.Signals.CaughtUpAsync(TestContext.Current.CancellationToken));
     }
 
     private static async Task WaitForAsync(Func<bool> condition, string what)

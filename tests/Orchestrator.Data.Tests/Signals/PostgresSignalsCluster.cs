@@ -1,3 +1,4 @@
+using Orchestrator.Data.Postgres;
 using Orchestrator.Testing.Postgres;
 
 namespace Orchestrator.Data.Tests.Signals;
@@ -18,9 +19,15 @@ public sealed class PostgresSignalsCluster : IAsyncLifetime
         }
     }
 
-    /// <summary>A fresh database's connection string (after <see cref="PostgresPrerequisites.Require"/>).</summary>
-    public Task<string> CreateDatabaseAsync() =>
-        Cluster!.CreateDatabaseAsync($"signals_{Interlocked.Increment(ref _databases)}", TestContext.Current.CancellationToken);
+    /// <summary>A fresh database with the product's schema (the signals number their notifications with its
+    /// sequence): its connection string (after <see cref="PostgresPrerequisites.Require"/>).</summary>
+    public async Task<string> CreateDatabaseAsync()
+    {
+        var connectionString = await Cluster!.CreateDatabaseAsync($"signals_{Interlocked.Increment(ref _databases)}", TestContext.Current.CancellationToken);
+        await using var database = new PostgresDatabase(connectionString);
+        await PostgresMigrator.MigrateAsync(database, TimeProvider.System, TestContext.Current.CancellationToken);
+        return connectionString;
+    }
 
     public async ValueTask DisposeAsync()
     {
