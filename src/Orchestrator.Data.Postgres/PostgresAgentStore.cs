@@ -64,9 +64,9 @@ internal sealed class PostgresAgentStore(PostgresDatabase database) : IAgentStor
         var existing = await AgentQueries.TakeOverEndpointAsync(connection, transaction, registration.Hostname, at);
         var actor = $"agent:{enrollment.AgentId}";
         var (endpointId, _) = await PostgresEndpointStore.UpsertAsync(connection, transaction, registration, "agent", actor, now, mergeTags: true);
-        var agent = await AgentQueries.AddAgentAsync(connection, transaction, enrollment, endpointId, token.Id, existing is not null, actor, now);
+        var enrolled = await AgentQueries.AddAgentAsync(connection, transaction, enrollment, endpointId, token.Id, existing is not null, actor, now);
         await transaction.CommitAsync(cancellationToken);
-        return new(agent, EnrollmentRefusal.None, []);
+        return enrolled;
     }
 
     public async Task<AgentRecord?> GetAsync(string agentId, CancellationToken cancellationToken = default)

@@ -62,9 +62,9 @@ internal sealed class SqliteAgentStore(SqliteDatabase database) : IAgentStore
         var existing = await AgentQueries.TakeOverEndpointAsync(connection, transaction, registration.Hostname, at);
         var actor = $"agent:{enrollment.AgentId}";
         var (endpointId, _) = await SqliteEndpointStore.UpsertAsync(connection, transaction, registration, "agent", actor, now, mergeTags: true);
-        var agent = await AgentQueries.AddAgentAsync(connection, transaction, enrollment, endpointId, token.Id, existing is not null, actor, now);
+        var enrolled = await AgentQueries.AddAgentAsync(connection, transaction, enrollment, endpointId, token.Id, existing is not null, actor, now);
         await transaction.CommitAsync(cancellationToken);
-        return new(agent, EnrollmentRefusal.None, []);
+        return enrolled;
     }
 
     public async Task<AgentRecord?> GetAsync(string agentId, CancellationToken cancellationToken = default)

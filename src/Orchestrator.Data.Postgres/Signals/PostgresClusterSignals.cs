@@ -17,9 +17,12 @@ namespace Orchestrator.Data.Postgres.Signals;
 /// NOTIFY). The listener's connection sends keepalives, so a dead server or network is noticed, and reconnects with
 /// exponential backoff. Notifications do not pass PgBouncer in transaction pooling: point the nodes at PostgreSQL itself
 /// or at a session-pooling bouncer.
-/// <para>Each notification takes the next number of sequence <c>signal_number</c> as it is sent, so a node can tell
-/// whether it has heard everything sent before a given moment (<see cref="CaughtUpAsync"/>): it reads the sequence and
-/// waits until every number up to that one has arrived.</para>
+/// <para>Each notification takes the next number of sequence <c>signal_number</c> as it is sent. Every
+/// <see cref="PostgresSignalsOptions.CatchUpInterval"/> a node reads the sequence and waits until every number up to it
+/// has arrived: it then knows it has applied everything sent before the read began. It counts as caught up
+/// (<see cref="IsCaughtUp"/>) while such a confirmation began less than
+/// <see cref="PostgresSignalsOptions.AppliedEverywhereWithin"/> ago, and <see cref="PublishAndSettleAsync"/> waits that
+/// long after sending: a node that confirmed after the wait has applied the signal, one that did not is not caught up.</para>
 /// </remarks>
 public sealed class PostgresClusterSignals : IClusterSignals, IAsyncDisposable
 {
@@ -34,8 +37,8 @@ public sealed class PostgresClusterSignals : IClusterSignals, IAsyncDisposable
     private readonly ResiliencePipeline _reconnect;
     private readonly TimeProvider _time;
     private readonly SignalLedger _ledger = new();
-    private readonly CoalescedRead<long> _latestNumber;
     private int _listenerProcessId;
+    private long _confirmedAt;
     private long _connections;
 
     public PostgresClusterSignals(string connectionString, PostgresSignalsOptions options, ILogger<PostgresClusterSignals> log, TimeProvider? time = null)
@@ -70,11 +73,13 @@ public sealed class PostgresClusterSignals : IClusterSignals, IAsyncDisposable
                 },
             })
             .Build();
-        _latestNumber = new CoalescedRead<long>(async () =>
+        if (options.CatchUpInterval >= options.AppliedEverywhereWithin)
         {
-            await using var connection = await _publisher.OpenConnectionAsync();
-            return await LatestNumberAsync(connection, CancellationToken.None);
-        });
+            throw new ArgumentException(
+                $"{nameof(options.CatchUpInterval)} ({options.CatchUpInterval}) must be shorter than {nameof(options.AppliedEverywhereWithin)} ({options.AppliedEverywhereWithin})",
+                nameof(options));
+        }
+
         _subscribers.HandlerFailed += (signal, e) => _log.LogError(e, "Cluster signals: a handler of topic {Topic} failed", signal.Topic);
     }
 
@@ -112,7 +117,7 @@ public sealed class PostgresClusterSignals : IClusterSignals, IAsyncDisposable
         {
             // One statement: the notifications of one signal are delivered together, at its commit.
             // Each notification takes its number as it goes: nextval is not undone, so a number taken by a statement that
-            // then fails is never sent, and the receivers' wait for it ends in "everything" (CaughtUpAsync).
+            // then fails is never sent, and the receivers' confirmation stops waiting for it with "everything".
             await using var command = _publisher.CreateCommand(
                 $"SELECT count(pg_notify(@channel, @head || nextval('{SequenceName}') || '|' || p)) FROM unnest(@payloads) AS p");
             command.Parameters.AddWithValue("channel", _options.Channel);
@@ -129,54 +134,18 @@ public sealed class PostgresClusterSignals : IClusterSignals, IAsyncDisposable
 
     public IDisposable Subscribe(string topic, Action<ClusterSignal> handler) => _subscribers.Add(topic, handler);
 
-    /// <summary>
-    /// Reads the last number any node took (a read that starts after this call, shared with the callers who ask at the
-    /// same time) and waits, up to <see cref="PostgresSignalsOptions.NotificationLateAfter"/>, until every number up to
-    /// it has been delivered here. A number still missing then was lost or is stuck: "everything" is delivered in its
-    /// place (once, by one caller) and the caller is told no, so it reads the database itself.
-    /// </summary>
-    public async ValueTask<bool> CaughtUpAsync(CancellationToken cancellationToken)
+    public async Task PublishAndSettleAsync(ClusterSignal signal, CancellationToken cancellationToken = default)
     {
-        if (!_ledger.IsOpen)
-        {
-            return false;
-        }
-
-        long latest;
-        try
-        {
-            latest = await _latestNumber.ReadAsync().WaitAsync(_options.NotificationLateAfter, _time, cancellationToken);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            _log.LogDebug(e, "Cluster signals: the last signal number could not be read; this request does not trust what is cached");
-            return false;
-        }
-
-        if (await _ledger.ReachedAsync(latest, _options.NotificationLateAfter, _time, cancellationToken))
-        {
-            return true;
-        }
-
-        if (_ledger.BeginSkip(latest))
-        {
-            _log.LogWarning(
-                "Cluster signals: signals up to number {Latest} had not all arrived within {Late} (the last in order is {Applied}); treating everything as changed",
-                latest, _options.NotificationLateAfter, _ledger.Applied);
-            try
-            {
-                _subscribers.DeliverEverything();
-            }
-            finally
-            {
-                _ledger.EndSkip(latest);
-            }
-        }
-
-        return false;
+        await PublishAsync(signal, cancellationToken);
+        await Task.Delay(_options.AppliedEverywhereWithin, _time, cancellationToken);
     }
 
-    public async Task ListenAsync(CancellationToken stopping)
+    public bool IsCaughtUp =>
+        _ledger.IsOpen && _time.GetElapsedTime(Interlocked.Read(ref _confirmedAt)) < _options.AppliedEverywhereWithin;
+
+    public Task ListenAsync(CancellationToken stopping) => Task.WhenAll(ListenUntilStoppedAsync(stopping), ConfirmUntilStoppedAsync(stopping));
+
+    private async Task ListenUntilStoppedAsync(CancellationToken stopping)
     {
         while (!stopping.IsCancellationRequested)
         {
@@ -196,6 +165,68 @@ public sealed class PostgresClusterSignals : IClusterSignals, IAsyncDisposable
 
     public ValueTask DisposeAsync() => _publisher.DisposeAsync();
 
+    /// <summary>Confirms, every <see cref="PostgresSignalsOptions.CatchUpInterval"/> while listening, that every signal
+    /// numbered before the confirmation began has been applied here.</summary>
+    private async Task ConfirmUntilStoppedAsync(CancellationToken stopping)
+    {
+        while (true)
+        {
+            try
+            {
+                await Task.Delay(_options.CatchUpInterval, _time, stopping);
+                if (_ledger.IsOpen)
+                {
+                    await ConfirmOnceAsync(stopping);
+                }
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // Not confirmed: IsCaughtUp turns false once the last confirmation is too old, and caches read again.
+                _log.LogDebug(e, "Cluster signals: confirming that every signal has arrived failed");
+            }
+        }
+    }
+
+    private async Task ConfirmOnceAsync(CancellationToken stopping)
+    {
+        var began = _time.GetTimestamp();
+        long latest;
+        await using (var connection = await _publisher.OpenConnectionAsync(stopping))
+        {
+            latest = await LatestNumberAsync(connection, stopping);
+        }
+
+        if (!await _ledger.ReachedAsync(latest, _options.NotificationLateAfter, _time, stopping))
+        {
+            if (!_ledger.IsOpen)
+            {
+                return;
+            }
+
+            // Lost (its sender failed after taking its number) or stuck on its way: whatever it said, it is covered.
+            _log.LogWarning(
+                "Cluster signals: signals up to number {Latest} had not all arrived within {Late} (all arrived up to {Applied}); treating everything as changed",
+                latest, _options.NotificationLateAfter, _ledger.Applied);
+            _subscribers.DeliverEverything();
+            _ledger.SkipTo(latest);
+        }
+
+        Confirmed(began);
+    }
+
+    private void Confirmed(long began)
+    {
+        long current;
+        while (began > (current = Interlocked.Read(ref _confirmedAt))
+               && Interlocked.CompareExchange(ref _confirmedAt, began, current) != current)
+        {
+        }
+    }
+
     /// <summary>Listens until the connection breaks (returns) or stopping; throws when it could not start listening.</summary>
     private async ValueTask ListenOnceAsync(CancellationToken stopping)
     {
@@ -209,6 +240,7 @@ public sealed class PostgresClusterSignals : IClusterSignals, IAsyncDisposable
 
         // Read once LISTEN has taken effect: every number after it will arrive here, every one up to it is covered by
         // the "everything" below.
+        var began = _time.GetTimestamp();
         var latest = await LatestNumberAsync(connection, stopping);
         Volatile.Write(ref _listenerProcessId, connection.ProcessID);
         _log.LogInformation("Cluster signals: listening on PostgreSQL channel {Channel} (node {Node})", _options.Channel, Node);
@@ -217,6 +249,7 @@ public sealed class PostgresClusterSignals : IClusterSignals, IAsyncDisposable
         // Counted after: a connection counted has delivered its "everything" (a subscriber added later never hears it).
         _subscribers.DeliverEverything();
         _ledger.Open(latest);
+        Confirmed(began);
         Interlocked.Increment(ref _connections);
         try
         {

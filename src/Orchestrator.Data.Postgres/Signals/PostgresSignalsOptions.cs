@@ -32,9 +32,21 @@ public sealed class PostgresSignalsOptions
     [Range(1, 1_000)]
     public int MaxNotificationsPerSignal { get; set; } = 16;
 
-    /// <summary>How long a request that must see every other node's earlier signals (a cached agent credential) waits
-    /// for one still on its way. Past it the request reads the database instead, and a notification that never came
-    /// (its sender died between taking its number and sending it) counts as "everything changed".</summary>
+    /// <summary>How long <see cref="Data.Signals.IClusterSignals.PublishAndSettleAsync"/> waits after sending: a node
+    /// trusts its caches only while it has confirmed, within this long, that it has applied every signal sent before
+    /// (<see cref="Data.Signals.IClusterSignals.IsCaughtUp"/>). A revoke through a node of a cluster is answered this
+    /// much later.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan AppliedEverywhereWithin { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How often a node confirms that it has applied every signal sent before (it reads the last signal number
+    /// and waits for every number up to it). Must be shorter than <see cref="AppliedEverywhereWithin"/>, with room for
+    /// the confirmation itself.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:00:30")]
+    public TimeSpan CatchUpInterval { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>How long a confirmation waits for a signal number still on its way. Past it the number may never come
+    /// (its sender failed between taking it and sending it): "everything changed" is delivered in its place.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan NotificationLateAfter { get; set; } = TimeSpan.FromSeconds(2);
 }

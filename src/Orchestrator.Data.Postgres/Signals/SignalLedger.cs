@@ -3,7 +3,7 @@ namespace Orchestrator.Data.Postgres.Signals;
 /// <summary>
 /// Which numbered signals (sequence <c>signal_number</c>) have reached this node's subscribers, as the highest number
 /// up to which all have. Numbers may arrive out of order (two nodes publish at once); one that never arrives (its sender
-/// died between taking the number and committing) is skipped by the caller once it has delivered "everything".
+/// failed between taking the number and committing) is skipped once "everything" has been delivered in its place.
 /// </summary>
 internal sealed class SignalLedger
 {
@@ -12,7 +12,6 @@ internal sealed class SignalLedger
     private readonly List<(long Number, TaskCompletionSource<bool> Reached)> _waiters = [];
     private long _applied;
     private bool _open;
-    private bool _skipping;
 
     /// <summary>Whether numbers are being recorded: the listener is listening.</summary>
     public bool IsOpen
@@ -111,29 +110,13 @@ internal sealed class SignalLedger
         }
     }
 
-    /// <summary>Whether this caller is the one to deliver "everything" for the numbers up to <paramref name="number"/>
-    /// that did not arrive; if so it must call <see cref="EndSkip"/> after delivering.</summary>
-    public bool BeginSkip(long number)
-    {
-        lock (_gate)
-        {
-            if (!_open || _skipping || _applied >= number)
-            {
-                return false;
-            }
-
-            _skipping = true;
-            return true;
-        }
-    }
-
-    /// <summary>"Everything" has been delivered: every number up to <paramref name="number"/> counts as applied.</summary>
-    public void EndSkip(long number)
+    /// <summary>"Everything" has been delivered in place of the numbers up to <paramref name="number"/> that did not
+    /// arrive: they count as applied.</summary>
+    public void SkipTo(long number)
     {
         List<TaskCompletionSource<bool>> reached;
         lock (_gate)
         {
-            _skipping = false;
             reached = AdvanceLocked(number);
         }
 

@@ -6,7 +6,7 @@ namespace Orchestrator.Data.Postgres.Signals;
 /// <summary>
 /// One notification's text: <c>2|number|node|topic|key,key,…</c>, or <c>*</c> for every key. The number is the
 /// notification's place in sequence <c>signal_number</c>, taken by the database as it is sent (see
-/// <see cref="PostgresClusterSignals.CaughtUpAsync"/>); the node lets a node skip what it published itself (it applied
+/// <see cref="PostgresClusterSignals.IsCaughtUp"/>); the node lets a node skip what it published itself (it applied
 /// that before sending). <see cref="Encode"/> makes what follows the number; the statement that sends it puts
 /// <see cref="Head"/> and the number in front. Keys are ASCII (see <see cref="ClusterSignal"/>), so characters are bytes.
 /// </summary>

@@ -25,7 +25,11 @@ public sealed record AgentRecord(
 public sealed record Enrollment(string TokenHash, EndpointRegistration Endpoint, string AgentId, string SecretHash, string AgentVersion);
 
 /// <summary>The new agent, or why not: <see cref="Errors"/> name the request fields outside the token's scope.</summary>
-public sealed record EnrollmentOutcome(AgentRecord? Agent, EnrollmentRefusal Refusal, IReadOnlyList<FieldError> Errors);
+public sealed record EnrollmentOutcome(AgentRecord? Agent, EnrollmentRefusal Refusal, IReadOnlyList<FieldError> Errors)
+{
+    /// <summary>The endpoint's agents that this enrollment revoked (a re-enrollment replaces them); usually none.</summary>
+    public IReadOnlyList<string> Replaced { get; init; } = [];
+}
 
 public enum EnrollmentRefusal
 {

@@ -29,13 +29,20 @@ public interface IClusterSignals
     void DeliverHere(ClusterSignal signal);
 
     /// <summary>
-    /// True once every signal that another node finished publishing before this call began has reached this node's
-    /// subscribers, so what they keep in memory is as current as the database was when the caller arrived. False when
-    /// that cannot be established in time: the listener is down, a notification is late, or the database could not be
-    /// asked. One node: true at once, synchronously. A cache that must be right at a caller's very next request on every
-    /// node (a revoked agent credential) asks this before it trusts an entry, and reads the database when it is false.
+    /// <see cref="PublishAsync"/>, then waits until every other node has either applied the signal or stopped trusting
+    /// what it keeps in memory (<see cref="IsCaughtUp"/> false there), so the change holds at the caller's very next
+    /// request on any node. For changes that must (a revoked agent credential); it costs the caller a wait (one node:
+    /// none; several: <c>AppliedEverywhereWithin</c> of the PostgreSQL signals, 1 s).
     /// </summary>
-    ValueTask<bool> CaughtUpAsync(CancellationToken cancellationToken);
+    Task PublishAndSettleAsync(ClusterSignal signal, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Whether this node has applied every signal that <see cref="PublishAndSettleAsync"/> on another node has finished
+    /// waiting for: while true, what its subscribers keep in memory may be trusted for those changes; while false
+    /// (its listener is down, notifications are late, the database cannot be asked) a cache must read the database.
+    /// One node: always true.
+    /// </summary>
+    bool IsCaughtUp { get; }
 
     /// <summary>Calls <paramref name="handler"/> for every signal of <paramref name="topic"/>, from this node or another,
     /// until the subscription is disposed. Handlers run on the delivering thread: keep them short and non-blocking.</summary>

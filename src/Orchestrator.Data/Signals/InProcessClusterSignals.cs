@@ -18,7 +18,10 @@ public sealed class InProcessClusterSignals : IClusterSignals
 
     public void DeliverHere(ClusterSignal signal) => _subscribers.Deliver(signal);
 
-    public ValueTask<bool> CaughtUpAsync(CancellationToken cancellationToken) => new(true);
+    public Task PublishAndSettleAsync(ClusterSignal signal, CancellationToken cancellationToken = default) =>
+        PublishAsync(signal, cancellationToken);
+
+    public bool IsCaughtUp => true;
 
     public IDisposable Subscribe(string topic, Action<ClusterSignal> handler) => _subscribers.Add(topic, handler);
 

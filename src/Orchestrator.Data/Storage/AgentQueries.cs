@@ -94,8 +94,9 @@ internal static class AgentQueries
         return existing;
     }
 
-    /// <summary>The enrolled agent on its endpoint, replacing (revoking) the endpoint's agent of before, audited.</summary>
-    public static async Task<AgentRecord?> AddAgentAsync(
+    /// <summary>The enrolled agent on its endpoint, replacing (revoking) the endpoint's agent of before, audited; its
+    /// outcome names the agents it replaced.</summary>
+    public static async Task<EnrollmentOutcome> AddAgentAsync(
         IDbConnection connection, IDbTransaction transaction, Enrollment enrollment, long endpointId, long tokenId, bool reEnrolled, string actor, DateTimeOffset now)
     {
         var at = UnixMs.From(now);
@@ -110,7 +111,7 @@ internal static class AgentQueries
             new { enrollment.AgentId, endpointId, enrollment.SecretHash, tokenId, enrollment.AgentVersion, at }, transaction);
         await AuditQueries.WriteAsync(connection, transaction, now, actor, "agent", enrollment.AgentId, reEnrolled ? "re-enrolled" : "enrolled",
             new { endpointId, hostname = enrollment.Endpoint.Hostname, tokenId, replaced });
-        return await GetAsync(connection, enrollment.AgentId, transaction);
+        return new(await GetAsync(connection, enrollment.AgentId, transaction), EnrollmentRefusal.None, []) { Replaced = replaced };
     }
 
     public static async Task<AgentRecord?> GetAsync(IDbConnection connection, string agentId, IDbTransaction? transaction) =>

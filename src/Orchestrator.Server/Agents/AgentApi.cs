@@ -79,8 +79,9 @@ internal static class AgentApi
             request.Addresses.Select(a => PeerAddresses.TryParseUsable(a, out var ip, out _) ? ip.ToString() : a).Distinct().ToList(),
             string.IsNullOrWhiteSpace(request.Os) ? "unknown" : request.Os,
             request.Tags ?? []);
-        var (agent, refusal, outside) = await agents.EnrollAsync(
+        var enrolled = await agents.EnrollAsync(
             new Enrollment(Secrets.Hash(request.Token), registration, agentId, Secrets.Hash(secret), request.AgentVersion!), time.GetUtcNow(), ct);
+        var (agent, refusal, outside) = enrolled;
         if (refusal == EnrollmentRefusal.OutsideScope)
         {
             return Problems.Invalid(outside);
@@ -94,8 +95,11 @@ internal static class AgentApi
                 detail: $"The token is unknown, expired, revoked or already used ({refusal}); ask an administrator for a new one.");
         }
 
-        // The endpoint's earlier agents were revoked by this enrollment.
-        await credentials.ForgetEndpointAsync(agent.EndpointId);
+        // The endpoint's earlier agents, if any, were revoked by this enrollment: refused from now on, on every node.
+        if (enrolled.Replaced.Count > 0)
+        {
+            await credentials.ForgetEndpointAsync(agent.EndpointId);
+        }
         return TypedResults.Ok(new EnrollResponseV1(agent.Id, agent.EndpointId, secret));
     }
 

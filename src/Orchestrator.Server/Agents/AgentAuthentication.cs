@@ -16,10 +16,10 @@ namespace Orchestrator.Server.Agents;
 /// Every way a credential stops being valid goes through a server node (revoke, rotate, re-enrollment of the endpoint),
 /// and each calls <see cref="ForgetAsync"/> or <see cref="ForgetEndpointAsync"/> before it answers: this node drops the
 /// entry at once, every other node when the cluster signal reaches it (milliseconds). So that a request which reaches
-/// another node in those milliseconds is not let through, a cached entry is trusted only once
-/// <see cref="IClusterSignals.CaughtUpAsync"/> says every signal sent before the request arrived has been applied here
-/// (one node: at once; several: one shared read of the signal sequence); otherwise the record is read. An entry is also
-/// re-read after <see cref="VerifiedFor"/>.
+/// another node in those milliseconds is not let through, the signal is sent with
+/// <see cref="IClusterSignals.PublishAndSettleAsync"/> (several nodes: the answer waits 1 s), and a cached entry is
+/// trusted only while <see cref="IClusterSignals.IsCaughtUp"/>: a node that has not confirmed it heard everything sent
+/// before reads the record. An entry is also re-read after <see cref="VerifiedFor"/>.
 /// </remarks>
 internal sealed class AgentAuthentication : IDisposable
 {
@@ -52,8 +52,8 @@ internal sealed class AgentAuthentication : IDisposable
 
     /// <summary>
     /// Lets the request through with its <see cref="AgentSession"/> as a request feature, or answers 401 (or 429 past
-    /// the agent's rate limit). On one node a credential verified before is checked without an await, so a parked
-    /// long-poll keeps no frame of this middleware (on several, the check awaits the signal sequence's read): it is middleware rather than an endpoint filter for the same reason (a filter boxes
+    /// the agent's rate limit). A credential verified before is checked without an await, so a parked long-poll keeps
+    /// no frame of this middleware: it is middleware rather than an endpoint filter for the same reason (a filter boxes
     /// the handler's arguments and keeps three more frames alive in each of 10,000 parked polls).
     /// </summary>
     public Task InvokeAsync(HttpContext http, RequestDelegate next)
@@ -115,13 +115,13 @@ internal sealed class AgentAuthentication : IDisposable
         context.Features.Get<AgentSession>()
         ?? throw new InvalidOperationException("agent route without the agent credential middleware");
 
-    /// <summary>The agent's credential changed or was revoked (committed): its next call, on any node, is checked
-    /// against the database.</summary>
-    public Task ForgetAsync(string agentId) => _signals.PublishAsync(new ClusterSignal(AgentTopic, [agentId]));
+    /// <summary>The agent's credential changed or was revoked (committed): once this returns, its next call, on any
+    /// node, is checked against the database.</summary>
+    public Task ForgetAsync(string agentId) => _signals.PublishAndSettleAsync(new ClusterSignal(AgentTopic, [agentId]));
 
     /// <summary>Every agent of the endpoint (a re-enrollment revokes the endpoint's earlier agents), on every node.</summary>
     public Task ForgetEndpointAsync(long endpointId) =>
-        _signals.PublishAsync(new ClusterSignal(EndpointTopic, [endpointId.ToString(System.Globalization.CultureInfo.InvariantCulture)]));
+        _signals.PublishAndSettleAsync(new ClusterSignal(EndpointTopic, [endpointId.ToString(System.Globalization.CultureInfo.InvariantCulture)]));
 
     public void Dispose()
     {
@@ -178,8 +178,7 @@ internal sealed class AgentAuthentication : IDisposable
         var now = time.GetUtcNow().ToUnixTimeMilliseconds();
 
         // First: every revoke another node answered before this request arrived has dropped its entry here.
-        var caughtUp = _signals.CaughtUpAsync(cancellationToken);
-        var trustCache = caughtUp.IsCompletedSuccessfully ? caughtUp.Result : await caughtUp;
+        var trustCache = _signals.IsCaughtUp;
         if (_sessions.TryGetValue(agentId, out var cached) && trustCache && now - cached.VerifiedAtMs < (long)VerifiedFor.TotalMilliseconds)
         {
             // A different secret (an old one after a rotation by another node, or a wrong one) is checked against the store.

@@ -68,12 +68,16 @@ public abstract class AgentStoreScenarios : StoreScenarios
         await using var db = await NewBackendAsync();
         var now = db.Time.GetUtcNow();
         await db.Agents.CreateTokenAsync("many", "hash-many", false, now.AddDays(1), Anywhere, "admin", now, Ct);
-        var first = (await db.Agents.EnrollAsync(Enroll("hash-many", "pc-1", "agent-old", "198.18.1.1"), now, Ct)).Agent!;
+        var enrolledFirst = await db.Agents.EnrollAsync(Enroll("hash-many", "pc-1", "agent-old", "198.18.1.1"), now, Ct);
+        var first = enrolledFirst.Agent!;
+        Assert.Empty(enrolledFirst.Replaced);
 
         await Assert.ThrowsAsync<ConflictException>(() => db.Agents.EnrollAsync(Enroll("hash-many", "PC-1", "agent-new", "198.18.1.9"), now, Ct));
         Assert.Null(await db.Agents.GetAsync("agent-new", Ct));
         Assert.True(await db.Endpoints.SetReEnrollableAsync(first.EndpointId, now.AddMinutes(10), "admin", now, Ct));
-        var second = (await db.Agents.EnrollAsync(Enroll("hash-many", "pc-1", "agent-new", "198.18.1.9"), now.AddMinutes(1), Ct)).Agent!;
+        var enrolledSecond = await db.Agents.EnrollAsync(Enroll("hash-many", "pc-1", "agent-new", "198.18.1.9"), now.AddMinutes(1), Ct);
+        var second = enrolledSecond.Agent!;
+        Assert.Equal(["agent-old"], enrolledSecond.Replaced);
 
         Assert.Equal(first.EndpointId, second.EndpointId);
         Assert.Equal(now.AddMinutes(1), (await db.Agents.GetAsync("agent-old", Ct))!.RevokedAt);
