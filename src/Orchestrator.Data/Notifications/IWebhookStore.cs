@@ -25,6 +25,9 @@ public interface IWebhookStore
     /// <summary>The delivery was made, given up after its last attempt, or its webhook is gone.</summary>
     Task SettleDeliveryAsync(string deliveryId, DateTimeOffset at, CancellationToken cancellationToken = default);
 
+    /// <summary>Whether the outbox holds the delivery as settled (false for one it does not hold).</summary>
+    Task<bool> IsDeliverySettledAsync(string deliveryId, CancellationToken cancellationToken = default);
+
     /// <summary>Deliveries queued and not settled, oldest first, at most <paramref name="limit"/>.</summary>
     Task<IReadOnlyList<QueuedDelivery>> ListUnsettledDeliveriesAsync(int limit, CancellationToken cancellationToken = default);
 

@@ -54,6 +54,12 @@ internal abstract class DapperWebhookStore(ISqlDialect dialect) : IWebhookStore
         await WebhookQueries.SettleDeliveryAsync(connection, deliveryId, at);
     }
 
+    public async Task<bool> IsDeliverySettledAsync(string deliveryId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await WebhookQueries.IsDeliverySettledAsync(connection, deliveryId);
+    }
+
     public async Task<IReadOnlyList<QueuedDelivery>> ListUnsettledDeliveriesAsync(int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(limit, 1);

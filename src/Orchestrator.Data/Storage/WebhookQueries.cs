@@ -86,6 +86,10 @@ internal static class WebhookQueries
         connection.ExecuteAsync(
             "UPDATE webhook_outbox SET settled_at = @at WHERE delivery_id = @deliveryId AND settled_at IS NULL", new { deliveryId, at = UnixMs.From(at) });
 
+    public static async Task<bool> IsDeliverySettledAsync(IDbConnection connection, string deliveryId) =>
+        await connection.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM webhook_outbox WHERE delivery_id = @deliveryId AND settled_at IS NOT NULL", new { deliveryId }) > 0;
+
     public static async Task<IReadOnlyList<QueuedDelivery>> ListUnsettledDeliveriesAsync(IDbConnection connection, int limit) =>
         (await connection.QueryAsync<(string DeliveryId, long WebhookId, string Payload, long QueuedAt)>(
             """

@@ -15,7 +15,7 @@ namespace Orchestrator.Server.Notifications;
 /// error, a timeout or a non-2xx answer, and records every attempt (status, latency, error). Hangfire's own retries
 /// are off: a repeat would deliver the event again under the same id, which the receiver may treat as a duplicate.
 /// Once delivered or given up (or its webhook is gone) the delivery is settled in the outbox; until then a server start
-/// queues it again if its job was lost (<see cref="DeliveryRecovery"/>).
+/// queues it again if its job was lost (<see cref="DeliveryRecovery"/>), and a job for a settled delivery sends nothing.
 /// </summary>
 internal sealed class WebhookDeliveryJob(
     IWebhookStore webhooks,
@@ -35,6 +35,15 @@ internal sealed class WebhookDeliveryJob(
     public async Task DeliverAsync(long webhookId, string deliveryId, NotificationEvent e)
     {
         ArgumentNullException.ThrowIfNull(e);
+
+        // A second job for a delivery already made or given up: a start-up recovery that listed the delivery unsettled
+        // just before its first job settled it queues it again. That job sends nothing.
+        if (await webhooks.IsDeliverySettledAsync(deliveryId))
+        {
+            log.LogInformation("Webhook delivery {Delivery} was settled by an earlier job; this one sends nothing", deliveryId);
+            return;
+        }
+
         if (await webhooks.GetAsync(webhookId) is not { } webhook)
         {
             await webhooks.SettleDeliveryAsync(deliveryId, time.GetUtcNow());

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Orchestrator.Data.Notifications;
+using Orchestrator.Server.Notifications;
 using Orchestrator.Server.Tests.Infrastructure;
 
 namespace Orchestrator.Server.Tests.Notifications;
@@ -47,6 +48,26 @@ public sealed class WebhookDeliveryTests
 
         var stored = await File.ReadAllBytesAsync(Path.Combine(factory.DataDirectory, "orchestrator.db"), TestContext.Current.CancellationToken);
         Assert.DoesNotContain(Webhooks.Secret, System.Text.Encoding.UTF8.GetString(stored), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ADeliveryQueuedAgainAfterItsFirstJobSettledItIsNotSentTwice()
+    {
+        await using var receiver = await Receiver.StartAsync(Webhooks.Secret);
+        await using var factory = Webhooks.Server();
+        using var client = factory.CreateClient();
+        var id = await Webhooks.RegisterAsync(client, receiver.Url(), ["run.opened"]);
+        var (_, accepted) = await client.SendAsync(HttpMethod.Post, $"/api/v1/webhooks/{id}/test");
+        await Webhooks.DeliveriesMadeAsync(factory.Services);
+        var deliveryId = (string)accepted!["deliveryId"]!;
+        Assert.Equal(deliveryId, Assert.Single(receiver.Calls).Delivery);
+
+        // A second job for the same delivery, as a start-up recovery queues it when it listed the delivery unsettled
+        // just before the first job settled it.
+        var again = new NotificationEvent(NotificationEvents.Test, "info", "the same test event", DateTimeOffset.UtcNow, null, null);
+        await ActivatorUtilities.CreateInstance<WebhookDeliveryJob>(factory.Services).DeliverAsync(id, deliveryId, again);
+
+        Assert.Single(receiver.Calls);
     }
 
     [Fact]
