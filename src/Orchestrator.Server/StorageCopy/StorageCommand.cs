@@ -19,8 +19,8 @@ internal static class StorageCommand
                                                            [--config <file>] [--Orchestrator:DataDirectory <folder>]
           Copies the SQLite database of a stopped server (the data folder's orchestrator.db, or --from) into an empty
           PostgreSQL database: windows, groups, endpoints, agents, enrollment tokens, API keys, webhooks, runs with their
-          members, traffic, blocked attempts, scans, reports and the audit log, ids kept; then the data folder's keys/
-          (Data Protection keys) into the shared key ring. Both databases are first
+          members, traffic, blocked attempts, scans, reports and the audit log, ids kept; then the Data Protection keys
+          of the keys/ folder beside that file into the shared key ring. Both databases are first
           brought to this release's schema; the copy is one transaction (all or nothing) and checks every table's row
           count. The connection string comes from --connection or Orchestrator:PostgresConnectionString (prefer the
           environment, Orchestrator__PostgresConnectionString: a password on the command line is visible to local users).
@@ -35,9 +35,9 @@ internal static class StorageCommand
         already passed closes the run at once), and gives every run the job it waits on: the opening of a run still in
         state Opening (a run waiting for its pre-open hook gets a new hook job, which asks the hook unless its answer was
         recorded), the close of a run still Closing, the scan dispatch of an open run that scans, the settling of the
-        close states of a run closed within CloseConfirmationGrace before the stop (with its unconfirmed-close alert), the
-        post-close hook call of a run closed shortly before the stop (unless its call was recorded), and the report
-        snapshot of a run closed shortly before the stop (with its critical-anomaly alert, unless both were stored).
+        close states of a run closed within minutes of the last close and left unsettled (with its unconfirmed-close
+        alert), and the post-close hook call and report snapshot of a run closed within minutes of the last close
+        (unless its call was recorded; with its critical-anomaly alert, unless both were stored).
         Webhook deliveries still queued or retrying are queued again from the copied outbox, under their own ids.
         """;
 
