@@ -66,7 +66,8 @@ public sealed class WindowsCommandGoldenTests_WindowsVerifiedOnlyByTheseTests
 
     [Fact]
     public void Delivery_optimization_statistics() =>
-        Golden.Verify("do-statistics", DeliveryOptimizationScripts.Status + "=====\n" + DeliveryOptimizationScripts.Connections);
+        Golden.Verify("do-statistics", string.Join(
+            "=====\n", DeliveryOptimizationScripts.Status, DeliveryOptimizationScripts.PeerInfo, DeliveryOptimizationScripts.Connections));
 
     [Fact]
     public void Restore_of_a_stock_host() =>
